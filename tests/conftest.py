@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from vaultkit.cli import cli
+from vaultkit.vault import init_vault
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    """An empty, initialised vault."""
+    root = tmp_path / "vault"
+    init_vault(root)
+    return root
+
+
+@pytest.fixture
+def run(vault: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run the CLI against `vault`: run("new", "reflection", input="...")."""
+    monkeypatch.delenv("VAULTKIT_VAULT", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+
+    def invoke(*args: str, input: str | None = None, vault_path: Path | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(
+            cli, ["--vault", str(vault_path or vault), *args], input=input, catch_exceptions=False
+        )
+
+    return invoke
+
+
+@pytest.fixture(autouse=True)
+def no_stray_threads():
+    """Fail a test that leaves a thread running (watchers must stop cleanly)."""
+    before = set(threading.enumerate())
+    yield
+    leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    for thread in leftover:
+        thread.join(timeout=5)
+    leftover = [t for t in leftover if t.is_alive()]
+    assert not leftover, f"threads left running: {leftover}"

@@ -1,0 +1,126 @@
+from datetime import date, datetime, timezone
+
+import pytest
+
+from vaultkit.errors import TemplateError, UnsafePathError
+from vaultkit.notes import parse_frontmatter
+from vaultkit.templates import (
+    NewAction,
+    NoteValues,
+    Template,
+    clean_title,
+    fill_placeholders,
+    format_moment,
+    render_note,
+)
+
+MOMENT = datetime(2026, 1, 3, 14, 5, 9, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("YYYY-MM-DD", "2026-01-03"),
+        ("dddd, MMMM Do YYYY", "Saturday, January 3rd 2026"),
+        ("ddd D MMM YY", "Sat 3 Jan 26"),
+        ("HH:mm:ss", "14:05:09"),
+        ("h:mm A", "2:05 PM"),
+        ("[Week] W, [day] DDDD", "Week 1, day 003"),
+        ("Qo [quarter]", "1st quarter"),
+        ("[YYYY] YYYY", "YYYY 2026"),
+    ],
+)
+def test_moment_tokens(fmt, expected):
+    assert format_moment(MOMENT, fmt) == expected
+
+
+def test_ordinals_across_teens():
+    assert [format_moment(datetime(2026, 5, d), "Do") for d in (1, 2, 11, 12, 13, 21, 22, 23)] == [
+        "1st", "2nd", "11th", "12th", "13th", "21st", "22nd", "23rd",
+    ]
+
+
+def values(**kw):
+    base = dict(
+        type="reflection", title="Reflection", note_date=date(2026, 11, 24),
+        now=datetime(2026, 11, 25, 1, 30), session=3,
+    )
+    base.update(kw)
+    return NoteValues(**base)
+
+
+def test_placeholders_use_note_date_and_leave_unknown_ones():
+    text = "{{title}} {{date}} {{time}} {{date:dddd}} {{session}} {{unknown}} {{ date : YYYY }}"
+    assert fill_placeholders(text, values()) == (
+        "Reflection 2026-11-24 01:30 Tuesday 3 {{unknown}} 2026"
+    )
+
+
+def test_links_and_open_actions_placeholders():
+    text = "{{intention}}|{{reflection}}\n{{open_actions}}"
+    v = values(links={"intention": "[[2026-11-20 Intention]]"}, open_actions=[("Call", "[[R]]")])
+    assert fill_placeholders(text, v) == (
+        "[[2026-11-20 Intention]]|(no reflection note for this session yet)\n- Call — [[R]]"
+    )
+
+
+TEMPLATE = Template(
+    "reflection",
+    "---\ntype: reflection\ndate: \"{{date}}\"\ntags:\n  - integration\nmood:\nactions: []\n---\n"
+    "# {{title}}\n\n## Q1\n<!-- prompt: First? -->\n\n## Q2\n<!-- prompt: Second? -->\n"
+    "<!-- prompt(mood): Mood? -->\n",
+    "default",
+    "reflection.md",
+)
+
+
+def test_prompts_are_declared_in_the_template():
+    assert [(p.question, p.field) for p in TEMPLATE.prompts] == [
+        ("First?", None), ("Second?", None), ("Mood?", "mood"),
+    ]
+    assert TEMPLATE.asks_actions
+
+
+def test_render_note_fills_answers_fields_actions_and_links():
+    text = render_note(
+        TEMPLATE,
+        values(
+            answers=["It was bright", "", "7"],
+            actions=[NewAction("Call my sister"), NewAction("Breathe", "internal")],
+            links={"intention": "[[2026-11-20 Intention]]"},
+        ),
+    )
+    assert text == (
+        "---\ntype: reflection\ndate: 2026-11-24\nsession: 3\n"
+        'intention: "[[2026-11-20 Intention]]"\ntags:\n  - integration\nmood: 7\n'
+        'actions:\n  - "[ ] Call my sister"\n  - text: Breathe\n    kind: internal\n---\n'
+        "# Reflection\n\n## Q1\nIt was bright\n\n## Q2\n<!-- prompt: Second? -->\n"
+    )
+    meta = parse_frontmatter(text.encode()).meta
+    assert meta["actions"][0] == "[ ] Call my sister"
+    assert meta["intention"] == "[[2026-11-20 Intention]]"
+
+
+def test_render_note_rejects_a_template_with_broken_frontmatter():
+    broken = Template("x", "---\na: [\n---\nbody\n", "vault", ".vaultkit/templates/x.md")
+    with pytest.raises(TemplateError, match=r"\.vaultkit/templates/x\.md has broken frontmatter"):
+        render_note(broken, values())
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("What: now?", "What now"), ("...hidden", "hidden"), ("  a   b  ", "a b"), ("[[x]] #y ^z", "x y z")],
+)
+def test_clean_title(title, expected):
+    assert clean_title(title) == expected
+
+
+@pytest.mark.parametrize("title", ["../../etc/passwd", "a/b", "a\\b"])
+def test_clean_title_refuses_separators(title):
+    with pytest.raises(UnsafePathError):
+        clean_title(title)
+
+
+def test_clean_title_refuses_empty_result():
+    with pytest.raises(TemplateError):
+        clean_title("???")

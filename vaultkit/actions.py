@@ -1,0 +1,203 @@
+"""Action items: the frontmatter schema, stable ids, normalised values. Pure.
+
+A note's actions are its frontmatter key `actions`, a list whose items are
+either strings (`"Call my sister"`, `"[ ] …"`, `"[x] …"`) or mappings with
+`text`, `kind`, `status`, `due`, `done` and `id`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from vaultkit.notes import Problem
+
+KINDS = ("external", "internal")
+STATUSES = ("open", "done", "dropped")
+ID_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
+_CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
+_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action item, as found in a note's frontmatter."""
+
+    id: str
+    text: str
+    kind: str  # "external" | "internal"
+    status: str  # "open" | "done" | "dropped"
+    due: str | None  # ISO date
+    done: str | None  # ISO date
+    source: str  # vault-relative path with "/" separators
+    date: str | None  # the note's date, ISO
+    session: int | None
+    index: int  # position in the note's `actions` list
+    explicit_id: bool = False  # True when the id came from the mapping's `id`
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "kind": self.kind,
+            "status": self.status,
+            "due": self.due,
+            "done": self.done,
+            "source": self.source,
+            "date": self.date,
+            "session": self.session,
+        }
+
+
+def unflow_link(value: Any) -> Any:
+    """Undo YAML's reading of an unquoted `[[Note]]` as a nested list."""
+    if (
+        isinstance(value, list)
+        and len(value) == 1
+        and isinstance(value[0], list)
+        and value[0]
+        and all(isinstance(v, (str, int, float)) for v in value[0])
+    ):
+        return "[[" + ", ".join(str(v) for v in value[0]) + "]]"
+    return value
+
+
+def iso_date(value: Any) -> str | None:
+    """A date, datetime or `YYYY-MM-DD…` string as `YYYY-MM-DD`; None if it isn't one."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        match = _DATE_PREFIX.match(value.strip())
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def clean_text(text: str) -> str:
+    """Action text on one line, without a leading checkbox."""
+    return " ".join(_CHECKBOX.sub("", text.strip()).split())
+
+
+def derive_id(source: str, text: str) -> str:
+    """A stable id from the note's path and the action's text.
+
+    Ten hex digits keep collisions unlikely (about 1 in 1,000 at 40,000
+    actions); the indexer still makes any that collide unique.
+    """
+    key = unicodedata.normalize("NFC", f"{source}\n{clean_text(text).casefold()}")
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+def session_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def parse_actions(
+    meta: dict[str, Any], source: str
+) -> tuple[list[Action], list[tuple[int | None, str]]]:
+    """The note's actions and its schema problems as (item index, message).
+
+    An item that can't be an action is skipped and reported; a bad field is
+    reported and replaced by its default, so one slip never hides an action.
+    """
+    raw = meta.get("actions")
+    problems: list[tuple[int | None, str]] = []
+    if raw is None:
+        return [], problems
+    if not isinstance(raw, list):
+        return [], [(None, "`actions` must be a list (one `- item` per line)")]
+    note_date = iso_date(meta.get("date"))
+    session = session_number(meta.get("session"))
+    result: list[Action] = []
+    for index, item in enumerate(raw):
+        item = unflow_link(item)
+        kind, status, due, done, given_id = "external", "open", None, None, None
+        if isinstance(item, str):
+            match = _CHECKBOX.match(item.strip())
+            if match and match[1] in "xX":
+                status = "done"
+            text = clean_text(item)
+        elif isinstance(item, dict):
+            text_value = unflow_link(item.get("text"))
+            if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool):
+                problems.append((index, "action needs a `text` (the action itself)"))
+                continue
+            text = clean_text(str(text_value))
+            kind_value = item.get("kind", "external")
+            if isinstance(kind_value, str) and kind_value.strip().lower() in KINDS:
+                kind = kind_value.strip().lower()
+            elif kind_value is not None:
+                problems.append((index, f"kind must be internal or external, not {kind_value!r}"))
+            status_value = item.get("status", "open")
+            if isinstance(status_value, str) and status_value.strip().lower() in STATUSES:
+                status = status_value.strip().lower()
+            elif status_value is not None:
+                problems.append((index, f"status must be open, done or dropped, not {status_value!r}"))
+            for field in ("due", "done"):
+                value = item.get(field)
+                if value is None or value == "":
+                    continue
+                parsed = iso_date(value)
+                if parsed is None:
+                    problems.append((index, f"{field} must be a date like 2026-11-24, not {value!r}"))
+                elif field == "due":
+                    due = parsed
+                else:
+                    done = parsed
+            raw_id = item.get("id")
+            if raw_id is not None:
+                raw_id = str(raw_id).strip().lstrip("^")
+                if ID_CHARS.match(raw_id):
+                    given_id = raw_id
+                else:
+                    problems.append((index, "id may hold only letters, digits and -"))
+        else:
+            problems.append((index, "action must be a text or a mapping with `text`"))
+            continue
+        if not text:
+            problems.append((index, "action text is empty"))
+            continue
+        result.append(
+            Action(
+                id=given_id or derive_id(source, text),
+                text=text,
+                kind=kind,
+                status=status,
+                due=due,
+                done=done,
+                source=source,
+                date=note_date,
+                session=session,
+                index=index,
+                explicit_id=given_id is not None,
+            )
+        )
+    return result, problems
+
+
+def make_ids_unique(actions: list[Action]) -> list[Action]:
+    """Give every action a distinct id, deterministically (`-2`, `-3`, … in path order)."""
+    seen: dict[str, int] = {}
+    result = []
+    for action in sorted(actions, key=lambda a: (a.source, a.index)):
+        count = seen.get(action.id, 0) + 1
+        seen[action.id] = count
+        result.append(action if count == 1 else replace(action, id=f"{action.id}-{count}"))
+    return result

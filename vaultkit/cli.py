@@ -1,0 +1,435 @@
+"""The `vaultkit` command. The only module that imports click.
+
+Each command parses its options, makes one call into the library and echoes
+the result. Library modules are imported inside commands so that start-up
+stays fast. Errors are translated to exit codes in one place
+(`VaultkitGroup.invoke`): 1 with `Error: ...` on stderr, 2 for usage, 130 when
+interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from vaultkit import __version__
+
+if TYPE_CHECKING:
+    from vaultkit.scaffold import NewAction
+    from vaultkit.templates import Prompt
+    from vaultkit.vault import Vault
+
+
+class App:
+    """Per-invocation state: the --vault option, resolved into a Vault on demand."""
+
+    def __init__(self, vault_option: str | None, debug: bool) -> None:
+        self.vault_option = vault_option
+        self.debug = debug
+        self._vault: Vault | None = None
+
+    def vault(self) -> Vault:
+        if self._vault is None:
+            from vaultkit.vault import find_vault, load_vault
+
+            root = find_vault(self.vault_option, os.environ.get("VAULTKIT_VAULT"), Path.cwd())
+            self._vault = load_vault(root)
+        return self._vault
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def fail(message: str) -> NoReturn:
+    from vaultkit.errors import VaultkitError
+
+    raise VaultkitError(message)
+
+
+class VaultkitGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        from vaultkit.errors import VaultkitError
+
+        try:
+            return super().invoke(ctx)
+        except VaultkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            else:
+                # The type only: an exception's text might quote a note.
+                click.echo(
+                    f"Error: vaultkit failed unexpectedly ({type(exc).__name__}); "
+                    "run again with --debug for the details and report it",
+                    err=True,
+                )
+            ctx.exit(1)
+
+
+@click.group(cls=VaultkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--vault",
+    "vault_option",
+    metavar="PATH",
+    help="The vault folder. Default: $VAULTKIT_VAULT, else the nearest folder "
+    "above the current one that holds .vaultkit/ or .obsidian/.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@click.version_option(__version__, prog_name="vaultkit")
+@click.pass_context
+def cli(ctx: click.Context, vault_option: str | None, debug: bool) -> None:
+    """Integration journaling in your folder of markdown notes.
+
+    \b
+    Start with:
+      vaultkit init                   make this folder a vault
+      vaultkit new intention          before a session
+      vaultkit new reflection         after it
+      vaultkit new check-in           a week or a month later
+      vaultkit index                  gather open actions into one note
+
+    vaultkit is a journaling aid, not a substitute for a clinician.
+    """
+    ctx.obj = App(vault_option, debug)
+
+
+# ---------------------------------------------------------------- init
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+def init(path: Path | None) -> None:
+    """Make PATH (default: the current folder) a vault.
+
+    Creates .vaultkit/config.yaml with every setting commented out. Running it
+    again changes nothing.
+
+    Example: vaultkit init ~/Notes
+    """
+    from vaultkit.vault import CONFIG_FILE, init_vault
+
+    folder = path or Path.cwd()
+    created = init_vault(folder)
+    if created:
+        click.echo(f"Made {folder} a vault: created {', '.join(created)}.")
+        click.echo("Next: vaultkit new intention   (or: vaultkit new reflection)")
+    else:
+        click.echo(f"{folder} is already a vault ({CONFIG_FILE} exists); nothing changed.")
+
+
+# ---------------------------------------------------------------- new
+
+
+def _read_line() -> str | None:
+    line = sys.stdin.readline()
+    return None if line == "" else line.rstrip("\r\n")
+
+
+class _Asker:
+    """Asks a template's prompts on stderr, so stdout keeps only the path."""
+
+    def __init__(self) -> None:
+        self.eof = False
+
+    def intro(self, label: str) -> None:
+        click.echo(f"{label}. Every question is optional: press Enter to skip.", err=True)
+
+    def ask(self, prompt: Prompt) -> str:
+        if self.eof:
+            return ""
+        click.echo(f"\n{prompt.question}\n> ", nl=False, err=True)
+        line = _read_line()
+        if line is None:
+            self.eof = True
+            return ""
+        return line
+
+    def ask_actions(self, note_type: str) -> list[NewAction]:
+        from vaultkit.scaffold import NewAction
+
+        result: list[NewAction] = []
+        for kind, question in (
+            ("external", "Anything you want to do? One action per line; an empty line ends."),
+            (
+                "internal",
+                "Anything you want to change inside: thoughts, feelings, ways of "
+                "seeing? One per line; an empty line ends.",
+            ),
+        ):
+            if self.eof:
+                break
+            click.echo(f"\n{question}", err=True)
+            while True:
+                click.echo("> ", nl=False, err=True)
+                line = _read_line()
+                if line is None:
+                    self.eof = True
+                    break
+                if not line.strip():
+                    break
+                result.append(NewAction(" ".join(line.split()), kind))
+        return result
+
+
+@cli.command()
+@click.argument("note_type", metavar="TYPE")
+@click.option("--date", "date_text", metavar="DATE", help="YYYY-MM-DD, today or yesterday.")
+@click.option("--session", type=int, help="Session number (default: an intention opens the next one; other notes join the latest).")
+@click.option("--title", help="Title and file name (default: the type, e.g. Reflection).")
+@click.option(
+    "--action",
+    "actions",
+    multiple=True,
+    metavar="TEXT",
+    help='An action for the note; repeatable. Prefix "internal:" for an inner change.',
+)
+@click.option("--no-input", is_flag=True, help="Ask nothing; leave every prompt for later.")
+@click.option("--edit/--no-edit", default=False, help="Open the note in $VISUAL or $EDITOR.")
+@pass_app
+def new(
+    app: App,
+    note_type: str,
+    date_text: str | None,
+    session: int | None,
+    title: str | None,
+    actions: tuple[str, ...],
+    no_input: bool,
+    edit: bool,
+) -> None:
+    """Create a dated note from a template and print its path.
+
+    TYPE is intention, reflection, check-in, or a template of your own in
+    .vaultkit/templates/. The template's questions are asked one by one;
+    every one is optional. An existing note is never overwritten.
+
+    \b
+    Examples:
+      vaultkit new reflection
+      vaultkit new check-in --no-input --action "Call my sister"
+      vaultkit new intention --date 2026-12-01 --action "internal: notice my breathing"
+    """
+    from vaultkit.scaffold import NewNoteRequest, create_note, parse_action_option
+
+    vault = app.vault()
+    request = NewNoteRequest(
+        type=note_type,
+        now=datetime.now().astimezone(),
+        date_text=date_text,
+        session=session,
+        title=title,
+        actions=[parse_action_option(a) for a in actions if a.strip()],
+    )
+    questions = None
+    if not no_input:
+        from vaultkit.scaffold import Questions
+
+        asker = _Asker()
+        questions = Questions(asker.intro, asker.ask, asker.ask_actions)
+    rel = create_note(vault, request, questions)
+    if edit:
+        if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+            click.echo("No $VISUAL or $EDITOR set; open the note yourself.", err=True)
+        else:
+            click.edit(filename=str(vault.root / rel))
+    if questions is not None:
+        click.echo("", err=True)
+    click.echo(rel)
+
+
+# ---------------------------------------------------------------- templates
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def templates(ctx: click.Context) -> None:
+    """List note templates and where each comes from.
+
+    A template in .vaultkit/templates/ replaces the shipped one of the same
+    name. Copy a shipped one there to edit it:
+
+    \b
+      vaultkit templates copy reflection
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from vaultkit.vault import list_templates
+
+    vault = ctx.find_object(App).vault()  # type: ignore[union-attr]
+    rows = list_templates(vault)
+    width = max(len(t.name) for t in rows)
+    for template in rows:
+        where = vault.rel(Path(template.location)) if template.origin == "vault" else template.location
+        click.echo(f"{template.name:<{width}}  {template.origin:<7}  {where}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@pass_app
+def templates_copy(app: App, name: str) -> None:
+    """Copy a shipped template into .vaultkit/templates/ for editing.
+
+    Example: vaultkit templates copy check-in
+    """
+    from vaultkit.vault import copy_template
+
+    vault = app.vault()
+    target = copy_template(vault, name)
+    click.echo(f"Copied to {vault.rel(target)}; vaultkit new {name} now uses it.")
+
+
+# ---------------------------------------------------------------- index
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Exit 1 when any note could not be read.")
+@click.option(
+    "--adopt-summary",
+    is_flag=True,
+    help="Add the summary below the text of an existing note at the summary path "
+    "that has no vaultkit markers yet.",
+)
+@pass_app
+def index(app: App, strict: bool, adopt_summary: bool) -> None:
+    """Gather every open action into the summary note.
+
+    Reads every note's frontmatter (only changed notes, thanks to a cache in
+    .vaultkit/) and rewrites the part of the summary note between the vaultkit
+    markers, only if it changed.
+
+    Example: vaultkit index
+    """
+    from vaultkit.scaffold import logical_today
+    from vaultkit.sync import sync
+
+    vault = app.vault()
+    today = logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
+    result = sync(vault, today, adopt=adopt_summary, progress=_progress_bar)
+    idx = result.index
+    for path, problem in idx.unreadable:
+        where = f":{problem.line}" if problem.line else ""
+        click.echo(f"warning: {path}{where}: {problem.message}", err=True)
+    for copy, original in idx.conflicts:
+        click.echo(f"warning: {copy}: sync-conflict copy of {original}; not counted", err=True)
+    open_ = [a for a in idx.actions if a.status == "open"]
+    external = sum(1 for a in open_ if a.kind == "external")
+    summary = vault.config.summary_path
+    click.echo(
+        f"{len(idx.notes)} notes, {len(open_)} open actions "
+        f"({external} external, {len(open_) - external} internal), "
+        f"{len(idx.unreadable)} unreadable; "
+        f"{summary} {'updated' if result.summary_written else 'unchanged'}"
+    )
+    if strict and idx.unreadable:
+        fail(f"{len(idx.unreadable)} note(s) could not be read (see above)")
+
+
+def _progress_bar(files: Any) -> Any:
+    """A progress bar on a terminal for big vaults; nothing when piped."""
+    files = list(files)
+    if not sys.stderr.isatty() or len(files) < 2000:
+        return files
+    return _ProgressIter(files)
+
+
+class _ProgressIter:
+    def __init__(self, files: list[Any]) -> None:
+        self.files = files
+
+    def __iter__(self) -> Any:
+        with click.progressbar(self.files, label="Reading notes", file=sys.stderr) as bar:
+            yield from bar
+
+
+# ---------------------------------------------------------------- actions
+
+
+@cli.command()
+@click.option(
+    "--status",
+    type=click.Choice(["open", "done", "dropped", "all"]),
+    default="open",
+    show_default=True,
+)
+@click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def actions(app: App, status: str, kind: str | None, as_json: bool) -> None:
+    """List actions from every note, newest session first.
+
+    \b
+    Examples:
+      vaultkit actions
+      vaultkit actions --status all --kind internal --json
+    """
+    import json
+
+    from vaultkit.index import build_index
+    from vaultkit.summary import newest_first
+
+    idx = build_index(app.vault())
+    chosen = newest_first(
+        [
+            a
+            for a in idx.actions
+            if (status == "all" or a.status == status) and (kind is None or a.kind == kind)
+        ]
+    )
+    if as_json:
+        click.echo(json.dumps([a.to_json() for a in chosen], ensure_ascii=False, indent=2))
+        return
+    for a in chosen:
+        box = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}[a.status]
+        due = f"  due {a.due}" if a.due else ""
+        click.echo(f"{a.id}  {box} {a.kind[:3]}  {a.text}  ({a.source}){due}")
+    if not chosen:
+        click.echo("No actions match.", err=True)
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.command()
+@pass_app
+def check(app: App) -> None:
+    """Report notes whose frontmatter or actions are broken, as path:line: message.
+
+    Exits 1 when there is any problem, so it fits a pre-commit hook.
+
+    Example: vaultkit check
+    """
+    from vaultkit.index import build_index
+
+    idx = build_index(app.vault())
+    count = 0
+    rows = [(path, problem) for path, problem in idx.unreadable]
+    rows += [(note.path, p) for note in idx.notes for p in note.problems]
+    rows += [(copy, _conflict_problem(original)) for copy, original in idx.conflicts]
+    for path, problem in sorted(rows, key=lambda r: (r[0], r[1].line or 0)):
+        click.echo(f"{path}:{problem.line or 1}: {problem.message}")
+        count += 1
+    if count:
+        fail(f"{count} problem(s) in {len({r[0] for r in rows})} note(s)")
+    click.echo(f"{len(idx.notes)} notes checked; no problems.")
+
+
+def _conflict_problem(original: str) -> Any:
+    from vaultkit.notes import Problem
+
+    return Problem(f"sync-conflict copy of {original}; merge it and delete it")
+
+
+def main() -> None:
+    cli(prog_name="vaultkit")

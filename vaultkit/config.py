@@ -1,0 +1,153 @@
+"""Settings: defaults < `.vaultkit/config.yaml` < command-line overrides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import time
+from typing import Any
+
+from vaultkit.errors import ConfigError
+
+CONFIG_TEMPLATE = """\
+# vaultkit settings for this vault.
+# Every setting is optional and shown with its default: remove the leading
+# "# " from a line to change it. Paths are relative to the vault folder.
+
+# Where `vaultkit new` puts a note. Placeholders: {{date:FORMAT}} (Moment-style
+# tokens such as YYYY, MM, DD, dddd), {{title}}, {{type}}, {{session}}.
+# note_path: "Integration/{{date:YYYY}}/{{date:YYYY-MM-DD}} {{title}}.md"
+
+# The rolling summary note that `vaultkit index` and `vaultkit watch` keep.
+# summary_path: "Integration Actions.md"
+
+# When your day starts. With "04:00", a note written at 01:30 belongs to the
+# evening before.
+# day_starts_at: "00:00"
+
+# Extra files and folders never to read (glob patterns, relative to the vault).
+# Dot-folders such as .obsidian, .trash and .git are always skipped.
+# ignore: ["Archive/**", "Templates/**"]
+
+# Follow-ups after each session, in days after the session date.
+# follow_ups:
+#   reflection: 2
+#   check-in: [7, 30]
+
+# How many days a done action stays in the summary's "Recently done" section.
+# recently_done_days: 14
+
+# Notes larger than this many megabytes are skipped with a message.
+# max_note_mb: 10
+
+# Permission bits for files and folders vaultkit creates (owner-only).
+# file_mode: "0600"
+# dir_mode: "0700"
+"""
+
+_DAY_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _default_follow_ups() -> dict[str, tuple[int, ...]]:
+    return {"reflection": (2,), "check-in": (7, 30)}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one vault; see CONFIG_TEMPLATE for what each one means."""
+
+    note_path: str = "Integration/{{date:YYYY}}/{{date:YYYY-MM-DD}} {{title}}.md"
+    summary_path: str = "Integration Actions.md"
+    day_starts_at: time = time(0, 0)
+    ignore: tuple[str, ...] = ()
+    follow_ups: dict[str, tuple[int, ...]] = field(default_factory=_default_follow_ups)
+    recently_done_days: int = 14
+    max_note_mb: float = 10
+    file_mode: int = 0o600
+    dir_mode: int = 0o700
+
+    @property
+    def max_note_bytes(self) -> int:
+        return int(self.max_note_mb * 1024 * 1024)
+
+
+def _as_mode(key: str, value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads 0600 as octal already; 600 (decimal) is a common slip.
+        text = str(value) if value > 0o777 or value == 600 else oct(value)[2:]
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ConfigError(f"{key} must be an octal string like \"0600\"")
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise ConfigError(f"{key} must be an octal string like \"0600\", not {value!r}") from None
+    if not 0 <= mode <= 0o777:
+        raise ConfigError(f"{key} must be between 0000 and 0777")
+    return mode
+
+
+def _convert(key: str, value: Any) -> Any:
+    """Check one setting from the file and turn it into the dataclass type."""
+    if key in ("note_path", "summary_path"):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{key} must be a non-empty text")
+        return value
+    if key == "day_starts_at":
+        if isinstance(value, int) and not isinstance(value, bool):
+            # YAML 1.1 reads an unquoted 04:00 as 240 (minutes): accept it.
+            value = f"{value // 60:02d}:{value % 60:02d}"
+        match = _DAY_START.match(str(value).strip())
+        if not match:
+            raise ConfigError(f'day_starts_at must look like "04:00", not {value!r}')
+        return time(int(match[1]), int(match[2]))
+    if key == "ignore":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError("ignore must be a list of glob patterns")
+        return tuple(value)
+    if key == "follow_ups":
+        if not isinstance(value, dict):
+            raise ConfigError("follow_ups must map a note type to days, e.g. check-in: [7, 30]")
+        result: dict[str, tuple[int, ...]] = {}
+        for kind, days in value.items():
+            days_list = days if isinstance(days, list) else [days]
+            if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in days_list):
+                raise ConfigError(f"follow_ups.{kind} must be a number of days or a list of them")
+            result[str(kind)] = tuple(days_list)
+        return result
+    if key == "recently_done_days":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError("recently_done_days must be a whole number of days")
+        return value
+    if key == "max_note_mb":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise ConfigError("max_note_mb must be a positive number")
+        return value
+    if key in ("file_mode", "dir_mode"):
+        return _as_mode(key, value)
+    raise AssertionError(key)  # pragma: no cover
+
+
+def config_from_mapping(data: Any, source: str) -> Config:
+    """Build a Config from the parsed config file; `source` names it in errors."""
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected settings as `key: value` lines")
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(str(k) for k in data if k not in known)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown setting(s) {', '.join(unknown)}; "
+            f"known settings are {', '.join(sorted(known))}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        try:
+            values[key] = _convert(key, value)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    return Config(**values)

@@ -1,0 +1,245 @@
+"""Split a note into frontmatter and body, and load the frontmatter safely.
+
+Pure: bytes in, records out. Only the frontmatter is decoded and parsed, so a
+note's body (which may be long, or not even valid UTF-8) costs almost nothing.
+
+The YAML loader is PyYAML's safe loader (the C one when libyaml is present)
+with YAML 1.1's surprises switched off: only true/false are booleans, `1:30`
+and `012345` stay text, an impossible date stays text instead of raising,
+duplicate keys are an error (as in Obsidian), and aliases that would expand
+into a huge value are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+HAS_LIBYAML = _BaseLoader is not yaml.SafeLoader
+
+MAX_FRONTMATTER_BYTES = 256 * 1024
+MAX_ALIAS_EXPANSION = 10_000
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_OPEN = re.compile(rb"---[ \t]*(\r?\n)")
+_CLOSE = re.compile(rb"^---[ \t]*\r?$", re.M)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a note. `line` is 1-based in the file, when known."""
+
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NoteError(Exception):
+    """The note's frontmatter cannot be used; carries a Problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    """Where a note's frontmatter is and what it holds.
+
+    `meta` is None when the note has no frontmatter block at all. Offsets are
+    byte offsets into the file (after the BOM, if any, is counted in).
+    """
+
+    meta: dict[str, Any] | None
+    bom: bool
+    newline: str
+    start: int = 0  # offset of the first byte after the opening `---` line
+    end: int = 0  # offset of the closing `---` line
+    body_start: int = 0  # offset of the first byte after the closing line
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML-1.2-like scalars and a few guards (see module doc)."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # unhashable key: the base class reports it
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        return int(self.construct_scalar(node).replace("_", ""))
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # 2026-02-30 and friends: keep the text
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+for _tag, _pattern, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9_]*))$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    (
+        "tag:yaml.org,2002:timestamp",
+        r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+        r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+        r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$",
+        "0123456789",
+    ),
+]:
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first) or [None])
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])  # type: ignore[list-item]
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a cycle counts once instead of recursing forever
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[key] = size
+    return size
+
+
+def _yaml_problem(exc: yaml.YAMLError, first_line: int, text: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = first_line + mark.line if mark is not None else None
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    message = f"frontmatter is not valid YAML: {reason}"
+    if mark is not None:
+        bad_line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        if re.match(r"\s*-\s*\[[ xX]?\]", bad_line):
+            message += ' (put quotes around an action that starts with [ ], e.g. - "[ ] Call")'
+        elif "<<<<<<<" in text or ">>>>>>>" in text:
+            message += " (it holds git conflict markers: resolve the conflict)"
+    return Problem(message, line)
+
+
+def load_yaml(text: str, first_line: int = 1) -> Any:
+    """Load a YAML document safely; raise NoteError with a file line number."""
+    try:
+        if "*" in text and "&" in text:  # aliases present: measure before building
+            node = yaml.compose(text, Loader=_Loader)
+            if node is not None and _expanded_size(node, {}) > MAX_ALIAS_EXPANSION:
+                raise NoteError(
+                    Problem(
+                        "frontmatter uses YAML aliases that expand to more than "
+                        f"{MAX_ALIAS_EXPANSION} values; refused",
+                        first_line,
+                    )
+                )
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        raise NoteError(_yaml_problem(exc, first_line, text)) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # PyYAML raises ValueError for some bad scalars; never let one escape.
+        raise NoteError(Problem(f"frontmatter has a value YAML cannot read: {exc}", first_line))
+
+
+def decode(data: bytes, what: str = "note") -> str:
+    """Decode UTF-8 (with or without BOM) or raise NoteError saying where it fails."""
+    if data.startswith(_UTF16_BOMS):
+        raise NoteError(Problem(f"{what} is UTF-16 encoded; save it as UTF-8"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NoteError(
+            Problem(f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", line)
+        ) from None
+
+
+def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
+    """Find and load the frontmatter of a note's bytes.
+
+    `complete` is False when `data` is only the start of a larger file: a block
+    that is not closed within it is then "too long" rather than "unclosed".
+    Raises NoteError for anything that makes the frontmatter unusable.
+    """
+    if data.startswith(_UTF16_BOMS):
+        raise NoteError(Problem("note is UTF-16 encoded; save it as UTF-8"))
+    if b"\x00" in data[:8192]:
+        raise NoteError(Problem("file looks binary (it holds NUL bytes), not like a markdown note"))
+    bom = data.startswith(_UTF8_BOM)
+    offset = 3 if bom else 0
+    opening = _OPEN.match(data, offset)
+    first_nl = data.find(b"\n", offset)
+    newline = "\r\n" if first_nl > 0 and data[first_nl - 1 : first_nl] == b"\r" else "\n"
+    if opening is None:
+        return Frontmatter(None, bom, newline)
+    start = opening.end()
+    closing = _CLOSE.search(data, start)
+    if closing is None:
+        if complete:
+            raise NoteError(Problem("frontmatter starts with --- on line 1 but is never closed", 1))
+        raise NoteError(Problem(f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB", 1))
+    end = closing.start()
+    after = closing.end()
+    if data[after : after + 2] == b"\r\n":
+        after += 2
+    elif data[after : after + 1] == b"\n":
+        after += 1
+    if end - start > MAX_FRONTMATTER_BYTES:
+        raise NoteError(Problem(f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB", 1))
+    text = decode(data[start:end], "frontmatter")
+    meta = load_yaml(text, first_line=2) if text.strip() else {}
+    if meta is None:  # only comments
+        meta = {}
+    if not isinstance(meta, dict):
+        raise NoteError(
+            Problem("frontmatter is not a set of `key: value` properties", 2)
+        )
+    return Frontmatter(meta, bom, newline, start, end, after)
+
+
+def item_lines(data: bytes, fm: Frontmatter, key: str) -> tuple[int | None, list[int]]:
+    """1-based file lines of `key` and of each item of its list, for messages.
+
+    Only called when something needs reporting, so it may re-parse.
+    """
+    text = data[fm.start : fm.end].decode("utf-8", "replace")
+    base = data.count(b"\n", 0, fm.start) + 1
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None, []
+    if not isinstance(root, yaml.MappingNode):
+        return None, []
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
+            return base + key_node.start_mark.line, [base + n.start_mark.line for n in items]
+    return None, []

@@ -1,0 +1,177 @@
+"""`vaultkit new`: plan a note (date, session, links, path; pure) and create it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import PurePosixPath
+
+from vaultkit.errors import NoteExistsError, VaultkitError
+from vaultkit.index import NoteRecord, build_index
+from vaultkit.templates import (
+    NewAction,
+    NoteValues,
+    Prompt,
+    clean_title,
+    default_title,
+    fill_placeholders,
+    render_note,
+)
+from vaultkit.vault import Vault, create_exclusive, find_template, make_dirs, safe_target
+
+# Note types that open a session, and the ones a later note links back to.
+OPENS_SESSION = "intention"
+LINKED_TYPES = ("intention", "reflection")
+
+
+def logical_today(now: datetime, day_starts_at: time) -> date:
+    """Today's date for journaling: before `day_starts_at` it is still yesterday."""
+    shift = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
+    return (now - shift).date()
+
+
+def parse_date_option(text: str, today: date) -> date:
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
+
+
+def wikilink(rel: str, stems: Counter[str]) -> str:
+    """A link that resolves in Obsidian: the bare name, or the path when names clash."""
+    path = PurePosixPath(rel)
+    target = path.stem if stems[path.stem] <= 1 else str(path.with_suffix(""))
+    return f"[[{target}]]"
+
+
+def choose_session(notes: list[NoteRecord], note_type: str, given: int | None) -> int:
+    """An intention opens the next session; any other note joins the latest one."""
+    if given is not None:
+        if given < 1:
+            raise VaultkitError("--session must be 1 or more")
+        return given
+    latest = max((n.session for n in notes if n.session is not None), default=0)
+    if note_type == OPENS_SESSION:
+        return latest + 1
+    return max(latest, 1)
+
+
+def session_links(
+    notes: list[NoteRecord], session: int, note_type: str, stems: Counter[str]
+) -> dict[str, str]:
+    """Links from a new note to the earlier notes of its session, by type."""
+    links: dict[str, str] = {}
+    if note_type == OPENS_SESSION:
+        return links
+    for linked in LINKED_TYPES:
+        if linked == note_type:
+            continue
+        candidates = sorted(
+            (n for n in notes if n.session == session and n.type == linked),
+            key=lambda n: (n.date or "", n.path),
+        )
+        if candidates:
+            links[linked] = wikilink(candidates[-1].path, stems)
+    return links
+
+
+def carried_over(notes: list[NoteRecord], before: date, stems: Counter[str]) -> list[tuple[str, str]]:
+    """Open actions from notes dated on or before `before`, oldest note first."""
+    result = []
+    for note in sorted(notes, key=lambda n: (n.date or "", n.path)):
+        if note.date is not None and note.date > before.isoformat():
+            continue
+        link = wikilink(note.path, stems)
+        result.extend((a.text, link) for a in note.actions if a.status == "open")
+    return result
+
+
+def note_path(pattern: str, values: NoteValues) -> str:
+    """The new note's vault-relative path from the configured pattern."""
+    rel = fill_placeholders(pattern, values).strip()
+    if not rel.lower().endswith(".md"):
+        rel += ".md"
+    return rel
+
+
+# ---------------------------------------------------------------- creating
+
+
+def parse_action_option(text: str) -> NewAction:
+    """`--action "internal: notice my breath"` -> an internal action."""
+    kind, sep, rest = text.partition(":")
+    if sep and kind.strip().lower() in ("internal", "external"):
+        return NewAction(" ".join(rest.split()), kind.strip().lower())
+    return NewAction(" ".join(text.split()))
+
+
+@dataclass
+class NewNoteRequest:
+    """What the user asked `vaultkit new` for."""
+
+    type: str
+    now: datetime
+    date_text: str | None = None
+    session: int | None = None
+    title: str | None = None
+    actions: list[NewAction] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Questions:
+    """Callbacks the CLI supplies so the terminal stays at the edge."""
+
+    intro: Callable[[str], None]
+    ask: Callable[[Prompt], str]
+    ask_actions: Callable[[str], list[NewAction]]
+
+
+def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | None) -> str:
+    """Create the note; return its vault-relative path. Never overwrites."""
+    template = find_template(vault, request.type)
+    today = logical_today(request.now, vault.config.day_starts_at)
+    note_date = parse_date_option(request.date_text, today) if request.date_text else today
+    index = build_index(vault)
+    notes = index.notes
+    stems = index.stem_counts()
+    session = choose_session(notes, request.type, request.session)
+    values = NoteValues(
+        type=request.type,
+        title=clean_title(request.title) if request.title else default_title(request.type),
+        note_date=note_date,
+        now=request.now,
+        session=session,
+        links=session_links(notes, session, request.type, stems),
+        open_actions=carried_over(notes, note_date, stems) if request.type == "check-in" else [],
+        actions=list(request.actions),
+    )
+    rel = note_path(vault.config.note_path, values)
+    target = safe_target(vault, rel)
+    if target.exists() or target.is_symlink():
+        raise NoteExistsError(
+            f"{rel} already exists; vaultkit never overwrites a note. "
+            "Open it, or pick another name with --title"
+        )
+    if questions is not None:
+        label = f"{default_title(request.type)} for session {session}, {note_date.isoformat()}"
+        questions.intro(label)
+        values.answers = [questions.ask(prompt) for prompt in template.prompts]
+        if template.asks_actions:
+            values.actions += questions.ask_actions(request.type)
+    text = render_note(template, values)
+    make_dirs(target.parent, vault.config.dir_mode)
+    try:
+        create_exclusive(target, text.encode("utf-8"), vault.config.file_mode)
+    except FileExistsError:
+        raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    return vault.rel(target)

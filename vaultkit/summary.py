@@ -1,0 +1,145 @@
+"""The rolling summary note: actions -> markdown, and splicing it in. Pure.
+
+vaultkit owns only the text between the two markers; everything around them
+is the user's and is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from vaultkit.actions import Action
+from vaultkit.errors import VaultkitError
+from vaultkit.notes import Problem
+from vaultkit.scaffold import wikilink
+
+BEGIN = "<!-- vaultkit:begin -->"
+END = "<!-- vaultkit:end -->"
+DEFAULT_HEADER = "# Integration actions\n\n"
+
+
+class SummaryError(VaultkitError):
+    """The summary file cannot be updated without risking the user's text."""
+
+
+@dataclass(frozen=True)
+class Due:
+    """A follow-up note that is due: e.g. session 3's 1-week check-in."""
+
+    session: int
+    label: str  # "1-week check-in"
+    since: date
+    command: str
+
+
+def task_line(action: Action, stems: Counter[str]) -> str:
+    """One Obsidian Tasks line: checkbox, text, source link, dates, block id."""
+    box = "[x]" if action.status == "done" else "[ ]"
+    parts = [f"- {box} {action.text} — {wikilink(action.source, stems)}"]
+    if action.due:
+        parts.append(f"📅 {action.due}")
+    if action.status == "done" and action.done:
+        parts.append(f"✅ {action.done}")
+    parts.append(f"^{action.id}")
+    return " ".join(parts)
+
+
+def newest_first(actions: list[Action]) -> list[Action]:
+    """Newest session first, then newest note, then path and list order."""
+    result = sorted(actions, key=lambda a: (a.source, a.index))
+    result.sort(key=lambda a: a.date or "", reverse=True)
+    result.sort(key=lambda a: a.session if a.session is not None else -1, reverse=True)
+    return result
+
+
+def render_block(
+    actions: list[Action],
+    stems: Counter[str],
+    today: date,
+    recently_done_days: int,
+    unreadable: list[tuple[str, Problem]],
+    conflicts: list[tuple[str, str]],
+    due: list[Due] = (),  # type: ignore[assignment]
+) -> str:
+    """The text between the markers (without them), ending with a newline."""
+    out: list[str] = [
+        "*Kept current by vaultkit. Tick a box to mark an action done in its note; "
+        "write your own text outside the vaultkit markers.*",
+        "",
+    ]
+    if due:
+        out += ["## Check-ins due", ""]
+        out += [
+            f"- Session {d.session} — {d.label} due since {d.since.isoformat()}: `{d.command}`"
+            for d in due
+        ]
+        out.append("")
+    open_actions = newest_first([a for a in actions if a.status == "open"])
+    out += ["## Open actions", ""]
+    for kind, heading in (("external", "Things to do"), ("internal", "Inner work")):
+        subset = [a for a in open_actions if a.kind == kind]
+        out += [f"### {heading} ({kind})", ""]
+        out += [task_line(a, stems) for a in subset] or ["Nothing open."]
+        out.append("")
+    since = (today - timedelta(days=recently_done_days)).isoformat()
+    done = newest_first([a for a in actions if a.status == "done" and (a.done or "") >= since])
+    done.sort(key=lambda a: a.done or "", reverse=True)
+    out += [f"## Done in the last {recently_done_days} days", ""]
+    out += [task_line(a, stems) for a in done] or ["Nothing yet."]
+    out.append("")
+    if unreadable:
+        out += ["## Notes that could not be read", ""]
+        for path, problem in unreadable:
+            where = f" (line {problem.line})" if problem.line else ""
+            out.append(f"- `{path}`{where}: {problem.message}")
+        out.append("")
+    if conflicts:
+        out += ["## Sync conflict copies", ""]
+        for copy, original in conflicts:
+            out.append(
+                f"- `{copy}` is a conflict copy of {wikilink(original, stems)}: "
+                "merge what you need into the original, then delete the copy"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def splice(existing: str | None, block: str, adopt: bool = False) -> str:
+    """The whole summary file with `block` between the markers.
+
+    `existing` is the current file text (None when there is no file). A file
+    without markers is refused unless `adopt`, which appends the block to it.
+    """
+    newline = "\r\n" if existing and "\r\n" in existing else "\n"
+    owned = f"{BEGIN}\n{block}{END}".replace("\n", newline)
+    if existing is None:
+        return DEFAULT_HEADER.replace("\n", newline) + owned + newline
+    begins, ends = existing.count(BEGIN), existing.count(END)
+    if begins == 0 and ends == 0:
+        if not adopt:
+            raise SummaryError(
+                "it has no vaultkit markers, so vaultkit will not overwrite it; "
+                "pass --adopt-summary to add the summary below its text, "
+                "or set summary_path in .vaultkit/config.yaml"
+            )
+        separator = "" if existing.endswith(("\n", "\r")) or not existing else newline
+        return existing + separator + newline + owned + newline
+    start = existing.find(BEGIN)
+    end = existing.find(END)
+    if begins != 1 or ends != 1 or end < start:
+        raise SummaryError(
+            f"its markers are damaged (found {begins} begin and {ends} end); "
+            f"keep exactly one {BEGIN} followed by one {END}"
+        )
+    return existing[:start] + owned + existing[end + len(END) :]
+
+
+def owned_text(existing: str) -> str | None:
+    """The text between the markers, or None when they are missing or damaged."""
+    if existing.count(BEGIN) != 1 or existing.count(END) != 1:
+        return None
+    start = existing.find(BEGIN) + len(BEGIN)
+    end = existing.find(END)
+    return existing[start:end] if end >= start else None

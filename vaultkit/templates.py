@@ -1,0 +1,267 @@
+"""Note templates: placeholders, prompts, and the new note's text. Pure.
+
+Placeholders follow Obsidian's core Templates plugin, so one file works in
+both: `{{title}}`, `{{date}}`, `{{time}}`, `{{date:FORMAT}}`, `{{time:FORMAT}}`
+with Moment-style tokens. vaultkit adds `{{type}}`, `{{session}}`,
+`{{intention}}` / `{{reflection}}` (links to the session's notes) and
+`{{open_actions}}` (links to actions still open).
+
+Prompts are declared in the template's body as HTML comments, which Obsidian
+hides in reading view:
+
+    <!-- prompt: What came up for you? -->         the answer replaces the line
+    <!-- prompt(mood): Mood today, 0 to 10 -->      the answer goes to `mood:`
+
+A skipped prompt leaves its comment in place as a cue for later.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from vaultkit.errors import TemplateError
+from vaultkit.notes import NoteError, parse_frontmatter
+
+BUILTIN_TYPES = ("intention", "reflection", "check-in")
+TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
+_PROMPT = re.compile(
+    r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M
+)
+_MOMENT = re.compile(
+    r"\[[^\]]*\]|YYYY|YY|Qo|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|"
+    r"HH|H|hh|h|kk|k|mm|m|ss|s|A|a|WW|Wo|W|ww|wo|w|X|x|ZZ|Z"
+)
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_FILENAME_DROP = re.compile(r'[*"<>:|?#^\[\]\x00-\x1f]')
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def format_moment(moment: datetime, fmt: str) -> str:
+    """Format like Moment.js (the tokens Obsidian users write), in English."""
+
+    def token(match: re.Match[str]) -> str:
+        t = match[0]
+        d = moment
+        hour12 = d.hour % 12 or 12
+        iso_year, iso_week, iso_weekday = d.isocalendar()
+        sunday_week = int(d.strftime("%U")) + (0 if date(d.year, 1, 1).weekday() == 6 else 1)
+        values: dict[str, Any] = {
+            "YYYY": f"{d.year:04d}", "YY": f"{d.year % 100:02d}",
+            "Q": (d.month - 1) // 3 + 1, "Qo": _ordinal((d.month - 1) // 3 + 1),
+            "MMMM": _MONTHS[d.month - 1], "MMM": _MONTHS[d.month - 1][:3],
+            "MM": f"{d.month:02d}", "Mo": _ordinal(d.month), "M": d.month,
+            "DDDD": f"{d.timetuple().tm_yday:03d}", "DDD": d.timetuple().tm_yday,
+            "Do": _ordinal(d.day), "DD": f"{d.day:02d}", "D": d.day,
+            "dddd": _DAYS[d.weekday()], "ddd": _DAYS[d.weekday()][:3],
+            "dd": _DAYS[d.weekday()][:2], "d": (d.weekday() + 1) % 7,
+            "do": _ordinal((d.weekday() + 1) % 7), "E": iso_weekday,
+            "HH": f"{d.hour:02d}", "H": d.hour, "hh": f"{hour12:02d}", "h": hour12,
+            "kk": f"{d.hour or 24:02d}", "k": d.hour or 24,
+            "mm": f"{d.minute:02d}", "m": d.minute, "ss": f"{d.second:02d}", "s": d.second,
+            "A": "AM" if d.hour < 12 else "PM", "a": "am" if d.hour < 12 else "pm",
+            "WW": f"{iso_week:02d}", "W": iso_week, "Wo": _ordinal(iso_week),
+            "ww": f"{sunday_week:02d}", "w": sunday_week, "wo": _ordinal(sunday_week),
+            "X": int(d.timestamp()), "x": int(d.timestamp() * 1000),
+            "ZZ": d.strftime("%z") or "+0000",
+            "Z": (d.strftime("%z") or "+0000")[:3] + ":" + (d.strftime("%z") or "+0000")[3:],
+        }
+        if t.startswith("["):
+            return t[1:-1]
+        return str(values[t])
+
+    return _MOMENT.sub(token, fmt)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question a template asks; `field` is a frontmatter key, else body text."""
+
+    question: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template's name, text and where it came from (`vault` or `default`)."""
+
+    name: str
+    text: str
+    origin: str
+    location: str
+
+    @property
+    def prompts(self) -> list[Prompt]:
+        return [Prompt(m[2], m[1]) for m in _PROMPT.finditer(self.text)]
+
+    @property
+    def asks_actions(self) -> bool:
+        """A template asks for actions when its frontmatter has an `actions` key."""
+        return "actions" in self.frontmatter_keys
+
+    @property
+    def frontmatter_keys(self) -> list[str]:
+        try:
+            fm = parse_frontmatter(self.text.encode("utf-8"))
+        except NoteError:
+            return []
+        return list(fm.meta or {})
+
+
+@dataclass(frozen=True)
+class NewAction:
+    text: str
+    kind: str = "external"
+
+
+@dataclass
+class NoteValues:
+    """Everything a new note is rendered from."""
+
+    type: str
+    title: str
+    note_date: date
+    now: datetime
+    session: int | None
+    links: dict[str, str] = field(default_factory=dict)  # note type -> "[[name]]"
+    open_actions: list[tuple[str, str]] = field(default_factory=list)  # (text, "[[source]]")
+    answers: list[str] = field(default_factory=list)  # one per prompt, "" when skipped
+    actions: list[NewAction] = field(default_factory=list)
+
+
+def default_title(type_name: str) -> str:
+    return type_name[:1].upper() + type_name[1:].replace("_", " ")
+
+
+def clean_title(title: str) -> str:
+    """A title usable as a file name in every OS and as an Obsidian link target."""
+    if "/" in title or "\\" in title:
+        from vaultkit.errors import UnsafePathError
+
+        raise UnsafePathError(
+            f"--title cannot hold / or \\ (got {title!r}); set folders with note_path in config"
+        )
+    cleaned = " ".join(_FILENAME_DROP.sub("", title).split()).lstrip(".").strip()
+    if not cleaned:
+        raise TemplateError(f"--title {title!r} leaves no usable file name")
+    return cleaned
+
+
+def fill_placeholders(text: str, values: NoteValues) -> str:
+    moment = datetime.combine(values.note_date, values.now.time(), values.now.tzinfo)
+    links = values.links
+
+    def one(match: re.Match[str]) -> str:
+        name, fmt = match[1], match[2]
+        if name == "date":
+            return format_moment(moment, fmt.strip() if fmt else "YYYY-MM-DD")
+        if name == "time":
+            return format_moment(moment, fmt.strip() if fmt else "HH:mm")
+        if name == "title":
+            return values.title
+        if name == "type":
+            return values.type
+        if name == "session":
+            return str(values.session) if values.session is not None else ""
+        if name in ("intention", "reflection", "check-in"):
+            return links.get(name, f"(no {name} note for this session yet)")
+        if name == "open_actions":
+            if not values.open_actions:
+                return "- (no open actions from earlier notes)"
+            return "\n".join(f"- {text} — {link}" for text, link in values.open_actions)
+        return match[0]  # not ours: leave it for Obsidian or the user
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+class _NoteDumper(yaml.SafeDumper):
+    """Block-style YAML the way Obsidian's Properties editor writes it."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if value.startswith(("[", "{", "!", "&", "*", "#", "|", ">", "%", "@", "`")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_none(dumper: yaml.SafeDumper, _: None) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
+
+
+_NoteDumper.add_representer(str, _represent_str)
+_NoteDumper.add_representer(type(None), _represent_none)
+
+
+def dump_frontmatter(meta: dict[str, Any]) -> str:
+    return yaml.dump(
+        meta, Dumper=_NoteDumper, sort_keys=False, allow_unicode=True, width=10_000,
+        default_flow_style=False,
+    )
+
+
+def coerce_field(key: str, answer: str) -> Any:
+    """A prompt's answer as a frontmatter value: numbers stay numbers."""
+    text = answer.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return text
+
+
+def render_note(template: Template, values: NoteValues) -> str:
+    """The new note's full text, frontmatter first."""
+    text = fill_placeholders(template.text, values)
+    answers = iter(values.answers)
+    field_values: dict[str, Any] = {}
+
+    def answer_prompt(match: re.Match[str]) -> str:
+        answer = next(answers, "").strip()
+        if not answer:
+            return match[0] if match[1] is None else ""
+        if match[1] is not None:
+            field_values[match[1]] = coerce_field(match[1], answer)
+            return ""  # the whole line goes: the answer lives in the frontmatter
+        return answer + match[3]
+
+    text = _PROMPT.sub(answer_prompt, text)
+    try:
+        fm = parse_frontmatter(text.encode("utf-8"))
+    except NoteError as exc:
+        raise TemplateError(
+            f"template {template.location} has broken frontmatter: {exc.problem.message}"
+        ) from None
+    meta: dict[str, Any] = dict(fm.meta or {})
+    body = text.encode("utf-8")[fm.body_start :].decode("utf-8") if fm.meta is not None else text
+    meta.setdefault("type", values.type)
+    meta["date"] = values.note_date
+    if values.session is not None:
+        meta["session"] = values.session
+    for note_type, link in values.links.items():
+        meta[note_type] = link
+    meta.update(field_values)
+    if values.actions or "actions" in meta:
+        meta["actions"] = [
+            f"[ ] {a.text}" if a.kind == "external" else {"text": a.text, "kind": a.kind}
+            for a in values.actions
+        ]
+    first = ("type", "date", "session", *values.links)
+    ordered = {k: meta[k] for k in first if k in meta}
+    ordered.update((k, v) for k, v in meta.items() if k not in ordered)
+    return f"---\n{dump_frontmatter(ordered)}---\n{body.lstrip(chr(10))}"
