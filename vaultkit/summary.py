@@ -61,7 +61,7 @@ def render_block(
     recently_done_days: int,
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],
-    due: list[Due] = (),  # type: ignore[assignment]
+    due: list[Due] | None = None,
 ) -> str:
     """The text between the markers (without them), ending with a newline."""
     out: list[str] = [

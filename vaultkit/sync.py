@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from vaultkit.followups import due_follow_ups
 from vaultkit.index import VaultIndex, build_index
 from vaultkit.notes import NoteError, decode
 from vaultkit.summary import SummaryError, render_block, splice
@@ -27,6 +28,7 @@ def summary_text(vault: Vault, index: VaultIndex, today: date) -> str:
         vault.config.recently_done_days,
         index.unreadable,
         index.conflicts,
+        due_follow_ups(index.notes, vault.config.follow_ups, today),
     )
 
 

@@ -1,0 +1,401 @@
+"""The indexer, the summary note, `index`, `actions` and `check`."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from vaultkit import index as index_module
+from vaultkit.index import build_index, conflict_original, record_from_bytes
+from vaultkit.summary import BEGIN, END
+from vaultkit.sync import sync
+from vaultkit.vault import load_vault
+
+from .helpers import build_tree, snapshot
+
+GOLDEN = Path(__file__).parent / "golden"
+TODAY = date(2026, 11, 24)
+
+VAULT = {
+    "Integration/2026/2026-11-01 Intention.md": (
+        "---\ntype: intention\ndate: 2026-11-01\nsession: 1\nactions:\n"
+        '  - "[x] Clear the afternoon"\n---\n# Intention\n'
+    ),
+    "Integration/2026/2026-11-02 Reflection.md": (
+        "---\ntype: reflection\ndate: 2026-11-02\nsession: 1\n"
+        'intention: "[[2026-11-01 Intention]]"\nactions:\n'
+        '  - "Call my sister"\n'
+        '  - "[ ] Book the follow-up"\n'
+        "  - text: Notice when I hold my breath\n    kind: internal\n"
+        "  - text: Walk on Sundays\n    status: done\n    done: 2026-11-20\n"
+        "  - text: Old habit\n    status: dropped\n"
+        "---\nBody text.\n"
+    ),
+    "Integration/2026/2026-11-16 Intention.md": (
+        "---\ntype: intention\ndate: 2026-11-16\nsession: 2\nactions: []\n---\n"
+    ),
+    "Integration/2026/2026-11-17 Reflection.md": (
+        "---\ntype: reflection\ndate: 2026-11-17\nsession: 2\nactions:\n"
+        "  - text: Write the letter\n    id: letter\n    due: 2026-11-30\n"
+        "  - text: Let good enough be enough\n    kind: internal\n"
+        "---\n"
+    ),
+    # Two notes with the same name: links must be path-qualified.
+    "Journal/Plans.md": '---\nactions: ["Plan the trip"]\n---\n',
+    "Work/Plans.md": "---\nactions:\n  - Plan the review\n---\n",
+    "Journal/No frontmatter.md": "Just text.\n",
+    # Sync conflicts: flagged, grouped with the original, never counted.
+    "Work/Plans.sync-conflict-20261120-101010-ABCDEFG.md": "---\nactions: [Plan the review]\n---\n",
+    "Journal/Plans (Alice's conflicted copy 2026-11-20).md": "---\nactions: [x]\n---\n",
+    # Unreadable.
+    "Broken.md": "---\nactions: [unclosed\n---\n",
+    # Ignored places.
+    ".trash/Deleted.md": "---\nactions: [Should not appear]\n---\n",
+    ".obsidian/x.md": "---\nactions: [Nor this]\n---\n",
+}
+
+
+@pytest.fixture
+def full_vault(vault: Path) -> Path:
+    return build_tree(vault, VAULT)
+
+
+def test_summary_golden(full_vault):
+    result = sync(load_vault(full_vault), TODAY)
+    assert result.summary_written
+    text = (full_vault / "Integration Actions.md").read_text()
+    golden = GOLDEN / "summary_basic.md"
+    if os.environ.get("VAULTKIT_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+
+
+def test_summary_is_deterministic_and_written_only_on_change(full_vault):
+    vault = load_vault(full_vault)
+    sync(vault, TODAY)
+    summary = full_vault / "Integration Actions.md"
+    first = summary.read_bytes()
+    mtime = summary.stat().st_mtime_ns
+    again = sync(vault, TODAY)
+    assert not again.summary_written
+    assert summary.read_bytes() == first
+    assert summary.stat().st_mtime_ns == mtime
+    # A fresh cache gives the same bytes too.
+    (full_vault / ".vaultkit/cache.json").unlink()
+    assert not sync(vault, TODAY).summary_written
+
+
+def test_text_outside_markers_is_kept_byte_for_byte(full_vault):
+    summary = full_vault / "Integration Actions.md"
+    before = "My own intro\r\nwith CRLF  \n\n"
+    after = "\n## My notes\nkeep me\x0c\n"
+    summary.write_bytes(f"{before}{BEGIN}\nold\n{END}{after}".encode())
+    sync(load_vault(full_vault), TODAY)
+    data = summary.read_bytes().decode()
+    assert data.startswith(before + BEGIN)
+    assert data.endswith(END + after)
+    assert "Call my sister" in data
+
+
+def test_summary_without_markers_is_not_overwritten_unless_adopted(full_vault, run):
+    summary = full_vault / "Integration Actions.md"
+    summary.write_text("A note I wrote myself.\n")
+    result = run("index")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: Integration Actions.md: it has no vaultkit markers, so vaultkit will not "
+        "overwrite it; pass --adopt-summary"
+    )
+    assert summary.read_text() == "A note I wrote myself.\n"
+    assert run("index", "--adopt-summary").exit_code == 0
+    text = summary.read_text()
+    assert text.startswith("A note I wrote myself.\n\n" + BEGIN)
+    assert "Call my sister" in text
+
+
+def test_damaged_markers_are_refused(full_vault, run):
+    summary = full_vault / "Integration Actions.md"
+    summary.write_text(f"{END}\nmine\n{BEGIN}\n")
+    result = run("index")
+    assert result.exit_code == 1
+    assert "its markers are damaged" in result.stderr
+    assert summary.read_text() == f"{END}\nmine\n{BEGIN}\n"
+
+
+def test_summary_lines_are_obsidian_tasks_with_block_ids(full_vault):
+    vault = load_vault(full_vault)
+    sync(vault, TODAY)
+    lines = (full_vault / "Integration Actions.md").read_text().splitlines()
+    tasks = [line for line in lines if line.startswith(("- [ ] ", "- [x] "))]
+    idx = build_index(vault)
+    shown = {a.id for a in idx.actions if a.status == "open"} | {
+        a.id for a in idx.actions if a.status == "done" and a.done
+    }
+    assert sorted(t.rsplit(" ^", 1)[1] for t in tasks) == sorted(shown)
+    assert "- [ ] Write the letter — [[2026-11-17 Reflection]] 📅 2026-11-30 ^letter" in tasks
+    assert "- [ ] Plan the review — [[Work/Plans]] ^" in "\n".join(tasks)
+    assert "- [x] Walk on Sundays — [[2026-11-02 Reflection]] ✅ 2026-11-20 ^" in "\n".join(tasks)
+
+
+def test_index_cli_counts_and_warnings(full_vault, run):
+    result = run("index")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "8 notes, 7 open actions (5 external, 2 internal), 1 unreadable; "
+        "Integration Actions.md updated\n"
+    )
+    assert result.stderr.splitlines() == [
+        "warning: Broken.md:3: frontmatter is not valid YAML: did not find expected ',' or ']'",
+        "warning: Journal/Plans (Alice's conflicted copy 2026-11-20).md: sync-conflict copy "
+        "of Journal/Plans.md; not counted",
+        "warning: Work/Plans.sync-conflict-20261120-101010-ABCDEFG.md: sync-conflict copy "
+        "of Work/Plans.md; not counted",
+    ]
+    strict = run("index", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.endswith("Error: 1 note(s) could not be read (see above)\n")
+
+
+def test_actions_json_fields_filters_and_order(full_vault, run):
+    result = run("actions", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [r["text"] for r in rows] == [
+        "Write the letter", "Let good enough be enough",
+        "Call my sister", "Book the follow-up", "Notice when I hold my breath",
+        "Plan the trip", "Plan the review",
+    ]
+    letter = rows[0]
+    assert letter == {
+        "id": "letter", "text": "Write the letter", "kind": "external", "status": "open",
+        "due": "2026-11-30", "done": None, "source": "Integration/2026/2026-11-17 Reflection.md",
+        "date": "2026-11-17", "session": 2,
+    }
+    internal_done = json.loads(run("actions", "--status", "all", "--kind", "internal", "--json").stdout)
+    assert {r["text"] for r in internal_done} == {"Let good enough be enough", "Notice when I hold my breath"}
+    dropped = json.loads(run("actions", "--status", "dropped", "--json").stdout)
+    assert [r["text"] for r in dropped] == ["Old habit"]
+    done = json.loads(run("actions", "--status", "done", "--json").stdout)
+    assert {r["text"] for r in done} == {"Clear the afternoon", "Walk on Sundays"}
+
+
+def test_ids_are_stable_and_valid_block_ids(full_vault):
+    vault = load_vault(full_vault)
+    first = {a.text: a.id for a in build_index(vault, use_cache=False).actions}
+    second = {a.text: a.id for a in build_index(vault, use_cache=False).actions}
+    assert first == second
+    assert all(ch.isalnum() or ch == "-" for i in first.values() for ch in i)
+    assert first["Write the letter"] == "letter"
+    # Ticking a string action keeps its id.
+    note = full_vault / "Integration/2026/2026-11-02 Reflection.md"
+    note.write_text(note.read_text().replace('"Call my sister"', '"[x] Call my sister"'))
+    assert {a.text: a.id for a in build_index(vault).actions}["Call my sister"] == first["Call my sister"]
+
+
+def test_duplicate_action_text_gets_distinct_ids(vault):
+    build_tree(vault, {"a.md": "---\nactions: [Same, Same, '[x] Same']\n---\n"})
+    ids = [a.id for a in build_index(load_vault(vault)).actions]
+    assert len(set(ids)) == 3
+    assert ids[1] == ids[0] + "-2"
+
+
+def test_check_reports_path_line_message(vault, run):
+    build_tree(vault, {
+        "good.md": "---\nactions: [Fine]\n---\n",
+        "schema.md": (
+            "---\ntype: reflection\nmood: 11\nactions:\n  - text: Walk\n    kind: outer\n"
+            "  - due: 2026-01-01\n  - text: Later\n    due: 2026-02-30\n---\n"
+        ),
+        "yaml.md": "---\nfine: 1\nactions:\n  - [ ] Call\n---\n",
+    })
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "schema.md:3: mood must be a number from 0 to 10",
+        "schema.md:5: kind must be internal or external, not 'outer'",
+        "schema.md:7: action needs a `text` (the action itself)",
+        "schema.md:8: due must be a date like 2026-11-24, not '2026-02-30'",
+        "yaml.md:4: frontmatter is not valid YAML: did not find expected '-' indicator "
+        '(put quotes around an action that starts with [ ], e.g. - "[ ] Call")',
+    ]
+    assert result.stderr == "Error: 5 problem(s) in 2 note(s)\n"
+    (vault / "schema.md").unlink()
+    (vault / "yaml.md").unlink()
+    ok = run("check")
+    assert ok.exit_code == 0
+    assert ok.stdout == "1 notes checked; no problems.\n"
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_cache_reparses_only_changed_notes(full_vault):
+    vault = load_vault(full_vault)
+    cold = build_index(vault)
+    assert (cold.parsed, cold.cached) == (8, 0)
+    warm = build_index(vault)
+    assert (warm.parsed, warm.cached) == (0, 8)
+    note = full_vault / "Work/Plans.md"
+    note.write_text("---\nactions:\n  - Plan the review\n  - Book a room\n---\n")
+    one = build_index(vault)
+    assert (one.parsed, one.cached) == (1, 7)
+    assert "Book a room" in {a.text for a in one.actions}
+
+
+def test_cache_notices_same_size_edit_with_restored_mtime(vault):
+    note = vault / "a.md"
+    note.write_text("---\nactions: [Aaaa]\n---\n")
+    vault_obj = load_vault(vault)
+    build_index(vault_obj)
+    st = note.stat()
+    # A sync client rewrites the file by rename (new inode) and restores the mtime.
+    tmp = vault / "a.tmp"
+    tmp.write_text("---\nactions: [Bbbb]\n---\n")
+    os.replace(tmp, note)
+    os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert note.stat().st_size == st.st_size
+    assert [a.text for a in build_index(vault_obj).actions] == ["Bbbb"]
+
+
+def test_corrupt_cache_is_ignored(full_vault):
+    vault = load_vault(full_vault)
+    build_index(vault)
+    (full_vault / ".vaultkit/cache.json").write_text("{not json")
+    again = build_index(vault)
+    assert again.parsed == 8
+    assert len(again.actions) == 10
+
+
+# ---------------------------------------------------------------- bad input
+
+
+BAD_NOTES: dict[str, tuple[bytes, str]] = {
+    "broken-yaml.md": (b"---\nactions: [a, b\n---\n", "not valid YAML"),
+    "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+    "dashes-only.md": (b"---\n", "never closed"),
+    "unclosed.md": (b"---\nactions: [x]\nno end here\n", "never closed"),
+    "duplicate-keys.md": (b"---\nactions: [a]\nactions: [b]\n---\n", "duplicate key 'actions'"),
+    "python-tag.md": (b"---\nx: !!python/object/apply:os.system ['echo hi']\n---\n", "not valid YAML"),
+    "alias-bomb.md": (
+        b"---\na: &a [l,l,l,l,l,l,l,l,l]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nactions: *e\n---\n",
+        "expand to more than",
+    ),
+    "latin1.md": (b"---\nactions: [caf\xe9]\n---\n", "not valid UTF-8"),
+    "utf16.md": ("---\nactions: [x]\n---\n".encode("utf-16"), "UTF-16"),
+    "list-frontmatter.md": (b"---\n- a\n- b\n---\n", "not a set of"),
+    "intro-swallowed.md": (b"---\n\nIntro\n\n---\nrest\n", "not a set of"),
+    "conflict-markers.md": (
+        b"---\n<<<<<<< HEAD\nactions: [a]\n=======\nactions: [b]\n>>>>>>> other\n---\n",
+        "git conflict markers",
+    ),
+    "impossible-date.md": (b"---\ndate: 2026-02-30\nactions: [ok]\n---\n", ""),
+}
+GOOD_NOTES = {
+    "good.md": "---\nactions: [Good one]\n---\n",
+    "bom.md": "\ufeff---\nactions:\n  - BOM action\n---\nbody\n",
+    "crlf.md": "---\r\nactions:\r\n  - CRLF action\r\n---\r\nbody\r\n",
+    "empty.md": "",
+    "empty-frontmatter.md": "---\n---\nbody\n",
+    "yaml11.md": (
+        "---\ntitle: no\nstarted: 1:30\nzip: 012345\nlink: [[Note]]\n"
+        "actions:\n  - no\n  - [[Unquoted link]]\n---\n"
+    ),
+}
+
+
+def test_malformed_notes_are_reported_and_never_hide_good_ones(vault, run, tmp_path):
+    files: dict[str, str | bytes] = {name: data for name, (data, _) in BAD_NOTES.items()}
+    files.update(GOOD_NOTES)
+    files["huge.md"] = b"---\nactions: [Too big]\n---\n" + b"x" * (20 * 1024 * 1024)
+    build_tree(vault, files)
+    loop = vault / "loop"
+    loop.mkdir()
+    (loop / "self").symlink_to(loop)
+    (vault / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    before = snapshot(vault)
+
+    result = run("index")
+    assert result.exit_code == 0, result.output
+    after = snapshot(vault)
+    assert {k: v for k, v in after.items() if k != "Integration Actions.md"} == before
+
+    texts = {a.text for a in build_index(load_vault(vault)).actions}
+    assert {"Good one", "BOM action", "CRLF action", "no", "[[Unquoted link]]", "ok"} <= texts
+    summary = (vault / "Integration Actions.md").read_text()
+    for name, (_, reason) in BAD_NOTES.items():
+        if reason:
+            assert f"`{name}`" in summary, name
+            line = next(line for line in result.stderr.splitlines() if f" {name}" in line)
+            assert reason in line, (name, line)
+    assert "`huge.md`: skipped: 20.0 MB is over max_note_mb (10 MB)" in summary
+    assert "`loop/self`: symlink loop; not followed" in summary
+    assert "`dangling.md`: cannot read" in summary
+    # Note text never reaches the messages.
+    assert "echo hi" not in result.output and "Too big" not in result.stderr
+
+
+def test_yaml11_values_are_not_corrupted():
+    record = record_from_bytes("n.md", GOOD_NOTES["yaml11.md"].encode())
+    assert record.error is None
+    assert [a.text for a in record.actions] == ["no", "[[Unquoted link]]"]
+
+
+def test_note_deleted_between_listing_and_reading(vault, monkeypatch):
+    build_tree(vault, {"stays.md": "---\nactions: [Stay]\n---\n", "goes.md": "---\nactions: [Go]\n---\n"})
+    real = index_module.read_head
+
+    def vanish(path, limit):
+        if path.name == "goes.md":
+            path.unlink()
+        return real(path, limit)
+
+    monkeypatch.setattr(index_module, "read_head", vanish)
+    idx = build_index(load_vault(vault))
+    assert [a.text for a in idx.actions] == ["Stay"]
+    assert idx.vanished == ["goes.md"]
+
+
+def test_unreadable_permission(vault, run, monkeypatch):
+    build_tree(vault, {"secret.md": "---\nactions: [x]\n---\n", "ok.md": "---\nactions: [Fine]\n---\n"})
+    (vault / "secret.md").chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make the read fail as it would for a user
+        real = index_module.read_head
+
+        def denied(path, limit):
+            if path.name == "secret.md":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, limit)
+
+        monkeypatch.setattr(index_module, "read_head", denied)
+    result = run("index")
+    assert result.exit_code == 0
+    assert "warning: secret.md: cannot read (Permission denied)" in result.stderr
+    assert "1 open actions" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "original"),
+    [
+        ("a/Note.sync-conflict-20260913-101010-ABCDEFG.md", "a/Note.md"),
+        ("Note (Alice's conflicted copy 2026-11-24).md", "Note.md"),
+        ("Note (Conflicted copy Device 202411281430).md", "Note.md"),
+        ("Note (conflicted copy 2018-04-10 093612).md", "Note.md"),
+        ("Note_BASE_123.md", "Note.md"),
+        ("Note_LOCAL_4567.md", "Note.md"),
+        ("Note-LAPTOP.md", "Note.md"),
+        ("Note 2.md", "Note.md"),
+    ],
+)
+def test_conflict_names(name, original):
+    assert conflict_original(name, {original}) == original
+
+
+def test_weak_conflict_patterns_need_the_original():
+    assert conflict_original("Plan-B.md", set()) is None
+    assert conflict_original("Chapter 2.md", {"Chapter 1.md"}) is None

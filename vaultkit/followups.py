@@ -1,0 +1,64 @@
+"""Which follow-up notes are due: e.g. session 3's 1-week check-in. Pure.
+
+Each session starts on the date of its first note (usually the intention).
+`follow_ups` in the config lists, per note type, the days after that start
+when a note of that type is expected. A follow-up is due once its day has
+come, and is cleared by a note of that type in the same session dated at or
+after the midpoint between the previous follow-up and this one (so a check-in
+on day 5 counts as the 1-week one, not the 1-month one). Follow-ups that fell
+due after the next session began are not listed: that session took over.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from vaultkit.index import NoteRecord
+from vaultkit.summary import Due
+
+
+def label(days: int, note_type: str) -> str:
+    if days % 30 == 0 and days >= 30:
+        span = f"{days // 30}-month"
+    elif days % 7 == 0 and days >= 7:
+        span = f"{days // 7}-week"
+    else:
+        span = f"{days}-day"
+    return f"{span} {note_type}"
+
+
+def due_follow_ups(
+    notes: list[NoteRecord], follow_ups: dict[str, tuple[int, ...]], today: date
+) -> list[Due]:
+    starts: dict[int, date] = {}
+    by_session: dict[int, list[NoteRecord]] = {}
+    for note in notes:
+        if note.session is None or note.date is None or note.error is not None:
+            continue
+        when = date.fromisoformat(note.date)
+        starts[note.session] = min(starts.get(note.session, when), when)
+        by_session.setdefault(note.session, []).append(note)
+    ordered = sorted(starts)
+    result = []
+    for position, session in enumerate(ordered):
+        start = starts[session]
+        next_start = starts[ordered[position + 1]] if position + 1 < len(ordered) else None
+        for note_type, offsets in follow_ups.items():
+            written = sorted(
+                date.fromisoformat(n.date) for n in by_session[session]
+                if n.type == note_type and n.date is not None
+            )
+            previous = 0
+            for days in sorted(offsets):
+                due_on = start + timedelta(days=days)
+                window = start + timedelta(days=previous + (days - previous + 1) // 2)
+                previous = days
+                if due_on > today or (next_start is not None and due_on >= next_start):
+                    continue
+                if any(w >= window for w in written):
+                    continue
+                result.append(
+                    Due(session, label(days, note_type), due_on,
+                        f"vaultkit new {note_type} --session {session}")
+                )
+    return sorted(result, key=lambda d: (d.since, d.session, d.label))
