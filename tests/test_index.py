@@ -145,7 +145,7 @@ def test_index_cli_counts_and_warnings(full_vault, run):
     result = run("index")
     assert result.exit_code == 0
     assert result.stdout == (
-        "8 notes, 7 open actions (5 external, 2 internal), 1 unreadable; "
+        "8 notes (8 read, 0 cached), 7 open actions (5 external, 2 internal), 1 unreadable; "
         "Integration Actions.md updated\n"
     )
     assert result.stderr.splitlines() == [

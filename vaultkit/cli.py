@@ -327,7 +327,8 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     external = sum(1 for a in open_ if a.kind == "external")
     summary = vault.config.summary_path
     click.echo(
-        f"{len(idx.notes)} notes, {len(open_)} open actions "
+        f"{len(idx.notes)} notes ({idx.parsed} read, {idx.cached} cached), "
+        f"{len(open_)} open actions "
         f"({external} external, {len(open_) - external} internal), "
         f"{len(idx.unreadable)} unreadable; "
         f"{summary} {'updated' if result.summary_written else 'unchanged'}"
