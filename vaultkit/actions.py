@@ -19,7 +19,11 @@ from vaultkit.notes import Problem
 KINDS = ("external", "internal")
 STATUSES = ("open", "done", "dropped")
 ID_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
-_CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
+_CHECKBOX = re.compile(r"^\[([ xX-])\]\s*")
+# Obsidian Tasks' fields at the end of a string action: due, done, cancelled.
+_TASK_FIELDS = re.compile(r"(?:\s+(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2}))+\s*$")
+_TASK_FIELD = re.compile(r"(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
+BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
 
@@ -83,8 +87,31 @@ def iso_date(value: Any) -> str | None:
 
 
 def clean_text(text: str) -> str:
-    """Action text on one line, without a leading checkbox."""
-    return " ".join(_CHECKBOX.sub("", text.strip()).split())
+    """Action text on one line, without a leading checkbox or trailing Tasks dates."""
+    return " ".join(_TASK_FIELDS.sub("", _CHECKBOX.sub("", text.strip())).split())
+
+
+@dataclass(frozen=True)
+class StringAction:
+    """The parts of a string action: `"[x] Call my sister ✅ 2026-11-24"`."""
+
+    status: str
+    text: str
+    due: str | None
+    done: str | None
+
+
+def split_string_action(raw: str) -> StringAction:
+    stripped = raw.strip()
+    match = _CHECKBOX.match(stripped)
+    status = BOX_STATUS[match[1]] if match else "open"
+    fields: dict[str, str] = {}
+    tail = _TASK_FIELDS.search(stripped)
+    if tail:
+        for emoji, value in _TASK_FIELD.findall(tail[0]):
+            fields[emoji] = value
+    done = fields.get("✅") if status == "done" else fields.get("❌") if status == "dropped" else None
+    return StringAction(status, clean_text(stripped), iso_date(fields.get("📅")), iso_date(done))
 
 
 def derive_id(source: str, text: str) -> str:
@@ -130,10 +157,8 @@ def parse_actions(
         item = unflow_link(item)
         kind, status, due, done, given_id = "external", "open", None, None, None
         if isinstance(item, str):
-            match = _CHECKBOX.match(item.strip())
-            if match and match[1] in "xX":
-                status = "done"
-            text = clean_text(item)
+            parts = split_string_action(item)
+            status, text, due, done = parts.status, parts.text, parts.due, parts.done
         elif isinstance(item, dict):
             text_value = unflow_link(item.get("text"))
             if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool):

@@ -318,6 +318,12 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     today = logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
     result = sync(vault, today, adopt=adopt_summary, progress=_progress_bar)
     idx = result.index
+    for outcome in result.harvest.applied:
+        action = outcome.change.action
+        verb = "done" if outcome.change.status == "done" else "reopened"
+        click.echo(f"{action.source}: ^{action.id} {verb} (changed in the summary)", err=True)
+    for problem in result.harvest.problems:
+        click.echo(f"warning: {problem}", err=True)
     for path, problem in idx.unreadable:
         where = f":{problem.line}" if problem.line else ""
         click.echo(f"warning: {path}{where}: {problem.message}", err=True)
@@ -397,6 +403,79 @@ def actions(app: App, status: str, kind: str | None, as_json: bool) -> None:
         click.echo(f"{a.id}  {box} {a.kind[:3]}  {a.text}  ({a.source}){due}")
     if not chosen:
         click.echo("No actions match.", err=True)
+
+
+# ---------------------------------------------------------------- done / reopen / drop
+
+
+def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
+    from vaultkit.scaffold import logical_today
+    from vaultkit.status import Change, apply_changes, resolve_ids
+    from vaultkit.sync import sync
+
+    vault = app.vault()
+    today = logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
+    from vaultkit.index import build_index
+
+    chosen = resolve_ids(build_index(vault), list(ids))
+    outcomes = apply_changes(vault, [Change(a, status, today) for a in chosen])
+    problems = 0
+    verb = {"done": "Done", "open": "Reopened", "dropped": "Dropped"}[status]
+    for outcome in outcomes:
+        action = outcome.change.action
+        if outcome.problem:
+            problems += 1
+            click.echo(f"Error: {outcome.problem}", err=True)
+        elif outcome.applied:
+            click.echo(f"{verb}: {action.text}  ({action.source}) ^{action.id}")
+        else:
+            click.echo(f"Already {status}: {action.text}  ({action.source}) ^{action.id}")
+    if vault.root.joinpath(vault.config.summary_path).exists():
+        sync(vault, today)  # keep the summary in step; ticks there are harvested first
+    if problems:
+        click.get_current_context().exit(1)
+
+
+_IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...")
+
+
+@cli.command()
+@_IDS
+@pass_app
+def done(app: App, ids: tuple[str, ...]) -> None:
+    """Mark actions done in their source notes (a unique id prefix is enough).
+
+    Only the action's own line changes: "[ ] Call" becomes "[x] Call ✅ DATE";
+    a mapping gets status: done and done: DATE.
+
+    Example: vaultkit done 3f2a letter-to-self
+    """
+    _set_status(app, ids, "done")
+
+
+@cli.command()
+@_IDS
+@pass_app
+def reopen(app: App, ids: tuple[str, ...]) -> None:
+    """Mark actions open again in their source notes.
+
+    Example: vaultkit reopen 3f2a
+    """
+    _set_status(app, ids, "open")
+
+
+@cli.command()
+@_IDS
+@pass_app
+def drop(app: App, ids: tuple[str, ...]) -> None:
+    """Let actions go: mark them dropped in their source notes.
+
+    A dropped action leaves the summary but stays in its note ("[-] Call ❌
+    DATE", or status: dropped).
+
+    Example: vaultkit drop 3f2a
+    """
+    _set_status(app, ids, "dropped")
 
 
 # ---------------------------------------------------------------- check

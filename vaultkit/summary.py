@@ -6,6 +6,7 @@ is the user's and is kept byte for byte.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -62,6 +63,7 @@ def render_block(
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],
     due: list[Due] | None = None,
+    pending: list[tuple[str, str]] | None = None,
 ) -> str:
     """The text between the markers (without them), ending with a newline."""
     out: list[str] = [
@@ -94,6 +96,10 @@ def render_block(
         for path, problem in unreadable:
             where = f" (line {problem.line})" if problem.line else ""
             out.append(f"- `{path}`{where}: {problem.message}")
+        out.append("")
+    if pending:
+        out += ["## Ticks not applied yet", ""]
+        out += [f"- ^{action_id}: {reason}" for action_id, reason in pending]
         out.append("")
     if conflicts:
         out += ["## Sync conflict copies", ""]
@@ -143,3 +149,27 @@ def owned_text(existing: str) -> str | None:
     start = existing.find(BEGIN) + len(BEGIN)
     end = existing.find(END)
     return existing[start:end] if end >= start else None
+
+
+_TASK = re.compile(r"^\s*- \[(.)\] (.*?) \^([A-Za-z0-9-]+)\s*$")
+_DONE_ON = re.compile(r"✅\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A task line's state in the summary: checked or not, and a ✅ date if any."""
+
+    checked: bool
+    done_on: str | None
+
+
+def parse_ticks(block: str) -> dict[str, Tick]:
+    """Task lines between the markers, by block id. Later duplicates are ignored."""
+    ticks: dict[str, Tick] = {}
+    for line in block.splitlines():
+        match = _TASK.match(line)
+        if match and match[3] not in ticks:
+            box = match[1]
+            when = _DONE_ON.findall(match[2])
+            ticks[match[3]] = Tick(box in "xX", when[-1] if when else None)
+    return ticks

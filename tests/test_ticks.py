@@ -1,0 +1,152 @@
+"""Ticks in the summary flow back to the notes; `done`, `reopen`, `drop` on the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vaultkit.index import build_index
+from vaultkit.vault import load_vault
+
+from .helpers import build_tree
+
+NOTES = {
+    "a.md": '---\ntype: reflection\ndate: 2026-11-10\nactions:\n  - "[ ] Call my sister"\n'
+            "  - text: Breathe\n    kind: internal\n---\nbody\n",
+    "b.md": "---\nactions:\n  - Walk\n---\n",
+}
+
+
+@pytest.fixture
+def ticked(vault, run):
+    build_tree(vault, NOTES)
+    assert run("index").exit_code == 0
+    return vault
+
+
+def ids(vault: Path) -> dict[str, str]:
+    return {a.text: a.id for a in build_index(load_vault(vault)).actions}
+
+
+def edit_summary(vault: Path, old: str, new: str) -> None:
+    summary = vault / "Integration Actions.md"
+    text = summary.read_text()
+    assert old in text
+    summary.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("tick", ["- [x] Call my sister", "- [X] Call my sister"])
+def test_tick_in_summary_marks_done(ticked, run, tick):
+    edit_summary(ticked, "- [ ] Call my sister", tick)
+    result = run("index")
+    assert result.exit_code == 0
+    assert result.stderr == f"a.md: ^{ids(ticked)['Call my sister']} done (changed in the summary)\n"
+    text = (ticked / "a.md").read_text()
+    assert '  - "[x] Call my sister ✅ ' in text
+    summary = (ticked / "Integration Actions.md").read_text()
+    assert "- [x] Call my sister — [[a]] ✅ " in summary
+    assert "- [ ] Call my sister" not in summary
+
+
+def test_obsidian_tasks_tick_with_done_date(ticked, run):
+    action_id = ids(ticked)["Breathe"]
+    summary = ticked / "Integration Actions.md"
+    text = summary.read_text()
+    # Obsidian Tasks ticks the box and adds ✅ DATE before the block id.
+    summary.write_text(text.replace(f"- [ ] Breathe — [[a]] ^{action_id}",
+                                    f"- [x] Breathe — [[a]] ✅ 2026-11-21 ^{action_id}"))
+    assert run("index").exit_code == 0
+    assert "    status: done\n    done: 2026-11-21\n" in (ticked / "a.md").read_text()
+
+
+def test_untick_reopens(ticked, run):
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
+    run("index")
+    assert (ticked / "b.md").read_text().startswith('---\nactions:\n  - "[x] Walk ✅ ')
+    edit_summary(ticked, "- [x] Walk", "- [ ] Walk")
+    result = run("index")
+    assert f"b.md: ^{ids(ticked)['Walk']} reopened" in result.stderr
+    assert (ticked / "b.md").read_text() == '---\nactions:\n  - "[ ] Walk"\n---\n'
+
+
+def test_direct_edit_of_the_note_is_not_undone_by_a_stale_summary(ticked, run):
+    # The user marks the action done in the note itself; the summary still says [ ].
+    note = ticked / "b.md"
+    note.write_text('---\nactions:\n  - "[x] Walk"\n---\n')
+    assert run("index").exit_code == 0
+    assert note.read_text() == '---\nactions:\n  - "[x] Walk"\n---\n'
+    # And the other way: reopened in the note while the summary showed it done.
+    edit_summary(ticked, "- [ ] Call my sister", "- [x] Call my sister")
+    run("index")
+    (ticked / "a.md").write_text((ticked / "a.md").read_text().replace('"[x] Call my sister', '"[ ] Call my sister'))
+    run("index")
+    assert '"[ ] Call my sister' in (ticked / "a.md").read_text()
+
+
+def test_without_state_only_ticks_are_applied(ticked, run):
+    (ticked / ".vaultkit/summary-state.json").unlink()
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
+    run("index")
+    assert '"[x] Walk' in (ticked / "b.md").read_text()
+    (ticked / ".vaultkit/summary-state.json").unlink()
+    edit_summary(ticked, "- [x] Walk", "- [ ] Walk")  # an untick with no memory: not guessed
+    run("index")
+    assert '"[x] Walk' in (ticked / "b.md").read_text()
+
+
+def test_tick_for_a_vanished_action_is_reported(ticked, run):
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
+    (ticked / "b.md").write_text("---\nactions:\n  - Walk the dog\n---\n")
+    result = run("index")
+    assert result.exit_code == 0
+    assert "was ticked but that action no longer exists" in result.stderr
+    assert (ticked / "b.md").read_text() == "---\nactions:\n  - Walk the dog\n---\n"
+
+
+def test_tick_waits_while_its_note_is_broken_and_is_never_lost(ticked, run):
+    walk = ids(ticked)["Walk"]
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
+    (ticked / "b.md").write_text("---\nactions:\n  - Walk\n  broken: [\n---\n")
+    first = run("index")
+    assert f"b.md: cannot be read, so the tick on ^{walk} waits until it can" in first.stderr
+    assert f"- ^{walk}: waiting for `b.md` to be readable" in (ticked / "Integration Actions.md").read_text()
+    run("index")  # still broken: still waiting
+    (ticked / "b.md").write_text("---\nactions:\n  - Walk\n---\n")
+    fixed = run("index")
+    assert f"b.md: ^{walk} done" in fixed.stderr
+    assert '"[x] Walk' in (ticked / "b.md").read_text()
+    assert "waiting for" not in (ticked / "Integration Actions.md").read_text()
+
+
+def test_done_reopen_drop_cli(ticked, run):
+    walk = ids(ticked)["Walk"]
+    result = run("done", walk[:5])
+    assert result.exit_code == 0
+    assert result.stdout == f"Done: Walk  (b.md) ^{walk}\n"
+    assert (ticked / "b.md").read_text().startswith('---\nactions:\n  - "[x] Walk ✅ ')
+    assert f"- [x] Walk — [[b]] ✅ " in (ticked / "Integration Actions.md").read_text()
+    again = run("done", walk)
+    assert again.stdout == f"Already done: Walk  (b.md) ^{walk}\n"
+    assert run("reopen", walk).stdout == f"Reopened: Walk  (b.md) ^{walk}\n"
+    assert (ticked / "b.md").read_text() == '---\nactions:\n  - "[ ] Walk"\n---\n'
+    breathe = ids(ticked)["Breathe"]
+    assert run("drop", breathe).exit_code == 0
+    assert "    status: dropped\n" in (ticked / "a.md").read_text()
+    assert "Breathe" not in (ticked / "Integration Actions.md").read_text()
+
+
+def test_unknown_and_ambiguous_ids_change_nothing(ticked, run):
+    build_tree(ticked, {f"n{i}.md": f"---\nactions: [Thing {i}]\n---\n" for i in range(40)})
+    before = {p: p.read_bytes() for p in ticked.glob("*.md")}
+    unknown = run("done", "zzzz")
+    assert unknown.exit_code == 1
+    assert unknown.stderr == (
+        "Error: no action has id 'zzzz' (see `vaultkit actions --status all`). Nothing was changed\n"
+    )
+    all_ids = [a.id for a in build_index(load_vault(ticked)).actions]
+    prefix = next(i[0] for i in all_ids if sum(j.startswith(i[0]) for j in all_ids) > 1)
+    ambiguous = run("done", prefix, ids(ticked)["Walk"])
+    assert ambiguous.exit_code == 1
+    assert f"id '{prefix}' is ambiguous" in ambiguous.stderr
+    assert {p: p.read_bytes() for p in ticked.glob("*.md")} == before
