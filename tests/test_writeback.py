@@ -122,7 +122,7 @@ def notes(draw):
             items.append(f"  - {{text: {text}, kind: external}}")
     head = draw(st.sampled_from(["", "# comment\n", "type: reflection\ntags:\n  - a\n", "mood: 5\n"]))
     tail = draw(st.sampled_from(["", "title: 'x'\n", "links: [\"[[A]]\"]\n"]))
-    body = draw(st.text(max_size=40).filter(lambda b: "\r" not in b))
+    body = draw(st.text(max_size=40).filter(lambda b: "\r" not in b and "\x00" not in b))
     fm = head + "actions:\n" + "\n".join(items) + "\n" + tail
     text = "---\n" + fm + "---\n" + body
     data = text.replace("\n", nl).encode("utf-8")
