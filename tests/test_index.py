@@ -145,7 +145,7 @@ def test_index_cli_counts_and_warnings(full_vault, run):
     result = run("index")
     assert result.exit_code == 0
     assert result.stdout == (
-        "8 notes (8 read, 0 cached), 7 open actions (5 external, 2 internal), 1 unreadable; "
+        "8 notes (10 read, 0 cached), 7 open actions (5 external, 2 internal), 1 unreadable; "
         "Integration Actions.md updated\n"
     )
     assert result.stderr.splitlines() == [
@@ -236,13 +236,13 @@ def test_check_reports_path_line_message(vault, run):
 def test_cache_reparses_only_changed_notes(full_vault):
     vault = load_vault(full_vault)
     cold = build_index(vault)
-    assert (cold.parsed, cold.cached) == (8, 0)
+    assert (cold.parsed, cold.cached) == (10, 0)  # conflict copies are read too
     warm = build_index(vault)
-    assert (warm.parsed, warm.cached) == (0, 8)
+    assert (warm.parsed, warm.cached) == (0, 10)
     note = full_vault / "Work/Plans.md"
     note.write_text("---\nactions:\n  - Plan the review\n  - Book a room\n---\n")
     one = build_index(vault)
-    assert (one.parsed, one.cached) == (1, 7)
+    assert (one.parsed, one.cached) == (1, 9)
     assert "Book a room" in {a.text for a in one.actions}
 
 
@@ -266,7 +266,7 @@ def test_corrupt_cache_is_ignored(full_vault):
     build_index(vault)
     (full_vault / ".vaultkit/cache.json").write_text("{not json")
     again = build_index(vault)
-    assert again.parsed == 8
+    assert again.parsed == 10
     assert len(again.actions) == 10
 
 

@@ -360,6 +360,42 @@ class _ProgressIter:
             yield from bar
 
 
+# ---------------------------------------------------------------- watch
+
+
+@cli.command()
+@click.option("--poll", is_flag=True, help="Poll for changes instead of using OS events "
+              "(for network drives and some cloud folders).")
+@click.option("--debounce", type=click.FloatRange(0.05, 10), default=0.3, show_default=True,
+              help="Seconds of quiet before an update.")
+@click.option("--rescan", type=click.FloatRange(5, 86400), default=120, show_default=True,
+              help="Seconds between stat-only rescans that repair missed events.")
+@pass_app
+def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
+    """Keep the summary note current while you write, until Ctrl-C.
+
+    Does what `vaultkit index` does, then updates the summary within about a
+    second of each save, in any editor, and applies boxes you tick in the
+    summary. Run it in a terminal, or at login with `vaultkit service install`.
+
+    Example: vaultkit watch
+    """
+    from vaultkit.scaffold import logical_today
+    from vaultkit.watch import Settings, watch_forever
+
+    vault = app.vault()
+
+    def today() -> Any:
+        return logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
+
+    def log(message: str) -> None:
+        click.echo(message, err=True)
+
+    settings = Settings(debounce=debounce, rescan_every=rescan, poll=poll)
+    code = watch_forever(vault, today, settings, log)
+    click.get_current_context().exit(code)
+
+
 # ---------------------------------------------------------------- actions
 
 

@@ -19,7 +19,15 @@ from typing import Any
 
 from vaultkit.actions import Action, iso_date, make_ids_unique, parse_actions, session_number
 from vaultkit.notes import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
-from vaultkit.vault import NoteFile, Vault, WalkProblem, atomic_write, read_head, walk_notes
+from vaultkit.vault import (
+    NoteFile,
+    Vault,
+    WalkProblem,
+    atomic_write,
+    read_head,
+    stat_note,
+    walk_notes,
+)
 
 CACHE_FILE = "cache.json"
 CACHE_VERSION = 1
@@ -192,45 +200,142 @@ def _load_cache(path: Path) -> dict[str, list[Any]]:
     return notes if isinstance(notes, dict) else {}
 
 
+class Indexer:
+    """Keeps every note's record in memory and re-reads only what changed.
+
+    `scan()` walks the whole vault (one stat per note); `refresh(paths)` and
+    `scan_folder(rel)` look at just those paths, for the watcher. Records are
+    reused while a note's (size, mtime_ns, inode) stays the same.
+    """
+
+    def __init__(self, vault: Vault, use_cache: bool = True) -> None:
+        self.vault = vault
+        self.use_cache = use_cache
+        self.cache_path = vault.state_dir / CACHE_FILE
+        self._stored = _load_cache(self.cache_path) if use_cache else {}
+        self.files: dict[str, NoteFile] = {}
+        self.records: dict[str, NoteRecord] = {}
+        self.walk_problems: list[WalkProblem] = []
+        self.vanished: list[str] = []
+        self.parsed = 0
+        self.cached = 0
+        self._cache_dirty = False
+
+    def _record_for(self, note: NoteFile) -> NoteRecord | None:
+        known = self.files.get(note.rel)
+        if known is not None and known.key == note.key and note.rel in self.records:
+            self.cached += 1
+            return self.records[note.rel]
+        row = self._stored.get(note.rel)
+        if row is not None and row[:3] == [note.size, note.mtime_ns, note.inode]:
+            self.cached += 1
+            return NoteRecord.from_cache(note.rel, row[3])
+        record = read_record(note, self.vault.config.max_note_bytes)
+        if record is None:
+            self.vanished.append(note.rel)
+            return None
+        self.parsed += 1
+        self._cache_dirty = True
+        return record
+
+    def _put(self, note: NoteFile, record: NoteRecord) -> None:
+        self.files[note.rel] = note
+        self.records[note.rel] = record
+
+    def _forget(self, rel: str) -> bool:
+        self._cache_dirty = True
+        self.files.pop(rel, None)
+        return self.records.pop(rel, None) is not None
+
+    def scan(
+        self, progress: Callable[[Iterable[NoteFile]], Iterable[NoteFile]] | None = None
+    ) -> None:
+        """Walk the whole vault."""
+        problems: list[WalkProblem] = []
+        found = list(walk_notes(self.vault, problems))
+        self.walk_problems = problems
+        self.vanished = []
+        seen = set()
+        for note in progress(found) if progress else found:
+            record = self._record_for(note)
+            if record is not None:
+                self._put(note, record)
+                seen.add(note.rel)
+        for rel in [r for r in self.files if r not in seen]:
+            self._forget(rel)
+        if set(self._stored) != set(self.files):
+            self._cache_dirty = True
+
+    def scan_folder(self, rel_dir: str) -> set[str]:
+        """Walk one folder (after it was created, moved in or out, or deleted)."""
+        prefix = rel_dir.rstrip("/") + "/"
+        changed = {r for r in self.files if r.startswith(prefix)}
+        for rel in changed:
+            self._forget(rel)
+        problems: list[WalkProblem] = []
+        if (self.vault.root / rel_dir).is_dir():
+            for note in walk_notes(self.vault, problems, start=rel_dir):
+                record = self._record_for(note)
+                if record is not None:
+                    self._put(note, record)
+                    changed.add(note.rel)
+        self.walk_problems = [p for p in self.walk_problems if not p.rel.startswith(prefix)] + problems
+        return changed
+
+    def look(self, rel: str) -> tuple[NoteFile | None, NoteRecord | None]:
+        """Stat and (if changed) read one path, without storing the result."""
+        note = stat_note(self.vault, rel)
+        if note is None:
+            return None, None
+        return note, self._record_for(note)
+
+    def store(self, rel: str, note: NoteFile | None, record: NoteRecord | None) -> bool:
+        """Store what `look` found; True when the index changed."""
+        if note is None or record is None:
+            return self._forget(rel)
+        changed = self.records.get(rel) != record
+        self._put(note, record)
+        return changed
+
+    def refresh(self, rels: Iterable[str]) -> set[str]:
+        """Re-stat these paths; return the ones whose record changed."""
+        return {rel for rel in rels if self.store(rel, *self.look(rel))}
+
+    def index(self) -> VaultIndex:
+        existing = set(self.records)
+        conflicts = []
+        records = []
+        for rel in sorted(self.records):
+            original = conflict_original(rel, existing)
+            if original is not None:
+                conflicts.append((rel, original))
+            else:
+                records.append(self.records[rel])
+        return VaultIndex(records, conflicts, list(self.walk_problems), list(self.vanished),
+                          self.parsed, self.cached)
+
+    def save_cache(self) -> None:
+        if not self.use_cache or not self._cache_dirty:
+            return
+        rows = {
+            rel: [note.size, note.mtime_ns, note.inode, self.records[rel].to_cache()]
+            for rel, note in self.files.items()
+        }
+        save_cache(self.vault, self.cache_path, rows)
+        self._stored = rows
+        self._cache_dirty = False
+
+
 def build_index(
     vault: Vault,
     use_cache: bool = True,
     progress: Callable[[Iterable[NoteFile]], Iterable[NoteFile]] | None = None,
 ) -> VaultIndex:
     """Read the vault, re-reading only notes whose (size, mtime, inode) changed."""
-    cache_path = vault.state_dir / CACHE_FILE
-    cache = _load_cache(cache_path) if use_cache else {}
-    walk_problems: list[WalkProblem] = []
-    files = list(walk_notes(vault, walk_problems))
-    existing = {f.rel for f in files}
-    conflicts = []
-    records: list[NoteRecord] = []
-    vanished: list[str] = []
-    new_cache: dict[str, list[Any]] = {}
-    parsed = cached = 0
-    max_bytes = vault.config.max_note_bytes
-    for note in progress(files) if progress else files:
-        original = conflict_original(note.rel, existing)
-        if original is not None:
-            conflicts.append((note.rel, original))
-            continue
-        row = cache.get(note.rel)
-        if row is not None and row[:3] == [note.size, note.mtime_ns, note.inode]:
-            record = NoteRecord.from_cache(note.rel, row[3])
-            cached += 1
-        else:
-            maybe = read_record(note, max_bytes)
-            if maybe is None:
-                vanished.append(note.rel)
-                continue
-            record = maybe
-            parsed += 1
-        new_cache[note.rel] = [note.size, note.mtime_ns, note.inode, record.to_cache()]
-        records.append(record)
-    if use_cache and (parsed or new_cache.keys() != cache.keys()):
-        save_cache(vault, cache_path, new_cache)
-    records.sort(key=lambda r: r.path)
-    return VaultIndex(records, sorted(conflicts), walk_problems, vanished, parsed, cached)
+    indexer = Indexer(vault, use_cache)
+    indexer.scan(progress)
+    indexer.save_cache()
+    return indexer.index()
 
 
 def save_cache(vault: Vault, path: Path, notes: dict[str, list[Any]]) -> None:

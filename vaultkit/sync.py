@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from vaultkit.followups import due_follow_ups
-from vaultkit.index import VaultIndex, build_index
+from vaultkit.index import Indexer, VaultIndex
 from vaultkit.notes import NoteError, decode
 from vaultkit.status import Change, Outcome, apply_changes
 from vaultkit.summary import SummaryError, owned_text, parse_ticks, render_block, splice
@@ -163,13 +163,21 @@ def sync(
     today: date,
     adopt: bool = False,
     progress: Callable[[Iterable[NoteFile]], Iterable[NoteFile]] | None = None,
+    indexer: Indexer | None = None,
 ) -> SyncResult:
-    index = build_index(vault, progress=progress)
+    """Harvest ticks, then write the summary. Pass a live `indexer` (the
+    watcher does) to reuse what it knows; otherwise the vault is scanned."""
+    if indexer is None:
+        indexer = Indexer(vault)
+        indexer.scan(progress)
+        indexer.save_cache()
+    index = indexer.index()
     raw, existing = _read_summary(vault)
     state = _load_state(vault)
     harvested = harvest(vault, index, existing, state, today)
     if harvested.applied:
-        index = build_index(vault)  # the cache makes this cost one read per changed note
+        indexer.refresh({outcome.change.action.source for outcome in harvested.applied})
+        index = indexer.index()
     block = summary_text(vault, index, today, harvested.pending)
     written = write_summary(vault, block, raw, existing, adopt)
     sources = {a.id: a.source for a in index.actions}

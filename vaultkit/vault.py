@@ -134,8 +134,11 @@ def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
     return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
 
 
-def walk_notes(vault: Vault, problems: list[WalkProblem] | None = None) -> Iterator[NoteFile]:
-    """Every `.md` file in the vault, skipping dot-folders, ignores and the summary.
+def walk_notes(
+    vault: Vault, problems: list[WalkProblem] | None = None, start: str = ""
+) -> Iterator[NoteFile]:
+    """Every `.md` file in the vault (or under folder `start`), skipping
+    dot-folders, ignores and the summary.
 
     Symlinked folders are followed once each; a loop is reported, not followed.
     Problems (unreadable folders, broken links) are appended to `problems`.
@@ -150,6 +153,13 @@ def walk_notes(vault: Vault, problems: list[WalkProblem] | None = None) -> Itera
         raise NotAVaultError(f"{root}: cannot read the vault ({exc.strerror})") from None
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
     stack = [(root, "")]
+    if start:
+        prefix = start.rstrip("/") + "/"
+        if any(part.startswith(".") for part in prefix.split("/") if part) or _ignored(
+            prefix[:-1], ignore, True
+        ):
+            return
+        stack = [(root / prefix, prefix)]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -188,6 +198,27 @@ def walk_notes(vault: Vault, problems: list[WalkProblem] | None = None) -> Itera
                     continue
                 yield NoteFile(rel, Path(entry.path), st.st_size, st.st_mtime_ns, st.st_ino)
         stack.extend(reversed(subdirs))
+
+
+def stat_note(vault: Vault, rel: str) -> NoteFile | None:
+    """The NoteFile for one vault-relative path, or None if it is not a note now."""
+    parts = rel.split("/")
+    if (
+        not rel.lower().endswith(".md")
+        or any(part.startswith(".") for part in parts)
+        or rel == nfc(vault.config.summary_path)
+        or _ignored(rel, vault.config.ignore, False)
+        or any(_ignored("/".join(parts[:i]), vault.config.ignore, True) for i in range(1, len(parts)))
+    ):
+        return None
+    path = vault.root / rel
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def read_head(path: Path, limit: int) -> tuple[bytes, bool]:

@@ -1,0 +1,368 @@
+"""`vaultkit watch`: keep the summary current while notes change.
+
+The only module that imports watchdog. The event handler does nothing but
+note which paths changed; the loop in `Watcher.run` batches them (a quiet
+period, with a maximum wait so continuous writes still update), then
+re-stats each path and decides from what is on disk, not from the event type
+(editors save in many ways: in place, temp file + rename, vim's backup
+rename, delete + create).
+
+A result that would make actions disappear (the note vanished, lost actions
+or became unparseable) while the file is still fresh is held back for a
+settle period: that is what a save caught halfway looks like. Missed events
+(inotify queue overflow, sleeping laptops) are repaired by a periodic
+stat-only rescan. Any error while handling a batch is logged with its path
+and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirModifiedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from vaultkit.errors import VaultkitError
+from vaultkit.index import Indexer
+from vaultkit.sync import sync
+from vaultkit.vault import Vault, nfc
+
+# watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
+# the watcher its own events. Closed-after-write is kept: some editors' only
+# sign of a save on some systems.
+EVENT_FILTER = [
+    FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent, FileClosedEvent,
+    DirCreatedEvent, DirMovedEvent, DirDeletedEvent,
+]
+ENOSPC_HINT = (
+    "the system's limit on watched folders (inotify) is reached. Raise it with\n"
+    "  echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/60-vaultkit.conf "
+    "&& sudo sysctl --system\n"
+    "or run `vaultkit watch --poll`. Falling back to polling now."
+)
+
+
+@dataclass
+class Settings:
+    debounce: float = 0.3  # quiet time before a batch is processed
+    max_wait: float = 2.0  # longest a batch waits under continuous events
+    settle: float = 1.5  # how long a note that lost its actions is given to come back
+    rescan_every: float = 120.0  # stat-only rescan to repair missed events
+    poll: bool = False
+    poll_interval: float = 1.0
+    save_cache_every: float = 60.0
+
+
+class Inbox:
+    """Paths reported by watchdog, waiting for the loop. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self.paths: set[str] = set()
+        self.folders: set[str] = set()
+        self.summary_touched = False
+        self.first = 0.0
+        self.last = 0.0
+
+    def add(self, rel: str, folder: bool, summary: bool = False) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if not (self.paths or self.folders or self.summary_touched):
+                self.first = now
+            self.last = now
+            if summary:
+                self.summary_touched = True
+            elif folder:
+                self.folders.add(rel)
+            else:
+                self.paths.add(rel)
+            self._lock.notify_all()
+
+    def pending(self) -> bool:
+        return bool(self.paths or self.folders or self.summary_touched)
+
+    def ready(self, settings: Settings, now: float) -> bool:
+        with self._lock:
+            if not self.pending():
+                return False
+            return now - self.last >= settings.debounce or now - self.first >= settings.max_wait
+
+    def take(self) -> tuple[set[str], set[str], bool]:
+        with self._lock:
+            taken = (self.paths, self.folders, self.summary_touched)
+            self.paths, self.folders, self.summary_touched = set(), set(), False
+            return taken
+
+    def wait(self, timeout: float) -> None:
+        with self._lock:
+            self._lock.wait(timeout)
+
+    def wake(self) -> None:
+        with self._lock:
+            self._lock.notify_all()
+
+
+class Handler(FileSystemEventHandler):
+    """Turns watchdog events into vault-relative paths in the inbox. Never raises."""
+
+    def __init__(self, vault: Vault, inbox: Inbox, log: Callable[[str], None]) -> None:
+        self.root = os.fspath(vault.root)
+        self.summary = nfc(vault.config.summary_path)
+        self.inbox = inbox
+        self.log = log
+
+    def _rel(self, raw: str | bytes) -> str | None:
+        path = os.fsdecode(raw)
+        rel = os.path.relpath(path, self.root)
+        if rel.startswith("..") or rel == ".":
+            return None
+        return unicodedata.normalize("NFC", rel.replace(os.sep, "/"))
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            if isinstance(event, DirModifiedEvent):
+                return
+            for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if not raw:
+                    continue
+                rel = self._rel(raw)
+                if rel is None or any(part.startswith(".") for part in rel.split("/")):
+                    continue
+                if rel == self.summary:
+                    self.inbox.add(rel, folder=False, summary=True)
+                elif event.is_directory:
+                    self.inbox.add(rel, folder=True)
+                elif rel.lower().endswith(".md"):
+                    self.inbox.add(rel, folder=False)
+        except Exception as exc:  # an exception here would kill watchdog's thread silently
+            self.log(f"error while noting a change ({type(exc).__name__}); a rescan will catch it")
+
+
+@dataclass
+class Stats:
+    batches: int = 0
+    summary_writes: int = 0
+    notes_read: int = 0
+    errors: int = 0
+    rescans: int = 0
+    observer: str = ""
+    latencies: list[float] = field(default_factory=list)
+
+
+class Watcher:
+    def __init__(
+        self,
+        vault: Vault,
+        today: Callable[[], date],
+        settings: Settings | None = None,
+        log: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self.vault = vault
+        self.today = today
+        self.settings = settings or Settings()
+        self.log = log
+        self.inbox = Inbox()
+        self.indexer = Indexer(vault)
+        self.stats = Stats()
+        self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
+        self._stop = threading.Event()
+        self._observer: Any = None
+        self._last_rescan = 0.0
+        self._last_cache_save = 0.0
+
+    # -------------------------------------------------------------- lifecycle
+
+    def prime(self) -> None:
+        """Index and write the summary once, as `vaultkit index` would."""
+        self.indexer.scan()
+        self._update("started")
+        self.indexer.save_cache()
+        now = time.monotonic()
+        self._last_rescan = self._last_cache_save = now
+
+    def start(self) -> None:
+        """Prime, then start watching."""
+        self.prime()
+        self._observer = self._start_observer(self.settings.poll)
+
+    def _start_observer(self, poll: bool) -> Any:
+        handler = Handler(self.vault, self.inbox, self.log)
+        observer: Any = (
+            PollingObserver(timeout=self.settings.poll_interval) if poll else Observer()
+        )
+        try:
+            observer.schedule(handler, os.fspath(self.vault.root), recursive=True,
+                              event_filter=EVENT_FILTER)
+            observer.start()
+        except OSError as exc:
+            if poll or exc.errno not in (errno.ENOSPC, errno.EMFILE):
+                raise VaultkitError(f"cannot watch {self.vault.root}: {exc.strerror}") from None
+            self.log(f"warning: {ENOSPC_HINT}")
+            try:
+                observer.stop()
+            except Exception:  # noqa: S110 - it never started
+                pass
+            return self._start_observer(poll=True)
+        self.stats.observer = "polling" if poll else type(observer).__name__
+        return observer
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.inbox.wake()
+
+    def close(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=10)
+            self._observer = None
+        try:
+            self.indexer.save_cache()
+        except Exception as exc:
+            self.log(f"warning: could not save the cache ({type(exc).__name__})")
+
+    def run(self) -> None:
+        """Loop until stop(); start() must have been called."""
+        try:
+            while not self._stop.is_set():
+                self.step()
+                self.inbox.wait(self._next_timeout())
+        finally:
+            self.close()
+
+    # -------------------------------------------------------------- the loop
+
+    def _next_timeout(self) -> float:
+        now = time.monotonic()
+        timeouts = [self.settings.rescan_every - (now - self._last_rescan)]
+        if self.inbox.pending():
+            timeouts.append(self.settings.debounce / 2)
+        if self.deferred:
+            timeouts.append(min(self.deferred.values()) - now)
+        return max(0.02, min(timeouts))
+
+    def step(self, now: float | None = None) -> None:
+        """Do whatever is due: a batch, deferred notes, a rescan. Never raises."""
+        now = time.monotonic() if now is None else now
+        try:
+            if now - self._last_rescan >= self.settings.rescan_every:
+                self._last_rescan = now
+                self.stats.rescans += 1
+                self.indexer.scan()
+                self.deferred.clear()
+                self._update("rescan")
+            due = {rel for rel, when in self.deferred.items() if when <= now}
+            if self.inbox.ready(self.settings, now) or due:
+                started = self.inbox.first
+                paths, folders, summary = self.inbox.take()
+                for rel in due:
+                    self.deferred.pop(rel, None)
+                self._process(paths | due, folders, summary, now, force=due)
+                if started:
+                    self.stats.latencies.append(time.monotonic() - started)
+            if now - self._last_cache_save >= self.settings.save_cache_every:
+                self._last_cache_save = now
+                self.indexer.save_cache()
+        except VaultkitError as exc:
+            self.stats.errors += 1
+            self.log(f"error: {exc}")
+        except Exception as exc:
+            self.stats.errors += 1
+            self.log(f"error while updating ({type(exc).__name__}); still watching")
+
+    def _suspicious(self, rel: str, record: Any) -> bool:
+        """Would this result hide actions we knew, from a file that is still fresh?"""
+        old = self.indexer.records.get(rel)
+        if old is None or not old.actions:
+            return False
+        return record is None or record.error is not None or len(record.actions) < len(old.actions)
+
+    def _process(self, paths: set[str], folders: set[str], summary: bool, now: float,
+                 force: set[str]) -> None:
+        self.stats.batches += 1
+        changed: set[str] = set()
+        for folder in sorted(folders):
+            changed |= self.indexer.scan_folder(folder)
+        before = self.indexer.parsed
+        for rel in sorted(paths):
+            try:
+                note, record = self.indexer.look(rel)
+                if note is not None and record is not None:
+                    after = os.stat(note.path)
+                    if (after.st_size, after.st_mtime_ns, after.st_ino) != note.key:
+                        self.inbox.add(rel, folder=False)  # still being written
+                        continue
+                if rel not in force and self._suspicious(rel, record):
+                    self.deferred.setdefault(rel, now + self.settings.settle)
+                    continue
+                self.deferred.pop(rel, None)
+                if self.indexer.store(rel, note, record):
+                    changed.add(rel)
+            except Exception as exc:
+                self.stats.errors += 1
+                self.log(f"error: {rel}: {type(exc).__name__}; kept its previous actions")
+        self.stats.notes_read += self.indexer.parsed - before
+        if changed or summary:
+            self._update(f"{len(changed)} note(s) changed" if changed else "summary edited")
+
+    def _update(self, why: str) -> None:
+        result = sync(self.vault, self.today(), indexer=self.indexer)
+        for outcome in result.harvest.applied:
+            action = outcome.change.action
+            self.log(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
+        for problem in result.harvest.problems:
+            self.log(f"warning: {problem}")
+        if result.summary_written:
+            self.stats.summary_writes += 1
+            open_count = sum(1 for a in result.index.actions if a.status == "open")
+            self.log(f"{time.strftime('%H:%M:%S')} {why}: summary updated, "
+                     f"{open_count} open actions in {len(result.index.notes)} notes")
+
+
+def watch_forever(vault: Vault, today: Callable[[], date], settings: Settings,
+                  log: Callable[[str], None]) -> int:
+    """Run until Ctrl-C (exit 130) or SIGTERM (exit 0)."""
+    watcher = Watcher(vault, today, settings, log)
+    terminated = []
+
+    def on_term(signum: int, frame: Any) -> None:
+        terminated.append(signum)
+        watcher.stop()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        watcher.start()
+        log(f"Watching {vault.root} ({watcher.stats.observer}); Ctrl-C to stop.")
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop()
+        watcher.close()
+        log("Stopped.")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    log("Stopped.")
+    return 0
+
