@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from vaultkit.cli import cli
 from vaultkit.notes import parse_frontmatter
-from vaultkit.scaffold import logical_today, parse_date_option
+from vaultkit.dates import logical_today
+from vaultkit.scaffold import parse_date_option
 
 from .helpers import build_tree, snapshot
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -68,6 +67,8 @@ class VaultkitGroup(click.Group):
             raise
         except Exception as exc:
             if ctx.params.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             else:
                 # The type only: an exception's text might quote a note.
@@ -311,36 +312,34 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
 
     Example: vaultkit index
     """
-    from vaultkit.scaffold import logical_today
+    from vaultkit.dates import local_today
     from vaultkit.sync import sync
 
     vault = app.vault()
-    today = logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
-    result = sync(vault, today, adopt=adopt_summary, progress=_progress_bar)
-    idx = result.index
+    result = sync(vault, local_today(vault.config.day_starts_at), adopt=adopt_summary,
+                  progress=_progress_bar)
     for outcome in result.harvest.applied:
         action = outcome.change.action
         verb = "done" if outcome.change.status == "done" else "reopened"
         click.echo(f"{action.source}: ^{action.id} {verb} (changed in the summary)", err=True)
     for problem in result.harvest.problems:
         click.echo(f"warning: {problem}", err=True)
-    for path, problem in idx.unreadable:
-        where = f":{problem.line}" if problem.line else ""
-        click.echo(f"warning: {path}{where}: {problem.message}", err=True)
-    for copy, original in idx.conflicts:
+    counts = result.counts
+    for path, line, message in counts.unreadable:
+        where = f":{line}" if line else ""
+        click.echo(f"warning: {path}{where}: {message}", err=True)
+    for copy, original in counts.conflicts:
         click.echo(f"warning: {copy}: sync-conflict copy of {original}; not counted", err=True)
-    open_ = [a for a in idx.actions if a.status == "open"]
-    external = sum(1 for a in open_ if a.kind == "external")
     summary = vault.config.summary_path
     click.echo(
-        f"{len(idx.notes)} notes ({idx.parsed} read, {idx.cached} cached), "
-        f"{len(open_)} open actions "
-        f"({external} external, {len(open_) - external} internal), "
-        f"{len(idx.unreadable)} unreadable; "
+        f"{counts.notes} notes ({result.read} read, {result.cached} cached), "
+        f"{counts.open} open actions "
+        f"({counts.external} external, {counts.open - counts.external} internal), "
+        f"{len(counts.unreadable)} unreadable; "
         f"{summary} {'updated' if result.summary_written else 'unchanged'}"
     )
-    if strict and idx.unreadable:
-        fail(f"{len(idx.unreadable)} note(s) could not be read (see above)")
+    if strict and counts.unreadable:
+        fail(f"{len(counts.unreadable)} note(s) could not be read (see above)")
 
 
 def _progress_bar(files: Any) -> Any:
@@ -380,13 +379,13 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
 
     Example: vaultkit watch
     """
-    from vaultkit.scaffold import logical_today
+    from vaultkit.dates import local_today
     from vaultkit.watch import Settings, watch_forever
 
     vault = app.vault()
 
     def today() -> Any:
-        return logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
+        return local_today(vault.config.day_starts_at)
 
     def log(message: str) -> None:
         click.echo(message, err=True)
@@ -518,12 +517,12 @@ def actions(app: App, status: str, kind: str | None, as_json: bool) -> None:
 
 
 def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
-    from vaultkit.scaffold import logical_today
+    from vaultkit.dates import local_today
     from vaultkit.status import Change, apply_changes, resolve_ids
     from vaultkit.sync import sync
 
     vault = app.vault()
-    today = logical_today(datetime.now().astimezone(), vault.config.day_starts_at)
+    today = local_today(vault.config.day_starts_at)
     from vaultkit.index import build_index
 
     chosen = resolve_ids(build_index(vault), list(ids))

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from vaultkit.actions import Action, iso_date, make_ids_unique, parse_actions, session_number
@@ -25,7 +25,9 @@ from vaultkit.vault import (
     WalkProblem,
     atomic_write,
     read_head,
+    split_name,
     stat_note,
+    stem,
     walk_notes,
 )
 
@@ -122,7 +124,7 @@ def read_record(note: NoteFile, max_bytes: int) -> NoteRecord | None:
             ),
         )
     try:
-        data, complete = read_head(note.path, _HEAD)
+        data, complete = read_head(note.path, _HEAD, note.size)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -146,15 +148,17 @@ _WEAK_CONFLICT_PATTERNS = [
 
 def conflict_original(rel: str, existing: set[str]) -> str | None:
     """The note that `rel` is a sync-conflict copy of, or None."""
-    path = PurePosixPath(rel)
+    folder, name = split_name(rel)
     for pattern in _CONFLICT_PATTERNS:
-        match = pattern.match(path.name)
+        match = pattern.match(name)
         if match:
-            return str(path.with_name(match["base"] + match["ext"]))
+            return folder + match["base"] + match["ext"]
+    if "-" not in name and not name[-4:-3].isdigit():
+        return None  # neither weak pattern can match
     for pattern in _WEAK_CONFLICT_PATTERNS:
-        match = pattern.match(path.name)
+        match = pattern.match(name)
         if match:
-            original = str(path.with_name(match["base"] + match["ext"]))
+            original = folder + match["base"] + match["ext"]
             if original in existing:
                 return original
     return None
@@ -186,7 +190,7 @@ class VaultIndex:
         return sorted(found, key=lambda item: item[0])
 
     def stem_counts(self) -> Counter[str]:
-        return Counter(PurePosixPath(n.path).stem for n in self.notes)
+        return Counter(stem(n.path) for n in self.notes)
 
 
 def _load_cache(path: Path) -> dict[str, list[Any]]:
@@ -212,7 +216,7 @@ class Indexer:
         self.vault = vault
         self.use_cache = use_cache
         self.cache_path = vault.state_dir / CACHE_FILE
-        self._stored = _load_cache(self.cache_path) if use_cache else {}
+        self._stored_rows: dict[str, list[Any]] | None = None if use_cache else {}
         self.files: dict[str, NoteFile] = {}
         self.records: dict[str, NoteRecord] = {}
         self.walk_problems: list[WalkProblem] = []
@@ -220,6 +224,13 @@ class Indexer:
         self.parsed = 0
         self.cached = 0
         self._cache_dirty = False
+
+    @property
+    def _stored(self) -> dict[str, list[Any]]:
+        """The cache file's rows, loaded on first need (a warm run may never need them)."""
+        if self._stored_rows is None:
+            self._stored_rows = _load_cache(self.cache_path)
+        return self._stored_rows
 
     def _record_for(self, note: NoteFile) -> NoteRecord | None:
         known = self.files.get(note.rel)
@@ -248,11 +259,16 @@ class Indexer:
         return self.records.pop(rel, None) is not None
 
     def scan(
-        self, progress: Callable[[Iterable[NoteFile]], Iterable[NoteFile]] | None = None
+        self,
+        progress: Callable[[Iterable[NoteFile]], Iterable[NoteFile]] | None = None,
+        walked: tuple[list[NoteFile], list[WalkProblem]] | None = None,
     ) -> None:
-        """Walk the whole vault."""
-        problems: list[WalkProblem] = []
-        found = list(walk_notes(self.vault, problems))
+        """Walk the whole vault (or take the result of a walk just made)."""
+        if walked is None:
+            problems: list[WalkProblem] = []
+            found = list(walk_notes(self.vault, problems))
+        else:
+            found, problems = walked
         self.walk_problems = problems
         self.vanished = []
         seen = set()
@@ -322,7 +338,7 @@ class Indexer:
             for rel, note in self.files.items()
         }
         save_cache(self.vault, self.cache_path, rows)
-        self._stored = rows
+        self._stored_rows = rows
         self._cache_dirty = False
 
 

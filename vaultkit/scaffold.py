@@ -6,9 +6,9 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from pathlib import PurePosixPath
+from datetime import date, datetime, timedelta
 
+from vaultkit.dates import logical_today
 from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.index import NoteRecord, build_index
 from vaultkit.templates import (
@@ -20,17 +20,11 @@ from vaultkit.templates import (
     fill_placeholders,
     render_note,
 )
-from vaultkit.vault import Vault, create_exclusive, find_template, make_dirs, safe_target
+from vaultkit.vault import Vault, create_exclusive, find_template, make_dirs, safe_target, stem
 
 # Note types that open a session, and the ones a later note links back to.
 OPENS_SESSION = "intention"
 LINKED_TYPES = ("intention", "reflection")
-
-
-def logical_today(now: datetime, day_starts_at: time) -> date:
-    """Today's date for journaling: before `day_starts_at` it is still yesterday."""
-    shift = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
-    return (now - shift).date()
 
 
 def parse_date_option(text: str, today: date) -> date:
@@ -49,9 +43,10 @@ def parse_date_option(text: str, today: date) -> date:
 
 def wikilink(rel: str, stems: Counter[str]) -> str:
     """A link that resolves in Obsidian: the bare name, or the path when names clash."""
-    path = PurePosixPath(rel)
-    target = path.stem if stems[path.stem] <= 1 else str(path.with_suffix(""))
-    return f"[[{target}]]"
+    name = stem(rel)
+    if stems[name] <= 1:
+        return f"[[{name}]]"
+    return f"[[{rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel}]]"
 
 
 def choose_session(notes: list[NoteRecord], note_type: str, given: int | None) -> int:

@@ -151,7 +151,7 @@ def owned_text(existing: str) -> str | None:
     return existing[start:end] if end >= start else None
 
 
-_TASK = re.compile(r"^\s*- \[(.)\] (.*?) \^([A-Za-z0-9-]+)\s*$")
+_TASK = re.compile(r"^[ \t]*- \[(.)\] (.*?) \^([A-Za-z0-9-]+)[ \t]*\r?$", re.M)
 _DONE_ON = re.compile(r"✅\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
 
 
@@ -166,10 +166,8 @@ class Tick:
 def parse_ticks(block: str) -> dict[str, Tick]:
     """Task lines between the markers, by block id. Later duplicates are ignored."""
     ticks: dict[str, Tick] = {}
-    for line in block.splitlines():
-        match = _TASK.match(line)
-        if match and match[3] not in ticks:
-            box = match[1]
-            when = _DONE_ON.findall(match[2])
-            ticks[match[3]] = Tick(box in "xX", when[-1] if when else None)
+    for match in _TASK.finditer(block):
+        if match[3] not in ticks:
+            when = _DONE_ON.findall(match[2]) if "✅" in match[2] else None
+            ticks[match[3]] = Tick(match[1] in "xX", when[-1] if when else None)
     return ticks

@@ -13,18 +13,32 @@ longer exists is reported, not guessed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from vaultkit.followups import due_follow_ups
-from vaultkit.index import Indexer, VaultIndex
-from vaultkit.notes import NoteError, decode
-from vaultkit.status import Change, Outcome, apply_changes
-from vaultkit.summary import SummaryError, owned_text, parse_ticks, render_block, splice
-from vaultkit.vault import NoteFile, Vault, atomic_write, make_dirs, safe_target
+from vaultkit import __version__
+from vaultkit.vault import (
+    CONFIG_FILE,
+    NoteFile,
+    Vault,
+    WalkProblem,
+    atomic_write,
+    make_dirs,
+    safe_target,
+    walk_notes,
+)
+
+if TYPE_CHECKING:
+    from vaultkit.index import Indexer, VaultIndex
+    from vaultkit.status import Outcome
+
+# The modules that parse notes and render the summary are imported inside the
+# functions below: a run where nothing changed never needs them (start-up).
 
 STATE_FILE = "summary-state.json"
 
@@ -37,10 +51,33 @@ class Harvest:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """What `vaultkit index` reports; kept in the state for runs that change nothing."""
+
+    notes: int
+    open: int
+    external: int
+    unreadable: list[tuple[str, int | None, str]]  # (path, line, message)
+    conflicts: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, index: VaultIndex) -> Counts:
+        open_ = [a for a in index.actions if a.status == "open"]
+        return cls(
+            len(index.notes), len(open_), sum(1 for a in open_ if a.kind == "external"),
+            [(path, p.line, p.message) for path, p in index.unreadable],
+            [tuple(c) for c in index.conflicts],  # type: ignore[misc]
+        )
+
+
+@dataclass(frozen=True)
 class SyncResult:
-    index: VaultIndex
+    counts: Counts
     summary_written: bool
     harvest: Harvest
+    read: int  # notes read from disk
+    cached: int  # notes known from the cache
+    index: VaultIndex | None = None  # None when nothing changed and nothing was loaded
 
 
 def _load_state(vault: Vault) -> dict[str, Any] | None:
@@ -64,6 +101,9 @@ def _save_state(vault: Vault, state: dict[str, Any]) -> None:
 
 
 def _read_summary(vault: Vault) -> tuple[bytes | None, str | None]:
+    from vaultkit.notes import NoteError, decode
+    from vaultkit.summary import SummaryError
+
     rel = vault.config.summary_path
     path = safe_target(vault, rel)
     try:
@@ -80,10 +120,15 @@ def _read_summary(vault: Vault) -> tuple[bytes | None, str | None]:
 
 def harvest(vault: Vault, index: VaultIndex, text: str | None, state: dict[str, Any] | None,
             today: date) -> Harvest:
+    from vaultkit.status import Change, apply_changes
+    from vaultkit.summary import owned_text, parse_ticks
+
     result = Harvest()
     pending: dict[str, dict[str, Any]] = dict((state or {}).get("pending", {}))
     boxes: dict[str, list[Any]] = (state or {}).get("boxes", {})
     owned = owned_text(text) if text is not None else None
+    if owned is not None and state is not None and state.get("block") == _digest(owned):
+        owned = None  # exactly as vaultkit wrote it: nothing to harvest
     ticks = parse_ticks(owned) if owned is not None else {}
     by_id = {a.id: a for a in index.actions}
     unreadable = {path for path, _ in index.unreadable}
@@ -128,6 +173,9 @@ def harvest(vault: Vault, index: VaultIndex, text: str | None, state: dict[str, 
 
 def summary_text(vault: Vault, index: VaultIndex, today: date,
                  pending: dict[str, dict[str, Any]] | None = None) -> str:
+    from vaultkit.followups import due_follow_ups
+    from vaultkit.summary import render_block
+
     return render_block(
         index.actions,
         index.stem_counts(),
@@ -143,6 +191,8 @@ def summary_text(vault: Vault, index: VaultIndex, today: date,
 def write_summary(vault: Vault, block: str, raw: bytes | None, existing: str | None,
                   adopt: bool = False) -> bool:
     """Put `block` between the summary's markers; True when the file changed."""
+    from vaultkit.summary import SummaryError, splice
+
     rel = vault.config.summary_path
     path = safe_target(vault, rel)
     bom = raw is not None and raw.startswith(b"\xef\xbb\xbf")
@@ -167,21 +217,75 @@ def sync(
 ) -> SyncResult:
     """Harvest ticks, then write the summary. Pass a live `indexer` (the
     watcher does) to reuse what it knows; otherwise the vault is scanned."""
+    state = _load_state(vault)
+    fingerprint = None
     if indexer is None:
+        problems: list[WalkProblem] = []
+        files = list(walk_notes(vault, problems))
+        fingerprint = _fingerprint(vault, files, problems, today)
+        if (
+            state is not None
+            and state.get("fingerprint") == fingerprint
+            and state.get("summary_key") == _summary_key(vault)
+            and not state.get("pending")
+            and isinstance(state.get("counts"), dict)
+        ):
+            # Same notes, same summary file, same day, same settings: the
+            # summary would come out byte for byte the same. Stop here.
+            counts = Counts(**state["counts"])
+            return SyncResult(counts, False, Harvest(), 0, len(files))
+        from vaultkit.index import Indexer
+
         indexer = Indexer(vault)
-        indexer.scan(progress)
+        indexer.scan(progress, walked=(files, problems))
         indexer.save_cache()
     index = indexer.index()
     raw, existing = _read_summary(vault)
-    state = _load_state(vault)
     harvested = harvest(vault, index, existing, state, today)
     if harvested.applied:
         indexer.refresh({outcome.change.action.source for outcome in harvested.applied})
         index = indexer.index()
+    from vaultkit.summary import parse_ticks
+
     block = summary_text(vault, index, today, harvested.pending)
     written = write_summary(vault, block, raw, existing, adopt)
     sources = {a.id: a.source for a in index.actions}
     boxes = {i: [t.checked, sources.get(i)] for i, t in parse_ticks(block).items()}
-    _save_state(vault, {"boxes": boxes, "pending": harvested.pending})
-    return SyncResult(index, written, harvested)
+    counts = Counts.of(index)
+    _save_state(vault, {
+        "boxes": boxes,
+        "pending": harvested.pending,
+        "fingerprint": fingerprint if not harvested.applied else None,
+        "summary_key": _summary_key(vault),
+        "block": _digest("\n" + block),
+        "counts": asdict(counts),
+    })
+    return SyncResult(counts, written, harvested, index.parsed, index.cached, index)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _summary_key(vault: Vault) -> list[int] | None:
+    return _stat_key(vault.root / vault.config.summary_path)
+
+
+def _fingerprint(vault: Vault, files: list[NoteFile], problems: list[WalkProblem], today: date) -> str:
+    """Everything the summary is made from, short of reading the notes."""
+    digest = hashlib.sha1(f"{__version__}\n{today.isoformat()}\n".encode())
+    digest.update(repr(_stat_key(vault.root / CONFIG_FILE)).encode())
+    for note in sorted(files):
+        digest.update(f"{note.rel}\0{note.size}\0{note.mtime_ns}\0{note.inode}\n".encode())
+    for problem in problems:
+        digest.update(f"{problem.rel}\0{problem.message}\n".encode())
+    return digest.hexdigest()
 

@@ -12,23 +12,40 @@ import fnmatch
 import os
 import stat
 import sys
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.config import CONFIG_TEMPLATE, Config, config_from_mapping
 from vaultkit.errors import ConfigError, NotAVaultError, TemplateError, UnsafePathError
-from vaultkit.templates import TEMPLATE_NAME, Template
+
+if TYPE_CHECKING:
+    from vaultkit.templates import Template
 
 MARKER_DIRS = (".vaultkit", ".obsidian")
 CONFIG_FILE = ".vaultkit/config.yaml"
 INIT_HINT = "run `vaultkit init` in your notes folder, or pass --vault PATH"
 
 
+def split_name(rel: str) -> tuple[str, str]:
+    """("folder/", "name.md") for a vault-relative path; plain string work, no pathlib."""
+    cut = rel.rfind("/") + 1
+    return rel[:cut], rel[cut:]
+
+
+def stem(rel: str) -> str:
+    """The note's name without folder and extension: what an Obsidian link names."""
+    name = rel[rel.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
+
+
 def nfc(text: str) -> str:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
     return unicodedata.normalize("NFC", text)
 
 
@@ -79,7 +96,11 @@ def load_vault(root: Path) -> Vault:
         return Vault(root, Config())
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read ({exc.strerror})") from None
-    from vaultkit.notes import NoteError, decode, load_yaml
+    from vaultkit.notes import NoteError, decode
+
+    if all(not line.strip() or line.lstrip().startswith(b"#") for line in raw.splitlines()):
+        return Vault(root, Config())  # only comments, as `vaultkit init` writes it
+    from vaultkit.notes import load_yaml
 
     try:
         data = load_yaml(decode(raw, "config"))
@@ -108,12 +129,11 @@ def init_vault(path: Path) -> list[str]:
 # ---------------------------------------------------------------- walking
 
 
-@dataclass(frozen=True)
-class NoteFile:
-    """A markdown file found in the vault."""
+class NoteFile(NamedTuple):
+    """A markdown file found in the vault (a tuple: the walk makes thousands)."""
 
     rel: str  # vault-relative, "/" separators, NFC
-    path: Path  # as on disk
+    path: str  # as on disk
     size: int
     mtime_ns: int
     inode: int
@@ -152,52 +172,60 @@ def walk_notes(
     except OSError as exc:
         raise NotAVaultError(f"{root}: cannot read the vault ({exc.strerror})") from None
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
-    stack = [(root, "")]
+    stack = [(os.fspath(root), "")]
     if start:
         prefix = start.rstrip("/") + "/"
         if any(part.startswith(".") for part in prefix.split("/") if part) or _ignored(
             prefix[:-1], ignore, True
         ):
             return
-        stack = [(root / prefix, prefix)]
+        stack = [(os.path.join(os.fspath(root), prefix), prefix)]
     while stack:
         folder, prefix = stack.pop()
         try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+            it = os.scandir(folder)
         except OSError as exc:
             problems.append(WalkProblem(prefix.rstrip("/") or ".", f"cannot list folder ({exc.strerror})"))
             continue
-        subdirs = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = nfc(prefix + name)
-            try:
-                is_dir = entry.is_dir()  # follows symlinks
-                st = entry.stat() if is_dir or entry.is_symlink() else entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                if exc.errno == errno.ELOOP:
-                    problems.append(WalkProblem(rel, "symlink loop; not followed"))
-                elif name.lower().endswith(".md") or entry.is_symlink():
-                    problems.append(WalkProblem(rel, f"cannot read ({exc.strerror or exc})"))
-                continue
-            if is_dir:
-                if _ignored(rel, ignore, True):
+        with it:
+            for entry in it:
+                name = entry.name
+                if name[0] == ".":
                     continue
-                ident = (st.st_dev, st.st_ino)
-                if ident in seen_dirs:
-                    if entry.is_symlink():
+                is_note = name[-3:].lower() == ".md"
+                try:
+                    if entry.is_file(follow_symlinks=False):  # the common case: no extra syscall
+                        if not is_note:
+                            continue
+                        st = entry.stat(follow_symlinks=False)
+                        is_dir = False
+                    else:
+                        is_dir = entry.is_dir()  # follows symlinks
+                        if not is_dir and not is_note:
+                            continue
+                        st = entry.stat()
+                except OSError as exc:
+                    rel = nfc(prefix + name)
+                    if exc.errno == errno.ELOOP:
                         problems.append(WalkProblem(rel, "symlink loop; not followed"))
+                    elif is_note or entry.is_symlink():
+                        problems.append(WalkProblem(rel, f"cannot read ({exc.strerror or exc})"))
                     continue
-                seen_dirs.add(ident)
-                subdirs.append((Path(entry.path), rel + "/"))
-            elif name.lower().endswith(".md") and stat.S_ISREG(st.st_mode):
-                if rel == summary or _ignored(rel, ignore, False):
-                    continue
-                yield NoteFile(rel, Path(entry.path), st.st_size, st.st_mtime_ns, st.st_ino)
-        stack.extend(reversed(subdirs))
+                rel = nfc(prefix + name)
+                if is_dir:
+                    if ignore and _ignored(rel, ignore, True):
+                        continue
+                    ident = (st.st_dev, st.st_ino)
+                    if ident in seen_dirs:
+                        if entry.is_symlink():
+                            problems.append(WalkProblem(rel, "symlink loop; not followed"))
+                        continue
+                    seen_dirs.add(ident)
+                    stack.append((entry.path, rel + "/"))
+                elif stat.S_ISREG(st.st_mode):
+                    if rel == summary or (ignore and _ignored(rel, ignore, False)):
+                        continue
+                    yield NoteFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def stat_note(vault: Vault, rel: str) -> NoteFile | None:
@@ -211,9 +239,9 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
         or any(_ignored("/".join(parts[:i]), vault.config.ignore, True) for i in range(1, len(parts)))
     ):
         return None
-    path = vault.root / rel
+    path = os.path.join(os.fspath(vault.root), rel)
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     if not stat.S_ISREG(st.st_mode):
@@ -221,10 +249,17 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
     return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def read_head(path: Path, limit: int) -> tuple[bytes, bool]:
-    """Up to `limit` bytes of a file, and whether that is the whole file."""
+def read_head(path: str | Path, limit: int, expected: int = 0) -> tuple[bytes, bool]:
+    """Up to `limit` bytes of a file, and whether that is the whole file.
+
+    `expected` is the size the file had when listed: reading that much (plus a
+    margin) first avoids allocating `limit` bytes for every small note.
+    """
     with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
+        want = min(limit, expected + 4096) + 1
+        data = handle.read(want)
+        if len(data) == want:  # bigger than expected: read the rest of the head
+            data += handle.read(limit + 1 - len(data))
     return data[:limit], len(data) <= limit
 
 
@@ -265,6 +300,8 @@ def make_dirs(folder: Path, mode: int) -> None:
 
 
 def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".vaultkit-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -347,6 +384,8 @@ def shipped_templates_dir() -> Path:
 
 
 def _read_template(name: str, path: Path, origin: str) -> Template:
+    from vaultkit.templates import Template
+
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -355,6 +394,8 @@ def _read_template(name: str, path: Path, origin: str) -> Template:
 
 
 def find_template(vault: Vault, name: str) -> Template:
+    from vaultkit.templates import TEMPLATE_NAME
+
     if not TEMPLATE_NAME.match(name):
         raise TemplateError(
             f"{name!r} is not a template name (letters, digits, - and _ only)"
@@ -371,6 +412,8 @@ def find_template(vault: Vault, name: str) -> Template:
 
 def list_templates(vault: Vault) -> list[Template]:
     """Every template, the vault's own shadowing the shipped ones, sorted by name."""
+    from vaultkit.templates import TEMPLATE_NAME
+
     found: dict[str, Template] = {}
     for folder, origin in ((shipped_templates_dir(), "default"), (vault.state_dir / "templates", "vault")):
         if folder.is_dir():

@@ -336,9 +336,8 @@ class Watcher:
             self.log(f"warning: {problem}")
         if result.summary_written:
             self.stats.summary_writes += 1
-            open_count = sum(1 for a in result.index.actions if a.status == "open")
             self.log(f"{time.strftime('%H:%M:%S')} {why}: summary updated, "
-                     f"{open_count} open actions in {len(result.index.notes)} notes")
+                     f"{result.counts.open} open actions in {result.counts.notes} notes")
 
 
 def watch_forever(vault: Vault, today: Callable[[], date], settings: Settings,

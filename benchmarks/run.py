@@ -1,0 +1,223 @@
+"""Run every vaultkit benchmark and print a table of ratios against baselines.
+
+    python -m benchmarks.run [--sizes 1000,10000,100000] [--runs 5] [--quick]
+
+Everything is measured as whole processes, as a user runs them, in this run:
+
+- floor:  a Python process that reads every .md file's bytes (nothing less
+          can know what the notes say);
+- naive:  a python-frontmatter loop over every note (what a quick script does).
+
+Vaults are generated deterministically under benchmarks/vaults/ (reused if
+present). Figures are medians of --runs runs; ratios are against the floor
+of the same vault, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.generate import generate
+
+HERE = Path(__file__).parent
+VAULTS = HERE / "vaults"
+PY = sys.executable
+
+FLOOR = """
+import os, sys
+total = 0
+for folder, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [d for d in dirs if not d.startswith('.')]
+    for name in files:
+        if name.endswith('.md'):
+            with open(os.path.join(folder, name), 'rb') as f:
+                total += len(f.read())
+print(total)
+"""
+
+NAIVE = """
+import os, sys, frontmatter
+count = 0
+for folder, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [d for d in dirs if not d.startswith('.')]
+    for name in files:
+        if name.endswith('.md'):
+            try:
+                post = frontmatter.load(os.path.join(folder, name))
+            except Exception:
+                continue
+            actions = post.metadata.get('actions') or []
+            count += len(actions) if isinstance(actions, list) else 0
+print(count)
+"""
+
+
+def vault_for(size: int) -> Path:
+    root = VAULTS / f"v{size}"
+    marker = root / ".vaultkit" / "planted.json"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate(root, size, seed=1)
+    return root
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def vaultkit(root: Path, *args: str) -> list[str]:
+    return [PY, "-m", "vaultkit", "--vault", str(root), *args]
+
+
+def reset(root: Path) -> None:
+    for name in ("cache.json", "summary-state.json"):
+        (root / ".vaultkit" / name).unlink(missing_ok=True)
+    (root / "Integration Actions.md").unlink(missing_ok=True)
+
+
+def first_note(root: Path) -> Path:
+    planted = json.loads((root / ".vaultkit" / "planted.json").read_text())
+    return root / planted[0]["source"]
+
+
+def bench_size(size: int, runs: int) -> dict[str, float]:
+    root = vault_for(size)
+    timed([PY, "-c", FLOOR, str(root)])  # warm the page cache
+    out: dict[str, float] = {}
+    out["floor"] = median([timed([PY, "-c", FLOOR, str(root)]) for _ in range(runs)])
+    try:
+        import frontmatter  # noqa: F401
+
+        out["naive"] = median([timed([PY, "-c", NAIVE, str(root)]) for _ in range(max(1, runs // 2))])
+    except ImportError:
+        out["naive"] = float("nan")
+    cold = []
+    for _ in range(runs):
+        reset(root)
+        cold.append(timed(vaultkit(root, "index")))
+    out["cold"] = median(cold)
+    out["warm"] = median([timed(vaultkit(root, "index")) for _ in range(runs)])
+    note = first_note(root)
+    original = note.read_bytes()
+    changed = []
+    try:
+        for i in range(runs):
+            note.write_bytes(original + f"\nedit {i}\n".encode())
+            changed.append(timed(vaultkit(root, "index")))
+    finally:
+        note.write_bytes(original)
+    out["one_changed"] = median(changed)
+    return out
+
+
+def bench_new(root: Path, runs: int) -> float:
+    """`vaultkit new reflection --no-input` in a small vault (start-up cost)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(vaultkit(root, "new", "reflection", "--no-input", "--date", "2031-01-01"),
+                             check=True, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        (root / out.stdout.splitlines()[-1]).unlink()  # leave the vault as it was
+    return median(times)
+
+
+def bench_watch(root: Path, edits: int, debounce: float) -> dict[str, float]:
+    """Save-to-summary latency over `edits` edits, and the watcher's peak RSS."""
+    reset(root)
+    subprocess.run(vaultkit(root, "index"), check=True, capture_output=True)
+    proc = subprocess.Popen(vaultkit(root, "watch", "--debounce", str(debounce), "--rescan", "3600"),
+                            stderr=subprocess.PIPE, text=True)
+    summary = root / "Integration Actions.md"
+    note = root / "Integration" / "bench-watch.md"
+    latencies = []
+    try:
+        while "Watching" not in (proc.stderr.readline() or "Watching"):
+            pass
+        for i in range(edits):
+            marker = f"Latency probe {i}"
+            start = time.perf_counter()
+            note.write_text(f'---\nactions: ["[ ] {marker}"]\n---\n')
+            while marker not in summary.read_text(encoding="utf-8"):
+                if time.perf_counter() - start > 30:
+                    raise RuntimeError("watch did not update the summary within 30 s")
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - start)
+            time.sleep(debounce)
+        rss = _peak_rss_kb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        note.unlink(missing_ok=True)
+    latencies.sort()
+    return {
+        "p50": latencies[len(latencies) // 2],
+        "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+        "rss_mb": rss / 1024,
+    }
+
+
+def _peak_rss_kb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return float("nan")
+    match = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+    return float(match[1]) if match else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--edits", type=int, default=50)
+    parser.add_argument("--debounce", type=float, default=0.3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"# vaultkit benchmarks: {platform.node()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+    print(f"# medians of {args.runs} runs; ratios are against the floor (read every .md) "
+          "measured in the same run\n")
+    results = {}
+    print("| notes | floor s | naive frontmatter | cold index | warm index | one note changed |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        r = bench_size(size, args.runs)
+        results[size] = r
+        f = r["floor"]
+        print(f"| {size:,} | {f:.3f} | {r['naive'] / f:.2f}× ({r['naive']:.2f} s) | "
+              f"{r['cold'] / f:.2f}× ({r['cold']:.2f} s) | {r['warm'] / f:.2f}× ({r['warm']:.2f} s) | "
+              f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) |", flush=True)
+    if len(sizes) > 1:
+        small, big = sizes[-2], sizes[-1]
+        print(f"\nscaling: cold index at {big:,} is {results[big]['cold'] / results[small]['cold']:.1f}× "
+              f"the {small:,} time (notes ×{big // small})")
+    small_vault = vault_for(sizes[0])
+    print(f"\n`vaultkit new reflection --no-input` ({sizes[0]:,}-note vault, warm cache): "
+          f"{bench_new(small_vault, args.runs):.3f} s")
+    for size in sizes[-2:] if len(sizes) > 1 else sizes:
+        w = bench_watch(vault_for(size), args.edits, args.debounce)
+        print(f"watch at {size:,} notes, debounce {args.debounce} s, {args.edits} edits: "
+              f"save-to-summary p50 {w['p50']:.3f} s, p95 {w['p95']:.3f} s, "
+              f"per-event work beyond the debounce p50 {w['p50'] - args.debounce:.3f} s; "
+              f"peak RSS {w['rss_mb']:.0f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
