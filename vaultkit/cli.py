@@ -158,6 +158,32 @@ class _Asker:
             return ""
         return line
 
+    def review(self, actions: list[Any]) -> dict[str, str]:
+        """For each open action: done, keep or drop? Returns id -> new status."""
+        decisions: dict[str, str] = {}
+        if not actions or self.eof:
+            return decisions
+        click.echo(
+            f"\n{len(actions)} action(s) still open. For each: d = done, k = keep (Enter), "
+            "x = drop (let it go).", err=True,
+        )
+        choices = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped"}
+        for action in actions:
+            while True:
+                click.echo(f"  {action.text}  ({action.source})  [d/k/x] ", nl=False, err=True)
+                line = _read_line()
+                if line is None:
+                    self.eof = True
+                    return decisions
+                answer = line.strip().lower()
+                if answer in ("", "k", "keep"):
+                    break
+                if answer in choices:
+                    decisions[action.id] = choices[answer]
+                    break
+                click.echo("  Please answer d, k or x.", err=True)
+        return decisions
+
     def ask_actions(self, note_type: str) -> list[NewAction]:
         from vaultkit.scaffold import NewAction
 
@@ -238,7 +264,7 @@ def new(
         from vaultkit.scaffold import Questions
 
         asker = _Asker()
-        questions = Questions(asker.intro, asker.ask, asker.ask_actions)
+        questions = Questions(asker.intro, asker.ask, asker.ask_actions, asker.review)
     rel = create_note(vault, request, questions)
     if edit:
         if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
@@ -584,6 +610,38 @@ def drop(app: App, ids: tuple[str, ...]) -> None:
     Example: vaultkit drop 3f2a
     """
     _set_status(app, ids, "dropped")
+
+
+# ---------------------------------------------------------------- status
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """What's due, what's open, and how regular the integration work has been.
+
+    \b
+    Examples:
+      vaultkit status
+      vaultkit status --json
+    """
+    import json
+
+    from vaultkit.dates import local_today
+    from vaultkit.followups import due_follow_ups
+    from vaultkit.index import build_index
+    from vaultkit.overview import build_overview, render_status
+
+    vault = app.vault()
+    today = local_today(vault.config.day_starts_at)
+    idx = build_index(vault)
+    due = due_follow_ups(idx.notes, vault.config.follow_ups, today)
+    overview = build_overview(idx.notes, idx.actions, due, today)
+    if as_json:
+        click.echo(json.dumps(overview.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_status(overview))
 
 
 # ---------------------------------------------------------------- check

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from vaultkit.actions import Action
 from vaultkit.dates import logical_today
 from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.index import NoteRecord, build_index
@@ -80,15 +81,11 @@ def session_links(
     return links
 
 
-def carried_over(notes: list[NoteRecord], before: date, stems: Counter[str]) -> list[tuple[str, str]]:
+def carried_over(actions: list[Action], before: date) -> list[Action]:
     """Open actions from notes dated on or before `before`, oldest note first."""
-    result = []
-    for note in sorted(notes, key=lambda n: (n.date or "", n.path)):
-        if note.date is not None and note.date > before.isoformat():
-            continue
-        link = wikilink(note.path, stems)
-        result.extend((a.text, link) for a in note.actions if a.status == "open")
-    return result
+    cutoff = before.isoformat()
+    chosen = [a for a in actions if a.status == "open" and (a.date is None or a.date <= cutoff)]
+    return sorted(chosen, key=lambda a: (a.date or "", a.source, a.index))
 
 
 def note_path(pattern: str, values: NoteValues) -> str:
@@ -129,6 +126,7 @@ class Questions:
     intro: Callable[[str], None]
     ask: Callable[[Prompt], str]
     ask_actions: Callable[[str], list[NewAction]]
+    review: Callable[[list[Action]], dict[str, str]]  # open action -> done/dropped
 
 
 def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | None) -> str:
@@ -147,9 +145,9 @@ def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | No
         now=request.now,
         session=session,
         links=session_links(notes, session, request.type, stems),
-        open_actions=carried_over(notes, note_date, stems) if request.type == "check-in" else [],
         actions=list(request.actions),
     )
+    carried = carried_over(index.actions, note_date) if request.type == "check-in" else []
     rel = note_path(vault.config.note_path, values)
     target = safe_target(vault, rel)
     if target.exists() or target.is_symlink():
@@ -161,12 +159,25 @@ def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | No
         label = f"{default_title(request.type)} for session {session}, {note_date.isoformat()}"
         questions.intro(label)
         values.answers = [questions.ask(prompt) for prompt in template.prompts]
+        decisions = questions.review(carried)  # close old loops before adding new ones
         if template.asks_actions:
             values.actions += questions.ask_actions(request.type)
+    else:
+        decisions = {}
+    values.open_actions = [
+        (a.text, wikilink(a.source, stems)) for a in carried if a.id not in decisions
+    ]
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
     try:
         create_exclusive(target, text.encode("utf-8"), vault.config.file_mode)
     except FileExistsError:
         raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    if decisions:
+        from vaultkit.status import Change, apply_changes
+
+        chosen = [Change(a, decisions[a.id], note_date) for a in carried if a.id in decisions]
+        problems = [o.problem for o in apply_changes(vault, chosen) if o.problem]
+        if problems:
+            raise VaultkitError(f"{rel} was created, but: " + "; ".join(problems))
     return vault.rel(target)

@@ -64,6 +64,7 @@ def render_block(
     conflicts: list[tuple[str, str]],
     due: list[Due] | None = None,
     pending: list[tuple[str, str]] | None = None,
+    overview: list[str] | None = None,
 ) -> str:
     """The text between the markers (without them), ending with a newline."""
     out: list[str] = [
@@ -78,10 +79,15 @@ def render_block(
             for d in due
         ]
         out.append("")
+    out += overview or []
     open_actions = newest_first([a for a in actions if a.status == "open"])
     out += ["## Open actions", ""]
+    late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
+    if late:
+        late.sort(key=lambda a: a.due or "")
+        out += ["### Overdue", ""] + [task_line(a, stems) for a in late] + [""]
     for kind, heading in (("external", "Things to do"), ("internal", "Inner work")):
-        subset = [a for a in open_actions if a.kind == kind]
+        subset = [a for a in open_actions if a.kind == kind and a not in late]
         out += [f"### {heading} ({kind})", ""]
         out += [task_line(a, stems) for a in subset] or ["Nothing open."]
         out.append("")

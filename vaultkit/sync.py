@@ -174,8 +174,11 @@ def harvest(vault: Vault, index: VaultIndex, text: str | None, state: dict[str, 
 def summary_text(vault: Vault, index: VaultIndex, today: date,
                  pending: dict[str, dict[str, Any]] | None = None) -> str:
     from vaultkit.followups import due_follow_ups
+    from vaultkit.overview import build_overview, render_overview
     from vaultkit.summary import render_block
 
+    due = due_follow_ups(index.notes, vault.config.follow_ups, today)
+    overview = build_overview(index.notes, index.actions, due, today)
     return render_block(
         index.actions,
         index.stem_counts(),
@@ -183,8 +186,9 @@ def summary_text(vault: Vault, index: VaultIndex, today: date,
         vault.config.recently_done_days,
         index.unreadable,
         index.conflicts,
-        due_follow_ups(index.notes, vault.config.follow_ups, today),
+        due,
         [(i, f"waiting for `{p['source']}` to be readable") for i, p in sorted((pending or {}).items())],
+        render_overview(overview),
     )
 
 

@@ -1,0 +1,167 @@
+"""Follow-ups, the overview, `vaultkit status`, and the check-in carry-over review."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+
+import pytest
+
+from vaultkit.dates import logical_today
+from vaultkit.followups import due_follow_ups, label
+from vaultkit.index import NoteRecord, build_index, record_from_bytes
+from vaultkit.overview import build_overview, mood_chart, render_overview, timeline_chart
+from vaultkit.vault import load_vault
+
+from .helpers import build_tree
+
+CADENCE = {"reflection": (2,), "check-in": (7, 30)}
+
+
+def note(path, type_, day, session, mood=None):
+    return NoteRecord(path, type_, day, session, mood)
+
+
+def test_labels():
+    assert [label(d, "check-in") for d in (2, 7, 14, 30, 60, 10)] == [
+        "2-day check-in", "1-week check-in", "2-week check-in", "1-month check-in",
+        "2-month check-in", "10-day check-in",
+    ]
+
+
+def test_due_across_month_and_year_boundaries():
+    notes = [note("i.md", "intention", "2026-12-28", 4)]
+    due = due_follow_ups(notes, CADENCE, date(2027, 1, 31))
+    assert [(d.label, d.since.isoformat(), d.command) for d in due] == [
+        ("2-day reflection", "2026-12-30", "vaultkit new reflection --session 4"),
+        ("1-week check-in", "2027-01-04", "vaultkit new check-in --session 4"),
+        ("1-month check-in", "2027-01-27", "vaultkit new check-in --session 4"),
+    ]
+    assert due_follow_ups(notes, CADENCE, date(2026, 12, 29)) == []
+
+
+def test_written_check_ins_clear_their_follow_up():
+    base = [note("i.md", "intention", "2026-11-01", 1), note("r.md", "reflection", "2026-11-02", 1)]
+    today = date(2026, 12, 15)
+    assert [d.label for d in due_follow_ups(base, CADENCE, today)] == ["1-week check-in", "1-month check-in"]
+    early = base + [note("c.md", "check-in", "2026-11-05", 1)]  # day 4: counts as the 1-week one
+    assert [d.label for d in due_follow_ups(early, CADENCE, today)] == ["1-month check-in"]
+    too_early = base + [note("c.md", "check-in", "2026-11-03", 1)]  # day 2: too early for either
+    assert [d.label for d in due_follow_ups(too_early, CADENCE, today)] == ["1-week check-in", "1-month check-in"]
+    both = early + [note("c2.md", "check-in", "2026-11-28", 1)]
+    assert due_follow_ups(both, CADENCE, today) == []
+
+
+def test_a_new_session_takes_over_later_follow_ups():
+    notes = [note("i1.md", "intention", "2026-11-01", 1), note("r1.md", "reflection", "2026-11-02", 1),
+             note("i2.md", "intention", "2026-11-20", 2), note("r2.md", "reflection", "2026-11-21", 2)]
+    due = due_follow_ups(notes, CADENCE, date(2026, 11, 30))
+    assert [(d.session, d.label) for d in due] == [(1, "1-week check-in"), (2, "1-week check-in")]
+
+
+def test_day_starts_at_across_dst_change():
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone data")
+    # 2026-03-29: clocks jump from 02:00 to 03:00. 03:30 is before a 04:00 day start.
+    assert logical_today(datetime(2026, 3, 29, 3, 30, tzinfo=berlin), time(4, 0)) == date(2026, 3, 28)
+    # 2026-10-25: 02:30 happens twice; both belong to the evening before.
+    for fold in (0, 1):
+        moment = datetime(2026, 10, 25, 2, 30, fold=fold, tzinfo=berlin)
+        assert logical_today(moment, time(4, 0)) == date(2026, 10, 24)
+
+
+def test_overview_weeks_in_a_row_across_new_year():
+    notes = [note(f"n{i}.md", "check-in", d, 1) for i, d in enumerate(
+        ["2026-12-16", "2026-12-22", "2026-12-30", "2027-01-05", "2027-01-12"])]
+    overview = build_overview(notes, [], [], date(2027, 1, 14))
+    assert overview.weeks_in_a_row == 5
+    assert overview.days_since_last_note == 2
+    # This week without a note yet still counts from last week; a gap breaks it.
+    assert build_overview(notes, [], [], date(2027, 1, 19)).weeks_in_a_row == 5
+    assert build_overview(notes, [], [], date(2027, 1, 26)).weeks_in_a_row == 0
+
+
+def test_charts_text_is_deterministic():
+    notes = [note("a.md", "intention", "2026-11-01", 1, 4.0), note("b.md", "reflection", "2026-11-02", 1, 6.5),
+             note("c.md", "check-in", "2026-11-09", 1, 7.0)]
+    overview = build_overview(notes, [], [], date(2026, 11, 24))
+    assert timeline_chart(overview) == (
+        "```mermaid\ntimeline\n    title Sessions and their notes\n    section Session 1\n"
+        "        2026-11-01 : Intention\n        2026-11-02 : Reflection\n"
+        "        2026-11-09 : Check-in\n```"
+    )
+    assert mood_chart(overview) == (
+        '```mermaid\n%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb"}}}}%%\n'
+        'xychart-beta\n    title "Mood over time (0 to 10)"\n    x-axis ["11-01", "11-02", "11-09"]\n'
+        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 7]\n```'
+    )
+    assert render_overview(overview) == render_overview(build_overview(notes, [], [], date(2026, 11, 24)))
+    single = build_overview(notes[:1], [], [], date(2026, 11, 24))
+    assert not any("xychart" in line for line in render_overview(single))  # one point is no line
+
+
+def test_overdue_actions_get_their_own_section(vault, run):
+    build_tree(vault, {"a.md": "---\ntype: reflection\ndate: 2026-11-10\nsession: 1\nactions:\n"
+                              "  - text: Late\n    due: 2000-01-01\n  - text: Later\n    due: 2999-01-01\n---\n"})
+    assert run("index").exit_code == 0
+    text = (vault / "Integration Actions.md").read_text()
+    overdue = text.split("### Overdue\n\n")[1].split("\n\n")[0]
+    assert overdue.startswith("- [ ] Late — [[a]] 📅 2000-01-01 ^")
+    assert "Later" not in overdue
+    assert text.count("Late —") == 1
+
+
+VAULT = {
+    "i.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 1\nmood: 4\nactions: []\n---\n",
+    "r.md": ("---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nmood: 6\nactions:\n"
+             '  - "[ ] Call my sister"\n  - text: Breathe\n    kind: internal\n  - "[ ] Walk"\n---\n'),
+}
+
+
+def test_status_text_and_json(vault, run):
+    build_tree(vault, VAULT)
+    result = run("status")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Due:"
+    assert "Session 1: 1-week check-in since 2026-11-08  ->  vaultkit new check-in --session 1" in lines[1]
+    assert "Open: 2 to do, 1 inner" in lines
+    assert "Sessions: 1; latest is session 1 (2026-11-01)" in lines
+    data = json.loads(run("status", "--json").stdout)
+    assert data["open_external"] == 2 and data["open_internal"] == 1
+    assert data["sessions"] == 1
+    assert data["mood"] == [{"date": "2026-11-01", "mood": 4.0}, {"date": "2026-11-02", "mood": 6.0}]
+    assert data["due"][0]["command"] == "vaultkit new check-in --session 1"
+
+
+def test_check_in_reviews_open_actions(vault, run):
+    build_tree(vault, VAULT)
+    answers = "\n".join(["", "", "", "", "", "d", "k", "x", "", ""]) + "\n"  # 5 prompts, review, no new
+    result = run("new", "check-in", "--date", "2026-11-09", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "3 action(s) still open" in result.stderr
+    r = (vault / "r.md").read_text()
+    assert '  - "[x] Call my sister ✅ 2026-11-09"' in r
+    assert "  - text: Breathe\n    kind: internal\n" in r and "status" not in r.split("Breathe")[1].split("Walk")[0]
+    assert '  - "[-] Walk ❌ 2026-11-09"' in r
+    checkin = (vault / "Integration/2026/2026-11-09 Check-in.md").read_text()
+    assert "- Breathe — [[r]]" in checkin
+    assert "Call my sister" not in checkin and "Walk" not in checkin
+    statuses = {a.text: a.status for a in build_index(load_vault(vault)).actions}
+    assert statuses == {"Call my sister": "done", "Breathe": "open", "Walk": "dropped"}
+
+
+def test_check_in_without_input_reviews_nothing(vault, run):
+    build_tree(vault, VAULT)
+    before = (vault / "r.md").read_bytes()
+    assert run("new", "check-in", "--no-input", "--date", "2026-11-09").exit_code == 0
+    assert (vault / "r.md").read_bytes() == before
+    checkin = (vault / "Integration/2026/2026-11-09 Check-in.md").read_text()
+    assert "- Call my sister — [[r]]" in checkin and "- Walk — [[r]]" in checkin
+
+
+def test_record_keeps_mood():
+    assert record_from_bytes("n.md", b"---\nmood: 7.5\n---\n").mood == 7.5

@@ -1,0 +1,178 @@
+"""The big picture: sessions, open actions, consistency, and Mermaid charts. Pure.
+
+The summary shows dates, not "N days ago", so its text changes only when the
+notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from vaultkit.actions import Action
+from vaultkit.index import NoteRecord
+from vaultkit.summary import Due
+
+INTEGRATION_TYPES = ("intention", "reflection", "check-in")
+TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
+MOOD_POINTS = 30  # the most recent mood entries drawn
+MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
+
+
+@dataclass(frozen=True)
+class Overview:
+    sessions: int
+    last_session: int | None
+    last_session_date: str | None
+    open_external: int
+    open_internal: int
+    overdue: int
+    last_note_date: str | None
+    days_since_last_note: int | None
+    notes_last_30_days: int
+    weeks_in_a_row: int
+    due: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[tuple[int, list[tuple[str, str]]]] = field(default_factory=list)
+    mood: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["timeline"] = [
+            {"session": s, "notes": [{"date": d, "type": t} for d, t in notes]} for s, notes in self.timeline
+        ]
+        data["mood"] = [{"date": d, "mood": m} for d, m in self.mood]
+        return data
+
+
+def is_integration(note: NoteRecord) -> bool:
+    return note.error is None and (note.type in INTEGRATION_TYPES or note.session is not None)
+
+
+def overdue(actions: list[Action], today: date) -> list[Action]:
+    return [a for a in actions if a.status == "open" and a.due is not None and a.due < today.isoformat()]
+
+
+def _weeks_in_a_row(dates: set[date], today: date) -> int:
+    """Consecutive weeks (Monday to Sunday), ending this week or last, with a note."""
+    weeks = {d - timedelta(days=d.weekday()) for d in dates}
+    monday = today - timedelta(days=today.weekday())
+    if monday not in weeks:
+        monday -= timedelta(days=7)  # this week isn't over: count from last week
+    count = 0
+    while monday in weeks:
+        count += 1
+        monday -= timedelta(days=7)
+    return count
+
+
+def build_overview(notes: list[NoteRecord], actions: list[Action], due: list[Due], today: date) -> Overview:
+    integration = [n for n in notes if is_integration(n) and n.date is not None and n.date <= today.isoformat()]
+    dated = sorted(integration, key=lambda n: (n.date or "", n.path))
+    sessions: dict[int, list[NoteRecord]] = {}
+    for note in dated:
+        if note.session is not None:
+            sessions.setdefault(note.session, []).append(note)
+    last_session = max(sessions, default=None)
+    last_date = dated[-1].date if dated else None
+    dates = {date.fromisoformat(n.date) for n in dated if n.date}
+    open_ = [a for a in actions if a.status == "open"]
+    timeline = [
+        (number, [(n.date or "", n.type or "note") for n in sessions[number]])
+        for number in sorted(sessions)[-TIMELINE_SESSIONS:]
+    ]
+    mood = [(n.date or "", n.mood) for n in dated if n.mood is not None][-MOOD_POINTS:]
+    return Overview(
+        sessions=len(sessions),
+        last_session=last_session,
+        last_session_date=sessions[last_session][0].date if last_session is not None else None,
+        open_external=sum(1 for a in open_ if a.kind == "external"),
+        open_internal=sum(1 for a in open_ if a.kind == "internal"),
+        overdue=len(overdue(actions, today)),
+        last_note_date=last_date,
+        days_since_last_note=(today - date.fromisoformat(last_date)).days if last_date else None,
+        notes_last_30_days=sum(1 for d in dates if (today - d).days < 30),
+        weeks_in_a_row=_weeks_in_a_row(dates, today),
+        due=[{"session": d.session, "label": d.label, "since": d.since.isoformat(), "command": d.command}
+             for d in due],
+        timeline=timeline,
+        mood=[(d, float(m)) for d, m in mood],  # type: ignore[arg-type]
+    )
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace(":", " ").replace("#", "").replace(";", ",")
+
+
+def timeline_chart(overview: Overview) -> str:
+    lines = ["```mermaid", "timeline", "    title Sessions and their notes"]
+    for number, notes in overview.timeline:
+        lines.append(f"    section Session {number}")
+        by_day: dict[str, list[str]] = {}
+        for day, kind in notes:
+            by_day.setdefault(day, []).append(_mermaid_text(kind.capitalize()))
+        for day, kinds in by_day.items():
+            lines.append(f"        {day} : {' : '.join(kinds)}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def mood_chart(overview: Overview) -> str:
+    points = overview.mood
+    labels = ", ".join(f'"{d[5:]}"' for d, _ in points)  # MM-DD keeps the axis readable
+    values = ", ".join(f"{m:g}" for _, m in points)
+    return "\n".join([
+        "```mermaid",
+        f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{MOOD_COLOUR}"}}}}}}}}%%',
+        "xychart-beta",
+        '    title "Mood over time (0 to 10)"',
+        f"    x-axis [{labels}]",
+        '    y-axis "Mood" 0 --> 10',
+        f"    line [{values}]",
+        "```",
+    ])
+
+
+def render_overview(overview: Overview) -> list[str]:
+    """The summary's overview section, as lines."""
+    out = ["## Overview", ""]
+    if overview.sessions:
+        out.append(f"- Sessions: {overview.sessions} (latest: session {overview.last_session}, "
+                   f"{overview.last_session_date})")
+    else:
+        out.append("- Sessions: none yet (`vaultkit new intention` opens the first)")
+    out.append(f"- Open actions: {overview.open_external} to do, {overview.open_internal} inner"
+               + (f", {overview.overdue} overdue" if overview.overdue else ""))
+    if overview.last_note_date:
+        out.append(f"- Last integration note: {overview.last_note_date}")
+    out.append("")
+    if overview.timeline:
+        out += [timeline_chart(overview), ""]
+    if len(overview.mood) >= 2:
+        out += [mood_chart(overview), ""]
+    return out
+
+
+def render_status(overview: Overview) -> str:
+    """`vaultkit status` for a terminal: what's due, what's open, the habit."""
+    out = []
+    if overview.due:
+        out.append("Due:")
+        out += [f"  Session {d['session']}: {d['label']} since {d['since']}  ->  {d['command']}"
+                for d in overview.due]
+    else:
+        out.append("Due: nothing right now.")
+    out.append(f"Open: {overview.open_external} to do, {overview.open_internal} inner"
+               + (f" ({overview.overdue} overdue)" if overview.overdue else ""))
+    if overview.sessions:
+        out.append(f"Sessions: {overview.sessions}; latest is session {overview.last_session} "
+                   f"({overview.last_session_date})")
+    if overview.last_note_date is not None:
+        days = overview.days_since_last_note
+        ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+        out.append(f"Last integration note: {overview.last_note_date} ({ago}); "
+                   f"{overview.notes_last_30_days} in the last 30 days; "
+                   f"{overview.weeks_in_a_row} week(s) in a row")
+    else:
+        out.append("No integration notes yet: vaultkit new intention")
+    return "\n".join(out)
