@@ -216,9 +216,9 @@ def test_check_reports_path_line_message(vault, run):
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "schema.md:3: mood must be a number from 0 to 10",
-        "schema.md:5: kind must be internal or external, not 'outer'",
+        "schema.md:5: kind must be internal or external",
         "schema.md:7: action needs a `text` (the action itself)",
-        "schema.md:8: due must be a date like 2026-11-24, not '2026-02-30'",
+        "schema.md:8: due must be a date like 2026-11-24",
         "yaml.md:4: frontmatter is not valid YAML: did not find expected '-' indicator "
         '(put quotes around an action that starts with [ ], e.g. - "[ ] Call")',
     ]

@@ -169,19 +169,19 @@ def parse_actions(
             if isinstance(kind_value, str) and kind_value.strip().lower() in KINDS:
                 kind = kind_value.strip().lower()
             elif kind_value is not None:
-                problems.append((index, f"kind must be internal or external, not {kind_value!r}"))
+                problems.append((index, "kind must be internal or external"))
             status_value = item.get("status", "open")
             if isinstance(status_value, str) and status_value.strip().lower() in STATUSES:
                 status = status_value.strip().lower()
             elif status_value is not None:
-                problems.append((index, f"status must be open, done or dropped, not {status_value!r}"))
+                problems.append((index, "status must be open, done or dropped"))
             for field in ("due", "done"):
                 value = item.get(field)
                 if value is None or value == "":
                     continue
                 parsed = iso_date(value)
                 if parsed is None:
-                    problems.append((index, f"{field} must be a date like 2026-11-24, not {value!r}"))
+                    problems.append((index, f"{field} must be a date like 2026-11-24"))
                 elif field == "due":
                     due = parsed
                 else:

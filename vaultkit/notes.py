@@ -120,11 +120,17 @@ for _tag, _pattern, _first in [
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])  # type: ignore[list-item]
 
 
+class _Cycle(Exception):
+    pass
+
+
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     key = id(node)
     if key in memo:
+        if memo[key] < 0:  # still being measured: an alias points back into itself
+            raise _Cycle
         return memo[key]
-    memo[key] = 1  # a cycle counts once instead of recursing forever
+    memo[key] = -1
     size = 1
     if isinstance(node, yaml.SequenceNode):
         size += sum(_expanded_size(child, memo) for child in node.value)
@@ -134,10 +140,28 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_SAFE_WORDS = {"actions", "type", "date", "session", "mood", "tags", "text", "kind", "status",
+               "due", "done", "id", "intention", "reflection"}
+
+
+def redact(reason: str) -> str:
+    """A parser message without note text: quoted fragments become '…' unless
+    they are vaultkit's own keys, standard YAML tags or a single character."""
+
+    def one(match: re.Match[str]) -> str:
+        inner = match[1] if match[1] is not None else match[2]
+        if len(inner) <= 2 or inner in _SAFE_WORDS or inner.startswith("tag:yaml.org,2002:"):
+            return match[0]
+        return "'…'"
+
+    return _QUOTED.sub(one, reason)
+
+
 def _yaml_problem(exc: yaml.YAMLError, first_line: int, text: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = first_line + mark.line if mark is not None else None
-    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    reason = redact(getattr(exc, "problem", None) or str(exc).splitlines()[0])
     message = f"frontmatter is not valid YAML: {reason}"
     if mark is not None:
         bad_line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
@@ -153,7 +177,13 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     try:
         if "*" in text and "&" in text:  # aliases present: measure before building
             node = yaml.compose(text, Loader=_Loader)
-            if node is not None and _expanded_size(node, {}) > MAX_ALIAS_EXPANSION:
+            try:
+                too_big = node is not None and _expanded_size(node, {}) > MAX_ALIAS_EXPANSION
+            except _Cycle:
+                raise NoteError(
+                    Problem("frontmatter has an alias that refers to itself; refused", first_line)
+                ) from None
+            if too_big:
                 raise NoteError(
                     Problem(
                         "frontmatter uses YAML aliases that expand to more than "
@@ -166,7 +196,9 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         raise NoteError(_yaml_problem(exc, first_line, text)) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # PyYAML raises ValueError for some bad scalars; never let one escape.
-        raise NoteError(Problem(f"frontmatter has a value YAML cannot read: {exc}", first_line))
+        raise NoteError(Problem(
+            f"frontmatter has a value YAML cannot read ({type(exc).__name__})", first_line
+        )) from None
 
 
 def decode(data: bytes, what: str = "note") -> str:

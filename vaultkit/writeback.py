@@ -80,8 +80,8 @@ def emit_scalar(value: str, style: str | None) -> str:
 def _find_actions(text: str) -> yaml.SequenceNode:
     try:
         root = yaml.compose(text, Loader=_PureLoader)
-    except yaml.YAMLError as exc:
-        raise WritebackError(f"frontmatter cannot be parsed ({exc})") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise WritebackError(f"frontmatter cannot be parsed ({type(exc).__name__})") from None
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
             if isinstance(key, yaml.ScalarNode) and key.value == "actions":

@@ -1,0 +1,380 @@
+"""Bad input, crashes, hostile paths, privacy and two devices: nothing lost, nothing leaked."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from watchdog.events import FileModifiedEvent
+
+from vaultkit import index as index_module
+from vaultkit.index import build_index, record_from_bytes
+from vaultkit.notes import NoteError, parse_frontmatter
+from vaultkit.summary import BEGIN, END
+from vaultkit.sync import sync
+from vaultkit.vault import init_vault, load_vault
+from vaultkit.watch import Handler, Settings, Watcher
+
+from .corpus import CORPUS
+from .helpers import build_tree, snapshot
+
+ROOT = Path(__file__).parent.parent
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def hostile(vault, tmp_path, monkeypatch):
+    """The corpus, one good note, an unreadable note, a symlink loop, a dangling link."""
+    build_tree(vault, {name: data for name, data, _ in CORPUS})
+    build_tree(vault, {"good.md": '---\nactions:\n  - "[ ] Good action"\n---\n'})
+    build_tree(vault, {"locked.md": "---\nactions: [SECRET]\n---\n"})
+    (vault / "locked.md").chmod(0)
+    if os.geteuid() == 0:  # root can read it anyway: make the read fail as it would for a user
+        real = index_module.read_head
+
+        def denied(path, limit, expected=0):
+            if os.path.basename(path) == "locked.md":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, limit, expected)
+
+        monkeypatch.setattr(index_module, "read_head", denied)
+    (vault / "loop").mkdir()
+    (vault / "loop" / "again").symlink_to(vault / "loop")
+    (vault / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    return vault
+
+
+def expected(kind: str) -> set[str]:
+    from vaultkit.vault import nfc
+
+    return {nfc(name) for name, _, e in CORPUS if e == kind}
+
+
+def test_corpus_is_big_enough():
+    assert len(CORPUS) >= 40
+    assert len({name for name, _, _ in CORPUS}) == len(CORPUS)
+
+
+def test_index_reports_every_bad_note_and_changes_nothing(hostile, run):
+    before = snapshot(hostile)
+    result = run("index")
+    assert result.exit_code == 0, result.output
+    after = snapshot(hostile)
+    assert {k: v for k, v in after.items() if k != "Integration Actions.md"} == before
+    summary = (hostile / "Integration Actions.md").read_text()
+    unreadable_section = summary.split("## Notes that could not be read")[1].split("##")[0]
+    for name in expected("unreadable") | {"locked.md", "dangling.md", "loop/again"}:
+        assert f"`{name}`" in unreadable_section, name
+    for name in expected("ok") | expected("problem"):
+        assert f"`{name}`" not in unreadable_section, name
+    assert "- [ ] Good action — [[good]]" in summary
+    assert "SECRET" not in result.stderr  # messages carry paths, never note text
+    assert run("index", "--strict").exit_code == 1
+
+
+def test_check_lists_problems_without_quoting_notes(hostile, run):
+    result = run("check")
+    assert result.exit_code == 1
+    reported = {line.split(":")[0] for line in result.stdout.splitlines()}
+    from vaultkit.vault import nfc
+
+    assert expected("unreadable") | expected("problem") <= {nfc(r) for r in reported}
+    assert not (expected("ok") - {"cr-only.md"}) & reported
+    assert "SECRET" not in result.output
+
+
+def test_watch_survives_every_bad_note(hostile):
+    logs: list[str] = []
+    watcher = Watcher(load_vault(hostile), lambda: TODAY, Settings(debounce=0.01), logs.append)
+    watcher.prime()
+    handler = Handler(watcher.vault, watcher.inbox, logs.append)
+    for name, data, _ in CORPUS:
+        (hostile / name).write_bytes(data)  # a save of each bad note
+        handler.dispatch(FileModifiedEvent(str(hostile / name)))
+    watcher.step(time.monotonic() + 5)
+    watcher.step(time.monotonic() + 10)  # past the settle window
+    assert watcher.stats.errors == 0, logs
+    assert "Good action" in (hostile / "Integration Actions.md").read_text()
+    assert not any("SECRET" in line for line in logs)
+
+
+def test_done_on_every_action_in_the_corpus(hostile, run):
+    vault = load_vault(hostile)
+    actions = build_index(vault).actions
+    assert len(actions) > 10
+    before = {p: p.read_bytes() for p in hostile.rglob("*.md") if p.is_file() and os.access(p, os.R_OK)}
+    result = run("done", *[a.id for a in actions])
+    assert "Traceback" not in result.output
+    changed = {p for p, data in before.items() if p.read_bytes() != data}
+    sources = {hostile / a.source for a in actions}
+    assert changed <= sources | {hostile / "Integration Actions.md"}
+    statuses = {a.id: a.status for a in build_index(vault).actions}
+    refused = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    done = [i for i, s in statuses.items() if s == "done"]
+    assert len(done) + len(refused) >= len(actions)
+    assert statuses[next(a.id for a in actions if a.text == "Good action")] == "done"
+    for path in changed - {hostile / "Integration Actions.md"}:
+        record = record_from_bytes(path.name, path.read_bytes())
+        assert record.error is None, path  # never broken by a write
+    assert "SECRET" not in result.stderr
+
+
+# ---------------------------------------------------------------- fuzzing
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=400))
+def test_parser_never_raises_on_arbitrary_bytes(data):
+    try:
+        parse_frontmatter(data)
+    except NoteError:
+        pass
+    record_from_bytes("fuzz.md", data)  # never raises at all
+
+
+_yamlish = st.lists(
+    st.sampled_from(list("abc:- []{}'\"#&*!|>?,\n\t\\0123456789xX.@%`~") + ["  ", "\n  - ", "actions:"]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_yamlish, st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_parser_never_raises_on_yaml_like_frontmatter(body, newline, bom):
+    text = ("\ufeff" if bom else "") + "---" + newline + body.replace("\n", newline) + newline + "---" + newline
+    try:
+        parse_frontmatter(text.encode("utf-8"))
+    except NoteError:
+        pass
+    record = record_from_bytes("fuzz.md", text.encode("utf-8"))
+    for action in record.actions:
+        assert action.id and all(c.isalnum() or c == "-" for c in action.id)
+
+
+# ---------------------------------------------------------------- crash safety
+
+
+def _env():
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+@pytest.mark.slow
+def test_sigkill_during_index_never_leaves_a_broken_file(vault):
+    build_tree(vault, {f"n{i:03d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(400)})
+    summary = vault / "Integration Actions.md"
+    summary.write_text(f"Mine, keep me\n{BEGIN}\nold\n{END}\nafter\n")
+    rng = random.Random(4)
+    for round_ in range(25):
+        (vault / ".vaultkit" / "cache.json").unlink(missing_ok=True)
+        (vault / "n000.md").write_text(f"---\nactions: ['[ ] Task 0 v{round_}']\n---\n")
+        proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
+                                env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        text = summary.read_text()
+        assert text.startswith(f"Mine, keep me\n{BEGIN}\n") and text.endswith(f"{END}\nafter\n"), round_
+        assert text.count(BEGIN) == 1 and text.count(END) == 1
+        for name in ("cache.json", "summary-state.json"):
+            path = vault / ".vaultkit" / name
+            if path.exists():
+                json.loads(path.read_text())  # whole, or not there
+    result = subprocess.run([sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
+                            env=_env(), capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "Task 0 v24" in summary.read_text()
+
+
+@pytest.mark.slow
+def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
+    original = '---\n# keep\nactions:\n  - "[ ] Call"  # c\n  - text: Walk\n    kind: internal\n---\nbody\n'
+    build_tree(vault, {"note.md": original})
+    ids = [a.id for a in build_index(load_vault(vault)).actions]
+    done_text = None
+    rng = random.Random(9)
+    for _ in range(25):
+        (vault / "note.md").write_text(original)
+        proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "--vault", str(vault), "done", *ids],
+                                env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.02, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = (vault / "note.md").read_text()
+        if now != original:
+            done_text = done_text or now
+            assert now == done_text  # all or nothing
+            assert [a.status for a in record_from_bytes("note.md", now.encode()).actions] == ["done", "done"]
+    (vault / "note.md").write_text(original)
+    finished = subprocess.run([sys.executable, "-m", "vaultkit", "--vault", str(vault), "done", *ids],
+                              env=_env(), capture_output=True, text=True)
+    assert finished.returncode == 0
+    completed = (vault / "note.md").read_text()
+    assert completed != original
+    if done_text is not None:  # a killed run that got as far as writing wrote exactly this
+        assert done_text == completed
+
+
+# ---------------------------------------------------------------- paths
+
+
+@pytest.mark.parametrize("summary_path", ["../outside.md", "/tmp/vaultkit-abs.md", "a/../../x.md"])
+def test_summary_path_outside_is_refused(vault, run, summary_path):
+    (vault / ".vaultkit/config.yaml").write_text(f'summary_path: "{summary_path}"\n')
+    result = run("index")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "vault" in result.stderr
+    assert not (vault.parent / "outside.md").exists() and not Path("/tmp/vaultkit-abs.md").exists()
+
+
+def test_symlinked_summary_pointing_out_is_refused(vault, run, tmp_path):
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(f"{BEGIN}\n{END}\n")
+    (vault / "Integration Actions.md").symlink_to(outside)
+    result = run("index")
+    assert result.exit_code == 1
+    assert "points outside the vault" in result.stderr
+    assert outside.read_text() == f"{BEGIN}\n{END}\n"
+
+
+def test_note_path_absolute_is_refused(vault, run, tmp_path):
+    (vault / ".vaultkit/config.yaml").write_text(f'note_path: "{tmp_path}/x/{{{{title}}}}.md"\n')
+    result = run("new", "reflection", "--no-input")
+    assert result.exit_code == 1
+    assert not (tmp_path / "x").exists()
+
+
+# ---------------------------------------------------------------- privacy
+
+SITECUSTOMIZE = textwrap.dedent('''
+    import os, socket
+    _log = os.environ["VAULTKIT_NET_LOG"]
+    def _refuse(*args, **kwargs):
+        with open(_log, "a") as handle:
+            handle.write(repr(args)[:200] + "\\n")
+        raise OSError("network disabled by the test")
+    class _NoSocket(socket.socket):
+        def __init__(self, family=-1, *args, **kwargs):
+            if family not in (-1, socket.AF_UNIX):
+                _refuse("socket", family)
+            super().__init__(family, *args, **kwargs)
+        def connect(self, *args):
+            _refuse("connect", *args)
+    socket.socket = _NoSocket
+    socket.create_connection = _refuse
+    socket.getaddrinfo = _refuse
+''')
+
+
+@pytest.mark.slow
+def test_whole_cli_runs_with_the_network_disabled(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    log = tmp_path / "net.log"
+    env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{ROOT}", "VAULTKIT_NET_LOG": str(log)}
+    root = tmp_path / "v"
+
+    def vk(*args, check=True):
+        result = subprocess.run([sys.executable, "-m", "vaultkit", *args], env=env,
+                                capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 0 or not check, (args, result.stderr)
+        return result
+
+    # Prove the guard works before trusting silence.
+    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
+                           env=env, capture_output=True)
+    assert probe.returncode != 0 and log.read_text()
+    log.unlink()
+    vk("init", str(root))
+    vk("--vault", str(root), "new", "intention", "--no-input", "--action", "Walk")
+    vk("--vault", str(root), "new", "reflection", "--no-input", "--action", "internal: Breathe")
+    vk("--vault", str(root), "new", "check-in", "--no-input")
+    vk("--vault", str(root), "index")
+    ids = [a["id"] for a in json.loads(vk("--vault", str(root), "actions", "--json").stdout)]
+    vk("--vault", str(root), "done", ids[0])
+    vk("--vault", str(root), "reopen", ids[0])
+    for args in (["check"], ["status", "--json"], ["templates"]):
+        vk("--vault", str(root), *args)
+    proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "--vault", str(root), "watch"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stderr.readline()
+    time.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert not log.exists(), log.read_text()
+
+
+def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
+    assert stat.S_IMODE((vault / ".vaultkit").stat().st_mode) == 0o700
+    run("new", "reflection", "--no-input", "--date", "2026-11-24", "--action", "Walk")
+    run("index")
+    for rel in ("Integration/2026/2026-11-24 Reflection.md", "Integration Actions.md",
+                ".vaultkit/cache.json", ".vaultkit/summary-state.json"):
+        assert stat.S_IMODE((vault / rel).stat().st_mode) == 0o600, rel
+    assert stat.S_IMODE((vault / "Integration").stat().st_mode) == 0o700
+    (vault / ".vaultkit/config.yaml").write_text('file_mode: "0640"\ndir_mode: "0750"\n')
+    run("new", "intention", "--no-input", "--date", "2027-01-02")
+    assert stat.S_IMODE((vault / "Integration/2027/2027-01-02 Intention.md").stat().st_mode) == 0o640
+    assert stat.S_IMODE((vault / "Integration/2027").stat().st_mode) == 0o750
+
+
+# ---------------------------------------------------------------- two devices
+
+
+def test_two_copies_give_byte_identical_summaries(tmp_path):
+    a = tmp_path / "laptop"
+    init_vault(a)
+    build_tree(a, {
+        "x.md": '---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nmood: 5\nactions:\n  - "[ ] Call"\n'
+                "  - text: Breathe\n    kind: internal\n    status: done\n    done: 2026-11-20\n---\n",
+        "y/z.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 1\nmood: 3\n---\n",
+        "broken.md": "---\nactions: [\n---\n",
+    })
+    b = tmp_path / "phone"
+    shutil.copytree(a, b)  # new inodes and mtimes, as a sync client gives
+    sync(load_vault(a), TODAY)
+    sync(load_vault(b), TODAY)
+    assert (a / "Integration Actions.md").read_bytes() == (b / "Integration Actions.md").read_bytes()
+
+
+@pytest.mark.slow
+def test_two_watchers_on_one_shared_folder_settle(tmp_path):
+    root = tmp_path / "shared"
+    init_vault(root)
+    build_tree(root, {"a.md": '---\nactions:\n  - "[ ] Walk"\n---\n'})
+    watchers = [Watcher(load_vault(root), lambda: TODAY, Settings(debounce=0.2), lambda m: None)
+                for _ in range(2)]
+    threads = []
+    for w in watchers:
+        w.start()
+        threads.append(threading.Thread(target=w.run))
+        threads[-1].start()
+    try:
+        (root / "a.md").write_text('---\nactions:\n  - "[ ] Run"\n---\n')
+        deadline = time.monotonic() + 10
+        while "Run" not in (root / "Integration Actions.md").read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        writes = sum(w.stats.summary_writes for w in watchers)
+        time.sleep(2.0)  # no ping-pong: nobody writes again
+        assert sum(w.stats.summary_writes for w in watchers) == writes
+        assert writes <= 4  # two primes, one update each at most
+    finally:
+        for w in watchers:
+            w.stop()
+        for t in threads:
+            t.join(timeout=15)
