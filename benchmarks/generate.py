@@ -15,13 +15,32 @@ import os
 import random
 from pathlib import Path
 
-WORDS = (
-    "breath walk call sister letter river morning notice gentle boundary rest "
-    "ask listen write music body kind slow window light quiet friend garden"
-).split()
-BODY = (
-    "Some lines of journaling. " * 6 + "\n\n## A heading\n\n" + "More text about the day. " * 10 + "\n"
-)
+WORDS = [
+    "breath",
+    "walk",
+    "call",
+    "sister",
+    "letter",
+    "river",
+    "morning",
+    "notice",
+    "gentle",
+    "boundary",
+    "rest",
+    "ask",
+    "listen",
+    "write",
+    "music",
+    "body",
+    "kind",
+    "slow",
+    "window",
+    "light",
+    "quiet",
+    "friend",
+    "garden",
+]
+BODY = "Some lines of journaling. " * 6 + "\n\n## A heading\n\n" + "More text about the day. " * 10 + "\n"
 
 
 def _text(rng: random.Random, serial: int) -> str:
@@ -45,8 +64,16 @@ def generate(root: Path, notes: int, seed: int = 1) -> list[dict[str, object]]:
         lines: list[str] = []
         if roll < 0.4:
             session = n // 20 + 1
-            lines = ["---", "type: reflection", f"date: {day}", f"session: {session}",
-                     "tags:", "  - integration", f"mood: {rng.randint(0, 10)}", "actions:"]
+            lines = [
+                "---",
+                "type: reflection",
+                f"date: {day}",
+                f"session: {session}",
+                "tags:",
+                "  - integration",
+                f"mood: {rng.randint(0, 10)}",
+                "actions:",
+            ]
             for _ in range(rng.randint(1, 4)):
                 serial += 1
                 text = _text(rng, serial)
@@ -61,11 +88,24 @@ def generate(root: Path, notes: int, seed: int = 1) -> list[dict[str, object]]:
                     lines += [f"  - text: {text}", f"    kind: {kind}", f"    status: {status}"]
                     if status == "done":
                         lines.append(f"    done: {day}")
-                planted.append({"source": path.relative_to(root).as_posix(), "text": text,
-                                "kind": kind, "status": status})
+                planted.append(
+                    {
+                        "source": path.relative_to(root).as_posix(),
+                        "text": text,
+                        "kind": kind,
+                        "status": status,
+                    }
+                )
             lines += ["---"]
         elif roll < 0.7:
-            lines = ["---", f"date: {day}", "tags:", "  - daily", f"weather: {rng.choice(WORDS)}", "---"]
+            lines = [
+                "---",
+                f"date: {day}",
+                "tags:",
+                "  - daily",
+                f"weather: {rng.choice(WORDS)}",
+                "---",
+            ]
         elif roll < 0.995:
             lines = []
         else:
@@ -76,7 +116,9 @@ def generate(root: Path, notes: int, seed: int = 1) -> list[dict[str, object]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path", type=Path)
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)

@@ -132,8 +132,12 @@ def bench_new(root: Path, runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        out = subprocess.run(vaultkit(root, "new", "reflection", "--no-input", "--date", "2031-01-01"),
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            vaultkit(root, "new", "reflection", "--no-input", "--date", "2031-01-01"),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         times.append(time.perf_counter() - start)
         (root / out.stdout.splitlines()[-1]).unlink()  # leave the vault as it was
     return median(times)
@@ -143,8 +147,11 @@ def bench_watch(root: Path, edits: int, debounce: float) -> dict[str, float]:
     """Save-to-summary latency over `edits` edits, and the watcher's peak RSS."""
     reset(root)
     subprocess.run(vaultkit(root, "index"), check=True, capture_output=True)
-    proc = subprocess.Popen(vaultkit(root, "watch", "--debounce", str(debounce), "--rescan", "3600"),
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        vaultkit(root, "watch", "--debounce", str(debounce), "--rescan", "3600"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     summary = root / "Integration Actions.md"
     note = root / "Integration" / "bench-watch.md"
     latencies = []
@@ -183,17 +190,23 @@ def _peak_rss_kb(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--debounce", type=float, default=0.3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"# vaultkit benchmarks: {platform.node()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
-    print(f"# medians of {args.runs} runs; ratios are against the floor (read every .md) "
-          "measured in the same run\n")
+    print(
+        f"# vaultkit benchmarks: {platform.node()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        f"# medians of {args.runs} runs; ratios are against the floor (read every .md) "
+        "measured in the same run\n"
+    )
     results = {}
     print("| notes | floor s | naive frontmatter | cold index | warm index | one note changed |")
     print("|---:|---:|---:|---:|---:|---:|")
@@ -201,22 +214,32 @@ def main() -> None:
         r = bench_size(size, args.runs)
         results[size] = r
         f = r["floor"]
-        print(f"| {size:,} | {f:.3f} | {r['naive'] / f:.2f}× ({r['naive']:.2f} s) | "
-              f"{r['cold'] / f:.2f}× ({r['cold']:.2f} s) | {r['warm'] / f:.2f}× ({r['warm']:.2f} s) | "
-              f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) |", flush=True)
+        print(
+            f"| {size:,} | {f:.3f} | {r['naive'] / f:.2f}× ({r['naive']:.2f} s) | "
+            f"{r['cold'] / f:.2f}× ({r['cold']:.2f} s) | {r['warm'] / f:.2f}× ({r['warm']:.2f} s) | "
+            f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) |",
+            flush=True,
+        )
     if len(sizes) > 1:
         small, big = sizes[-2], sizes[-1]
-        print(f"\nscaling: cold index at {big:,} is {results[big]['cold'] / results[small]['cold']:.1f}× "
-              f"the {small:,} time (notes ×{big // small})")
+        print(
+            f"\nscaling: cold index at {big:,} is {results[big]['cold'] / results[small]['cold']:.1f}× "
+            f"the {small:,} time (notes ×{big // small})"
+        )
     small_vault = vault_for(sizes[0])
-    print(f"\n`vaultkit new reflection --no-input` ({sizes[0]:,}-note vault, warm cache): "
-          f"{bench_new(small_vault, args.runs):.3f} s")
+    print(
+        f"\n`vaultkit new reflection --no-input` ({sizes[0]:,}-note vault, warm cache): "
+        f"{bench_new(small_vault, args.runs):.3f} s"
+    )
     for size in sizes[-2:] if len(sizes) > 1 else sizes:
         w = bench_watch(vault_for(size), args.edits, args.debounce)
-        print(f"watch at {size:,} notes, debounce {args.debounce} s, {args.edits} edits: "
-              f"save-to-summary p50 {w['p50']:.3f} s, p95 {w['p95']:.3f} s, "
-              f"per-event work beyond the debounce p50 {w['p50'] - args.debounce:.3f} s; "
-              f"peak RSS {w['rss_mb']:.0f} MB", flush=True)
+        print(
+            f"watch at {size:,} notes, debounce {args.debounce} s, {args.edits} edits: "
+            f"save-to-summary p50 {w['p50']:.3f} s, p95 {w['p95']:.3f} s, "
+            f"per-event work beyond the debounce p50 {w['p50'] - args.debounce:.3f} s; "
+            f"peak RSS {w['rss_mb']:.0f} MB",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

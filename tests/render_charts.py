@@ -25,8 +25,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from vaultkit.sync import summary_text
 from vaultkit.index import build_index
+from vaultkit.sync import summary_text
 from vaultkit.vault import load_vault
 
 ROOT = Path(__file__).parent.parent
@@ -58,7 +58,9 @@ mermaid.run().then(() => {{
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--mermaid", type=Path, default=Path("node_modules/mermaid/dist/mermaid.min.js"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
@@ -74,18 +76,38 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         page_path = Path(tmp) / "charts.html"
         page_path.write_text(page(diagrams, args.mermaid.resolve()))
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp}/profile", "--allow-file-access-from-files",
-                 "--virtual-time-budget=5000", "--window-size=900,1100"]
-        dom = subprocess.run([args.chromium, *flags, "--dump-dom", page_path.as_uri()],
-                             capture_output=True, text=True, timeout=120).stdout
-        subprocess.run([args.chromium, *flags, f"--screenshot={args.out.resolve()}", page_path.as_uri()],
-                       capture_output=True, timeout=120, check=True)
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp}/profile",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=5000",
+            "--window-size=900,1100",
+        ]
+        dom = subprocess.run(
+            [args.chromium, *flags, "--dump-dom", page_path.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+        subprocess.run(
+            [args.chromium, *flags, f"--screenshot={args.out.resolve()}", page_path.as_uri()],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
     status = re.search(r'<div id="status">(.*?)</div>', dom)
     svgs = dom.count("<svg")
-    print(f"{len(diagrams)} diagram(s), {svgs} rendered as SVG, status: {status[1] if status else '?'}; "
-          f"screenshot: {args.out}")
+    print(
+        f"{len(diagrams)} diagram(s), {svgs} rendered as SVG, status: {status[1] if status else '?'}; "
+        f"screenshot: {args.out}"
+    )
     return 0 if status and status[1] == "ok" and svgs >= len(diagrams) else 1
 
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.cli import cli
-from vaultkit.notes import parse_frontmatter
 from vaultkit.dates import logical_today
+from vaultkit.notes import parse_frontmatter
 from vaultkit.scaffold import parse_date_option
 
 from .helpers import build_tree, snapshot
@@ -40,8 +40,17 @@ def test_init_creates_owner_only_config_and_is_idempotent(tmp_path):
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     # Every setting is present, and commented: the file loads as no settings at all.
     text = config.read_text()
-    for key in ("note_path", "summary_path", "day_starts_at", "ignore", "follow_ups",
-                "recently_done_days", "max_note_mb", "file_mode", "dir_mode"):
+    for key in (
+        "note_path",
+        "summary_path",
+        "day_starts_at",
+        "ignore",
+        "follow_ups",
+        "recently_done_days",
+        "max_note_mb",
+        "file_mode",
+        "dir_mode",
+    ):
         assert f"# {key}:" in text
     before = snapshot(target, skip_state=False)
     again = runner.invoke(cli, ["init", str(target)])
@@ -159,19 +168,24 @@ def test_title_and_note_path_pattern(run, vault):
 
 
 def test_prompts_are_asked_and_every_one_can_be_skipped(run, vault):
-    answers = "\n".join([
-        "Bright light, then quiet",  # what happened
-        "",                          # what came up (skipped)
-        "",                          # where from
-        "Lighter",                   # who am I without it
-        "",                          # relation to intention
-        "6",                         # mood
-        "Call my sister",            # external actions
-        "Book the follow-up",
-        "",
-        "Notice when I hold my breath",  # internal actions
-        "",
-    ]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "Bright light, then quiet",  # what happened
+                "",  # what came up (skipped)
+                "",  # where from
+                "Lighter",  # who am I without it
+                "",  # relation to intention
+                "6",  # mood
+                "Call my sister",  # external actions
+                "Book the follow-up",
+                "",
+                "Notice when I hold my breath",  # internal actions
+                "",
+            ]
+        )
+        + "\n"
+    )
     result = run("new", "reflection", "--date", "2026-11-24", input=answers)
     assert result.exit_code == 0, result.output
     assert result.stdout == "Integration/2026/2026-11-24 Reflection.md\n"
@@ -198,19 +212,32 @@ def test_end_of_input_skips_the_remaining_prompts(run, vault):
 
 def test_action_options_set_kind_by_prefix(run, vault):
     result = run(
-        "new", "reflection", "--no-input", "--date", "2026-11-24",
-        "--action", "Call my sister", "--action", "internal: Be gentle", "--action", "External:Walk",
+        "new",
+        "reflection",
+        "--no-input",
+        "--date",
+        "2026-11-24",
+        "--action",
+        "Call my sister",
+        "--action",
+        "internal: Be gentle",
+        "--action",
+        "External:Walk",
     )
     assert result.exit_code == 0
     assert meta_of(vault / "Integration/2026/2026-11-24 Reflection.md")["actions"] == [
-        "[ ] Call my sister", {"text": "Be gentle", "kind": "internal"}, "[ ] Walk",
+        "[ ] Call my sister",
+        {"text": "Be gentle", "kind": "internal"},
+        "[ ] Walk",
     ]
 
 
 def test_sessions_and_links(run, vault):
     assert run("new", "intention", "--no-input", "--date", "2026-11-01").exit_code == 0
-    assert run("new", "reflection", "--no-input", "--date", "2026-11-02",
-               "--action", "Call my sister").exit_code == 0
+    assert (
+        run("new", "reflection", "--no-input", "--date", "2026-11-02", "--action", "Call my sister").exit_code
+        == 0
+    )
     assert run("new", "intention", "--no-input", "--date", "2026-11-20").exit_code == 0
     result = run("new", "reflection", "--no-input", "--date", "2026-11-21")
     folder = vault / "Integration/2026"
@@ -242,17 +269,13 @@ def test_link_is_path_qualified_when_names_clash(run, vault):
 def test_bad_date_option(run):
     result = run("new", "reflection", "--no-input", "--date", "2026-02-30")
     assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: --date '2026-02-30' is not a date; use YYYY-MM-DD, today or yesterday\n"
-    )
+    assert result.stderr == ("Error: --date '2026-02-30' is not a date; use YYYY-MM-DD, today or yesterday\n")
 
 
 def test_unknown_type_lists_the_templates(run):
     result = run("new", "diary", "--no-input")
     assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: no template named 'diary'; available: check-in, intention, reflection\n"
-    )
+    assert result.stderr == ("Error: no template named 'diary'; available: check-in, intention, reflection\n")
 
 
 def test_template_name_cannot_be_a_path(run, vault, tmp_path):
@@ -362,7 +385,10 @@ def test_version_and_python_dash_m():
     from vaultkit import __version__
 
     out = subprocess.run(
-        [sys.executable, "-m", "vaultkit", "--version"], capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "vaultkit", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
     )
     assert out.stdout == f"vaultkit, version {__version__}\n"

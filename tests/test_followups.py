@@ -24,8 +24,12 @@ def note(path, type_, day, session, mood=None):
 
 def test_labels():
     assert [label(d, "check-in") for d in (2, 7, 14, 30, 60, 10)] == [
-        "2-day check-in", "1-week check-in", "2-week check-in", "1-month check-in",
-        "2-month check-in", "10-day check-in",
+        "2-day check-in",
+        "1-week check-in",
+        "2-week check-in",
+        "1-month check-in",
+        "2-month check-in",
+        "10-day check-in",
     ]
 
 
@@ -43,18 +47,28 @@ def test_due_across_month_and_year_boundaries():
 def test_written_check_ins_clear_their_follow_up():
     base = [note("i.md", "intention", "2026-11-01", 1), note("r.md", "reflection", "2026-11-02", 1)]
     today = date(2026, 12, 15)
-    assert [d.label for d in due_follow_ups(base, CADENCE, today)] == ["1-week check-in", "1-month check-in"]
+    assert [d.label for d in due_follow_ups(base, CADENCE, today)] == [
+        "1-week check-in",
+        "1-month check-in",
+    ]
     early = base + [note("c.md", "check-in", "2026-11-05", 1)]  # day 4: counts as the 1-week one
     assert [d.label for d in due_follow_ups(early, CADENCE, today)] == ["1-month check-in"]
     too_early = base + [note("c.md", "check-in", "2026-11-03", 1)]  # day 2: too early for either
-    assert [d.label for d in due_follow_ups(too_early, CADENCE, today)] == ["1-week check-in", "1-month check-in"]
+    assert [d.label for d in due_follow_ups(too_early, CADENCE, today)] == [
+        "1-week check-in",
+        "1-month check-in",
+    ]
     both = early + [note("c2.md", "check-in", "2026-11-28", 1)]
     assert due_follow_ups(both, CADENCE, today) == []
 
 
 def test_a_new_session_takes_over_later_follow_ups():
-    notes = [note("i1.md", "intention", "2026-11-01", 1), note("r1.md", "reflection", "2026-11-02", 1),
-             note("i2.md", "intention", "2026-11-20", 2), note("r2.md", "reflection", "2026-11-21", 2)]
+    notes = [
+        note("i1.md", "intention", "2026-11-01", 1),
+        note("r1.md", "reflection", "2026-11-02", 1),
+        note("i2.md", "intention", "2026-11-20", 2),
+        note("r2.md", "reflection", "2026-11-21", 2),
+    ]
     due = due_follow_ups(notes, CADENCE, date(2026, 11, 30))
     assert [(d.session, d.label) for d in due] == [(1, "1-week check-in"), (2, "1-week check-in")]
 
@@ -74,8 +88,10 @@ def test_day_starts_at_across_dst_change():
 
 
 def test_overview_weeks_in_a_row_across_new_year():
-    notes = [note(f"n{i}.md", "check-in", d, 1) for i, d in enumerate(
-        ["2026-12-16", "2026-12-22", "2026-12-30", "2027-01-05", "2027-01-12"])]
+    notes = [
+        note(f"n{i}.md", "check-in", d, 1)
+        for i, d in enumerate(["2026-12-16", "2026-12-22", "2026-12-30", "2027-01-05", "2027-01-12"])
+    ]
     overview = build_overview(notes, [], [], date(2027, 1, 14))
     assert overview.weeks_in_a_row == 5
     assert overview.days_since_last_note == 2
@@ -85,8 +101,11 @@ def test_overview_weeks_in_a_row_across_new_year():
 
 
 def test_charts_text_is_deterministic():
-    notes = [note("a.md", "intention", "2026-11-01", 1, 4.0), note("b.md", "reflection", "2026-11-02", 1, 6.5),
-             note("c.md", "check-in", "2026-11-09", 1, 7.0)]
+    notes = [
+        note("a.md", "intention", "2026-11-01", 1, 4.0),
+        note("b.md", "reflection", "2026-11-02", 1, 6.5),
+        note("c.md", "check-in", "2026-11-09", 1, 7.0),
+    ]
     overview = build_overview(notes, [], [], date(2026, 11, 24))
     assert timeline_chart(overview) == (
         "```mermaid\ntimeline\n    title Sessions and their notes\n    section Session 1\n"
@@ -104,8 +123,13 @@ def test_charts_text_is_deterministic():
 
 
 def test_overdue_actions_get_their_own_section(vault, run):
-    build_tree(vault, {"a.md": "---\ntype: reflection\ndate: 2026-11-10\nsession: 1\nactions:\n"
-                              "  - text: Late\n    due: 2000-01-01\n  - text: Later\n    due: 2999-01-01\n---\n"})
+    build_tree(
+        vault,
+        {
+            "a.md": "---\ntype: reflection\ndate: 2026-11-10\nsession: 1\nactions:\n"
+            "  - text: Late\n    due: 2000-01-01\n  - text: Later\n    due: 2999-01-01\n---\n"
+        },
+    )
     assert run("index").exit_code == 0
     text = (vault / "Integration Actions.md").read_text()
     overdue = text.split("### Overdue\n\n")[1].split("\n\n")[0]
@@ -116,8 +140,10 @@ def test_overdue_actions_get_their_own_section(vault, run):
 
 VAULT = {
     "i.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 1\nmood: 4\nactions: []\n---\n",
-    "r.md": ("---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nmood: 6\nactions:\n"
-             '  - "[ ] Call my sister"\n  - text: Breathe\n    kind: internal\n  - "[ ] Walk"\n---\n'),
+    "r.md": (
+        "---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nmood: 6\nactions:\n"
+        '  - "[ ] Call my sister"\n  - text: Breathe\n    kind: internal\n  - "[ ] Walk"\n---\n'
+    ),
 }
 
 
@@ -133,7 +159,10 @@ def test_status_text_and_json(vault, run):
     data = json.loads(run("status", "--json").stdout)
     assert data["open_external"] == 2 and data["open_internal"] == 1
     assert data["sessions"] == 1
-    assert data["mood"] == [{"date": "2026-11-01", "mood": 4.0}, {"date": "2026-11-02", "mood": 6.0}]
+    assert data["mood"] == [
+        {"date": "2026-11-01", "mood": 4.0},
+        {"date": "2026-11-02", "mood": 6.0},
+    ]
     assert data["due"][0]["command"] == "vaultkit new check-in --session 1"
 
 
@@ -145,7 +174,10 @@ def test_check_in_reviews_open_actions(vault, run):
     assert "3 action(s) still open" in result.stderr
     r = (vault / "r.md").read_text()
     assert '  - "[x] Call my sister ✅ 2026-11-09"' in r
-    assert "  - text: Breathe\n    kind: internal\n" in r and "status" not in r.split("Breathe")[1].split("Walk")[0]
+    assert (
+        "  - text: Breathe\n    kind: internal\n" in r
+        and "status" not in r.split("Breathe")[1].split("Walk")[0]
+    )
     assert '  - "[-] Walk ❌ 2026-11-09"' in r
     checkin = (vault / "Integration/2026/2026-11-09 Check-in.md").read_text()
     assert "- Breathe — [[r]]" in checkin

@@ -155,7 +155,9 @@ _yamlish = st.lists(
 @settings(max_examples=500, deadline=None)
 @given(_yamlish, st.sampled_from(["\n", "\r\n"]), st.booleans())
 def test_parser_never_raises_on_yaml_like_frontmatter(body, newline, bom):
-    text = ("\ufeff" if bom else "") + "---" + newline + body.replace("\n", newline) + newline + "---" + newline
+    text = (
+        ("\ufeff" if bom else "") + "---" + newline + body.replace("\n", newline) + newline + "---" + newline
+    )
     try:
         parse_frontmatter(text.encode("utf-8"))
     except NoteError:
@@ -181,8 +183,12 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
     for round_ in range(25):
         (vault / ".vaultkit" / "cache.json").unlink(missing_ok=True)
         (vault / "n000.md").write_text(f"---\nactions: ['[ ] Task 0 v{round_}']\n---\n")
-        proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
-                                env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.05, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -193,8 +199,12 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
             path = vault / ".vaultkit" / name
             if path.exists():
                 json.loads(path.read_text())  # whole, or not there
-    result = subprocess.run([sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
-                            env=_env(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0
     assert "Task 0 v24" in summary.read_text()
 
@@ -208,8 +218,12 @@ def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
     rng = random.Random(9)
     for _ in range(25):
         (vault / "note.md").write_text(original)
-        proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "--vault", str(vault), "done", *ids],
-                                env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultkit", "--vault", str(vault), "done", *ids],
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.02, 0.4))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -217,10 +231,17 @@ def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
         if now != original:
             done_text = done_text or now
             assert now == done_text  # all or nothing
-            assert [a.status for a in record_from_bytes("note.md", now.encode()).actions] == ["done", "done"]
+            assert [a.status for a in record_from_bytes("note.md", now.encode()).actions] == [
+                "done",
+                "done",
+            ]
     (vault / "note.md").write_text(original)
-    finished = subprocess.run([sys.executable, "-m", "vaultkit", "--vault", str(vault), "done", *ids],
-                              env=_env(), capture_output=True, text=True)
+    finished = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "done", *ids],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
     assert finished.returncode == 0
     completed = (vault / "note.md").read_text()
     assert completed != original
@@ -259,7 +280,7 @@ def test_note_path_absolute_is_refused(vault, run, tmp_path):
 
 # ---------------------------------------------------------------- privacy
 
-SITECUSTOMIZE = textwrap.dedent('''
+SITECUSTOMIZE = textwrap.dedent("""
     import os, socket
     _log = os.environ["VAULTKIT_NET_LOG"]
     def _refuse(*args, **kwargs):
@@ -276,7 +297,7 @@ SITECUSTOMIZE = textwrap.dedent('''
     socket.socket = _NoSocket
     socket.create_connection = _refuse
     socket.getaddrinfo = _refuse
-''')
+""")
 
 
 @pytest.mark.slow
@@ -289,14 +310,22 @@ def test_whole_cli_runs_with_the_network_disabled(tmp_path):
     root = tmp_path / "v"
 
     def vk(*args, check=True):
-        result = subprocess.run([sys.executable, "-m", "vaultkit", *args], env=env,
-                                capture_output=True, text=True, cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-m", "vaultkit", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert result.returncode == 0 or not check, (args, result.stderr)
         return result
 
     # Prove the guard works before trusting silence.
-    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
-                           env=env, capture_output=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
+        env=env,
+        capture_output=True,
+    )
     assert probe.returncode != 0 and log.read_text()
     log.unlink()
     vk("init", str(root))
@@ -309,8 +338,12 @@ def test_whole_cli_runs_with_the_network_disabled(tmp_path):
     vk("--vault", str(root), "reopen", ids[0])
     for args in (["check"], ["status", "--json"], ["templates"]):
         vk("--vault", str(root), *args)
-    proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "--vault", str(root), "watch"], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "--vault", str(root), "watch"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     proc.stderr.readline()
     time.sleep(1)
     proc.send_signal(signal.SIGTERM)
@@ -322,8 +355,12 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
     assert stat.S_IMODE((vault / ".vaultkit").stat().st_mode) == 0o700
     run("new", "reflection", "--no-input", "--date", "2026-11-24", "--action", "Walk")
     run("index")
-    for rel in ("Integration/2026/2026-11-24 Reflection.md", "Integration Actions.md",
-                ".vaultkit/cache.json", ".vaultkit/summary-state.json"):
+    for rel in (
+        "Integration/2026/2026-11-24 Reflection.md",
+        "Integration Actions.md",
+        ".vaultkit/cache.json",
+        ".vaultkit/summary-state.json",
+    ):
         assert stat.S_IMODE((vault / rel).stat().st_mode) == 0o600, rel
     assert stat.S_IMODE((vault / "Integration").stat().st_mode) == 0o700
     (vault / ".vaultkit/config.yaml").write_text('file_mode: "0640"\ndir_mode: "0750"\n')
@@ -338,12 +375,15 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
 def test_two_copies_give_byte_identical_summaries(tmp_path):
     a = tmp_path / "laptop"
     init_vault(a)
-    build_tree(a, {
-        "x.md": '---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nmood: 5\nactions:\n  - "[ ] Call"\n'
-                "  - text: Breathe\n    kind: internal\n    status: done\n    done: 2026-11-20\n---\n",
-        "y/z.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 1\nmood: 3\n---\n",
-        "broken.md": "---\nactions: [\n---\n",
-    })
+    build_tree(
+        a,
+        {
+            "x.md": '---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nmood: 5\nactions:\n  - "[ ] Call"\n'
+            "  - text: Breathe\n    kind: internal\n    status: done\n    done: 2026-11-20\n---\n",
+            "y/z.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 1\nmood: 3\n---\n",
+            "broken.md": "---\nactions: [\n---\n",
+        },
+    )
     b = tmp_path / "phone"
     shutil.copytree(a, b)  # new inodes and mtimes, as a sync client gives
     sync(load_vault(a), TODAY)
@@ -356,8 +396,9 @@ def test_two_watchers_on_one_shared_folder_settle(tmp_path):
     root = tmp_path / "shared"
     init_vault(root)
     build_tree(root, {"a.md": '---\nactions:\n  - "[ ] Walk"\n---\n'})
-    watchers = [Watcher(load_vault(root), lambda: TODAY, Settings(debounce=0.2), lambda m: None)
-                for _ in range(2)]
+    watchers = [
+        Watcher(load_vault(root), lambda: TODAY, Settings(debounce=0.2), lambda m: None) for _ in range(2)
+    ]
     threads = []
     for w in watchers:
         w.start()

@@ -165,18 +165,31 @@ def test_actions_json_fields_filters_and_order(full_vault, run):
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     assert [r["text"] for r in rows] == [
-        "Write the letter", "Let good enough be enough",
-        "Call my sister", "Book the follow-up", "Notice when I hold my breath",
-        "Plan the trip", "Plan the review",
+        "Write the letter",
+        "Let good enough be enough",
+        "Call my sister",
+        "Book the follow-up",
+        "Notice when I hold my breath",
+        "Plan the trip",
+        "Plan the review",
     ]
     letter = rows[0]
     assert letter == {
-        "id": "letter", "text": "Write the letter", "kind": "external", "status": "open",
-        "due": "2026-11-30", "done": None, "source": "Integration/2026/2026-11-17 Reflection.md",
-        "date": "2026-11-17", "session": 2,
+        "id": "letter",
+        "text": "Write the letter",
+        "kind": "external",
+        "status": "open",
+        "due": "2026-11-30",
+        "done": None,
+        "source": "Integration/2026/2026-11-17 Reflection.md",
+        "date": "2026-11-17",
+        "session": 2,
     }
     internal_done = json.loads(run("actions", "--status", "all", "--kind", "internal", "--json").stdout)
-    assert {r["text"] for r in internal_done} == {"Let good enough be enough", "Notice when I hold my breath"}
+    assert {r["text"] for r in internal_done} == {
+        "Let good enough be enough",
+        "Notice when I hold my breath",
+    }
     dropped = json.loads(run("actions", "--status", "dropped", "--json").stdout)
     assert [r["text"] for r in dropped] == ["Old habit"]
     done = json.loads(run("actions", "--status", "done", "--json").stdout)
@@ -204,14 +217,17 @@ def test_duplicate_action_text_gets_distinct_ids(vault):
 
 
 def test_check_reports_path_line_message(vault, run):
-    build_tree(vault, {
-        "good.md": "---\nactions: [Fine]\n---\n",
-        "schema.md": (
-            "---\ntype: reflection\nmood: 11\nactions:\n  - text: Walk\n    kind: outer\n"
-            "  - due: 2026-01-01\n  - text: Later\n    due: 2026-02-30\n---\n"
-        ),
-        "yaml.md": "---\nfine: 1\nactions:\n  - [ ] Call\n---\n",
-    })
+    build_tree(
+        vault,
+        {
+            "good.md": "---\nactions: [Fine]\n---\n",
+            "schema.md": (
+                "---\ntype: reflection\nmood: 11\nactions:\n  - text: Walk\n    kind: outer\n"
+                "  - due: 2026-01-01\n  - text: Later\n    due: 2026-02-30\n---\n"
+            ),
+            "yaml.md": "---\nfine: 1\nactions:\n  - [ ] Call\n---\n",
+        },
+    )
     result = run("check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
@@ -279,7 +295,10 @@ BAD_NOTES: dict[str, tuple[bytes, str]] = {
     "dashes-only.md": (b"---\n", "never closed"),
     "unclosed.md": (b"---\nactions: [x]\nno end here\n", "never closed"),
     "duplicate-keys.md": (b"---\nactions: [a]\nactions: [b]\n---\n", "duplicate key 'actions'"),
-    "python-tag.md": (b"---\nx: !!python/object/apply:os.system ['echo hi']\n---\n", "not valid YAML"),
+    "python-tag.md": (
+        b"---\nx: !!python/object/apply:os.system ['echo hi']\n---\n",
+        "not valid YAML",
+    ),
     "alias-bomb.md": (
         b"---\na: &a [l,l,l,l,l,l,l,l,l]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
         b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"

@@ -47,7 +47,14 @@ def test_launchd_agent_is_a_valid_plist(tmp_path):
     root = tmp_path / "Notes & <stuff>"
     svc = describe(root, "macos", tmp_path, python="/usr/bin/python3")
     data = plistlib.loads(svc.text.encode())
-    assert data["ProgramArguments"] == ["/usr/bin/python3", "-m", "vaultkit", "--vault", str(root), "watch"]
+    assert data["ProgramArguments"] == [
+        "/usr/bin/python3",
+        "-m",
+        "vaultkit",
+        "--vault",
+        str(root),
+        "watch",
+    ]
     assert data["RunAtLoad"] is True
     assert svc.path == tmp_path / "Library/LaunchAgents" / f"{data['Label']}.plist"
     assert svc.start == [f'launchctl load -w "{svc.path}"']

@@ -36,14 +36,24 @@ def test_moment_tokens(fmt, expected):
 
 def test_ordinals_across_teens():
     assert [format_moment(datetime(2026, 5, d), "Do") for d in (1, 2, 11, 12, 13, 21, 22, 23)] == [
-        "1st", "2nd", "11th", "12th", "13th", "21st", "22nd", "23rd",
+        "1st",
+        "2nd",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "23rd",
     ]
 
 
 def values(**kw):
     base = dict(
-        type="reflection", title="Reflection", note_date=date(2026, 11, 24),
-        now=datetime(2026, 11, 25, 1, 30), session=3,
+        type="reflection",
+        title="Reflection",
+        note_date=date(2026, 11, 24),
+        now=datetime(2026, 11, 25, 1, 30),
+        session=3,
     )
     base.update(kw)
     return NoteValues(**base)
@@ -51,9 +61,7 @@ def values(**kw):
 
 def test_placeholders_use_note_date_and_leave_unknown_ones():
     text = "{{title}} {{date}} {{time}} {{date:dddd}} {{session}} {{unknown}} {{ date : YYYY }}"
-    assert fill_placeholders(text, values()) == (
-        "Reflection 2026-11-24 01:30 Tuesday 3 {{unknown}} 2026"
-    )
+    assert fill_placeholders(text, values()) == ("Reflection 2026-11-24 01:30 Tuesday 3 {{unknown}} 2026")
 
 
 def test_links_and_open_actions_placeholders():
@@ -66,7 +74,7 @@ def test_links_and_open_actions_placeholders():
 
 TEMPLATE = Template(
     "reflection",
-    "---\ntype: reflection\ndate: \"{{date}}\"\ntags:\n  - integration\nmood:\nactions: []\n---\n"
+    '---\ntype: reflection\ndate: "{{date}}"\ntags:\n  - integration\nmood:\nactions: []\n---\n'
     "# {{title}}\n\n## Q1\n<!-- prompt: First? -->\n\n## Q2\n<!-- prompt: Second? -->\n"
     "<!-- prompt(mood): Mood? -->\n",
     "default",
@@ -76,7 +84,9 @@ TEMPLATE = Template(
 
 def test_prompts_are_declared_in_the_template():
     assert [(p.question, p.field) for p in TEMPLATE.prompts] == [
-        ("First?", None), ("Second?", None), ("Mood?", "mood"),
+        ("First?", None),
+        ("Second?", None),
+        ("Mood?", "mood"),
     ]
     assert TEMPLATE.asks_actions
 
@@ -109,7 +119,12 @@ def test_render_note_rejects_a_template_with_broken_frontmatter():
 
 @pytest.mark.parametrize(
     ("title", "expected"),
-    [("What: now?", "What now"), ("...hidden", "hidden"), ("  a   b  ", "a b"), ("[[x]] #y ^z", "x y z")],
+    [
+        ("What: now?", "What now"),
+        ("...hidden", "hidden"),
+        ("  a   b  ", "a b"),
+        ("[[x]] #y ^z", "x y z"),
+    ],
 )
 def test_clean_title(title, expected):
     assert clean_title(title) == expected

@@ -13,7 +13,7 @@ from .helpers import build_tree
 
 NOTES = {
     "a.md": '---\ntype: reflection\ndate: 2026-11-10\nactions:\n  - "[ ] Call my sister"\n'
-            "  - text: Breathe\n    kind: internal\n---\nbody\n",
+    "  - text: Breathe\n    kind: internal\n---\nbody\n",
     "b.md": "---\nactions:\n  - Walk\n---\n",
 }
 
@@ -54,8 +54,12 @@ def test_obsidian_tasks_tick_with_done_date(ticked, run):
     summary = ticked / "Integration Actions.md"
     text = summary.read_text()
     # Obsidian Tasks ticks the box and adds ✅ DATE before the block id.
-    summary.write_text(text.replace(f"- [ ] Breathe — [[a]] ^{action_id}",
-                                    f"- [x] Breathe — [[a]] ✅ 2026-11-21 ^{action_id}"))
+    summary.write_text(
+        text.replace(
+            f"- [ ] Breathe — [[a]] ^{action_id}",
+            f"- [x] Breathe — [[a]] ✅ 2026-11-21 ^{action_id}",
+        )
+    )
     assert run("index").exit_code == 0
     assert "    status: done\n    done: 2026-11-21\n" in (ticked / "a.md").read_text()
 
@@ -79,7 +83,9 @@ def test_direct_edit_of_the_note_is_not_undone_by_a_stale_summary(ticked, run):
     # And the other way: reopened in the note while the summary showed it done.
     edit_summary(ticked, "- [ ] Call my sister", "- [x] Call my sister")
     run("index")
-    (ticked / "a.md").write_text((ticked / "a.md").read_text().replace('"[x] Call my sister', '"[ ] Call my sister'))
+    (ticked / "a.md").write_text(
+        (ticked / "a.md").read_text().replace('"[x] Call my sister', '"[ ] Call my sister')
+    )
     run("index")
     assert '"[ ] Call my sister' in (ticked / "a.md").read_text()
 
@@ -125,7 +131,7 @@ def test_done_reopen_drop_cli(ticked, run):
     assert result.exit_code == 0
     assert result.stdout == f"Done: Walk  (b.md) ^{walk}\n"
     assert (ticked / "b.md").read_text().startswith('---\nactions:\n  - "[x] Walk ✅ ')
-    assert f"- [x] Walk — [[b]] ✅ " in (ticked / "Integration Actions.md").read_text()
+    assert "- [x] Walk — [[b]] ✅ " in (ticked / "Integration Actions.md").read_text()
     again = run("done", walk)
     assert again.stdout == f"Already done: Walk  (b.md) ^{walk}\n"
     assert run("reopen", walk).stdout == f"Reopened: Walk  (b.md) ^{walk}\n"

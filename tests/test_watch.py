@@ -96,7 +96,8 @@ def test_half_written_note_keeps_its_actions_until_it_settles(primed, vault):
     dispatch(watcher, FileModifiedEvent(str(note)))
     watcher.step(now + 0.5)
     assert [line.split(" — ")[0] for line in open_texts(vault)] == [
-        "- [ ] Walk far", "- [ ] Call my sister",
+        "- [ ] Walk far",
+        "- [ ] Call my sister",
     ]
 
 
@@ -265,9 +266,23 @@ def vim(note: Path) -> None:
     if not shutil.which("vim"):
         pytest.skip("vim is not installed (.ci/run installs it)")
     subprocess.run(
-        ["vim", "-N", "-u", "NONE", "-i", "NONE", "-n", "-es",
-         "-c", "%s/Walk/Walk in place/", "-c", "wq", str(note)],
-        check=True, env={"PATH": os.environ["PATH"], "HOME": str(note.parent)},
+        [
+            "vim",
+            "-N",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "-n",
+            "-es",
+            "-c",
+            "%s/Walk/Walk in place/",
+            "-c",
+            "wq",
+            str(note),
+        ],
+        check=True,
+        env={"PATH": os.environ["PATH"], "HOME": str(note.parent)},
     )
 
 
@@ -377,7 +392,8 @@ def test_inotify_limit_falls_back_to_polling(live, monkeypatch):
 def test_signals_stop_the_process_cleanly(live, sig, code):
     proc = subprocess.Popen(
         [sys.executable, "-m", "vaultkit", "--vault", str(live), "watch"],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
     )
     try:

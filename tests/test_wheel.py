@@ -31,14 +31,19 @@ def test_wheel_in_a_clean_virtualenv_scaffolds_every_type(tmp_path):
         # Run from an unrelated folder so the source tree cannot leak in.
         return subprocess.run(
             [str(vaultkit), "--vault", str(notes), *args],
-            capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin"},
         )
 
     assert subprocess.run([str(vaultkit), "init", str(notes)], check=True).returncode == 0
     listed = run("templates")
     assert listed.returncode == 0
     assert [line.split()[:2] for line in listed.stdout.splitlines()] == [
-        ["check-in", "default"], ["intention", "default"], ["reflection", "default"],
+        ["check-in", "default"],
+        ["intention", "default"],
+        ["reflection", "default"],
     ]
     assert "site-packages/vaultkit/_templates/reflection.md" in listed.stdout
     for day, note_type in (("01", "intention"), ("02", "reflection"), ("09", "check-in")):
@@ -49,6 +54,10 @@ def test_wheel_in_a_clean_virtualenv_scaffolds_every_type(tmp_path):
         text = (notes / rel).read_text()
         assert text.startswith(f"---\ntype: {note_type}\ndate: 2026-11-{day}\nsession: 1\n")
         assert "<!-- prompt:" in text
-    version = subprocess.run([str(bin_dir / "python"), "-m", "vaultkit", "--version"],
-                             capture_output=True, text=True, cwd=tmp_path)
+    version = subprocess.run(
+        [str(bin_dir / "python"), "-m", "vaultkit", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert version.stdout.startswith("vaultkit, version ")

@@ -38,13 +38,16 @@ def test_done_golden_minimal_diff(case, index):
     assert set_status(before, index, "done", ON) == after
     # Only the lines of that one action changed.
     diff = [
-        line for line in difflib.ndiff(before.decode().splitlines(True), after.decode().splitlines(True))
+        line
+        for line in difflib.ndiff(before.decode().splitlines(True), after.decode().splitlines(True))
         if line[:1] in "+-"
     ]
     assert 1 <= len(diff) <= 3, diff
 
 
-@pytest.mark.parametrize(("case", "index"), [c for c in CASES if c[0] not in ("plain-string", "explicit-status")])
+@pytest.mark.parametrize(
+    ("case", "index"), [c for c in CASES if c[0] not in ("plain-string", "explicit-status")]
+)
 def test_reopen_undoes_done_byte_for_byte(case, index):
     before = (GOLDEN / f"{case}.before.md").read_bytes()
     assert set_status(set_status(before, index, "done", ON), index, "open", ON) == before
@@ -75,7 +78,12 @@ def test_due_date_in_a_string_is_kept():
     done = set_status(note, 0, "done", ON)
     assert done == '---\nactions:\n  - "[x] Call 📅 2026-12-01 ✅ 2026-11-24"\n---\n'.encode()
     action = record_from_bytes("n.md", done).actions[0]
-    assert (action.status, action.due, action.done, action.text) == ("done", "2026-12-01", "2026-11-24", "Call")
+    assert (action.status, action.due, action.done, action.text) == (
+        "done",
+        "2026-12-01",
+        "2026-11-24",
+        "Call",
+    )
     assert set_status(done, 0, "open", ON) == note
 
 
@@ -95,7 +103,9 @@ def test_unsafe_notes_are_refused(note):
 
 # ---------------------------------------------------------------- hypothesis
 
-_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄéß ", min_size=1, max_size=12).map(str.strip).filter(bool)
+_word = (
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄéß ", min_size=1, max_size=12).map(str.strip).filter(bool)
+)
 
 
 @st.composite
@@ -121,7 +131,7 @@ def notes(draw):
         else:
             items.append(f"  - {{text: {text}, kind: external}}")
     head = draw(st.sampled_from(["", "# comment\n", "type: reflection\ntags:\n  - a\n", "mood: 5\n"]))
-    tail = draw(st.sampled_from(["", "title: 'x'\n", "links: [\"[[A]]\"]\n"]))
+    tail = draw(st.sampled_from(["", "title: 'x'\n", 'links: ["[[A]]"]\n']))
     body = draw(st.text(max_size=40).filter(lambda b: "\r" not in b and "\x00" not in b))
     fm = head + "actions:\n" + "\n".join(items) + "\n" + tail
     text = "---\n" + fm + "---\n" + body

@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from vaultkit.notes import Problem
-
 KINDS = ("external", "internal")
 STATUSES = ("open", "done", "dropped")
 ID_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
@@ -136,9 +134,7 @@ def session_number(value: Any) -> int | None:
     return None
 
 
-def parse_actions(
-    meta: dict[str, Any], source: str
-) -> tuple[list[Action], list[tuple[int | None, str]]]:
+def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list[tuple[int | None, str]]]:
     """The note's actions and its schema problems as (item index, message).
 
     An item that can't be an action is skipped and reported; a bad field is

@@ -20,8 +20,7 @@ import click
 from vaultkit import __version__
 
 if TYPE_CHECKING:
-    from vaultkit.scaffold import NewAction
-    from vaultkit.templates import Prompt
+    from vaultkit.templates import NewAction, Prompt
     from vaultkit.vault import Vault
 
 
@@ -165,7 +164,8 @@ class _Asker:
             return decisions
         click.echo(
             f"\n{len(actions)} action(s) still open. For each: d = done, k = keep (Enter), "
-            "x = drop (let it go).", err=True,
+            "x = drop (let it go).",
+            err=True,
         )
         choices = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped"}
         for action in actions:
@@ -185,7 +185,7 @@ class _Asker:
         return decisions
 
     def ask_actions(self, note_type: str) -> list[NewAction]:
-        from vaultkit.scaffold import NewAction
+        from vaultkit.templates import NewAction
 
         result: list[NewAction] = []
         for kind, question in (
@@ -214,7 +214,11 @@ class _Asker:
 @cli.command()
 @click.argument("note_type", metavar="TYPE")
 @click.option("--date", "date_text", metavar="DATE", help="YYYY-MM-DD, today or yesterday.")
-@click.option("--session", type=int, help="Session number (default: an intention opens the next one; other notes join the latest).")
+@click.option(
+    "--session",
+    type=int,
+    help="Session number (default: an intention opens the next one; other notes join the latest).",
+)
 @click.option("--title", help="Title and file name (default: the type, e.g. Reflection).")
 @click.option(
     "--action",
@@ -342,8 +346,7 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     from vaultkit.sync import sync
 
     vault = app.vault()
-    result = sync(vault, local_today(vault.config.day_starts_at), adopt=adopt_summary,
-                  progress=_progress_bar)
+    result = sync(vault, local_today(vault.config.day_starts_at), adopt=adopt_summary, progress=_progress_bar)
     for outcome in result.harvest.applied:
         action = outcome.change.action
         verb = "done" if outcome.change.status == "done" else "reopened"
@@ -389,12 +392,25 @@ class _ProgressIter:
 
 
 @cli.command()
-@click.option("--poll", is_flag=True, help="Poll for changes instead of using OS events "
-              "(for network drives and some cloud folders).")
-@click.option("--debounce", type=click.FloatRange(0.05, 10), default=0.3, show_default=True,
-              help="Seconds of quiet before an update.")
-@click.option("--rescan", type=click.FloatRange(5, 86400), default=120, show_default=True,
-              help="Seconds between stat-only rescans that repair missed events.")
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll for changes instead of using OS events (for network drives and some cloud folders).",
+)
+@click.option(
+    "--debounce",
+    type=click.FloatRange(0.05, 10),
+    default=0.3,
+    show_default=True,
+    help="Seconds of quiet before an update.",
+)
+@click.option(
+    "--rescan",
+    type=click.FloatRange(5, 86400),
+    default=120,
+    show_default=True,
+    help="Seconds between stat-only rescans that repair missed events.",
+)
 @pass_app
 def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
     """Keep the summary note current while you write, until Ctrl-C.

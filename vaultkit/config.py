@@ -78,11 +78,11 @@ def _as_mode(key: str, value: Any) -> int:
     elif isinstance(value, str):
         text = value
     else:
-        raise ConfigError(f"{key} must be an octal string like \"0600\"")
+        raise ConfigError(f'{key} must be an octal string like "0600"')
     try:
         mode = int(text, 8)
     except ValueError:
-        raise ConfigError(f"{key} must be an octal string like \"0600\", not {value!r}") from None
+        raise ConfigError(f'{key} must be an octal string like "0600", not {value!r}') from None
     if not 0 <= mode <= 0o777:
         raise ConfigError(f"{key} must be between 0000 and 0777")
     return mode

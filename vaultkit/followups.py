@@ -27,9 +27,7 @@ def label(days: int, note_type: str) -> str:
     return f"{span} {note_type}"
 
 
-def due_follow_ups(
-    notes: list[NoteRecord], follow_ups: dict[str, tuple[int, ...]], today: date
-) -> list[Due]:
+def due_follow_ups(notes: list[NoteRecord], follow_ups: dict[str, tuple[int, ...]], today: date) -> list[Due]:
     starts: dict[int, date] = {}
     by_session: dict[int, list[NoteRecord]] = {}
     for note in notes:
@@ -45,7 +43,8 @@ def due_follow_ups(
         next_start = starts[ordered[position + 1]] if position + 1 < len(ordered) else None
         for note_type, offsets in follow_ups.items():
             written = sorted(
-                date.fromisoformat(n.date) for n in by_session[session]
+                date.fromisoformat(n.date)
+                for n in by_session[session]
                 if n.type == note_type and n.date is not None
             )
             previous = 0
@@ -58,7 +57,11 @@ def due_follow_ups(
                 if any(w >= window for w in written):
                     continue
                 result.append(
-                    Due(session, label(days, note_type), due_on,
-                        f"vaultkit new {note_type} --session {session}")
+                    Due(
+                        session,
+                        label(days, note_type),
+                        due_on,
+                        f"vaultkit new {note_type} --session {session}",
+                    )
                 )
     return sorted(result, key=lambda d: (d.since, d.session, d.label))

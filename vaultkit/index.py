@@ -52,9 +52,11 @@ class NoteRecord:
 
     def to_cache(self) -> list[Any]:
         return [
-            self.type, self.date, self.session, self.mood,
-            [[a.id, a.text, a.kind, a.status, a.due, a.done, a.index, a.explicit_id]
-             for a in self.actions],
+            self.type,
+            self.date,
+            self.session,
+            self.mood,
+            [[a.id, a.text, a.kind, a.status, a.due, a.done, a.index, a.explicit_id] for a in self.actions],
             [[p.message, p.line] for p in self.problems],
             [self.error.message, self.error.line] if self.error else None,
         ]
@@ -63,7 +65,11 @@ class NoteRecord:
     def from_cache(cls, path: str, row: list[Any]) -> NoteRecord:
         type_, date, session, mood, actions, problems, error = row
         return cls(
-            path, type_, date, session, mood,
+            path,
+            type_,
+            date,
+            session,
+            mood,
             tuple(
                 Action(i, t, k, s, due, done, path, date, session, idx, explicit)
                 for i, t, k, s, due, done, idx, explicit in actions
@@ -109,8 +115,13 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
             line = items[index] if index is not None and index < len(items) else key_line
             located.append(Problem(message, line))
     return NoteRecord(
-        path, type_, date, session, float(mood) if mood is not None else None,
-        tuple(actions), tuple(located),
+        path,
+        type_,
+        date,
+        session,
+        float(mood) if mood is not None else None,
+        tuple(actions),
+        tuple(located),
     )
 
 
@@ -150,7 +161,7 @@ def read_many(notes: list[NoteFile], max_bytes: int) -> list[NoteRecord | None]:
         mine = [read_record(n, max_bytes) for n in notes[:half]]
         theirs = [
             NoteRecord.from_cache(note.rel, row) if row is not None else None
-            for note, row in zip(notes[half:], future.result())
+            for note, row in zip(notes[half:], future.result(), strict=True)
         ]
     return mine + theirs
 
@@ -221,9 +232,7 @@ class VaultIndex:
     cached: int = 0  # notes taken from the cache
 
     def __post_init__(self) -> None:
-        self.actions: list[Action] = make_ids_unique(
-            [a for note in self.notes for a in note.actions]
-        )
+        self.actions: list[Action] = make_ids_unique([a for note in self.notes for a in note.actions])
 
     @property
     def unreadable(self) -> list[tuple[str, Problem]]:
@@ -329,7 +338,7 @@ class Indexer:
             else:
                 self._put(note, record)
                 seen.add(note.rel)
-        for note, maybe in zip(to_read, read_many(to_read, self.vault.config.max_note_bytes)):
+        for note, maybe in zip(to_read, read_many(to_read, self.vault.config.max_note_bytes), strict=True):
             if maybe is None:
                 self.vanished.append(note.rel)
                 continue
@@ -387,8 +396,14 @@ class Indexer:
                 conflicts.append((rel, original))
             else:
                 records.append(self.records[rel])
-        return VaultIndex(records, conflicts, list(self.walk_problems), list(self.vanished),
-                          self.parsed, self.cached)
+        return VaultIndex(
+            records,
+            conflicts,
+            list(self.walk_problems),
+            list(self.vanished),
+            self.parsed,
+            self.cached,
+        )
 
     def save_cache(self) -> None:
         if not self.use_cache or not self._cache_dirty:

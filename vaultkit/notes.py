@@ -116,8 +116,8 @@ for _tag, _pattern, _first in [
         "0123456789",
     ),
 ]:
-    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first) or [None])
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])  # type: ignore[list-item]
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
 class _Cycle(Exception):
@@ -141,8 +141,22 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 
 
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_SAFE_WORDS = {"actions", "type", "date", "session", "mood", "tags", "text", "kind", "status",
-               "due", "done", "id", "intention", "reflection"}
+_SAFE_WORDS = {
+    "actions",
+    "type",
+    "date",
+    "session",
+    "mood",
+    "tags",
+    "text",
+    "kind",
+    "status",
+    "due",
+    "done",
+    "id",
+    "intention",
+    "reflection",
+}
 
 
 def redact(reason: str) -> str:
@@ -196,9 +210,9 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         raise NoteError(_yaml_problem(exc, first_line, text)) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # PyYAML raises ValueError for some bad scalars; never let one escape.
-        raise NoteError(Problem(
-            f"frontmatter has a value YAML cannot read ({type(exc).__name__})", first_line
-        )) from None
+        raise NoteError(
+            Problem(f"frontmatter has a value YAML cannot read ({type(exc).__name__})", first_line)
+        ) from None
 
 
 def decode(data: bytes, what: str = "note") -> str:
@@ -251,9 +265,7 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
     if meta is None:  # only comments
         meta = {}
     if not isinstance(meta, dict):
-        raise NoteError(
-            Problem("frontmatter is not a set of `key: value` properties", 2)
-        )
+        raise NoteError(Problem("frontmatter is not a set of `key: value` properties", 2))
     return Frontmatter(meta, bom, newline, start, end, after)
 
 

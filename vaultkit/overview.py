@@ -67,7 +67,9 @@ def _weeks_in_a_row(dates: set[date], today: date) -> int:
 
 
 def build_overview(notes: list[NoteRecord], actions: list[Action], due: list[Due], today: date) -> Overview:
-    integration = [n for n in notes if is_integration(n) and n.date is not None and n.date <= today.isoformat()]
+    integration = [
+        n for n in notes if is_integration(n) and n.date is not None and n.date <= today.isoformat()
+    ]
     dated = sorted(integration, key=lambda n: (n.date or "", n.path))
     sessions: dict[int, list[NoteRecord]] = {}
     for note in dated:
@@ -93,10 +95,17 @@ def build_overview(notes: list[NoteRecord], actions: list[Action], due: list[Due
         days_since_last_note=(today - date.fromisoformat(last_date)).days if last_date else None,
         notes_last_30_days=sum(1 for d in dates if (today - d).days < 30),
         weeks_in_a_row=_weeks_in_a_row(dates, today),
-        due=[{"session": d.session, "label": d.label, "since": d.since.isoformat(), "command": d.command}
-             for d in due],
+        due=[
+            {
+                "session": d.session,
+                "label": d.label,
+                "since": d.since.isoformat(),
+                "command": d.command,
+            }
+            for d in due
+        ],
         timeline=timeline,
-        mood=[(d, float(m)) for d, m in mood],  # type: ignore[arg-type]
+        mood=[(d, float(m)) for d, m in mood if m is not None],
     )
 
 
@@ -121,28 +130,34 @@ def mood_chart(overview: Overview) -> str:
     points = overview.mood
     labels = ", ".join(f'"{d[5:]}"' for d, _ in points)  # MM-DD keeps the axis readable
     values = ", ".join(f"{m:g}" for _, m in points)
-    return "\n".join([
-        "```mermaid",
-        f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{MOOD_COLOUR}"}}}}}}}}%%',
-        "xychart-beta",
-        '    title "Mood over time (0 to 10)"',
-        f"    x-axis [{labels}]",
-        '    y-axis "Mood" 0 --> 10',
-        f"    line [{values}]",
-        "```",
-    ])
+    return "\n".join(
+        [
+            "```mermaid",
+            f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{MOOD_COLOUR}"}}}}}}}}%%',
+            "xychart-beta",
+            '    title "Mood over time (0 to 10)"',
+            f"    x-axis [{labels}]",
+            '    y-axis "Mood" 0 --> 10',
+            f"    line [{values}]",
+            "```",
+        ]
+    )
 
 
 def render_overview(overview: Overview) -> list[str]:
     """The summary's overview section, as lines."""
     out = ["## Overview", ""]
     if overview.sessions:
-        out.append(f"- Sessions: {overview.sessions} (latest: session {overview.last_session}, "
-                   f"{overview.last_session_date})")
+        out.append(
+            f"- Sessions: {overview.sessions} (latest: session {overview.last_session}, "
+            f"{overview.last_session_date})"
+        )
     else:
         out.append("- Sessions: none yet (`vaultkit new intention` opens the first)")
-    out.append(f"- Open actions: {overview.open_external} to do, {overview.open_internal} inner"
-               + (f", {overview.overdue} overdue" if overview.overdue else ""))
+    out.append(
+        f"- Open actions: {overview.open_external} to do, {overview.open_internal} inner"
+        + (f", {overview.overdue} overdue" if overview.overdue else "")
+    )
     if overview.last_note_date:
         out.append(f"- Last integration note: {overview.last_note_date}")
     out.append("")
@@ -158,21 +173,29 @@ def render_status(overview: Overview) -> str:
     out = []
     if overview.due:
         out.append("Due:")
-        out += [f"  Session {d['session']}: {d['label']} since {d['since']}  ->  {d['command']}"
-                for d in overview.due]
+        out += [
+            f"  Session {d['session']}: {d['label']} since {d['since']}  ->  {d['command']}"
+            for d in overview.due
+        ]
     else:
         out.append("Due: nothing right now.")
-    out.append(f"Open: {overview.open_external} to do, {overview.open_internal} inner"
-               + (f" ({overview.overdue} overdue)" if overview.overdue else ""))
+    out.append(
+        f"Open: {overview.open_external} to do, {overview.open_internal} inner"
+        + (f" ({overview.overdue} overdue)" if overview.overdue else "")
+    )
     if overview.sessions:
-        out.append(f"Sessions: {overview.sessions}; latest is session {overview.last_session} "
-                   f"({overview.last_session_date})")
+        out.append(
+            f"Sessions: {overview.sessions}; latest is session {overview.last_session} "
+            f"({overview.last_session_date})"
+        )
     if overview.last_note_date is not None:
         days = overview.days_since_last_note
         ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-        out.append(f"Last integration note: {overview.last_note_date} ({ago}); "
-                   f"{overview.notes_last_30_days} in the last 30 days; "
-                   f"{overview.weeks_in_a_row} week(s) in a row")
+        out.append(
+            f"Last integration note: {overview.last_note_date} ({ago}); "
+            f"{overview.notes_last_30_days} in the last 30 days; "
+            f"{overview.weeks_in_a_row} week(s) in a row"
+        )
     else:
         out.append("No integration notes yet: vaultkit new intention")
     return "\n".join(out)

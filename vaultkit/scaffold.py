@@ -164,9 +164,7 @@ def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | No
             values.actions += questions.ask_actions(request.type)
     else:
         decisions = {}
-    values.open_actions = [
-        (a.text, wikilink(a.source, stems)) for a in carried if a.id not in decisions
-    ]
+    values.open_actions = [(a.text, wikilink(a.source, stems)) for a in carried if a.id not in decisions]
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
     try:

@@ -30,7 +30,7 @@ class Service:
 
 def _quote_systemd(arg: str) -> str:
     arg = arg.replace("%", "%%").replace("$", "$$")
-    if any(c in arg for c in ' \t"\'\\'):
+    if any(c in arg for c in " \t\"'\\"):
         return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return arg
 
@@ -66,7 +66,10 @@ def describe(vault_root: Path, platform: str, home: Path, python: str = sys.exec
             "WantedBy=default.target\n"
         )
         return Service(
-            platform, name, path, text,
+            platform,
+            name,
+            path,
+            text,
             start=["systemctl --user daemon-reload", f"systemctl --user enable --now {name}"],
             stop=[f"systemctl --user disable --now {name}"],
             status=[f"systemctl --user status {name}", f"journalctl --user -u {name}"],
@@ -89,7 +92,10 @@ def describe(vault_root: Path, platform: str, home: Path, python: str = sys.exec
         "</dict>\n</plist>\n"
     )
     return Service(
-        platform, label, path, text,
+        platform,
+        label,
+        path,
+        text,
         start=[f'launchctl load -w "{path}"'],
         stop=[f'launchctl unload -w "{path}"'],
         status=[f"launchctl list {label}", f'tail -f "{log}"'],

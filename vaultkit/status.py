@@ -87,8 +87,13 @@ def _apply_to_note(vault: Vault, source: str, changes: list[Change]) -> list[Out
         for change in changes:
             action = current.get(change.action.id)
             if action is None:
-                outcomes.append(Outcome(change, False, f"{source}: the action ^{change.action.id} "
-                                        "is no longer in the note; not changed"))
+                outcomes.append(
+                    Outcome(
+                        change,
+                        False,
+                        f"{source}: the action ^{change.action.id} is no longer in the note; not changed",
+                    )
+                )
                 continue
             if action.status == change.status:
                 outcomes.append(Outcome(change, False))

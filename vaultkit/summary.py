@@ -75,8 +75,7 @@ def render_block(
     if due:
         out += ["## Check-ins due", ""]
         out += [
-            f"- Session {d.session} — {d.label} due since {d.since.isoformat()}: `{d.command}`"
-            for d in due
+            f"- Session {d.session} — {d.label} due since {d.since.isoformat()}: `{d.command}`" for d in due
         ]
         out.append("")
     out += overview or []

@@ -64,7 +64,9 @@ class Counts:
     def of(cls, index: VaultIndex) -> Counts:
         open_ = [a for a in index.actions if a.status == "open"]
         return cls(
-            len(index.notes), len(open_), sum(1 for a in open_ if a.kind == "external"),
+            len(index.notes),
+            len(open_),
+            sum(1 for a in open_ if a.kind == "external"),
             [(path, p.line, p.message) for path, p in index.unreadable],
             [tuple(c) for c in index.conflicts],  # type: ignore[misc]
         )
@@ -118,8 +120,9 @@ def _read_summary(vault: Vault) -> tuple[bytes | None, str | None]:
         raise SummaryError(f"{rel}: {exc.problem.message}") from None
 
 
-def harvest(vault: Vault, index: VaultIndex, text: str | None, state: dict[str, Any] | None,
-            today: date) -> Harvest:
+def harvest(
+    vault: Vault, index: VaultIndex, text: str | None, state: dict[str, Any] | None, today: date
+) -> Harvest:
     from vaultkit.status import Change, apply_changes
     from vaultkit.summary import owned_text, parse_ticks
 
@@ -150,11 +153,14 @@ def harvest(vault: Vault, index: VaultIndex, text: str | None, state: dict[str, 
             source = (boxes.get(action_id) or [None, pending.get(action_id, {}).get("source")])[1]
             if source in unreadable:
                 result.pending[action_id] = {"status": status, "on": on, "source": source}
-                result.problems.append(f"{source}: cannot be read, so the tick on ^{action_id} "
-                                       "waits until it can")
+                result.problems.append(
+                    f"{source}: cannot be read, so the tick on ^{action_id} waits until it can"
+                )
             else:
-                result.problems.append(f"summary: ^{action_id} was ticked but that action no "
-                                       "longer exists (its text or note changed); not applied")
+                result.problems.append(
+                    f"summary: ^{action_id} was ticked but that action no "
+                    "longer exists (its text or note changed); not applied"
+                )
             continue
         if action.status == status or (status == "open" and action.status == "dropped"):
             continue
@@ -163,16 +169,20 @@ def harvest(vault: Vault, index: VaultIndex, text: str | None, state: dict[str, 
     for outcome in apply_changes(vault, changes):
         if outcome.problem:
             action = outcome.change.action
-            result.pending[action.id] = {"status": outcome.change.status,
-                                         "on": outcome.change.on.isoformat(), "source": action.source}
+            result.pending[action.id] = {
+                "status": outcome.change.status,
+                "on": outcome.change.on.isoformat(),
+                "source": action.source,
+            }
             result.problems.append(outcome.problem)
         elif outcome.applied:
             result.applied.append(outcome)
     return result
 
 
-def summary_text(vault: Vault, index: VaultIndex, today: date,
-                 pending: dict[str, dict[str, Any]] | None = None) -> str:
+def summary_text(
+    vault: Vault, index: VaultIndex, today: date, pending: dict[str, dict[str, Any]] | None = None
+) -> str:
     from vaultkit.followups import due_follow_ups
     from vaultkit.overview import build_overview, render_overview
     from vaultkit.summary import render_block
@@ -192,8 +202,9 @@ def summary_text(vault: Vault, index: VaultIndex, today: date,
     )
 
 
-def write_summary(vault: Vault, block: str, raw: bytes | None, existing: str | None,
-                  adopt: bool = False) -> bool:
+def write_summary(
+    vault: Vault, block: str, raw: bytes | None, existing: str | None, adopt: bool = False
+) -> bool:
     """Put `block` between the summary's markers; True when the file changed."""
     from vaultkit.summary import SummaryError, splice
 
@@ -256,14 +267,17 @@ def sync(
     sources = {a.id: a.source for a in index.actions}
     boxes = {i: [t.checked, sources.get(i)] for i, t in parse_ticks(block).items()}
     counts = Counts.of(index)
-    _save_state(vault, {
-        "boxes": boxes,
-        "pending": harvested.pending,
-        "fingerprint": fingerprint if not harvested.applied else None,
-        "summary_key": _summary_key(vault),
-        "block": _digest("\n" + block),
-        "counts": asdict(counts),
-    })
+    _save_state(
+        vault,
+        {
+            "boxes": boxes,
+            "pending": harvested.pending,
+            "fingerprint": fingerprint if not harvested.applied else None,
+            "summary_key": _summary_key(vault),
+            "block": _digest("\n" + block),
+            "counts": asdict(counts),
+        },
+    )
     return SyncResult(counts, written, harvested, index.parsed, index.cached, index)
 
 
@@ -292,4 +306,3 @@ def _fingerprint(vault: Vault, files: list[NoteFile], problems: list[WalkProblem
     for problem in problems:
         digest.update(f"{problem.rel}\0{problem.message}\n".encode())
     return digest.hexdigest()
-

@@ -31,16 +31,24 @@ BUILTIN_TYPES = ("intention", "reflection", "check-in")
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
-_PROMPT = re.compile(
-    r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M
-)
+_PROMPT = re.compile(r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M)
 _MOMENT = re.compile(
     r"\[[^\]]*\]|YYYY|YY|Qo|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|"
     r"HH|H|hh|h|kk|k|mm|m|ss|s|A|a|WW|Wo|W|ww|wo|w|X|x|ZZ|Z"
 )
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _FILENAME_DROP = re.compile(r'[*"<>:|?#^\[\]\x00-\x1f]')
@@ -61,22 +69,46 @@ def format_moment(moment: datetime, fmt: str) -> str:
         iso_year, iso_week, iso_weekday = d.isocalendar()
         sunday_week = int(d.strftime("%U")) + (0 if date(d.year, 1, 1).weekday() == 6 else 1)
         values: dict[str, Any] = {
-            "YYYY": f"{d.year:04d}", "YY": f"{d.year % 100:02d}",
-            "Q": (d.month - 1) // 3 + 1, "Qo": _ordinal((d.month - 1) // 3 + 1),
-            "MMMM": _MONTHS[d.month - 1], "MMM": _MONTHS[d.month - 1][:3],
-            "MM": f"{d.month:02d}", "Mo": _ordinal(d.month), "M": d.month,
-            "DDDD": f"{d.timetuple().tm_yday:03d}", "DDD": d.timetuple().tm_yday,
-            "Do": _ordinal(d.day), "DD": f"{d.day:02d}", "D": d.day,
-            "dddd": _DAYS[d.weekday()], "ddd": _DAYS[d.weekday()][:3],
-            "dd": _DAYS[d.weekday()][:2], "d": (d.weekday() + 1) % 7,
-            "do": _ordinal((d.weekday() + 1) % 7), "E": iso_weekday,
-            "HH": f"{d.hour:02d}", "H": d.hour, "hh": f"{hour12:02d}", "h": hour12,
-            "kk": f"{d.hour or 24:02d}", "k": d.hour or 24,
-            "mm": f"{d.minute:02d}", "m": d.minute, "ss": f"{d.second:02d}", "s": d.second,
-            "A": "AM" if d.hour < 12 else "PM", "a": "am" if d.hour < 12 else "pm",
-            "WW": f"{iso_week:02d}", "W": iso_week, "Wo": _ordinal(iso_week),
-            "ww": f"{sunday_week:02d}", "w": sunday_week, "wo": _ordinal(sunday_week),
-            "X": int(d.timestamp()), "x": int(d.timestamp() * 1000),
+            "YYYY": f"{d.year:04d}",
+            "YY": f"{d.year % 100:02d}",
+            "Q": (d.month - 1) // 3 + 1,
+            "Qo": _ordinal((d.month - 1) // 3 + 1),
+            "MMMM": _MONTHS[d.month - 1],
+            "MMM": _MONTHS[d.month - 1][:3],
+            "MM": f"{d.month:02d}",
+            "Mo": _ordinal(d.month),
+            "M": d.month,
+            "DDDD": f"{d.timetuple().tm_yday:03d}",
+            "DDD": d.timetuple().tm_yday,
+            "Do": _ordinal(d.day),
+            "DD": f"{d.day:02d}",
+            "D": d.day,
+            "dddd": _DAYS[d.weekday()],
+            "ddd": _DAYS[d.weekday()][:3],
+            "dd": _DAYS[d.weekday()][:2],
+            "d": (d.weekday() + 1) % 7,
+            "do": _ordinal((d.weekday() + 1) % 7),
+            "E": iso_weekday,
+            "HH": f"{d.hour:02d}",
+            "H": d.hour,
+            "hh": f"{hour12:02d}",
+            "h": hour12,
+            "kk": f"{d.hour or 24:02d}",
+            "k": d.hour or 24,
+            "mm": f"{d.minute:02d}",
+            "m": d.minute,
+            "ss": f"{d.second:02d}",
+            "s": d.second,
+            "A": "AM" if d.hour < 12 else "PM",
+            "a": "am" if d.hour < 12 else "pm",
+            "WW": f"{iso_week:02d}",
+            "W": iso_week,
+            "Wo": _ordinal(iso_week),
+            "ww": f"{sunday_week:02d}",
+            "w": sunday_week,
+            "wo": _ordinal(sunday_week),
+            "X": int(d.timestamp()),
+            "x": int(d.timestamp() * 1000),
             "ZZ": d.strftime("%z") or "+0000",
             "Z": (d.strftime("%z") or "+0000")[:3] + ":" + (d.strftime("%z") or "+0000")[3:],
         }
@@ -210,7 +242,11 @@ _NoteDumper.add_representer(type(None), _represent_none)
 
 def dump_frontmatter(meta: dict[str, Any]) -> str:
     return yaml.dump(
-        meta, Dumper=_NoteDumper, sort_keys=False, allow_unicode=True, width=10_000,
+        meta,
+        Dumper=_NoteDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
         default_flow_style=False,
     )
 

@@ -397,9 +397,7 @@ def find_template(vault: Vault, name: str) -> Template:
     from vaultkit.templates import TEMPLATE_NAME
 
     if not TEMPLATE_NAME.match(name):
-        raise TemplateError(
-            f"{name!r} is not a template name (letters, digits, - and _ only)"
-        )
+        raise TemplateError(f"{name!r} is not a template name (letters, digits, - and _ only)")
     own = vault.state_dir / "templates" / f"{name}.md"
     if own.is_file():
         return _read_template(name, own, "vault")
@@ -415,7 +413,10 @@ def list_templates(vault: Vault) -> list[Template]:
     from vaultkit.templates import TEMPLATE_NAME
 
     found: dict[str, Template] = {}
-    for folder, origin in ((shipped_templates_dir(), "default"), (vault.state_dir / "templates", "vault")):
+    for folder, origin in (
+        (shipped_templates_dir(), "default"),
+        (vault.state_dir / "templates", "vault"),
+    ):
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
                 if TEMPLATE_NAME.match(path.stem):

@@ -26,7 +26,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from watchdog.events import (
@@ -54,8 +53,14 @@ from vaultkit.vault import Vault, nfc
 # the watcher its own events. Closed-after-write is kept: some editors' only
 # sign of a save on some systems.
 EVENT_FILTER = [
-    FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent, FileClosedEvent,
-    DirCreatedEvent, DirMovedEvent, DirDeletedEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileDeletedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
+    DirDeletedEvent,
 ]
 ENOSPC_HINT = (
     "the system's limit on watched folders (inotify) is reached. Raise it with\n"
@@ -210,12 +215,9 @@ class Watcher:
 
     def _start_observer(self, poll: bool) -> Any:
         handler = Handler(self.vault, self.inbox, self.log)
-        observer: Any = (
-            PollingObserver(timeout=self.settings.poll_interval) if poll else Observer()
-        )
+        observer: Any = PollingObserver(timeout=self.settings.poll_interval) if poll else Observer()
         try:
-            observer.schedule(handler, os.fspath(self.vault.root), recursive=True,
-                              event_filter=EVENT_FILTER)
+            observer.schedule(handler, os.fspath(self.vault.root), recursive=True, event_filter=EVENT_FILTER)
             observer.start()
         except OSError as exc:
             if poll or exc.errno not in (errno.ENOSPC, errno.EMFILE):
@@ -299,8 +301,9 @@ class Watcher:
             return False
         return record is None or record.error is not None or len(record.actions) < len(old.actions)
 
-    def _process(self, paths: set[str], folders: set[str], summary: bool, now: float,
-                 force: set[str]) -> None:
+    def _process(
+        self, paths: set[str], folders: set[str], summary: bool, now: float, force: set[str]
+    ) -> None:
         self.stats.batches += 1
         changed: set[str] = set()
         for folder in sorted(folders):
@@ -336,12 +339,15 @@ class Watcher:
             self.log(f"warning: {problem}")
         if result.summary_written:
             self.stats.summary_writes += 1
-            self.log(f"{time.strftime('%H:%M:%S')} {why}: summary updated, "
-                     f"{result.counts.open} open actions in {result.counts.notes} notes")
+            self.log(
+                f"{time.strftime('%H:%M:%S')} {why}: summary updated, "
+                f"{result.counts.open} open actions in {result.counts.notes} notes"
+            )
 
 
-def watch_forever(vault: Vault, today: Callable[[], date], settings: Settings,
-                  log: Callable[[str], None]) -> int:
+def watch_forever(
+    vault: Vault, today: Callable[[], date], settings: Settings, log: Callable[[str], None]
+) -> int:
     """Run until Ctrl-C (exit 130) or SIGTERM (exit 0)."""
     watcher = Watcher(vault, today, settings, log)
     terminated = []
@@ -364,4 +370,3 @@ def watch_forever(vault: Vault, today: Callable[[], date], settings: Settings,
         signal.signal(signal.SIGTERM, previous)
     log("Stopped.")
     return 0
-

@@ -32,7 +32,9 @@ from vaultkit.errors import VaultkitError
 from vaultkit.notes import NoteError, _Loader, parse_frontmatter
 
 BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
-_DONE_FIELDS = re.compile(r"\s+(?:✅|❌)\uFE0F?\s*\d{4}-\d{2}-\d{2}(?=(?:\s+\S+\uFE0F?\s*\d{4}-\d{2}-\d{2})*\s*$)")
+_DONE_FIELDS = re.compile(
+    r"\s+(?:✅|❌)\uFE0F?\s*\d{4}-\d{2}-\d{2}(?=(?:\s+\S+\uFE0F?\s*\d{4}-\d{2}-\d{2})*\s*$)"
+)
 
 
 class WritebackError(VaultkitError):
@@ -64,7 +66,7 @@ def _plain_ok(value: str) -> bool:
     if value[0] in "[]{}!&*#|>%@`\"',?:-" or ": " in value or " #" in value:
         return False
     try:
-        return yaml.load(value, Loader=_PureLoader) == value  # noqa: S506 - safe loader
+        return bool(yaml.load(value, Loader=_PureLoader) == value)  # noqa: S506 - safe loader
     except yaml.YAMLError:
         return False
 
@@ -84,9 +86,12 @@ def _find_actions(text: str) -> yaml.SequenceNode:
         raise WritebackError(f"frontmatter cannot be parsed ({type(exc).__name__})") from None
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "actions":
-                if isinstance(value, yaml.SequenceNode):
-                    return value
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value == "actions"
+                and isinstance(value, yaml.SequenceNode)
+            ):
+                return value
     raise WritebackError("the note has no `actions` list")
 
 
@@ -193,7 +198,9 @@ def set_status(data: bytes, index: int, status: str, on: date, source: str = "no
     if isinstance(node, yaml.ScalarNode):
         old = yaml.load(text[node.start_mark.index : node.end_mark.index], Loader=_PureLoader)  # noqa: S506
         value = new_string_value(str(old), status, on)
-        new_text = text[: node.start_mark.index] + emit_scalar(value, node.style) + text[node.end_mark.index :]
+        new_text = (
+            text[: node.start_mark.index] + emit_scalar(value, node.style) + text[node.end_mark.index :]
+        )
     elif isinstance(node, yaml.MappingNode):
         wanted: dict[str, str | None]
         if status == "open":
@@ -227,7 +234,9 @@ def _verify(before: bytes, after: bytes, index: int, status: str, source: str) -
         others(old_meta) == others(new_meta)
         and len(old_meta["actions"]) == len(new_meta["actions"])
         and all(
-            a == b for i, (a, b) in enumerate(zip(old_meta["actions"], new_meta["actions"])) if i != index
+            a == b
+            for i, (a, b) in enumerate(zip(old_meta["actions"], new_meta["actions"], strict=True))
+            if i != index
         )
         and len(old_actions) == len(new_actions)
     )
