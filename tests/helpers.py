@@ -33,3 +33,20 @@ def snapshot(root: Path, skip_state: bool = True) -> dict[str, tuple[str, int]]:
                 path.stat().st_mtime_ns,
             )
     return result
+
+
+def make_unreadable(vault: Path, name: str, monkeypatch) -> None:
+    """chmod 0 a note; as root (who reads anything) also make its read fail the same way."""
+    from vaultkit import index as index_module
+
+    (vault / name).chmod(0)
+    if os.geteuid() != 0:
+        return
+    real = index_module.read_head
+
+    def denied(path, limit, expected=0):
+        if os.path.basename(path) == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, limit, expected)
+
+    monkeypatch.setattr(index_module, "read_head", denied)

@@ -21,7 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from watchdog.events import FileModifiedEvent
 
-from vaultkit import index as index_module
 from vaultkit.index import build_index, record_from_bytes
 from vaultkit.notes import NoteError, parse_frontmatter
 from vaultkit.summary import BEGIN, END
@@ -30,7 +29,7 @@ from vaultkit.vault import init_vault, load_vault
 from vaultkit.watch import Handler, Settings, Watcher
 
 from .corpus import CORPUS
-from .helpers import build_tree, snapshot
+from .helpers import build_tree, make_unreadable, snapshot
 
 ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 24)
@@ -42,16 +41,7 @@ def hostile(vault, tmp_path, monkeypatch):
     build_tree(vault, {name: data for name, data, _ in CORPUS})
     build_tree(vault, {"good.md": '---\nactions:\n  - "[ ] Good action"\n---\n'})
     build_tree(vault, {"locked.md": "---\nactions: [SECRET]\n---\n"})
-    (vault / "locked.md").chmod(0)
-    if os.geteuid() == 0:  # root can read it anyway: make the read fail as it would for a user
-        real = index_module.read_head
-
-        def denied(path, limit, expected=0):
-            if os.path.basename(path) == "locked.md":
-                raise PermissionError(13, "Permission denied", str(path))
-            return real(path, limit, expected)
-
-        monkeypatch.setattr(index_module, "read_head", denied)
+    make_unreadable(vault, "locked.md", monkeypatch)
     (vault / "loop").mkdir()
     (vault / "loop" / "again").symlink_to(vault / "loop")
     (vault / "dangling.md").symlink_to(tmp_path / "nowhere.md")

@@ -15,7 +15,7 @@ from vaultkit.summary import BEGIN, END
 from vaultkit.sync import sync
 from vaultkit.vault import load_vault
 
-from .helpers import build_tree, snapshot
+from .helpers import build_tree, make_unreadable, snapshot
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 11, 24)
@@ -382,16 +382,7 @@ def test_note_deleted_between_listing_and_reading(vault, monkeypatch):
 
 def test_unreadable_permission(vault, run, monkeypatch):
     build_tree(vault, {"secret.md": "---\nactions: [x]\n---\n", "ok.md": "---\nactions: [Fine]\n---\n"})
-    (vault / "secret.md").chmod(0)
-    if os.geteuid() == 0:  # root reads anything: make the read fail as it would for a user
-        real = index_module.read_head
-
-        def denied(path, limit, expected=0):
-            if os.path.basename(path) == "secret.md":
-                raise PermissionError(13, "Permission denied", str(path))
-            return real(path, limit, expected)
-
-        monkeypatch.setattr(index_module, "read_head", denied)
+    make_unreadable(vault, "secret.md", monkeypatch)
     result = run("index")
     assert result.exit_code == 0
     assert "warning: secret.md: cannot read (Permission denied)" in result.stderr
