@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ CACHE_VERSION = 1
 _HEAD = MAX_FRONTMATTER_BYTES + 8192
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteRecord:
     """What the indexer knows about one note."""
 
@@ -199,22 +199,38 @@ _WEAK_CONFLICT_PATTERNS = [
 ]
 
 
-def conflict_original(rel: str, existing: set[str]) -> str | None:
-    """The note that `rel` is a sync-conflict copy of, or None."""
+NOT_A_CONFLICT: tuple[str | None, tuple[str, ...]] = (None, ())
+
+
+def conflict_candidates(rel: str) -> tuple[str | None, tuple[str, ...]]:
+    """(the original when the name surely marks a conflict copy, originals it
+    might be a copy of if they exist). Depends on the name only, so it is
+    worked out once per path."""
     folder, name = split_name(rel)
     for pattern in _CONFLICT_PATTERNS:
         match = pattern.match(name)
         if match:
-            return folder + match["base"] + match["ext"]
+            return folder + match["base"] + match["ext"], ()
     if "-" not in name and not name[-4:-3].isdigit():
-        return None  # neither weak pattern can match
-    for pattern in _WEAK_CONFLICT_PATTERNS:
-        match = pattern.match(name)
-        if match:
-            original = folder + match["base"] + match["ext"]
-            if original in existing:
-                return original
-    return None
+        return NOT_A_CONFLICT  # neither weak pattern can match
+    weak = tuple(
+        folder + match["base"] + match["ext"]
+        for pattern in _WEAK_CONFLICT_PATTERNS
+        if (match := pattern.match(name))
+    )
+    return (None, weak) if weak else NOT_A_CONFLICT
+
+
+def conflict_original(
+    rel: str,
+    existing: Collection[str],
+    candidates: tuple[str | None, tuple[str, ...]] | None = None,
+) -> str | None:
+    """The note that `rel` is a sync-conflict copy of, or None."""
+    strong, weak = candidates if candidates is not None else conflict_candidates(rel)
+    if strong is not None:
+        return strong
+    return next((original for original in weak if original in existing), None)
 
 
 # ---------------------------------------------------------------- the index
@@ -275,6 +291,7 @@ class Indexer:
         self.parsed = 0
         self.cached = 0
         self._cache_dirty = False
+        self._conflict_names: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 
     @property
     def _stored(self) -> dict[str, list[Any]]:
@@ -314,6 +331,7 @@ class Indexer:
     def _forget(self, rel: str) -> bool:
         self._cache_dirty = True
         self.files.pop(rel, None)
+        self._conflict_names.pop(rel, None)
         return self.records.pop(rel, None) is not None
 
     def scan(
@@ -387,11 +405,15 @@ class Indexer:
         return {rel for rel in rels if self.store(rel, *self.look(rel))}
 
     def index(self) -> VaultIndex:
-        existing = set(self.records)
+        existing = self.records.keys()
+        names = self._conflict_names
         conflicts = []
         records = []
         for rel in sorted(self.records):
-            original = conflict_original(rel, existing)
+            candidates = names.get(rel)
+            if candidates is None:
+                candidates = names[rel] = conflict_candidates(rel)
+            original = None if candidates is NOT_A_CONFLICT else conflict_original(rel, existing, candidates)
             if original is not None:
                 conflicts.append((rel, original))
             else:

@@ -30,7 +30,7 @@ _OPEN = re.compile(rb"---[ \t]*(\r?\n)")
 _CLOSE = re.compile(rb"^---[ \t]*\r?$", re.M)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with a note. `line` is 1-based in the file, when known."""
 

@@ -55,6 +55,15 @@ def newest_first(actions: list[Action]) -> list[Action]:
     return result
 
 
+def shown(actions: list[Action], today: date, recently_done_days: int) -> tuple[list[Action], list[Action]]:
+    """The actions the summary lists: (open, newest first; recently done)."""
+    open_actions = newest_first([a for a in actions if a.status == "open"])
+    since = (today - timedelta(days=recently_done_days)).isoformat()
+    done = newest_first([a for a in actions if a.status == "done" and (a.done or "") >= since])
+    done.sort(key=lambda a: a.done or "", reverse=True)
+    return open_actions, done
+
+
 def render_block(
     actions: list[Action],
     stems: Counter[str],
@@ -79,7 +88,7 @@ def render_block(
         ]
         out.append("")
     out += overview or []
-    open_actions = newest_first([a for a in actions if a.status == "open"])
+    open_actions, done = shown(actions, today, recently_done_days)
     out += ["## Open actions", ""]
     late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
     if late:
@@ -90,9 +99,6 @@ def render_block(
         out += [f"### {heading} ({kind})", ""]
         out += [task_line(a, stems) for a in subset] or ["Nothing open."]
         out.append("")
-    since = (today - timedelta(days=recently_done_days)).isoformat()
-    done = newest_first([a for a in actions if a.status == "done" and (a.done or "") >= since])
-    done.sort(key=lambda a: a.done or "", reverse=True)
     out += [f"## Done in the last {recently_done_days} days", ""]
     out += [task_line(a, stems) for a in done] or ["Nothing yet."]
     out.append("")

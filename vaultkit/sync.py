@@ -260,12 +260,12 @@ def sync(
     if harvested.applied:
         indexer.refresh({outcome.change.action.source for outcome in harvested.applied})
         index = indexer.index()
-    from vaultkit.summary import parse_ticks
+    from vaultkit.summary import shown
 
     block = summary_text(vault, index, today, harvested.pending)
     written = write_summary(vault, block, raw, existing, adopt)
-    sources = {a.id: a.source for a in index.actions}
-    boxes = {i: [t.checked, sources.get(i)] for i, t in parse_ticks(block).items()}
+    open_actions, done = shown(index.actions, today, vault.config.recently_done_days)
+    boxes = {a.id: [a.status == "done", a.source] for a in open_actions + done}
     counts = Counts.of(index)
     _save_state(
         vault,
