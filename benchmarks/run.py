@@ -226,10 +226,10 @@ def main() -> None:
             f"\nscaling: cold index at {big:,} is {results[big]['cold'] / results[small]['cold']:.1f}× "
             f"the {small:,} time (notes ×{big // small})"
         )
-    small_vault = vault_for(sizes[0])
+    new_size = 10_000 if 10_000 in sizes else sizes[0]  # the issue sets the target on 10k
     print(
-        f"\n`vaultkit new reflection --no-input` ({sizes[0]:,}-note vault, warm cache): "
-        f"{bench_new(small_vault, args.runs):.3f} s"
+        f"\n`vaultkit new reflection --no-input` ({new_size:,}-note vault, warm cache): "
+        f"{bench_new(vault_for(new_size), args.runs):.3f} s"
     )
     for size in sizes[-2:] if len(sizes) > 1 else sizes:
         w = bench_watch(vault_for(size), args.edits, args.debounce)
