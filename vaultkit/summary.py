@@ -74,6 +74,7 @@ def render_block(
     due: list[Due] | None = None,
     pending: list[tuple[str, str]] | None = None,
     overview: list[str] | None = None,
+    listed: tuple[list[Action], list[Action]] | None = None,
 ) -> str:
     """The text between the markers (without them), ending with a newline."""
     out: list[str] = [
@@ -88,7 +89,7 @@ def render_block(
         ]
         out.append("")
     out += overview or []
-    open_actions, done = shown(actions, today, recently_done_days)
+    open_actions, done = listed or shown(actions, today, recently_done_days)
     out += ["## Open actions", ""]
     late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
     if late:

@@ -34,6 +34,7 @@ from vaultkit.vault import (
 )
 
 if TYPE_CHECKING:
+    from vaultkit.actions import Action
     from vaultkit.index import Indexer, VaultIndex
     from vaultkit.status import Outcome
 
@@ -181,7 +182,11 @@ def harvest(
 
 
 def summary_text(
-    vault: Vault, index: VaultIndex, today: date, pending: dict[str, dict[str, Any]] | None = None
+    vault: Vault,
+    index: VaultIndex,
+    today: date,
+    pending: dict[str, dict[str, Any]] | None = None,
+    listed: tuple[list[Action], list[Action]] | None = None,
 ) -> str:
     from vaultkit.followups import due_follow_ups
     from vaultkit.overview import build_overview, render_overview
@@ -199,6 +204,7 @@ def summary_text(
         due,
         [(i, f"waiting for `{p['source']}` to be readable") for i, p in sorted((pending or {}).items())],
         render_overview(overview),
+        listed,
     )
 
 
@@ -262,10 +268,10 @@ def sync(
         index = indexer.index()
     from vaultkit.summary import shown
 
-    block = summary_text(vault, index, today, harvested.pending)
+    listed = shown(index.actions, today, vault.config.recently_done_days)
+    block = summary_text(vault, index, today, harvested.pending, listed)
     written = write_summary(vault, block, raw, existing, adopt)
-    open_actions, done = shown(index.actions, today, vault.config.recently_done_days)
-    boxes = {a.id: [a.status == "done", a.source] for a in open_actions + done}
+    boxes = {a.id: [a.status == "done", a.source] for a in listed[0] + listed[1]}
     counts = Counts.of(index)
     _save_state(
         vault,
