@@ -261,7 +261,11 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
     if end - start > MAX_FRONTMATTER_BYTES:
         raise NoteError(Problem(f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB", 1))
     text = decode(data[start:end], "frontmatter")
-    meta = load_yaml(text, first_line=2) if text.strip() else {}
+    from vaultkit.fastyaml import fast_load
+
+    meta = fast_load(text)  # the simple shapes most notes have; None means "ask YAML"
+    if meta is None:
+        meta = load_yaml(text, first_line=2) if text.strip() else {}
     if meta is None:  # only comments
         meta = {}
     if not isinstance(meta, dict):
