@@ -134,47 +134,62 @@ def fast_load(text: str) -> dict[str, Any] | None:
         return None
 
 
+def _next_content(lines: list[str], i: int) -> int:
+    """The index of the next line that is neither blank nor a comment."""
+    while i < len(lines) and (not lines[i].strip(" ") or lines[i].lstrip(" ").startswith("#")):
+        i += 1
+    return i
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _new_key(match: re.Match[str], seen: dict[str, Any]) -> str:
+    """The key of a `key: value` line; keys YAML would read as other types, or twice, bail."""
+    key = match[1]
+    if key in seen or key in _NULLS or key in _BOOLS or _INT.match(key):
+        raise _Bail
+    return key
+
+
+def _has_value(raw: str | None) -> bool:
+    return raw is not None and bool(raw.strip(" ")) and not raw.strip(" ").startswith("#")
+
+
+def _value(raw: str) -> Any:
+    return _flow_list(raw) if raw.lstrip(" ").startswith("[") else _scalar(raw)
+
+
 def _load(text: str) -> dict[str, Any]:
     if "\t" in text or "\r" in text.replace("\r\n", "\n") or _NOT_PRINTABLE.search(text):
         raise _Bail
     lines = text.replace("\r\n", "\n").split("\n")
     result: dict[str, Any] = {}
-    i, n = 0, len(lines)
-    while i < n:
+    i = _next_content(lines, 0)
+    while i < len(lines):
         line = lines[i]
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        if line[0] == " ":
-            raise _Bail  # indentation we did not expect
         match = _KEY.match(line)
-        if not match:
-            raise _Bail
-        key, value = match[1], match[2]
-        if key in result or key.endswith(" ") or key in _NULLS or key in _BOOLS or _INT.match(key):
-            raise _Bail
-        i += 1
-        if value is not None and value.strip(" ") and not value.strip(" ").startswith("#"):
-            result[key] = _flow_list(value) if value.lstrip(" ").startswith("[") else _scalar(value)
-            continue
-        # Nothing after the colon: a null, or a block list below.
-        items, i = _block_list(lines, i)
-        result[key] = items
+        if line[0] == " " or not match:
+            raise _Bail  # indentation or a line we did not expect
+        key = _new_key(match, result)
+        if _has_value(match[2]):
+            result[key] = _value(match[2])
+            i += 1
+        else:  # nothing after the colon: a null, or a block list below
+            result[key], i = _block_list(lines, i + 1)
+        i = _next_content(lines, i)
     return result
 
 
 def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
     items: list[Any] = []
     dash_col = None
-    n = len(lines)
-    while i < n:
+    i = _next_content(lines, i)
+    while i < len(lines):
         line = lines[i]
         stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        col = len(line) - len(stripped)
+        col = _indent(line)
         if not stripped.startswith("- ") and stripped != "-":
             if col == 0:
                 break  # the next key
@@ -183,58 +198,36 @@ def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
             dash_col = col
         elif col != dash_col:
             raise _Bail
-        item_text = stripped[2:] if stripped != "-" else ""
-        i += 1
+        item_text = stripped[2:]
         match = _KEY.match(item_text)
         if match and not item_text.lstrip(" ").startswith(("'", '"')):
-            mapping, i = _item_mapping(lines, i, match, dash_col + 2)
+            mapping, i = _item_mapping(lines, i + 1, match, dash_col + 2)
             items.append(mapping)
         elif item_text.lstrip(" ").startswith("["):
             raise _Bail  # a nested list
         else:
             items.append(_scalar(item_text))
-    if dash_col is None:
-        return None, i
-    return items, i
+            i += 1
+        i = _next_content(lines, i)
+    return (None if dash_col is None else items), i
 
 
 def _item_mapping(lines: list[str], i: int, first: re.Match[str], indent: int) -> tuple[dict[str, Any], int]:
+    """A list item's flat mapping: its first key is on the `- ` line, the rest at `indent`."""
     mapping: dict[str, Any] = {}
-
-    def put(match: re.Match[str]) -> None:
-        key, value = match[1], match[2]
-        if key in mapping or key in _NULLS or key in _BOOLS or _INT.match(key):
-            raise _Bail
-        if value is None or not value.strip(" ") or value.strip(" ").startswith("#"):
-            mapping[key] = None
-        elif value.lstrip(" ").startswith("["):
-            mapping[key] = _flow_list(value)
-        else:
-            mapping[key] = _scalar(value)
-
-    put(first)
-    n = len(lines)
-    while i < n:
-        line = lines[i]
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        col = len(line) - len(stripped)
-        if col < indent:
-            break
-        if col > indent:
-            raise _Bail  # nested block or a multi-line scalar
-        match = _KEY.match(stripped)
+    match: re.Match[str] | None = first
+    while True:
+        assert match is not None
+        key = _new_key(match, mapping)
+        mapping[key] = _value(match[2]) if _has_value(match[2]) else None
+        i = _next_content(lines, i)
+        if not _has_value(match[2]) and i < len(lines) and _indent(lines[i]) > indent:
+            raise _Bail  # `key:` with a deeper block below: nesting
+        if i >= len(lines) or _indent(lines[i]) < indent:
+            return mapping, i
+        if _indent(lines[i]) > indent:
+            raise _Bail  # a multi-line scalar
+        match = _KEY.match(lines[i].lstrip(" "))
         if not match:
             raise _Bail
-        put(match)
         i += 1
-        if match[2] is None or not match[2].strip(" "):
-            # `key:` then a deeper block would be nesting: make sure none follows
-            j = i
-            while j < n and (not lines[j].strip(" ") or lines[j].lstrip(" ").startswith("#")):
-                j += 1
-            if j < n and len(lines[j]) - len(lines[j].lstrip(" ")) > indent:
-                raise _Bail
-    return mapping, i
