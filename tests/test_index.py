@@ -409,3 +409,18 @@ def test_conflict_names(name, original):
 def test_weak_conflict_patterns_need_the_original():
     assert conflict_original("Plan-B.md", set()) is None
     assert conflict_original("Chapter 2.md", {"Chapter 1.md"}) is None
+
+
+def test_slow_yaml_is_warned_about_only_when_notes_are_parsed(vault, run, monkeypatch):
+    import vaultkit.notes
+
+    build_tree(vault, {"a.md": "---\nactions: [x]\n---\n"})
+    monkeypatch.setattr(vaultkit.notes, "HAS_LIBYAML", False)
+    first = run("index")
+    assert "warning: PyYAML was installed without libyaml" in first.stderr
+    second = run("index")  # nothing changed: nothing parsed, nothing to warn about
+    assert second.stdout.startswith("1 notes (0 read, 1 cached)")
+    assert "libyaml" not in second.stderr
+    monkeypatch.setattr(vaultkit.notes, "HAS_LIBYAML", True)
+    (vault / "a.md").write_text("---\nactions: [y]\n---\n")
+    assert "libyaml" not in run("index").stderr

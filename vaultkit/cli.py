@@ -367,6 +367,11 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
         f"{len(counts.unreadable)} unreadable; "
         f"{summary} {'updated' if result.summary_written else 'unchanged'}"
     )
+    if result.read:  # notes were parsed: say so if that was the slow way
+        from vaultkit.notes import HAS_LIBYAML, SLOW_YAML_HINT
+
+        if not HAS_LIBYAML:
+            click.echo(f"warning: {SLOW_YAML_HINT}", err=True)
     if strict and counts.unreadable:
         fail(f"{len(counts.unreadable)} note(s) could not be read (see above)")
 

@@ -27,7 +27,6 @@ import yaml
 from vaultkit.errors import TemplateError
 from vaultkit.notes import NoteError, parse_frontmatter
 
-BUILTIN_TYPES = ("intention", "reflection", "check-in")
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
@@ -66,7 +65,7 @@ def format_moment(moment: datetime, fmt: str) -> str:
         t = match[0]
         d = moment
         hour12 = d.hour % 12 or 12
-        iso_year, iso_week, iso_weekday = d.isocalendar()
+        _, iso_week, iso_weekday = d.isocalendar()
         sunday_week = int(d.strftime("%U")) + (0 if date(d.year, 1, 1).weekday() == 6 else 1)
         values: dict[str, Any] = {
             "YYYY": f"{d.year:04d}",

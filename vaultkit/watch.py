@@ -24,7 +24,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -46,6 +46,7 @@ from watchdog.observers.polling import PollingObserver
 
 from vaultkit.errors import VaultkitError
 from vaultkit.index import Indexer
+from vaultkit.notes import HAS_LIBYAML, SLOW_YAML_HINT
 from vaultkit.sync import sync
 from vaultkit.vault import Vault, nfc
 
@@ -168,13 +169,12 @@ class Handler(FileSystemEventHandler):
 
 @dataclass
 class Stats:
-    batches: int = 0
+    """Counters a long-running watcher keeps; fixed size, whatever the uptime."""
+
     summary_writes: int = 0
-    notes_read: int = 0
     errors: int = 0
     rescans: int = 0
     observer: str = ""
-    latencies: list[float] = field(default_factory=list)
 
 
 class Watcher:
@@ -277,13 +277,10 @@ class Watcher:
                 self._update("rescan")
             due = {rel for rel, when in self.deferred.items() if when <= now}
             if self.inbox.ready(self.settings, now) or due:
-                started = self.inbox.first
                 paths, folders, summary = self.inbox.take()
                 for rel in due:
                     self.deferred.pop(rel, None)
                 self._process(paths | due, folders, summary, now, force=due)
-                if started:
-                    self.stats.latencies.append(time.monotonic() - started)
             if now - self._last_cache_save >= self.settings.save_cache_every:
                 self._last_cache_save = now
                 self.indexer.save_cache()
@@ -304,11 +301,9 @@ class Watcher:
     def _process(
         self, paths: set[str], folders: set[str], summary: bool, now: float, force: set[str]
     ) -> None:
-        self.stats.batches += 1
         changed: set[str] = set()
         for folder in sorted(folders):
             changed |= self.indexer.scan_folder(folder)
-        before = self.indexer.parsed
         for rel in sorted(paths):
             try:
                 note, record = self.indexer.look(rel)
@@ -326,7 +321,6 @@ class Watcher:
             except Exception as exc:
                 self.stats.errors += 1
                 self.log(f"error: {rel}: {type(exc).__name__}; kept its previous actions")
-        self.stats.notes_read += self.indexer.parsed - before
         if changed or summary:
             self._update(f"{len(changed)} note(s) changed" if changed else "summary edited")
 
@@ -360,6 +354,8 @@ def watch_forever(
     try:
         watcher.start()
         log(f"Watching {vault.root} ({watcher.stats.observer}); Ctrl-C to stop.")
+        if not HAS_LIBYAML:
+            log(f"warning: {SLOW_YAML_HINT}")
         watcher.run()
     except KeyboardInterrupt:
         watcher.stop()
