@@ -10,7 +10,7 @@ import pytest
 from vaultkit.dates import logical_today
 from vaultkit.followups import due_follow_ups, label
 from vaultkit.index import NoteRecord, build_index, record_from_bytes
-from vaultkit.overview import build_overview, mood_chart, render_overview, timeline_chart
+from vaultkit.overview import Tally, build_overview, mood_chart, render_overview, timeline_chart
 from vaultkit.vault import load_vault
 
 from .helpers import build_tree
@@ -92,12 +92,12 @@ def test_overview_weeks_in_a_row_across_new_year():
         note(f"n{i}.md", "check-in", d, 1)
         for i, d in enumerate(["2026-12-16", "2026-12-22", "2026-12-30", "2027-01-05", "2027-01-12"])
     ]
-    overview = build_overview(notes, [], [], date(2027, 1, 14))
+    overview = build_overview(notes, Tally(), [], date(2027, 1, 14))
     assert overview.weeks_in_a_row == 5
     assert overview.days_since_last_note == 2
     # This week without a note yet still counts from last week; a gap breaks it.
-    assert build_overview(notes, [], [], date(2027, 1, 19)).weeks_in_a_row == 5
-    assert build_overview(notes, [], [], date(2027, 1, 26)).weeks_in_a_row == 0
+    assert build_overview(notes, Tally(), [], date(2027, 1, 19)).weeks_in_a_row == 5
+    assert build_overview(notes, Tally(), [], date(2027, 1, 26)).weeks_in_a_row == 0
 
 
 def test_charts_text_is_deterministic():
@@ -106,7 +106,7 @@ def test_charts_text_is_deterministic():
         note("b.md", "reflection", "2026-11-02", 1, 6.5),
         note("c.md", "check-in", "2026-11-09", 1, 7.0),
     ]
-    overview = build_overview(notes, [], [], date(2026, 11, 24))
+    overview = build_overview(notes, Tally(), [], date(2026, 11, 24))
     assert timeline_chart(overview) == (
         "```mermaid\ntimeline\n    title Sessions and their notes\n    section Session 1\n"
         "        2026-11-01 : Intention\n        2026-11-02 : Reflection\n"
@@ -117,8 +117,10 @@ def test_charts_text_is_deterministic():
         'xychart-beta\n    title "Mood over time (0 to 10)"\n    x-axis ["11-01", "11-02", "11-09"]\n'
         '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 7]\n```'
     )
-    assert render_overview(overview) == render_overview(build_overview(notes, [], [], date(2026, 11, 24)))
-    single = build_overview(notes[:1], [], [], date(2026, 11, 24))
+    assert render_overview(overview) == render_overview(
+        build_overview(notes, Tally(), [], date(2026, 11, 24))
+    )
+    single = build_overview(notes[:1], Tally(), [], date(2026, 11, 24))
     assert not any("xychart" in line for line in render_overview(single))  # one point is no line
 
 

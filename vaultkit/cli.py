@@ -652,13 +652,13 @@ def status(app: App, as_json: bool) -> None:
     from vaultkit.dates import local_today
     from vaultkit.followups import due_follow_ups
     from vaultkit.index import build_index
-    from vaultkit.overview import build_overview, render_status
+    from vaultkit.overview import Tally, build_overview, render_status
 
     vault = app.vault()
     today = local_today(vault.config.day_starts_at)
     idx = build_index(vault)
     due = due_follow_ups(idx.notes, vault.config.follow_ups, today)
-    overview = build_overview(idx.notes, idx.actions, due, today)
+    overview = build_overview(idx.notes, Tally.of(idx.actions, today), due, today)
     if as_json:
         click.echo(json.dumps(overview.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -6,6 +6,7 @@ notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -49,8 +50,22 @@ def is_integration(note: NoteRecord) -> bool:
     return note.error is None and (note.type in INTEGRATION_TYPES or note.session is not None)
 
 
-def overdue(actions: list[Action], today: date) -> list[Action]:
-    return [a for a in actions if a.status == "open" and a.due is not None and a.due < today.isoformat()]
+@dataclass(frozen=True)
+class Tally:
+    """How many actions are open, by kind, and how many of them are overdue."""
+
+    external: int = 0
+    internal: int = 0
+    overdue: int = 0
+
+    @classmethod
+    def of(cls, actions: list[Action], today: date) -> Tally:
+        open_ = [a for a in actions if a.status == "open"]
+        return cls(
+            sum(1 for a in open_ if a.kind == "external"),
+            sum(1 for a in open_ if a.kind == "internal"),
+            sum(1 for a in open_ if a.due is not None and a.due < today.isoformat()),
+        )
 
 
 def _weeks_in_a_row(dates: set[date], today: date) -> int:
@@ -66,7 +81,7 @@ def _weeks_in_a_row(dates: set[date], today: date) -> int:
     return count
 
 
-def build_overview(notes: list[NoteRecord], actions: list[Action], due: list[Due], today: date) -> Overview:
+def build_overview(notes: Iterable[NoteRecord], tally: Tally, due: list[Due], today: date) -> Overview:
     integration = [
         n for n in notes if is_integration(n) and n.date is not None and n.date <= today.isoformat()
     ]
@@ -78,7 +93,6 @@ def build_overview(notes: list[NoteRecord], actions: list[Action], due: list[Due
     last_session = max(sessions, default=None)
     last_date = dated[-1].date if dated else None
     dates = {date.fromisoformat(n.date) for n in dated if n.date}
-    open_ = [a for a in actions if a.status == "open"]
     timeline = [
         (number, [(n.date or "", n.type or "note") for n in sessions[number]])
         for number in sorted(sessions)[-TIMELINE_SESSIONS:]
@@ -88,9 +102,9 @@ def build_overview(notes: list[NoteRecord], actions: list[Action], due: list[Due
         sessions=len(sessions),
         last_session=last_session,
         last_session_date=sessions[last_session][0].date if last_session is not None else None,
-        open_external=sum(1 for a in open_ if a.kind == "external"),
-        open_internal=sum(1 for a in open_ if a.kind == "internal"),
-        overdue=len(overdue(actions, today)),
+        open_external=tally.external,
+        open_internal=tally.internal,
+        overdue=tally.overdue,
         last_note_date=last_date,
         days_since_last_note=(today - date.fromisoformat(last_date)).days if last_date else None,
         notes_last_30_days=sum(1 for d in dates if (today - d).days < 30),

@@ -64,17 +64,39 @@ def shown(actions: list[Action], today: date, recently_done_days: int) -> tuple[
     return open_actions, done
 
 
+@dataclass(frozen=True)
+class Sections:
+    """The summary's task lines, in order: what render_block lists."""
+
+    overdue: list[str]
+    external: list[str]
+    internal: list[str]
+    done: list[str]
+
+
+def task_sections(listed: tuple[list[Action], list[Action]], stems: Counter[str], today: date) -> Sections:
+    """Split the listed actions into the summary's sections and render their lines."""
+    open_actions, done = listed
+    late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
+    late.sort(key=lambda a: a.due or "")
+    on_time = [a for a in open_actions if not (a.due is not None and a.due < today.isoformat())]
+    return Sections(
+        [task_line(a, stems) for a in late],
+        [task_line(a, stems) for a in on_time if a.kind == "external"],
+        [task_line(a, stems) for a in on_time if a.kind == "internal"],
+        [task_line(a, stems) for a in done],
+    )
+
+
 def render_block(
-    actions: list[Action],
+    sections: Sections,
     stems: Counter[str],
-    today: date,
     recently_done_days: int,
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],
     due: list[Due] | None = None,
     pending: list[tuple[str, str]] | None = None,
     overview: list[str] | None = None,
-    listed: tuple[list[Action], list[Action]] | None = None,
 ) -> str:
     """The text between the markers (without them), ending with a newline."""
     out: list[str] = [
@@ -89,19 +111,18 @@ def render_block(
         ]
         out.append("")
     out += overview or []
-    open_actions, done = listed or shown(actions, today, recently_done_days)
     out += ["## Open actions", ""]
-    late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
-    if late:
-        late.sort(key=lambda a: a.due or "")
-        out += ["### Overdue", ""] + [task_line(a, stems) for a in late] + [""]
-    for kind, heading in (("external", "Things to do"), ("internal", "Inner work")):
-        subset = [a for a in open_actions if a.kind == kind and a not in late]
+    if sections.overdue:
+        out += ["### Overdue", "", *sections.overdue, ""]
+    for lines, kind, heading in (
+        (sections.external, "external", "Things to do"),
+        (sections.internal, "internal", "Inner work"),
+    ):
         out += [f"### {heading} ({kind})", ""]
-        out += [task_line(a, stems) for a in subset] or ["Nothing open."]
+        out += lines or ["Nothing open."]
         out.append("")
     out += [f"## Done in the last {recently_done_days} days", ""]
-    out += [task_line(a, stems) for a in done] or ["Nothing yet."]
+    out += sections.done or ["Nothing yet."]
     out.append("")
     if unreadable:
         out += ["## Notes that could not be read", ""]

@@ -34,9 +34,14 @@ from vaultkit.vault import (
 )
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from vaultkit.actions import Action
     from vaultkit.index import Indexer, VaultIndex
+    from vaultkit.notes import Problem
+    from vaultkit.overview import Overview
     from vaultkit.status import Outcome
+    from vaultkit.summary import Due, Sections
 
 # The modules that parse notes and render the summary are imported inside the
 # functions below: a run where nothing changed never needs them (start-up).
@@ -188,23 +193,50 @@ def summary_text(
     pending: dict[str, dict[str, Any]] | None = None,
     listed: tuple[list[Action], list[Action]] | None = None,
 ) -> str:
+    """The summary block, built from the whole index."""
     from vaultkit.followups import due_follow_ups
-    from vaultkit.overview import build_overview, render_overview
-    from vaultkit.summary import render_block
+    from vaultkit.overview import Tally, build_overview
+    from vaultkit.summary import shown, task_sections
 
+    stems = index.stem_counts()
+    listed = listed or shown(index.actions, today, vault.config.recently_done_days)
     due = due_follow_ups(index.notes, vault.config.follow_ups, today)
-    overview = build_overview(index.notes, index.actions, due, today)
-    return render_block(
-        index.actions,
-        index.stem_counts(),
-        today,
-        vault.config.recently_done_days,
+    overview = build_overview(index.notes, Tally.of(index.actions, today), due, today)
+    return assemble(
+        vault,
+        task_sections(listed, stems, today),
+        stems,
         index.unreadable,
         index.conflicts,
         due,
+        overview,
+        pending,
+    )
+
+
+def assemble(
+    vault: Vault,
+    sections: Sections,
+    stems: Counter[str],
+    unreadable: list[tuple[str, Problem]],
+    conflicts: list[tuple[str, str]],
+    due: list[Due],
+    overview: Overview,
+    pending: dict[str, dict[str, Any]] | None,
+) -> str:
+    """The summary block from its parts (shared by the full and the incremental path)."""
+    from vaultkit.overview import render_overview
+    from vaultkit.summary import render_block
+
+    return render_block(
+        sections,
+        stems,
+        vault.config.recently_done_days,
+        unreadable,
+        conflicts,
+        due,
         [(i, f"waiting for `{p['source']}` to be readable") for i, p in sorted((pending or {}).items())],
         render_overview(overview),
-        listed,
     )
 
 
