@@ -37,7 +37,7 @@ def charts(today: date) -> list[str]:
         vault_dir = Path(tmp) / "vault"
         shutil.copytree(ROOT / "examples" / "vault", vault_dir)
         vault = load_vault(vault_dir)
-        block = summary_text(vault, build_index(vault, use_cache=False), today)
+        block = summary_text(vault, build_index(vault, use_cache=False), today).decode()
     return re.findall(r"```mermaid\n(.*?)```", block, re.S)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ from watchdog.events import FileModifiedEvent, FileMovedEvent
 from vaultkit import index as index_module
 from vaultkit import watch as watch_module
 from vaultkit.index import build_index
+from vaultkit.sync import sync
 from vaultkit.vault import init_vault, load_vault
 from vaultkit.watch import Handler, Settings, Watcher
 
@@ -70,6 +72,43 @@ def test_event_batch_updates_summary_once(primed, vault):
     assert any("Run" in line for line in open_texts(vault))
     watcher.step(now + 0.4)  # nothing pending: nothing written
     assert watcher.stats.summary_writes == writes + 1
+
+
+def test_a_note_edit_and_a_tick_in_one_batch_are_both_kept(primed, vault):
+    """The user marks Walk done in the note and ticks Call in the summary, and
+    the watcher sees both at once: the summary still shows Walk open, as it was
+    written, so Walk must not be reopened, and the tick on Call must land."""
+    watcher, _ = primed
+    note = vault / "a.md"
+    note.write_text(NOTE.replace('"[ ] Walk"', '"[x] Walk ✅ 2026-11-23"'))
+    summary = vault / "Integration Actions.md"
+    summary.write_text(summary.read_text().replace("- [ ] Call my sister", "- [x] Call my sister"))
+    dispatch(watcher, FileModifiedEvent(str(note)))
+    dispatch(watcher, FileModifiedEvent(str(summary)))
+    watcher.step(time.monotonic() + 1)
+    text = note.read_text()
+    assert '"[x] Walk ✅ 2026-11-23"' in text
+    assert '"[x] Call my sister ✅ 2026-11-24"' in text
+    assert "- [x] Walk — [[a]] ✅ 2026-11-23" in summary_of(vault)
+
+
+def test_summary_state_is_written_once_idle_and_matches_a_fresh_index(primed, vault):
+    watcher, _ = primed
+    state = vault / ".vaultkit" / "summary-state.json"
+    before = state.read_bytes()
+    (vault / "b.md").write_text('---\nactions: ["[ ] Stretch"]\n---\n')
+    dispatch(watcher, FileModifiedEvent(str(vault / "b.md")))
+    now = time.monotonic()
+    watcher.step(now + 0.2)
+    assert any("Stretch" in line for line in open_texts(vault))
+    assert state.read_bytes() == before  # not on every event: it waits until the watcher is idle
+    watcher.step(now + 0.2 + watcher.settings.save_state_idle + 0.1)
+    written = json.loads(state.read_bytes())
+    assert sorted(written["boxes"]) == sorted(a.id for a in build_index(load_vault(vault)).actions)
+    # A later `vaultkit index` sees a summary exactly as recorded: nothing to harvest, nothing rewritten.
+    result = sync(load_vault(vault), TODAY)
+    assert not result.summary_written
+    assert not result.harvest.problems and not result.harvest.applied
 
 
 def test_own_summary_write_and_dot_files_are_ignored(primed, vault):

@@ -292,6 +292,7 @@ class Indexer:
         self.cached = 0
         self._cache_dirty = False
         self._conflict_names: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+        self.changed: set[str] | None = None  # a set: collect paths whose record changed (the watcher)
 
     @property
     def _stored(self) -> dict[str, list[Any]]:
@@ -326,10 +327,14 @@ class Indexer:
 
     def _put(self, note: NoteFile, record: NoteRecord) -> None:
         self.files[note.rel] = note
+        if self.changed is not None and self.records.get(note.rel) is not record:
+            self.changed.add(note.rel)
         self.records[note.rel] = record
 
     def _forget(self, rel: str) -> bool:
         self._cache_dirty = True
+        if self.changed is not None:
+            self.changed.add(rel)
         self.files.pop(rel, None)
         self._conflict_names.pop(rel, None)
         return self.records.pop(rel, None) is not None

@@ -66,12 +66,16 @@ def shown(actions: list[Action], today: date, recently_done_days: int) -> tuple[
 
 @dataclass(frozen=True)
 class Sections:
-    """The summary's task lines, in order: what render_block lists."""
+    """The summary's task lines, in order and UTF-8 encoded: what render_block lists.
 
-    overdue: list[str]
-    external: list[str]
-    internal: list[str]
-    done: list[str]
+    Bytes, because a block of tens of thousands of lines with an emoji in
+    them is a UCS-4 string four times the size of the file: the summary is
+    put together and written as bytes."""
+
+    overdue: list[bytes]
+    external: list[bytes]
+    internal: list[bytes]
+    done: list[bytes]
 
 
 def task_sections(listed: tuple[list[Action], list[Action]], stems: Counter[str], today: date) -> Sections:
@@ -81,11 +85,15 @@ def task_sections(listed: tuple[list[Action], list[Action]], stems: Counter[str]
     late.sort(key=lambda a: a.due or "")
     on_time = [a for a in open_actions if not (a.due is not None and a.due < today.isoformat())]
     return Sections(
-        [task_line(a, stems) for a in late],
-        [task_line(a, stems) for a in on_time if a.kind == "external"],
-        [task_line(a, stems) for a in on_time if a.kind == "internal"],
-        [task_line(a, stems) for a in done],
+        [task_line(a, stems).encode() for a in late],
+        [task_line(a, stems).encode() for a in on_time if a.kind == "external"],
+        [task_line(a, stems).encode() for a in on_time if a.kind == "internal"],
+        [task_line(a, stems).encode() for a in done],
     )
+
+
+def due_lines(due: list[Due]) -> list[bytes]:
+    return [f"- Session {d.session} — {d.label} due since {d.since}: `{d.command}`".encode() for d in due]
 
 
 def render_block(
@@ -94,68 +102,88 @@ def render_block(
     recently_done_days: int,
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],
-    due: list[Due] | None = None,
+    due: list[bytes] | None = None,
     pending: list[tuple[str, str]] | None = None,
     overview: list[str] | None = None,
-) -> str:
+) -> bytes:
     """The text between the markers (without them), ending with a newline."""
-    out: list[str] = [
+    out: list[bytes] = []
+
+    def add(*lines: str) -> None:
+        out.extend(line.encode() for line in lines)
+
+    add(
         "*Kept current by vaultkit. Tick a box to mark an action done in its note; "
         "write your own text outside the vaultkit markers.*",
         "",
-    ]
+    )
     if due:
-        out += ["## Check-ins due", ""]
-        out += [
-            f"- Session {d.session} — {d.label} due since {d.since.isoformat()}: `{d.command}`" for d in due
-        ]
-        out.append("")
-    out += overview or []
-    out += ["## Open actions", ""]
+        add("## Check-ins due", "")
+        out += due
+        add("")
+    add(*(overview or []))
+    add("## Open actions", "")
     if sections.overdue:
-        out += ["### Overdue", "", *sections.overdue, ""]
+        add("### Overdue", "")
+        out += sections.overdue
+        add("")
     for lines, kind, heading in (
         (sections.external, "external", "Things to do"),
         (sections.internal, "internal", "Inner work"),
     ):
-        out += [f"### {heading} ({kind})", ""]
-        out += lines or ["Nothing open."]
-        out.append("")
-    out += [f"## Done in the last {recently_done_days} days", ""]
-    out += sections.done or ["Nothing yet."]
-    out.append("")
+        add(f"### {heading} ({kind})", "")
+        out += lines or [b"Nothing open."]
+        add("")
+    add(f"## Done in the last {recently_done_days} days", "")
+    out += sections.done or [b"Nothing yet."]
+    add("")
     if unreadable:
-        out += ["## Notes that could not be read", ""]
+        add("## Notes that could not be read", "")
         for path, problem in unreadable:
             where = f" (line {problem.line})" if problem.line else ""
-            out.append(f"- `{path}`{where}: {problem.message}")
-        out.append("")
+            add(f"- `{path}`{where}: {problem.message}")
+        add("")
     if pending:
-        out += ["## Ticks not applied yet", ""]
-        out += [f"- ^{action_id}: {reason}" for action_id, reason in pending]
-        out.append("")
+        add("## Ticks not applied yet", "")
+        add(*(f"- ^{action_id}: {reason}" for action_id, reason in pending))
+        add("")
     if conflicts:
-        out += ["## Sync conflict copies", ""]
+        add("## Sync conflict copies", "")
         for copy, original in conflicts:
-            out.append(
+            add(
                 f"- `{copy}` is a conflict copy of {wikilink(original, stems)}: "
                 "merge what you need into the original, then delete the copy"
             )
-        out.append("")
-    return "\n".join(out)
+        add("")
+    return b"\n".join(out)
 
 
-def splice(existing: str | None, block: str, adopt: bool = False) -> str:
-    """The whole summary file with `block` between the markers.
+@dataclass(frozen=True)
+class Layout:
+    """Where vaultkit's block goes in the summary file: between the user's
+    text before it (`head`) and after it (`tail`), with the file's line ending."""
 
-    `existing` is the current file text (None when there is no file). A file
-    without markers is refused unless `adopt`, which appends the block to it.
-    """
-    newline = "\r\n" if existing and "\r\n" in existing else "\n"
-    owned = f"{BEGIN}\n{block}{END}".replace("\n", newline)
+    head: bytes
+    tail: bytes
+    newline: bytes
+
+    def compose(self, block: bytes) -> bytes:
+        """The whole file with `block` (ending with a newline) between the markers."""
+        owned = [BEGIN.encode(), b"\n", block, END.encode()]
+        if self.newline != b"\n":
+            owned = [part.replace(b"\n", self.newline) for part in owned]
+        return b"".join([self.head, *owned, self.tail])
+
+
+def layout(existing: bytes | None, adopt: bool = False) -> Layout:
+    """Find the markers in the summary file (`existing`, without a BOM; None
+    when there is no file). A file without markers is refused unless `adopt`,
+    which puts the block below its text."""
+    newline = b"\r\n" if existing and b"\r\n" in existing else b"\n"
     if existing is None:
-        return DEFAULT_HEADER.replace("\n", newline) + owned + newline
-    begins, ends = existing.count(BEGIN), existing.count(END)
+        return Layout(DEFAULT_HEADER.encode(), b"\n", b"\n")
+    begin, end_ = BEGIN.encode(), END.encode()
+    begins, ends = existing.count(begin), existing.count(end_)
     if begins == 0 and ends == 0:
         if not adopt:
             raise SummaryError(
@@ -163,16 +191,16 @@ def splice(existing: str | None, block: str, adopt: bool = False) -> str:
                 "pass --adopt-summary to add the summary below its text, "
                 "or set summary_path in .vaultkit/config.yaml"
             )
-        separator = "" if existing.endswith(("\n", "\r")) or not existing else newline
-        return existing + separator + newline + owned + newline
-    start = existing.find(BEGIN)
-    end = existing.find(END)
+        separator = b"" if existing.endswith((b"\n", b"\r")) or not existing else newline
+        return Layout(existing + separator + newline, newline, newline)
+    start = existing.find(begin)
+    end = existing.find(end_)
     if begins != 1 or ends != 1 or end < start:
         raise SummaryError(
             f"its markers are damaged (found {begins} begin and {ends} end); "
             f"keep exactly one {BEGIN} followed by one {END}"
         )
-    return existing[:start] + owned + existing[end + len(END) :]
+    return Layout(existing[:start], existing[end + len(end_) :], newline)
 
 
 def owned_text(existing: str) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,11 +37,12 @@ if TYPE_CHECKING:
     from collections import Counter
 
     from vaultkit.actions import Action
+    from vaultkit.board import Board
     from vaultkit.index import Indexer, VaultIndex
     from vaultkit.notes import Problem
     from vaultkit.overview import Overview
     from vaultkit.status import Outcome
-    from vaultkit.summary import Due, Sections
+    from vaultkit.summary import Layout, Sections, Tick
 
 # The modules that parse notes and render the summary are imported inside the
 # functions below: a run where nothing changed never needs them (start-up).
@@ -126,21 +127,30 @@ def _read_summary(vault: Vault) -> tuple[bytes | None, str | None]:
         raise SummaryError(f"{rel}: {exc.problem.message}") from None
 
 
-def harvest(
-    vault: Vault, index: VaultIndex, text: str | None, state: dict[str, Any] | None, today: date
-) -> Harvest:
-    from vaultkit.status import Change, apply_changes
+def read_ticks(text: str | None, digest: str | None) -> dict[str, Tick]:
+    """The summary's checkboxes, or none when its block is exactly as written (`digest`)."""
     from vaultkit.summary import owned_text, parse_ticks
 
-    result = Harvest()
-    pending: dict[str, dict[str, Any]] = dict((state or {}).get("pending", {}))
-    boxes: dict[str, list[Any]] = (state or {}).get("boxes", {})
     owned = owned_text(text) if text is not None else None
-    if owned is not None and state is not None and state.get("block") == _digest(owned):
-        owned = None  # exactly as vaultkit wrote it: nothing to harvest
-    ticks = parse_ticks(owned) if owned is not None else {}
-    by_id = {a.id: a for a in index.actions}
-    unreadable = {path for path, _ in index.unreadable}
+    if owned is None or (digest is not None and digest == _digest(owned.encode())):
+        return {}
+    return parse_ticks(owned)
+
+
+def harvest(
+    vault: Vault,
+    ticks: dict[str, Tick],
+    boxes: Mapping[str, list[Any]],
+    pending: Mapping[str, dict[str, Any]],
+    by_id: Mapping[str, Action],
+    unreadable: Collection[str],
+    today: date,
+) -> Harvest:
+    """Apply the boxes the user changed since vaultkit wrote them (`boxes`),
+    and the ticks still waiting from earlier runs (`pending`)."""
+    from vaultkit.status import Change, apply_changes
+
+    result = Harvest()
     wanted: dict[str, tuple[str, str | None]] = {}  # id -> (status, date)
     for action_id, tick in ticks.items():
         previous = boxes.get(action_id)
@@ -192,11 +202,11 @@ def summary_text(
     today: date,
     pending: dict[str, dict[str, Any]] | None = None,
     listed: tuple[list[Action], list[Action]] | None = None,
-) -> str:
+) -> bytes:
     """The summary block, built from the whole index."""
     from vaultkit.followups import due_follow_ups
     from vaultkit.overview import Tally, build_overview
-    from vaultkit.summary import shown, task_sections
+    from vaultkit.summary import due_lines, shown, task_sections
 
     stems = index.stem_counts()
     listed = listed or shown(index.actions, today, vault.config.recently_done_days)
@@ -208,7 +218,7 @@ def summary_text(
         stems,
         index.unreadable,
         index.conflicts,
-        due,
+        due_lines(due),
         overview,
         pending,
     )
@@ -220,10 +230,10 @@ def assemble(
     stems: Counter[str],
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],
-    due: list[Due],
+    due: list[bytes],
     overview: Overview,
     pending: dict[str, dict[str, Any]] | None,
-) -> str:
+) -> bytes:
     """The summary block from its parts (shared by the full and the incremental path)."""
     from vaultkit.overview import render_overview
     from vaultkit.summary import render_block
@@ -240,25 +250,28 @@ def assemble(
     )
 
 
-def write_summary(
-    vault: Vault, block: str, raw: bytes | None, existing: str | None, adopt: bool = False
-) -> bool:
-    """Put `block` between the summary's markers; True when the file changed."""
-    from vaultkit.summary import SummaryError, splice
+_BOM = b"\xef\xbb\xbf"
 
-    rel = vault.config.summary_path
-    path = safe_target(vault, rel)
-    bom = raw is not None and raw.startswith(b"\xef\xbb\xbf")
+
+def summary_layout(vault: Vault, raw: bytes | None, adopt: bool = False) -> Layout:
+    """Where the block goes in the summary file as it is now (`raw`)."""
+    from vaultkit.summary import SummaryError, layout
+
     try:
-        text = splice(existing, block, adopt)
+        return layout(raw.removeprefix(_BOM) if raw is not None else None, adopt)
     except SummaryError as exc:
-        raise SummaryError(f"{rel}: {exc}") from None
-    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+        raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
+
+
+def write_summary(vault: Vault, block: bytes, raw: bytes | None, where: Layout) -> bytes | None:
+    """Put `block` in the summary file; the file's new bytes when it changed."""
+    path = safe_target(vault, vault.config.summary_path)
+    data = (_BOM if raw is not None and raw.startswith(_BOM) else b"") + where.compose(block)
     if data == raw:
-        return False
+        return None
     make_dirs(path.parent, vault.config.dir_mode)
     atomic_write(path, data, None if raw is not None else vault.config.file_mode)
-    return True
+    return data
 
 
 def sync(
@@ -294,7 +307,15 @@ def sync(
         indexer.save_cache()
     index = indexer.index()
     raw, existing = _read_summary(vault)
-    harvested = harvest(vault, index, existing, state, today)
+    harvested = harvest(
+        vault,
+        read_ticks(existing, (state or {}).get("block")),
+        (state or {}).get("boxes", {}),
+        (state or {}).get("pending", {}),
+        {a.id: a for a in index.actions},
+        {path for path, _ in index.unreadable},
+        today,
+    )
     if harvested.applied:
         indexer.refresh({outcome.change.action.source for outcome in harvested.applied})
         index = indexer.index()
@@ -302,7 +323,7 @@ def sync(
 
     listed = shown(index.actions, today, vault.config.recently_done_days)
     block = summary_text(vault, index, today, harvested.pending, listed)
-    written = write_summary(vault, block, raw, existing, adopt)
+    written = write_summary(vault, block, raw, summary_layout(vault, raw, adopt)) is not None
     boxes = {a.id: [a.status == "done", a.source] for a in listed[0] + listed[1]}
     counts = Counts.of(index)
     _save_state(
@@ -312,15 +333,15 @@ def sync(
             "pending": harvested.pending,
             "fingerprint": fingerprint if not harvested.applied else None,
             "summary_key": _summary_key(vault),
-            "block": _digest("\n" + block),
+            "block": _digest(b"\n" + block),
             "counts": asdict(counts),
         },
     )
     return SyncResult(counts, written, harvested, index.parsed, index.cached, index)
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
 def _stat_key(path: Path) -> list[int] | None:
@@ -344,3 +365,106 @@ def _fingerprint(vault: Vault, files: list[NoteFile], problems: list[WalkProblem
     for problem in problems:
         digest.update(f"{problem.rel}\0{problem.message}\n".encode())
     return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- the watcher's path
+
+
+def board_counts(board: Board, unreadable: list[tuple[str, Problem]]) -> Counts:
+    return Counts(
+        len(board.active),
+        board.open,
+        board.open_external,
+        [(path, p.line, p.message) for path, p in unreadable],
+        board.conflicts(),
+    )
+
+
+class Live:
+    """What `vaultkit watch` keeps between updates, so that a saved note costs
+    work for that note rather than for the whole vault: the board, and the
+    summary file as vaultkit last wrote it (read again only when its stat
+    changes, i.e. when the user edited it). The state file is written by
+    `save()`, which the watcher calls when it is idle and when it stops; until
+    then the board's boxes are the record of what the summary shows."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.board: Board | None = None
+        self.state = _load_state(vault)  # as on disk; used until the first write
+        self.pending: dict[str, dict[str, Any]] = dict((self.state or {}).get("pending", {}))
+        self.summary: tuple[list[int] | None, bytes | None, Layout] | None = None  # as last written
+        self.block = b""
+        self.counts: Counts | None = None
+        self.unsaved = False
+
+    def _board(self, indexer: Indexer, today: date) -> Board:
+        from vaultkit.board import Board
+
+        assert indexer.changed is not None, "the indexer must collect changes for a live board"
+        board = self.board
+        if board is None or board.today != today:  # a new day moves overdue and recently-done lines
+            board = Board(today, self.vault.config.recently_done_days, self.vault.config.follow_ups)
+            board.load(indexer.records)
+            self.board = board
+        else:
+            for rel in sorted(indexer.changed):
+                board.update(rel, indexer.records.get(rel))
+        indexer.changed.clear()
+        return board
+
+    def sync(self, indexer: Indexer, today: date) -> SyncResult:
+        vault = self.vault
+        key = _summary_key(vault)
+        if self.summary is not None and self.summary[0] == key:
+            _, raw, where = self.summary
+            ticks: dict[str, Tick] = {}  # as vaultkit wrote it
+        else:
+            raw, existing = _read_summary(vault)
+            where = None
+            digest = (self.state or {}).get("block") if self.summary is None else None
+            ticks = read_ticks(existing, digest)
+        if self.summary is None or self.board is None:
+            boxes: Mapping[str, list[Any]] = (self.state or {}).get("boxes", {})
+        else:  # what the summary showed: the board before this update
+            boxes = {i: self.board.boxes[i] for i in ticks if i in self.board.boxes}
+        board = self._board(indexer, today)
+        walk_problems = [(p.rel, p.message) for p in indexer.walk_problems]
+        unreadable = board.unreadable(walk_problems)
+        unreadable_paths = {path for path, _ in unreadable}
+        harvested = harvest(vault, ticks, boxes, self.pending, board.by_id, unreadable_paths, today)
+        if harvested.applied:
+            indexer.refresh({outcome.change.action.source for outcome in harvested.applied})
+            board = self._board(indexer, today)
+            unreadable = board.unreadable(walk_problems)
+        due, overview = board.overview()
+        conflicts = board.conflicts()
+        block = assemble(
+            vault, board.sections(), board.stems, unreadable, conflicts, due, overview, harvested.pending
+        )
+        self.summary = None  # unknown until the write below succeeds
+        where = where or summary_layout(vault, raw)
+        written = write_summary(vault, block, raw, where)
+        self.summary = (_summary_key(vault), written if written is not None else raw, where)
+        self.block = block
+        self.pending = harvested.pending
+        self.counts = board_counts(board, unreadable)
+        self.unsaved = True
+        return SyncResult(self.counts, written is not None, harvested, indexer.parsed, indexer.cached)
+
+    def save(self) -> None:
+        """Write the state file for what the summary now shows (the next run's harvest needs it)."""
+        if not self.unsaved or self.board is None or self.summary is None or self.counts is None:
+            return
+        _save_state(
+            self.vault,
+            {
+                "boxes": self.board.boxes,
+                "pending": self.pending,
+                "fingerprint": None,
+                "summary_key": self.summary[0],
+                "block": _digest(b"\n" + self.block),
+                "counts": asdict(self.counts),
+            },
+        )
+        self.unsaved = False

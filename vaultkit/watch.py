@@ -47,7 +47,7 @@ from watchdog.observers.polling import PollingObserver
 from vaultkit.errors import VaultkitError
 from vaultkit.index import Indexer
 from vaultkit.notes import HAS_LIBYAML, SLOW_YAML_HINT
-from vaultkit.sync import sync
+from vaultkit.sync import Live
 from vaultkit.vault import Vault, nfc
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
@@ -80,6 +80,8 @@ class Settings:
     poll: bool = False
     poll_interval: float = 1.0
     save_cache_every: float = 60.0
+    save_state_idle: float = 1.0  # the summary state is written once no event came for this long
+    save_state_every: float = 30.0  # ... or at the latest this long after the summary changed
 
 
 class Inbox:
@@ -191,12 +193,16 @@ class Watcher:
         self.log = log
         self.inbox = Inbox()
         self.indexer = Indexer(vault)
+        self.indexer.changed = set()  # the board takes the changed notes from here
+        self.live = Live(vault)
         self.stats = Stats()
         self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
         self._last_cache_save = 0.0
+        self._last_event = 0.0
+        self._unsaved_since: float | None = None
 
     # -------------------------------------------------------------- lifecycle
 
@@ -205,6 +211,7 @@ class Watcher:
         self.indexer.scan()
         self._update("started")
         self.indexer.save_cache()
+        self.live.save()
         now = time.monotonic()
         self._last_rescan = self._last_cache_save = now
 
@@ -240,10 +247,11 @@ class Watcher:
             self._observer.stop()
             self._observer.join(timeout=10)
             self._observer = None
-        try:
-            self.indexer.save_cache()
-        except Exception as exc:
-            self.log(f"warning: could not save the cache ({type(exc).__name__})")
+        for name, save in (("cache", self.indexer.save_cache), ("summary state", self.live.save)):
+            try:
+                save()
+            except Exception as exc:
+                self.log(f"warning: could not save the {name} ({type(exc).__name__})")
 
     def run(self) -> None:
         """Loop until stop(); start() must have been called."""
@@ -263,7 +271,17 @@ class Watcher:
             timeouts.append(self.settings.debounce / 2)
         if self.deferred:
             timeouts.append(min(self.deferred.values()) - now)
+        if self._unsaved_since is not None:
+            timeouts.append(self._state_due() - now)
         return max(0.02, min(timeouts))
+
+    def _state_due(self) -> float:
+        """When the summary state should be written: once idle, or at the latest after a while."""
+        assert self._unsaved_since is not None
+        return min(
+            self._last_event + self.settings.save_state_idle,
+            self._unsaved_since + self.settings.save_state_every,
+        )
 
     def step(self, now: float | None = None) -> None:
         """Do whatever is due: a batch, deferred notes, a rescan. Never raises."""
@@ -276,6 +294,8 @@ class Watcher:
                 self.deferred.clear()
                 self._update("rescan")
             due = {rel for rel, when in self.deferred.items() if when <= now}
+            if self.inbox.pending():
+                self._last_event = now
             if self.inbox.ready(self.settings, now) or due:
                 paths, folders, summary = self.inbox.take()
                 for rel in due:
@@ -284,6 +304,12 @@ class Watcher:
             if now - self._last_cache_save >= self.settings.save_cache_every:
                 self._last_cache_save = now
                 self.indexer.save_cache()
+            if self.live.unsaved:
+                if self._unsaved_since is None:
+                    self._unsaved_since = now
+                if now >= self._state_due() and not self.inbox.pending():
+                    self._unsaved_since = None
+                    self.live.save()
         except VaultkitError as exc:
             self.stats.errors += 1
             self.log(f"error: {exc}")
@@ -325,7 +351,7 @@ class Watcher:
             self._update(f"{len(changed)} note(s) changed" if changed else "summary edited")
 
     def _update(self, why: str) -> None:
-        result = sync(self.vault, self.today(), indexer=self.indexer)
+        result = self.live.sync(self.indexer, self.today())
         for outcome in result.harvest.applied:
             action = outcome.change.action
             self.log(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
