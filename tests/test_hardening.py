@@ -171,7 +171,7 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
     summary.write_text(f"Mine, keep me\n{BEGIN}\nold\n{END}\nafter\n")
     rng = random.Random(4)
     for round_ in range(25):
-        (vault / ".vaultkit" / "cache.json").unlink(missing_ok=True)
+        (vault / ".vaultkit" / "cache.jsonl").unlink(missing_ok=True)
         (vault / "n000.md").write_text(f"---\nactions: ['[ ] Task 0 v{round_}']\n---\n")
         proc = subprocess.Popen(
             [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
@@ -185,10 +185,14 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
         text = summary.read_text()
         assert text.startswith(f"Mine, keep me\n{BEGIN}\n") and text.endswith(f"{END}\nafter\n"), round_
         assert text.count(BEGIN) == 1 and text.count(END) == 1
-        for name in ("cache.json", "summary-state.json"):
-            path = vault / ".vaultkit" / name
-            if path.exists():
-                json.loads(path.read_text())  # whole, or not there
+        state = vault / ".vaultkit" / "summary-state.json"
+        if state.exists():
+            json.loads(state.read_text())  # whole, or not there
+        cache = vault / ".vaultkit" / "cache.jsonl"
+        if cache.exists():  # whole, or not there: a header and one complete line per note
+            lines = cache.read_text().splitlines()
+            assert json.loads(lines[0]) == {"version": 2}
+            assert len([json.loads(line) for line in lines[1:]]) == 400
     result = subprocess.run(
         [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
         env=_env(),
@@ -348,7 +352,7 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
     for rel in (
         "Integration/2026/2026-11-24 Reflection.md",
         "Integration Actions.md",
-        ".vaultkit/cache.json",
+        ".vaultkit/cache.jsonl",
         ".vaultkit/summary-state.json",
     ):
         assert stat.S_IMODE((vault / rel).stat().st_mode) == 0o600, rel

@@ -85,7 +85,7 @@ def test_summary_is_deterministic_and_written_only_on_change(full_vault):
     assert summary.read_bytes() == first
     assert summary.stat().st_mtime_ns == mtime
     # A fresh cache gives the same bytes too.
-    (full_vault / ".vaultkit/cache.json").unlink()
+    (full_vault / ".vaultkit/cache.jsonl").unlink()
     assert not sync(vault, TODAY).summary_written
 
 
@@ -124,6 +124,25 @@ def test_damaged_markers_are_refused(full_vault, run):
     assert result.exit_code == 1
     assert "its markers are damaged" in result.stderr
     assert summary.read_text() == f"{END}\nmine\n{BEGIN}\n"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (f"Mine\n{BEGIN}\nold\n{END}\n".encode("utf-16"), "UTF-16 encoded"),
+        (f"Mine \xff\n{BEGIN}\nold\n{END}\n".encode("latin-1"), "not valid UTF-8 (byte 0xff)"),
+        (f"Mine\n{BEGIN}\nold \xff\n{END}\n".encode("latin-1"), "not valid UTF-8 (byte 0xff)"),
+    ],
+    ids=["utf16", "bad-byte-in-my-text", "bad-byte-in-the-block"],
+)
+def test_a_summary_that_is_not_utf8_is_left_alone(full_vault, run, data, message):
+    summary = full_vault / "Integration Actions.md"
+    summary.write_bytes(data)
+    result = run("index")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Integration Actions.md: summary note is ")
+    assert message in result.stderr
+    assert summary.read_bytes() == data
 
 
 def test_summary_lines_are_obsidian_tasks_with_block_ids(full_vault):
@@ -280,10 +299,29 @@ def test_cache_notices_same_size_edit_with_restored_mtime(vault):
 def test_corrupt_cache_is_ignored(full_vault):
     vault = load_vault(full_vault)
     build_index(vault)
-    (full_vault / ".vaultkit/cache.json").write_text("{not json")
+    (full_vault / ".vaultkit/cache.jsonl").write_text("{not json")
     again = build_index(vault)
     assert again.parsed == 10
     assert len(again.actions) == 10
+
+
+def test_a_cache_cut_short_is_ignored_whole(full_vault):
+    vault = load_vault(full_vault)
+    build_index(vault)
+    cache = full_vault / ".vaultkit/cache.jsonl"
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) - 7])  # the last note's line is cut off mid-way
+    again = build_index(vault)
+    assert (again.parsed, again.cached) == (10, 0)
+    assert len(again.actions) == 10
+
+
+def test_the_old_cache_file_is_removed_when_the_new_one_is_written(full_vault):
+    old = full_vault / ".vaultkit/cache.json"
+    old.write_text('{"version": 1, "notes": {}}')
+    build_index(load_vault(full_vault))
+    assert not old.exists()
+    assert (full_vault / ".vaultkit/cache.jsonl").exists()
 
 
 # ---------------------------------------------------------------- bad input

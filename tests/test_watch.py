@@ -113,7 +113,7 @@ def test_summary_state_is_written_once_idle_and_matches_a_fresh_index(primed, va
 
 def test_own_summary_write_and_dot_files_are_ignored(primed, vault):
     watcher, _ = primed
-    dispatch(watcher, FileModifiedEvent(str(vault / ".vaultkit/cache.json")))
+    dispatch(watcher, FileModifiedEvent(str(vault / ".vaultkit/cache.jsonl")))
     dispatch(watcher, FileModifiedEvent(str(vault / ".Integration Actions.md.x.vaultkit-tmp")))
     dispatch(watcher, FileModifiedEvent(str(vault / "a.md~")))
     assert not watcher.inbox.pending()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -71,16 +72,17 @@ def unflow_link(value: Any) -> Any:
 def iso_date(value: Any) -> str | None:
     """A date, datetime or `YYYY-MM-DD…` string as `YYYY-MM-DD`; None if it isn't one."""
     if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+        value = value.date()
     if isinstance(value, str):
         match = _DATE_PREFIX.match(value.strip())
-        if match:
-            try:
-                return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-            except ValueError:
-                return None
+        if not match:
+            return None
+        try:
+            value = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    if isinstance(value, date):
+        return sys.intern(value.isoformat())  # one string per day, however many notes share it
     return None
 
 

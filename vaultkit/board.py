@@ -56,20 +56,28 @@ class Column:
         self.lines = [self.lines[i] for i in order]
 
 
-def _descending(day: str | None) -> int:
-    """A sort key that puts later ISO dates first and no date last."""
-    if day:
-        try:
-            return -int(day.replace("-", ""))
-        except ValueError:
-            pass
-    return 1
+class Keys:
+    """Sort keys, with one int object per session and per date for the whole board."""
 
+    def __init__(self) -> None:
+        self._ints: dict[Any, int] = {}
 
-def _newest_first(action: Action) -> tuple[Any, ...]:
-    """The order of `summary.newest_first`, as a key."""
-    session = action.session if action.session is not None else -1
-    return (-session, _descending(action.date), action.source, action.index)
+    def _shared(self, value: int) -> int:
+        return self._ints.setdefault(value, value)
+
+    def descending(self, day: str | None) -> int:
+        """Later ISO dates first, no date last."""
+        if day:
+            try:
+                return self._shared(-int(day.replace("-", "")))
+            except ValueError:
+                pass
+        return 1
+
+    def newest_first(self, action: Action) -> tuple[Any, ...]:
+        """The order of `summary.newest_first`, as a key."""
+        session = action.session if action.session is not None else -1
+        return (self._shared(-session), self.descending(action.date), action.source, action.index)
 
 
 def _session_facts(record: NoteRecord | None) -> tuple[Any, ...] | None:
@@ -82,7 +90,12 @@ def _session_facts(record: NoteRecord | None) -> tuple[Any, ...] | None:
 
 
 class Board:
-    """Every note's share of the summary, updated note by note."""
+    """Every note's share of the summary, updated note by note.
+
+    Per action it keeps only what an update needs to find again: the action
+    with its unique id (by slot and by id), its id's claim, and its line and
+    sort key in one column. Where a line sits is worked out again from the
+    action rather than stored."""
 
     def __init__(self, today: date, recently_done_days: int, follow_ups: dict[str, tuple[int, ...]]) -> None:
         self.today = today
@@ -92,18 +105,16 @@ class Board:
         self.records: dict[str, NoteRecord] = {}  # every note, conflict copies too
         self.active: dict[str, NoteRecord] = {}  # the notes the summary is made of
         self.copies: dict[str, str] = {}  # conflict copy -> its original
-        self._names: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+        self._names: dict[str, tuple[str | None, tuple[str, ...]]] = {}  # only names that look like copies
         self._maybe_copies: dict[str, set[str]] = {}  # original -> notes named like a copy of it
         self.stems: Counter[str] = Counter()
-        self._by_stem: dict[str, set[str]] = {}
+        self._namesakes: dict[str, str | set[str]] = {}  # stem -> its note, or the notes sharing it
         self.integration: dict[str, NoteRecord] = {}
         self.errors: dict[str, Problem] = {}
-        self._claims: dict[str, list[Slot]] = {}  # id as written -> slots claiming it, in path order
-        self._written: dict[Slot, Action] = {}  # each action as its note has it
-        self._final: dict[Slot, Action] = {}  # with the id made unique
+        self._claims: dict[str, Slot | list[Slot]] = {}  # id as written -> its slot, or slots in path order
+        self._final: dict[Slot, Action] = {}  # each action with its id made unique
         self.by_id: dict[str, Action] = {}
-        self.boxes: dict[str, list[Any]] = {}  # listed id -> [ticked, source]
-        self._rows: dict[Slot, tuple[Column | None, tuple[Any, ...]]] = {}
+        self._keys = Keys()
         self.late = Column()
         self.external = Column()
         self.internal = Column()
@@ -120,12 +131,13 @@ class Board:
         for rel in sorted(records):
             self.update(rel, records[rel])
         self._bulk = False
-        for slot, (rows, key) in self._rows.items():
-            if rows is not None:
-                rows.keys.append(key)
-                rows.lines.append(task_line(self._final[slot], self.stems).encode())
-        for rows in (self.late, self.external, self.internal, self.done):
-            rows.sort()
+        for action in self._final.values():
+            column, key = self._where(action)
+            if column is not None:
+                column.keys.append(key)
+                column.lines.append(task_line(action, self.stems).encode())
+        for column in (self.late, self.external, self.internal, self.done):
+            column.sort()
 
     def update(self, rel: str, record: NoteRecord | None) -> None:
         """Take a note's new record (None: the note is gone)."""
@@ -137,11 +149,13 @@ class Board:
         else:
             if self.records.get(rel) is record:
                 return
-            self.records[rel] = record
-            if rel not in self._names:
-                self._names[rel] = names = conflict_candidates(rel)
+            if rel not in self.records:
+                names = conflict_candidates(rel)
+                if names is not NOT_A_CONFLICT:
+                    self._names[rel] = names
                 for original in names[1]:
                     self._maybe_copies.setdefault(original, set()).add(rel)
+            self.records[rel] = record
         touched: set[str] = set()
         self._settle(rel, touched)
         for copy in sorted(self._maybe_copies.get(rel, ())):
@@ -153,7 +167,7 @@ class Board:
         """Make `rel`'s share of the summary match its record and copy status."""
         record = self.records.get(rel)
         original = None
-        if record is not None:
+        if record is not None and rel in self._names:
             original = conflict_original(rel, self.records, self._names[rel])
         if original is None:
             self.copies.pop(rel, None)
@@ -174,18 +188,27 @@ class Board:
         self.active[rel] = record
         name = stem(rel)
         self.stems[name] += 1
-        sharing = self._by_stem.setdefault(name, set())
-        sharing.add(rel)
-        if self.stems[name] == 2:  # its namesake's links now need the full path
-            self._relink(sharing - {rel})
+        sharing = self._namesakes.get(name)
+        if sharing is None:
+            self._namesakes[name] = rel
+        elif isinstance(sharing, str):  # its namesake's links now need the full path
+            self._namesakes[name] = {sharing, rel}
+            self._relink(sharing)
+        else:
+            sharing.add(rel)
         if record.error is not None:
             self.errors[rel] = record.error
         elif record.type in INTEGRATION_TYPES or record.session is not None:
             self.integration[rel] = record
         for action in record.actions:
             slot = (rel, action.index)
-            self._written[slot] = action
-            insort(self._claims.setdefault(action.id, []), slot)
+            claims = self._claims.get(action.id)
+            if claims is None:
+                self._claims[action.id] = slot
+            elif isinstance(claims, tuple):
+                self._claims[action.id] = sorted([claims, slot])
+            else:
+                insort(claims, slot)
             touched.add(action.id)
 
     def _withdraw(self, rel: str, record: NoteRecord, touched: set[str]) -> None:
@@ -193,95 +216,116 @@ class Board:
         for action in record.actions:
             slot = (rel, action.index)
             self._unplace(slot)
-            del self._written[slot]
-            self._final.pop(slot, None)
+            del self._final[slot]
             claims = self._claims[action.id]
-            del claims[bisect_left(claims, slot)]
-            if not claims:
+            if isinstance(claims, tuple):
                 del self._claims[action.id]
+            else:
+                claims.remove(slot)
+                if len(claims) == 1:
+                    self._claims[action.id] = claims[0]
             touched.add(action.id)
         self.errors.pop(rel, None)
         self.integration.pop(rel, None)
         name = stem(rel)
         self.stems[name] -= 1
-        sharing = self._by_stem[name]
-        sharing.discard(rel)
-        if not self.stems[name]:
-            del self.stems[name], self._by_stem[name]
-        elif self.stems[name] == 1:  # the one left can go back to a short link
-            self._relink(sharing)
+        sharing = self._namesakes[name]
+        if isinstance(sharing, str):
+            del self.stems[name], self._namesakes[name]
+        else:
+            sharing.discard(rel)
+            if len(sharing) == 1:  # the one left can go back to a short link
+                (alone,) = sharing
+                self._namesakes[name] = alone
+                self._relink(alone)
 
-    def _relink(self, rels: set[str]) -> None:
-        for rel in rels:
-            for action in self.active[rel].actions:
-                slot = (rel, action.index)
-                final = self._final.get(slot)
-                if final is not None:
-                    self._unplace(slot)
-                    self._place(slot, final)
+    def _relink(self, rel: str) -> None:
+        if self._bulk:
+            return  # every line is rendered at the end of load()
+        for action in self.active[rel].actions:
+            slot = (rel, action.index)
+            if slot in self._final:
+                final = self._unplace(slot)
+                self._place(slot, final)
 
     def _reassign(self, action_id: str) -> None:
         """Ids are unique in path order: the first keeps it, then `-2`, `-3`, …"""
+        claims = self._claims.get(action_id)
+        slots = [] if claims is None else [claims] if isinstance(claims, tuple) else claims
         moved = []
-        for count, slot in enumerate(self._claims.get(action_id, ()), 1):
+        for count, slot in enumerate(slots, 1):
             final_id = action_id if count == 1 else f"{action_id}-{count}"
             current = self._final.get(slot)
             if current is None or current.id != final_id:
                 moved.append((slot, final_id))
         for slot, _ in moved:  # take every moved line out before any goes back under a new id
-            self._unplace(slot)
+            if slot in self._final:
+                self._unplace(slot)
         for slot, final_id in moved:
-            written = self._written[slot]
-            final = written if written.id == final_id else replace(written, id=final_id)
-            self._final[slot] = final
-            self._place(slot, final)
+            rel, index = slot
+            written = next(a for a in self.active[rel].actions if a.index == index)
+            self._place(slot, written if written.id == final_id else replace(written, id=final_id))
 
     # ------------------------------------------------------------ placing lines
 
-    def _place(self, slot: Slot, action: Action) -> None:
-        rows: Column | None = None
-        key: tuple[Any, ...] = ()
+    def _where(self, action: Action) -> tuple[Column | None, tuple[Any, ...]]:
+        """The column an action's line goes in (None: not listed), and its key there."""
         if action.status == "open":
-            self.open += 1
-            if action.kind == "external":
-                self.open_external += 1
-            elif action.kind == "internal":
-                self.open_internal += 1
             if action.due is not None and action.due < self._today:
-                self.overdue += 1
-                rows, key = self.late, (action.due, _newest_first(action))
-            elif action.kind in ("external", "internal"):
-                rows = self.external if action.kind == "external" else self.internal
-                key = _newest_first(action)
+                return self.late, (action.due, self._keys.newest_first(action))
+            if action.kind == "external":
+                return self.external, self._keys.newest_first(action)
+            if action.kind == "internal":
+                return self.internal, self._keys.newest_first(action)
         elif action.status == "done" and (action.done or "") >= self._since:
-            rows, key = self.done, (_descending(action.done), _newest_first(action))
-        if rows is not None:
-            if not self._bulk:
-                rows.insert(key, task_line(action, self.stems).encode())
-            self.boxes[action.id] = [action.status == "done", action.source]
-        self._rows[slot] = (rows, key)
-        self.by_id[action.id] = action
+            return self.done, (self._keys.descending(action.done), self._keys.newest_first(action))
+        return None, ()
 
-    def _unplace(self, slot: Slot) -> None:
-        placed = self._rows.pop(slot, None)
-        if placed is None:
+    def _count(self, action: Action, step: int) -> None:
+        if action.status != "open":
             return
+        self.open += step
+        if action.kind == "external":
+            self.open_external += step
+        elif action.kind == "internal":
+            self.open_internal += step
+        if action.due is not None and action.due < self._today:
+            self.overdue += step
+
+    def _place(self, slot: Slot, action: Action) -> None:
+        self._final[slot] = action
+        self.by_id[action.id] = action
+        self._count(action, 1)
+        if not self._bulk:
+            column, key = self._where(action)
+            if column is not None:
+                column.insert(key, task_line(action, self.stems).encode())
+
+    def _unplace(self, slot: Slot) -> Action:
         action = self._final[slot]
-        rows, key = placed
-        if rows is not None:
-            if not self._bulk:
-                rows.remove(key)
-            self.boxes.pop(action.id, None)
-        if action.status == "open":
-            self.open -= 1
-            if action.kind == "external":
-                self.open_external -= 1
-            elif action.kind == "internal":
-                self.open_internal -= 1
-            if action.due is not None and action.due < self._today:
-                self.overdue -= 1
+        self._count(action, -1)
+        if not self._bulk:
+            column, key = self._where(action)
+            if column is not None:
+                column.remove(key)
         if self.by_id.get(action.id) is action:
             del self.by_id[action.id]
+        return action
+
+    def box(self, action_id: str) -> list[Any] | None:
+        """[ticked, source] for an action the summary lists; None for any other."""
+        action = self.by_id.get(action_id)
+        if action is None or self._where(action)[0] is None:
+            return None
+        return [action.status == "done", action.source]
+
+    def boxes(self) -> dict[str, list[Any]]:
+        """Every listed action's box, as the summary state records them."""
+        found = {}
+        for action in self.by_id.values():
+            if self._where(action)[0] is not None:
+                found[action.id] = [action.status == "done", action.source]
+        return found
 
     # ------------------------------------------------------------ reading
 

@@ -1,13 +1,18 @@
 """Vault -> notes -> actions, with a cache so unchanged notes are not re-read.
 
-The cache (`.vaultkit/cache.json`) maps each note's path to the (size,
+The cache (`.vaultkit/cache.jsonl`) maps each note's path to the (size,
 mtime_ns, inode) it had when read, and what was read from it. A note whose
 key differs (`!=`, never "newer than": sync clients restore old mtimes) is
 read again; every other note costs one `stat`.
+
+It is JSON lines: a header, then one note per line. It is read and written
+a line at a time, so a 100,000-note cache never sits in memory twice (as
+rows and as records).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -25,6 +30,7 @@ from vaultkit.vault import (
     Vault,
     WalkProblem,
     atomic_write,
+    make_dirs,
     read_head,
     split_name,
     stat_note,
@@ -32,8 +38,9 @@ from vaultkit.vault import (
     walk_notes,
 )
 
-CACHE_FILE = "cache.json"
-CACHE_VERSION = 1
+CACHE_FILE = "cache.jsonl"
+OLD_CACHE_FILES = ("cache.json",)  # earlier formats, removed when the cache is next written
+CACHE_VERSION = 2
 _HEAD = MAX_FRONTMATTER_BYTES + 8192
 
 
@@ -64,19 +71,38 @@ class NoteRecord:
     @classmethod
     def from_cache(cls, path: str, row: list[Any]) -> NoteRecord:
         type_, date, session, mood, actions, problems, error = row
+        date = _shared(date)
         return cls(
             path,
-            type_,
+            _shared(type_),
             date,
             session,
             mood,
             tuple(
-                Action(i, t, k, s, due, done, path, date, session, idx, explicit)
+                Action(
+                    i,
+                    t,
+                    _shared(k),
+                    _shared(s),
+                    _shared(due),
+                    _shared(done),
+                    path,
+                    date,
+                    session,
+                    idx,
+                    explicit,
+                )
                 for i, t, k, s, due, done, idx, explicit in actions
             ),
             tuple(Problem(m, line) for m, line in problems),
             Problem(error[0], error[1]) if error else None,
         )
+
+
+def _shared(text: Any) -> Any:
+    """One copy of each kind, status, type and date string for the whole vault
+    (JSON gives every occurrence its own: 100,000 notes' worth adds up)."""
+    return sys.intern(text) if isinstance(text, str) else text
 
 
 def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:
@@ -260,15 +286,22 @@ class VaultIndex:
         return Counter(stem(n.path) for n in self.notes)
 
 
-def _load_cache(path: Path) -> dict[str, list[Any]]:
+Stored = tuple[int, NoteRecord]  # the file's key (vault.file_key) when read, and its record
+
+
+def _load_cache(path: Path) -> dict[str, Stored]:
+    """The cache's notes; empty when it is missing, of another version or damaged anywhere."""
+    stored: dict[str, Stored] = {}
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        with path.open("rb") as lines:
+            if json.loads(lines.readline() or b"null") != {"version": CACHE_VERSION}:
+                return {}
+            for line in lines:
+                rel, key, row = json.loads(line)
+                stored[rel] = (key, NoteRecord.from_cache(rel, row))
+    except (OSError, ValueError, TypeError, AttributeError, IndexError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    notes = data.get("notes")
-    return notes if isinstance(notes, dict) else {}
+    return stored
 
 
 class Indexer:
@@ -283,8 +316,8 @@ class Indexer:
         self.vault = vault
         self.use_cache = use_cache
         self.cache_path = vault.state_dir / CACHE_FILE
-        self._stored_rows: dict[str, list[Any]] | None = None if use_cache else {}
-        self.files: dict[str, NoteFile] = {}
+        self._stored_notes: dict[str, Stored] | None = None if use_cache else {}
+        self.files: dict[str, int] = {}  # each note's file key (vault.file_key) when read
         self.records: dict[str, NoteRecord] = {}
         self.walk_problems: list[WalkProblem] = []
         self.vanished: list[str] = []
@@ -295,22 +328,22 @@ class Indexer:
         self.changed: set[str] | None = None  # a set: collect paths whose record changed (the watcher)
 
     @property
-    def _stored(self) -> dict[str, list[Any]]:
-        """The cache file's rows, loaded on first need (a warm run may never need them)."""
-        if self._stored_rows is None:
-            self._stored_rows = _load_cache(self.cache_path)
-        return self._stored_rows
+    def _stored(self) -> dict[str, Stored]:
+        """The cache file's notes, loaded on first need (a warm run may never need them)
+        and let go after a scan, which puts every note in memory."""
+        if self._stored_notes is None:
+            self._stored_notes = _load_cache(self.cache_path)
+        return self._stored_notes
 
     def _known(self, note: NoteFile) -> NoteRecord | None:
         """The record for an unchanged note, from memory or the cache file."""
-        known = self.files.get(note.rel)
-        if known is not None and known.key == note.key and note.rel in self.records:
+        if self.files.get(note.rel) == note.key and note.rel in self.records:
             self.cached += 1
             return self.records[note.rel]
-        row = self._stored.get(note.rel)
-        if row is not None and row[:3] == [note.size, note.mtime_ns, note.inode]:
+        stored = self._stored.get(note.rel)
+        if stored is not None and stored[0] == note.key:
             self.cached += 1
-            return NoteRecord.from_cache(note.rel, row[3])
+            return stored[1]
         return None
 
     def _record_for(self, note: NoteFile) -> NoteRecord | None:
@@ -326,10 +359,11 @@ class Indexer:
         return record
 
     def _put(self, note: NoteFile, record: NoteRecord) -> None:
-        self.files[note.rel] = note
-        if self.changed is not None and self.records.get(note.rel) is not record:
-            self.changed.add(note.rel)
-        self.records[note.rel] = record
+        rel = record.path  # equal to note.rel; keyed by this one, the walk's copy can go
+        self.files[rel] = note.key
+        if self.changed is not None and self.records.get(rel) is not record:
+            self.changed.add(rel)
+        self.records[rel] = record
 
     def _forget(self, rel: str) -> bool:
         self._cache_dirty = True
@@ -345,9 +379,12 @@ class Indexer:
         walked: tuple[list[NoteFile], list[WalkProblem]] | None = None,
     ) -> None:
         """Walk the whole vault (or take the result of a walk just made)."""
+        found: Iterable[NoteFile]
         if walked is None:
             problems: list[WalkProblem] = []
-            found = list(walk_notes(self.vault, problems))
+            found = walk_notes(self.vault, problems)  # one note at a time: nothing kept but the key
+            if progress:
+                found = list(found)
         else:
             found, problems = walked
         self.walk_problems = problems
@@ -360,7 +397,7 @@ class Indexer:
                 to_read.append(note)
             else:
                 self._put(note, record)
-                seen.add(note.rel)
+                seen.add(record.path)
         for note, maybe in zip(to_read, read_many(to_read, self.vault.config.max_note_bytes), strict=True):
             if maybe is None:
                 self.vanished.append(note.rel)
@@ -371,8 +408,9 @@ class Indexer:
             seen.add(note.rel)
         for rel in [r for r in self.files if r not in seen]:
             self._forget(rel)
-        if set(self._stored) != set(self.files):
+        if self._stored.keys() != self.files.keys():
             self._cache_dirty = True
+        self._stored_notes = {}  # all in memory now
 
     def scan_folder(self, rel_dir: str) -> set[str]:
         """Walk one folder (after it was created, moved in or out, or deleted)."""
@@ -435,12 +473,17 @@ class Indexer:
     def save_cache(self) -> None:
         if not self.use_cache or not self._cache_dirty:
             return
-        rows = {
-            rel: [note.size, note.mtime_ns, note.inode, self.records[rel].to_cache()]
-            for rel, note in self.files.items()
-        }
-        save_cache(self.vault, self.cache_path, rows)
-        self._stored_rows = rows
+        header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
+        lines = (
+            json.dumps(
+                [rel, key, self.records[rel].to_cache()],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
+            + b"\n"
+            for rel, key in self.files.items()
+        )
+        save_cache(self.vault, self.cache_path, itertools.chain([header], lines))
         self._cache_dirty = False
 
 
@@ -456,12 +499,11 @@ def build_index(
     return indexer.index()
 
 
-def save_cache(vault: Vault, path: Path, notes: dict[str, list[Any]]) -> None:
-    if not vault.state_dir.is_dir():
-        vault.state_dir.mkdir(mode=vault.config.dir_mode)
-        os.chmod(vault.state_dir, vault.config.dir_mode)
-    payload = json.dumps({"version": CACHE_VERSION, "notes": notes}, separators=(",", ":"))
+def save_cache(vault: Vault, path: Path, lines: Iterable[bytes]) -> None:
+    make_dirs(vault.state_dir, vault.config.dir_mode)
     try:
-        atomic_write(path, payload.encode("utf-8"), vault.config.file_mode)
+        atomic_write(path, lines, vault.config.file_mode)
+        for old in OLD_CACHE_FILES:
+            (vault.state_dir / old).unlink(missing_ok=True)
     except OSError:
         pass  # a cache that can't be written only costs speed next time

@@ -109,32 +109,37 @@ def _save_state(vault: Vault, state: dict[str, Any]) -> None:
     atomic_write(path, payload, vault.config.file_mode)
 
 
-def _read_summary(vault: Vault) -> tuple[bytes | None, str | None]:
+def _read_summary(vault: Vault) -> bytes | None:
+    from vaultkit.summary import SummaryError
+
+    try:
+        return safe_target(vault, vault.config.summary_path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SummaryError(f"{vault.config.summary_path}: cannot read ({exc.strerror})") from None
+
+
+def _text(vault: Vault, data: bytes) -> str:
+    """Part of the summary file as text, or a SummaryError saying why it is not UTF-8."""
     from vaultkit.notes import NoteError, decode
     from vaultkit.summary import SummaryError
 
-    rel = vault.config.summary_path
-    path = safe_target(vault, rel)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        raise SummaryError(f"{rel}: cannot read ({exc.strerror})") from None
-    try:
-        return raw, decode(raw, "summary note")
+        return decode(data, "summary note")
     except NoteError as exc:
-        raise SummaryError(f"{rel}: {exc.problem.message}") from None
+        raise SummaryError(f"{vault.config.summary_path}: {exc.problem.message}") from None
 
 
-def read_ticks(text: str | None, digest: str | None) -> dict[str, Tick]:
-    """The summary's checkboxes, or none when its block is exactly as written (`digest`)."""
-    from vaultkit.summary import owned_text, parse_ticks
+def read_ticks(vault: Vault, raw: bytes | None, digest: str | None) -> dict[str, Tick]:
+    """The summary's checkboxes, or none when its block is exactly as written (`digest`).
+    Only a block that changed is decoded: at 100,000 notes it is megabytes of text."""
+    from vaultkit.summary import owned_bytes, parse_ticks
 
-    owned = owned_text(text) if text is not None else None
-    if owned is None or (digest is not None and digest == _digest(owned.encode())):
+    owned = owned_bytes(raw) if raw is not None else None
+    if owned is None or (digest is not None and digest == _digest(owned)):
         return {}
-    return parse_ticks(owned)
+    return parse_ticks(_text(vault, owned))
 
 
 def harvest(
@@ -254,24 +259,27 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def summary_layout(vault: Vault, raw: bytes | None, adopt: bool = False) -> Layout:
-    """Where the block goes in the summary file as it is now (`raw`)."""
+    """Where the block goes in the summary file as it is now (`raw`); a BOM stays in front."""
+    from dataclasses import replace
+
     from vaultkit.summary import SummaryError, layout
 
+    bom = _BOM if raw is not None and raw.startswith(_BOM) else b""
+    if raw is not None:
+        _text(vault, raw[:4])  # a UTF-16 mark is refused before looking for markers
     try:
-        return layout(raw.removeprefix(_BOM) if raw is not None else None, adopt)
+        where = layout(raw[len(bom) :] if raw is not None else None, adopt)
     except SummaryError as exc:
         raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
+    _text(vault, where.head + where.tail)  # the user's text is kept as is, so it must be UTF-8
+    return replace(where, head=bom + where.head)
 
 
-def write_summary(vault: Vault, block: bytes, raw: bytes | None, where: Layout) -> bytes | None:
-    """Put `block` in the summary file; the file's new bytes when it changed."""
+def write_summary(vault: Vault, data: bytes, new: bool) -> None:
+    """Replace the summary file with `data` (owner-only when it is `new`)."""
     path = safe_target(vault, vault.config.summary_path)
-    data = (_BOM if raw is not None and raw.startswith(_BOM) else b"") + where.compose(block)
-    if data == raw:
-        return None
     make_dirs(path.parent, vault.config.dir_mode)
-    atomic_write(path, data, None if raw is not None else vault.config.file_mode)
-    return data
+    atomic_write(path, data, vault.config.file_mode if new else None)
 
 
 def sync(
@@ -306,10 +314,10 @@ def sync(
         indexer.scan(progress, walked=(files, problems))
         indexer.save_cache()
     index = indexer.index()
-    raw, existing = _read_summary(vault)
+    raw = _read_summary(vault)
     harvested = harvest(
         vault,
-        read_ticks(existing, (state or {}).get("block")),
+        read_ticks(vault, raw, (state or {}).get("block")),
         (state or {}).get("boxes", {}),
         (state or {}).get("pending", {}),
         {a.id: a for a in index.actions},
@@ -323,7 +331,10 @@ def sync(
 
     listed = shown(index.actions, today, vault.config.recently_done_days)
     block = summary_text(vault, index, today, harvested.pending, listed)
-    written = write_summary(vault, block, raw, summary_layout(vault, raw, adopt)) is not None
+    data = summary_layout(vault, raw, adopt).compose(block)
+    written = data != raw
+    if written:
+        write_summary(vault, data, raw is None)
     boxes = {a.id: [a.status == "done", a.source] for a in listed[0] + listed[1]}
     counts = Counts.of(index)
     _save_state(
@@ -386,14 +397,13 @@ class Live:
     summary file as vaultkit last wrote it (read again only when its stat
     changes, i.e. when the user edited it). The state file is written by
     `save()`, which the watcher calls when it is idle and when it stops; until
-    then the board's boxes are the record of what the summary shows."""
+    then the board itself is the record of what the summary shows."""
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
         self.board: Board | None = None
-        self.state = _load_state(vault)  # as on disk; used until the first write
-        self.pending: dict[str, dict[str, Any]] = dict((self.state or {}).get("pending", {}))
-        self.summary: tuple[list[int] | None, bytes | None, Layout] | None = None  # as last written
+        self.pending: dict[str, dict[str, Any]] = dict((_load_state(vault) or {}).get("pending", {}))
+        self.summary: tuple[list[int] | None, Layout] | None = None  # stat key and layout as last written
         self.block = b""
         self.counts: Counts | None = None
         self.unsaved = False
@@ -416,18 +426,22 @@ class Live:
     def sync(self, indexer: Indexer, today: date) -> SyncResult:
         vault = self.vault
         key = _summary_key(vault)
+        raw: bytes | None = None
+        where: Layout | None = None
+        boxes: Mapping[str, list[Any]]
         if self.summary is not None and self.summary[0] == key:
-            _, raw, where = self.summary
+            where = self.summary[1]
             ticks: dict[str, Tick] = {}  # as vaultkit wrote it
-        else:
-            raw, existing = _read_summary(vault)
-            where = None
-            digest = (self.state or {}).get("block") if self.summary is None else None
-            ticks = read_ticks(existing, digest)
-        if self.summary is None or self.board is None:
-            boxes: Mapping[str, list[Any]] = (self.state or {}).get("boxes", {})
-        else:  # what the summary showed: the board before this update
-            boxes = {i: self.board.boxes[i] for i in ticks if i in self.board.boxes}
+            boxes = {}
+        elif self.summary is not None and self.board is not None:  # the user edited the summary
+            raw = _read_summary(vault)
+            ticks = read_ticks(vault, raw, None)
+            boxes = {i: box for i in ticks if (box := self.board.box(i)) is not None}  # as shown
+        else:  # the first run, or the last write failed: what the state file says was shown
+            raw = _read_summary(vault)
+            state = _load_state(vault) or {}
+            ticks = read_ticks(vault, raw, state.get("block"))
+            boxes = {i: box for i in ticks if (box := state.get("boxes", {}).get(i)) is not None}
         board = self._board(indexer, today)
         walk_problems = [(p.rel, p.message) for p in indexer.walk_problems]
         unreadable = board.unreadable(walk_problems)
@@ -443,14 +457,22 @@ class Live:
             vault, board.sections(), board.stems, unreadable, conflicts, due, overview, harvested.pending
         )
         self.summary = None  # unknown until the write below succeeds
-        where = where or summary_layout(vault, raw)
-        written = write_summary(vault, block, raw, where)
-        self.summary = (_summary_key(vault), written if written is not None else raw, where)
+        if where is not None and block == self.block:
+            written = False  # the file is as vaultkit wrote it, and so would be again
+        else:
+            where = where or summary_layout(vault, raw)
+            data = where.compose(block)
+            written = data != raw
+            if written:
+                write_summary(vault, data, raw is None)
+        self.summary = (_summary_key(vault), where)
+        counts = board_counts(board, unreadable)
+        if written or counts != self.counts or harvested.pending != self.pending:
+            self.unsaved = True
         self.block = block
         self.pending = harvested.pending
-        self.counts = board_counts(board, unreadable)
-        self.unsaved = True
-        return SyncResult(self.counts, written is not None, harvested, indexer.parsed, indexer.cached)
+        self.counts = counts
+        return SyncResult(counts, written, harvested, indexer.parsed, indexer.cached)
 
     def save(self) -> None:
         """Write the state file for what the summary now shows (the next run's harvest needs it)."""
@@ -459,7 +481,7 @@ class Live:
         _save_state(
             self.vault,
             {
-                "boxes": self.board.boxes,
+                "boxes": self.board.boxes(),
                 "pending": self.pending,
                 "fingerprint": None,
                 "summary_key": self.summary[0],

@@ -14,7 +14,7 @@ import stat
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -139,8 +139,14 @@ class NoteFile(NamedTuple):
     inode: int
 
     @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.size, self.mtime_ns, self.inode)
+    def key(self) -> int:
+        return file_key(self.size, self.mtime_ns, self.inode)
+
+
+def file_key(size: int, mtime_ns: int, inode: int) -> int:
+    """What says a file changed: its (size, mtime_ns, inode) packed into one
+    int, one object per note instead of a tuple of three (100,000 notes)."""
+    return (mtime_ns << 128) | (size << 64) | inode
 
 
 @dataclass(frozen=True)
@@ -299,13 +305,16 @@ def make_dirs(folder: Path, mode: int) -> None:
         os.chmod(path, mode)
 
 
-def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
+def _write_temp(folder: Path, name: str, data: bytes | Iterable[bytes], mode: int) -> str:
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".vaultkit-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)  # streamed: a big cache is never one string
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -349,7 +358,7 @@ def create_exclusive(path: Path, data: bytes, mode: int) -> None:
     _fsync_dir(path.parent)
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
     """Replace `path` with `data` atomically, keeping its permissions if it exists."""
     try:
         keep = stat.S_IMODE(os.stat(path).st_mode)

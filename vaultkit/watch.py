@@ -48,7 +48,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.index import Indexer
 from vaultkit.notes import HAS_LIBYAML, SLOW_YAML_HINT
 from vaultkit.sync import Live
-from vaultkit.vault import Vault, nfc
+from vaultkit.vault import Vault, file_key, nfc
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
 # the watcher its own events. Closed-after-write is kept: some editors' only
@@ -335,7 +335,7 @@ class Watcher:
                 note, record = self.indexer.look(rel)
                 if note is not None and record is not None:
                     after = os.stat(note.path)
-                    if (after.st_size, after.st_mtime_ns, after.st_ino) != note.key:
+                    if file_key(after.st_size, after.st_mtime_ns, after.st_ino) != note.key:
                         self.inbox.add(rel, folder=False)  # still being written
                         continue
                 if rel not in force and self._suspicious(rel, record):
