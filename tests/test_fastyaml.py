@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultkit.fastyaml import fast_load
-from vaultkit.notes import _Loader
+from vaultkit.yamlsafe import _Loader
 
 
 def same(a, b) -> bool:

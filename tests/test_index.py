@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -450,15 +452,51 @@ def test_weak_conflict_patterns_need_the_original():
 
 
 def test_slow_yaml_is_warned_about_only_when_notes_are_parsed(vault, run, monkeypatch):
-    import vaultkit.notes
+    import vaultkit.yamlsafe
 
     build_tree(vault, {"a.md": "---\nactions: [x]\n---\n"})
-    monkeypatch.setattr(vaultkit.notes, "HAS_LIBYAML", False)
+    monkeypatch.setattr(vaultkit.yamlsafe, "HAS_LIBYAML", False)
     first = run("index")
     assert "warning: PyYAML was installed without libyaml" in first.stderr
     second = run("index")  # nothing changed: nothing parsed, nothing to warn about
     assert second.stdout.startswith("1 notes (0 read, 1 cached)")
     assert "libyaml" not in second.stderr
-    monkeypatch.setattr(vaultkit.notes, "HAS_LIBYAML", True)
+    monkeypatch.setattr(vaultkit.yamlsafe, "HAS_LIBYAML", True)
     (vault / "a.md").write_text("---\nactions: [y]\n---\n")
     assert "libyaml" not in run("index").stderr
+
+
+# What a run imports is start-up time: a run whose notes are all in the cache
+# must not load the YAML loader or the fast parser (they cost ~20 ms).
+_IMPORTS_AFTER = """
+import sys
+from vaultkit.cli import main
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = sorted(m for m in ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing") if m in sys.modules)
+print("loaded:", ",".join(heavy), file=sys.stderr)
+"""
+
+
+def _loaded_after(vault: Path, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_AFTER, "--vault", str(vault), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_cached_runs_do_not_import_the_parsers(vault):
+    build_tree(vault, {"a.md": "---\nsession: 1\ntype: intention\nactions: ['[ ] Walk']\n---\n"})
+    assert "vaultkit.fastyaml" in _loaded_after(vault, "index")  # a.md had to be read: the check sees it
+    (vault / "Integration Actions.md").write_text("mine\n<!-- vaultkit:begin -->\n<!-- vaultkit:end -->\n")
+    assert _loaded_after(vault, "index") == "loaded:"  # everything cached; the summary rewritten
+    # `new` writes YAML (PyYAML's dumper) and reads its note back (the fast parser),
+    # but needs neither the safe loader nor a second process.
+    loaded = _loaded_after(vault, "new", "reflection", "--no-input")
+    assert "vaultkit.yamlsafe" not in loaded and "multiprocessing" not in loaded

@@ -368,7 +368,7 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
         f"{summary} {'updated' if result.summary_written else 'unchanged'}"
     )
     if result.read:  # notes were parsed: say so if that was the slow way
-        from vaultkit.notes import HAS_LIBYAML, SLOW_YAML_HINT
+        from vaultkit.yamlsafe import HAS_LIBYAML, SLOW_YAML_HINT
 
         if not HAS_LIBYAML:
             click.echo(f"warning: {SLOW_YAML_HINT}", err=True)

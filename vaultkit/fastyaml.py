@@ -6,7 +6,7 @@ as Obsidian's Properties editor and vaultkit write them. This module reads
 exactly that subset line by line and returns None at the first thing outside
 it (escapes in quotes, anchors, aliases, tags, flow mappings, nesting beyond
 a list of flat mappings, multi-line scalars, tabs, duplicate keys), so the
-caller falls back to the YAML loader. Scalars resolve as `notes._Loader`
+caller falls back to the YAML loader. Scalars resolve as `yamlsafe._Loader`
 resolves them; a differential property test holds the two to the same
 results (tests/test_fastyaml.py).
 """
@@ -27,10 +27,19 @@ _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fal
 _SPECIAL_START = set("[]{}!&*#|>%@`,?:-\"'")
 # Characters YAML refuses (the class PyYAML's reader checks), a stray BOM, and the
 # characters YAML 1.1 reads as line breaks (NEL, LS, PS): all left to the YAML loader.
-_NOT_PRINTABLE = re.compile(
+# The full class takes a few milliseconds to compile, so it is compiled only for
+# text that is not ASCII; ASCII text needs only the control characters checked.
+_NOT_PRINTABLE_CLASS = (
     "[^\\x09\\x0a\\x0d\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd"
     "\\U00010000-\\U0010ffff]"
 )
+_ASCII_NOT_PRINTABLE = re.compile("[^\\x09\\x0a\\x0d\\x20-\\x7e]")
+
+
+def _not_printable(text: str) -> bool:
+    if text.isascii():
+        return _ASCII_NOT_PRINTABLE.search(text) is not None
+    return re.search(_NOT_PRINTABLE_CLASS, text) is not None  # re caches the compiled class
 
 
 class _Bail(Exception):
@@ -162,7 +171,7 @@ def _value(raw: str) -> Any:
 
 
 def _load(text: str) -> dict[str, Any]:
-    if "\t" in text or "\r" in text.replace("\r\n", "\n") or _NOT_PRINTABLE.search(text):
+    if "\t" in text or "\r" in text.replace("\r\n", "\n") or _not_printable(text):
         raise _Bail
     lines = text.replace("\r\n", "\n").split("\n")
     result: dict[str, Any] = {}

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from vaultkit.actions import Action, iso_date, make_ids_unique, parse_actions, session_number
@@ -70,11 +71,13 @@ class NoteRecord:
 
     @classmethod
     def from_cache(cls, path: str, row: list[Any]) -> NoteRecord:
+        # Dates, kinds, statuses and types get one shared copy each: JSON gives
+        # every occurrence its own, and 100,000 notes' worth adds up.
         type_, date, session, mood, actions, problems, error = row
-        date = _shared(date)
+        date = intern(date) if date else date
         return cls(
             path,
-            _shared(type_),
+            intern(type_) if type_ else type_,
             date,
             session,
             mood,
@@ -82,27 +85,21 @@ class NoteRecord:
                 Action(
                     i,
                     t,
-                    _shared(k),
-                    _shared(s),
-                    _shared(due),
-                    _shared(done),
+                    intern(k),
+                    intern(s),
+                    due and intern(due),
+                    on and intern(on),
                     path,
                     date,
                     session,
-                    idx,
-                    explicit,
+                    n,
+                    f,
                 )
-                for i, t, k, s, due, done, idx, explicit in actions
+                for i, t, k, s, due, on, n, f in actions
             ),
             tuple(Problem(m, line) for m, line in problems),
             Problem(error[0], error[1]) if error else None,
         )
-
-
-def _shared(text: Any) -> Any:
-    """One copy of each kind, status, type and date string for the whole vault
-    (JSON gives every occurrence its own: 100,000 notes' worth adds up)."""
-    return sys.intern(text) if isinstance(text, str) else text
 
 
 def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:
@@ -169,17 +166,15 @@ def read_many(notes: list[NoteFile], max_bytes: int) -> list[NoteRecord | None]:
     Uses fork (Linux) so the worker starts with everything imported; elsewhere,
     or for few notes, reads in this process.
     """
-    import multiprocessing
-
-    cores = os.cpu_count() or 1
-    if (
-        len(notes) < PARALLEL_MIN
-        or cores < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or sys.platform != "linux"
-    ):
+    if len(notes) < PARALLEL_MIN or (os.cpu_count() or 1) < 2 or sys.platform != "linux":
         return [read_record(n, max_bytes) for n in notes]
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    import vaultkit.fastyaml  # noqa: F401 - imported once, before the fork, for both processes
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [read_record(n, max_bytes) for n in notes]
 
     half = len(notes) // 2
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -233,11 +228,15 @@ def conflict_candidates(rel: str) -> tuple[str | None, tuple[str, ...]]:
     might be a copy of if they exist). Depends on the name only, so it is
     worked out once per path."""
     folder, name = split_name(rel)
-    for pattern in _CONFLICT_PATTERNS:
-        match = pattern.match(name)
-        if match:
-            return folder + match["base"] + match["ext"], ()
-    if "-" not in name and not name[-4:-3].isdigit():
+    lower = name.lower()
+    if "sync-conflict-" in lower or "conflicted copy" in lower or "_" in name:  # else none can match
+        for pattern in _CONFLICT_PATTERNS:
+            match = pattern.match(name)
+            if match:
+                return folder + match["base"] + match["ext"], ()
+    icloud = name[-5:-4] == " " and name[-4:-3].isdigit()
+    onedrive = "-" in name and name[name.rfind("-") + 1 : -3].isalnum()
+    if not icloud and not onedrive:
         return NOT_A_CONFLICT  # neither weak pattern can match
     weak = tuple(
         folder + match["base"] + match["ext"]
@@ -293,12 +292,12 @@ def _load_cache(path: Path) -> dict[str, Stored]:
     """The cache's notes; empty when it is missing, of another version or damaged anywhere."""
     stored: dict[str, Stored] = {}
     try:
-        with path.open("rb") as lines:
-            if json.loads(lines.readline() or b"null") != {"version": CACHE_VERSION}:
+        with path.open(encoding="utf-8") as lines:
+            if json.loads(lines.readline() or "null") != {"version": CACHE_VERSION}:
                 return {}
-            for line in lines:
-                rel, key, row = json.loads(line)
-                stored[rel] = (key, NoteRecord.from_cache(rel, row))
+            while chunk := list(itertools.islice(lines, 2000)):  # a few thousand rows at a time
+                for rel, key, row in json.loads("[" + ",".join(chunk) + "]"):
+                    stored[rel] = (key, NoteRecord.from_cache(rel, row))
     except (OSError, ValueError, TypeError, AttributeError, IndexError):
         return {}
     return stored
@@ -337,11 +336,12 @@ class Indexer:
 
     def _known(self, note: NoteFile) -> NoteRecord | None:
         """The record for an unchanged note, from memory or the cache file."""
-        if self.files.get(note.rel) == note.key and note.rel in self.records:
+        key = note.key
+        if self.files.get(note.rel) == key and note.rel in self.records:
             self.cached += 1
             return self.records[note.rel]
         stored = self._stored.get(note.rel)
-        if stored is not None and stored[0] == note.key:
+        if stored is not None and stored[0] == key:
             self.cached += 1
             return stored[1]
         return None

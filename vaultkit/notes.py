@@ -3,11 +3,9 @@
 Pure: bytes in, records out. Only the frontmatter is decoded and parsed, so a
 note's body (which may be long, or not even valid UTF-8) costs almost nothing.
 
-The YAML loader is PyYAML's safe loader (the C one when libyaml is present)
-with YAML 1.1's surprises switched off: only true/false are booleans, `1:30`
-and `012345` stay text, an impossible date stays text instead of raising,
-duplicate keys are an error (as in Obsidian), and aliases that would expand
-into a huge value are refused.
+Simple frontmatter is read by `fastyaml`; anything else by the safe YAML
+loader in `yamlsafe`. Both are imported on first use: a run that finds every
+note in the cache imports neither (start-up time).
 """
 
 from __future__ import annotations
@@ -16,18 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-HAS_LIBYAML = _BaseLoader is not yaml.SafeLoader
-SLOW_YAML_HINT = (
-    "PyYAML was installed without libyaml, so notes are parsed about 6 times slower; "
-    "reinstall it with libyaml (e.g. `pip install --force-reinstall --no-binary pyyaml pyyaml` "
-    "with libyaml-dev present)"
-)
-
 MAX_FRONTMATTER_BYTES = 256 * 1024
-MAX_ALIAS_EXPANSION = 10_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -70,81 +57,6 @@ class Frontmatter:
     body_start: int = 0  # offset of the first byte after the closing line
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader with YAML-1.2-like scalars and a few guards (see module doc)."""
-
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:
-                continue  # unhashable key: the base class reports it
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        return int(self.construct_scalar(node).replace("_", ""))
-
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:  # 2026-02-30 and friends: keep the text
-            return self.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-for _tag, _pattern, _first in [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9_]*))$", "-+0123456789"),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+0123456789.",
-    ),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
-    (
-        "tag:yaml.org,2002:timestamp",
-        r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-        r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
-        r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$",
-        "0123456789",
-    ),
-]:
-    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
-
-
-class _Cycle(Exception):
-    pass
-
-
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    key = id(node)
-    if key in memo:
-        if memo[key] < 0:  # still being measured: an alias points back into itself
-            raise _Cycle
-        return memo[key]
-    memo[key] = -1
-    size = 1
-    if isinstance(node, yaml.SequenceNode):
-        size += sum(_expanded_size(child, memo) for child in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    memo[key] = size
-    return size
-
-
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _SAFE_WORDS = {
     "actions",
@@ -175,49 +87,6 @@ def redact(reason: str) -> str:
         return "'…'"
 
     return _QUOTED.sub(one, reason)
-
-
-def _yaml_problem(exc: yaml.YAMLError, first_line: int, text: str) -> Problem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = first_line + mark.line if mark is not None else None
-    reason = redact(getattr(exc, "problem", None) or str(exc).splitlines()[0])
-    message = f"frontmatter is not valid YAML: {reason}"
-    if mark is not None:
-        bad_line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
-        if re.match(r"\s*-\s*\[[ xX]?\]", bad_line):
-            message += ' (put quotes around an action that starts with [ ], e.g. - "[ ] Call")'
-        elif "<<<<<<<" in text or ">>>>>>>" in text:
-            message += " (it holds git conflict markers: resolve the conflict)"
-    return Problem(message, line)
-
-
-def load_yaml(text: str, first_line: int = 1) -> Any:
-    """Load a YAML document safely; raise NoteError with a file line number."""
-    try:
-        if "*" in text and "&" in text:  # aliases present: measure before building
-            node = yaml.compose(text, Loader=_Loader)
-            try:
-                too_big = node is not None and _expanded_size(node, {}) > MAX_ALIAS_EXPANSION
-            except _Cycle:
-                raise NoteError(
-                    Problem("frontmatter has an alias that refers to itself; refused", first_line)
-                ) from None
-            if too_big:
-                raise NoteError(
-                    Problem(
-                        "frontmatter uses YAML aliases that expand to more than "
-                        f"{MAX_ALIAS_EXPANSION} values; refused",
-                        first_line,
-                    )
-                )
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        raise NoteError(_yaml_problem(exc, first_line, text)) from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # PyYAML raises ValueError for some bad scalars; never let one escape.
-        raise NoteError(
-            Problem(f"frontmatter has a value YAML cannot read ({type(exc).__name__})", first_line)
-        ) from None
 
 
 def decode(data: bytes, what: str = "note") -> str:
@@ -266,11 +135,15 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
     if end - start > MAX_FRONTMATTER_BYTES:
         raise NoteError(Problem(f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB", 1))
     text = decode(data[start:end], "frontmatter")
-    from vaultkit.fastyaml import fast_load
+    from vaultkit.fastyaml import fast_load  # here, not at the top: a run from the cache needs neither
 
     meta = fast_load(text)  # the simple shapes most notes have; None means "ask YAML"
-    if meta is None:
-        meta = load_yaml(text, first_line=2) if text.strip() else {}
+    if meta is None and text.strip():
+        from vaultkit.yamlsafe import load_yaml
+
+        meta = load_yaml(text, first_line=2)
+    elif meta is None:
+        meta = {}
     if meta is None:  # only comments
         meta = {}
     if not isinstance(meta, dict):
@@ -283,16 +156,9 @@ def item_lines(data: bytes, fm: Frontmatter, key: str) -> tuple[int | None, list
 
     Only called when something needs reporting, so it may re-parse.
     """
+    from vaultkit.yamlsafe import key_lines
+
     text = data[fm.start : fm.end].decode("utf-8", "replace")
     base = data.count(b"\n", 0, fm.start) + 1
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return None, []
-    if not isinstance(root, yaml.MappingNode):
-        return None, []
-    for key_node, value_node in root.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
-            return base + key_node.start_mark.line, [base + n.start_mark.line for n in items]
-    return None, []
+    key_line, items = key_lines(text, key)
+    return (base + key_line if key_line is not None else None), [base + line for line in items]

@@ -12,6 +12,7 @@ from vaultkit.actions import Action
 from vaultkit.dates import logical_today
 from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.index import NoteRecord, build_index
+from vaultkit.summary import wikilink
 from vaultkit.templates import (
     NewAction,
     NoteValues,
@@ -21,7 +22,7 @@ from vaultkit.templates import (
     fill_placeholders,
     render_note,
 )
-from vaultkit.vault import Vault, create_exclusive, find_template, make_dirs, safe_target, stem
+from vaultkit.vault import Vault, create_exclusive, find_template, make_dirs, safe_target
 
 # Note types that open a session, and the ones a later note links back to.
 OPENS_SESSION = "intention"
@@ -40,14 +41,6 @@ def parse_date_option(text: str, today: date) -> date:
         except ValueError:
             pass
     raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
-
-
-def wikilink(rel: str, stems: Counter[str]) -> str:
-    """A link that resolves in Obsidian: the bare name, or the path when names clash."""
-    name = stem(rel)
-    if stems[name] <= 1:
-        return f"[[{name}]]"
-    return f"[[{rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel}]]"
 
 
 def choose_session(notes: list[NoteRecord], note_type: str, given: int | None) -> int:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from vaultkit.actions import Action
 from vaultkit.errors import VaultkitError
 from vaultkit.notes import Problem
-from vaultkit.scaffold import wikilink
+from vaultkit.vault import stem
 
 BEGIN = "<!-- vaultkit:begin -->"
 END = "<!-- vaultkit:end -->"
@@ -23,6 +23,14 @@ DEFAULT_HEADER = "# Integration actions\n\n"
 
 class SummaryError(VaultkitError):
     """The summary file cannot be updated without risking the user's text."""
+
+
+def wikilink(rel: str, stems: Counter[str]) -> str:
+    """A link that resolves in Obsidian: the bare name, or the path when names clash."""
+    name = stem(rel)
+    if stems[name] <= 1:
+        return f"[[{name}]]"
+    return f"[[{rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel}]]"
 
 
 @dataclass(frozen=True)

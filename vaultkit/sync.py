@@ -153,8 +153,6 @@ def harvest(
 ) -> Harvest:
     """Apply the boxes the user changed since vaultkit wrote them (`boxes`),
     and the ticks still waiting from earlier runs (`pending`)."""
-    from vaultkit.status import Change, apply_changes
-
     result = Harvest()
     wanted: dict[str, tuple[str, str | None]] = {}  # id -> (status, date)
     for action_id, tick in ticks.items():
@@ -167,6 +165,10 @@ def harvest(
             wanted[action_id] = ("open", None)
     for action_id, entry in pending.items():
         wanted.setdefault(action_id, (entry["status"], entry.get("on")))
+    if not wanted:
+        return result
+    from vaultkit.status import Change, apply_changes  # only now: it brings in the YAML loader
+
     changes = []
     for action_id, (status, on) in sorted(wanted.items()):
         action = by_id.get(action_id)

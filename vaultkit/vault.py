@@ -100,7 +100,7 @@ def load_vault(root: Path) -> Vault:
 
     if all(not line.strip() or line.lstrip().startswith(b"#") for line in raw.splitlines()):
         return Vault(root, Config())  # only comments, as `vaultkit init` writes it
-    from vaultkit.notes import load_yaml
+    from vaultkit.yamlsafe import load_yaml
 
     try:
         data = load_yaml(decode(raw, "config"))

@@ -46,9 +46,9 @@ from watchdog.observers.polling import PollingObserver
 
 from vaultkit.errors import VaultkitError
 from vaultkit.index import Indexer
-from vaultkit.notes import HAS_LIBYAML, SLOW_YAML_HINT
 from vaultkit.sync import Live
 from vaultkit.vault import Vault, file_key, nfc
+from vaultkit.yamlsafe import HAS_LIBYAML, SLOW_YAML_HINT
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
 # the watcher its own events. Closed-after-write is kept: some editors' only

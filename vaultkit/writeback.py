@@ -29,7 +29,8 @@ import yaml
 
 from vaultkit.actions import _CHECKBOX, parse_actions
 from vaultkit.errors import VaultkitError
-from vaultkit.notes import NoteError, _Loader, parse_frontmatter
+from vaultkit.notes import NoteError, parse_frontmatter
+from vaultkit.yamlsafe import _Loader
 
 BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 _DONE_FIELDS = re.compile(
