@@ -132,19 +132,26 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
 
 
 def bench_new(root: Path, runs: int) -> float:
-    """`vaultkit new reflection --no-input` in a small vault (start-up cost)."""
+    """`vaultkit new reflection --no-input` in a big vault (start-up cost)."""
     times = []
-    for _ in range(runs):
+    for i in range(runs):
         start = time.perf_counter()
         out = subprocess.run(
-            vaultkit(root, "new", "reflection", "--no-input", "--date", "2031-01-01"),
-            check=True,
+            vaultkit(
+                root, "new", "reflection", "--no-input", "--date", "2031-01-01", "--title", f"Bench {i}"
+            ),
             capture_output=True,
             text=True,
             env=ENV,
         )
         times.append(time.perf_counter() - start)
-        (root / out.stdout.splitlines()[-1]).unlink()  # leave the vault as it was
+        if out.returncode:
+            raise RuntimeError(f"vaultkit new failed: {out.stderr.strip()}")
+        made = root / out.stdout.splitlines()[-1]
+        made.unlink()  # leave the vault as it was
+        for folder in (made.parent, made.parent.parent):
+            if folder != root and not any(folder.iterdir()):
+                folder.rmdir()
     return median(times)
 
 

@@ -5,9 +5,9 @@ mtime_ns, inode) it had when read, and what was read from it. A note whose
 key differs (`!=`, never "newer than": sync clients restore old mtimes) is
 read again; every other note costs one `stat`.
 
-It is JSON lines: a header, then one note per line. It is read and written
-a line at a time, so a 100,000-note cache never sits in memory twice (as
-rows and as records).
+It is JSON lines: a header, then lines of up to 1,000 notes each. It is read
+and written a line at a time, so a 100,000-note cache never sits in memory
+twice (as rows and as records), and one JSON call handles 1,000 notes.
 """
 
 from __future__ import annotations
@@ -40,12 +40,16 @@ from vaultkit.vault import (
 )
 
 CACHE_FILE = "cache.jsonl"
-OLD_CACHE_FILES = ("cache.json",)  # earlier formats, removed when the cache is next written
-CACHE_VERSION = 2
+OLD_CACHE_FILES = ("cache.json",)  # an earlier format's file, removed when the cache is next written
+CACHE_VERSION = 3
+CACHE_CHUNK = 1000  # notes per line
 _HEAD = MAX_FRONTMATTER_BYTES + 8192
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which makes it five times slower to build, and a 100,000-note vault builds
+# this record 100,000 times a run. Treat it as immutable all the same.
+@dataclass(slots=True)
 class NoteRecord:
     """What the indexer knows about one note."""
 
@@ -295,8 +299,8 @@ def _load_cache(path: Path) -> dict[str, Stored]:
         with path.open(encoding="utf-8") as lines:
             if json.loads(lines.readline() or "null") != {"version": CACHE_VERSION}:
                 return {}
-            while chunk := list(itertools.islice(lines, 2000)):  # a few thousand rows at a time
-                for rel, key, row in json.loads("[" + ",".join(chunk) + "]"):
+            for line in lines:
+                for rel, key, row in json.loads(line):
                     stored[rel] = (key, NoteRecord.from_cache(rel, row))
     except (OSError, ValueError, TypeError, AttributeError, IndexError):
         return {}
@@ -474,14 +478,15 @@ class Indexer:
         if not self.use_cache or not self._cache_dirty:
             return
         header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
+        notes = iter(self.files.items())
         lines = (
             json.dumps(
-                [rel, key, self.records[rel].to_cache()],
+                [[rel, key, self.records[rel].to_cache()] for rel, key in chunk],
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
             + b"\n"
-            for rel, key in self.files.items()
+            for chunk in iter(lambda: list(itertools.islice(notes, CACHE_CHUNK)), [])
         )
         save_cache(self.vault, self.cache_path, itertools.chain([header], lines))
         self._cache_dirty = False
