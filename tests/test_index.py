@@ -15,7 +15,7 @@ from vaultkit import index as index_module
 from vaultkit.index import build_index, conflict_original, record_from_bytes
 from vaultkit.summary import BEGIN, END
 from vaultkit.sync import sync
-from vaultkit.vault import load_vault
+from vaultkit.vault import load_vault, read_head
 
 from .helpers import build_tree, make_unreadable, snapshot
 
@@ -500,3 +500,24 @@ def test_cached_runs_do_not_import_the_parsers(vault):
     # but needs neither the safe loader nor a second process.
     loaded = _loaded_after(vault, "new", "reflection", "--no-input")
     assert "vaultkit.yamlsafe" not in loaded and "multiprocessing" not in loaded
+
+
+@pytest.mark.parametrize(
+    "size, expected, limit, whole",
+    [
+        (0, 0, 100, True),  # empty
+        (50, 50, 100, True),  # as listed: one read
+        (5000, 50, 100_000, True),  # grew since it was listed
+        (50, 5000, 100, True),  # shrank since it was listed
+        (101, 101, 100, False),  # one byte over the limit, as listed
+        (100, 100, 100, True),  # exactly the limit
+        (300_000, 300_000, 100_000, False),  # far over the limit
+    ],
+)
+def test_read_head_returns_at_most_the_limit_and_says_if_that_is_all(tmp_path, size, expected, limit, whole):
+    path = tmp_path / "note.md"
+    content = bytes(i % 251 for i in range(size))
+    path.write_bytes(content)
+    data, complete = read_head(str(path), limit, expected)
+    assert data == content[:limit]
+    assert complete is whole

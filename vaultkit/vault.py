@@ -255,17 +255,36 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
     return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
 def read_head(path: str | Path, limit: int, expected: int = 0) -> tuple[bytes, bool]:
     """Up to `limit` bytes of a file, and whether that is the whole file.
 
-    `expected` is the size the file had when listed: reading that much (plus a
-    margin) first avoids allocating `limit` bytes for every small note.
+    `expected` is the size the file had when listed. Reading that much (plus a
+    margin) in one `os.read` is all a note usually needs: a regular file gives
+    everything asked for unless it ends first, so only a file whose size
+    changed, or a short read, reads on. (Plain file descriptors rather than
+    `open()`: no buffer object and no extra read at the end, about half the
+    cost per note. O_NONBLOCK: a note swapped for a FIFO cannot hang a run.)
     """
-    with open(path, "rb") as handle:
-        want = min(limit, expected + 4096) + 1
-        data = handle.read(want)
-        if len(data) == want:  # bigger than expected: read the rest of the head
-            data += handle.read(limit + 1 - len(data))
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        first = os.read(fd, min(limit, expected + 4096) + 1)
+        if len(first) == expected <= limit:
+            return first, True
+        chunks, got = [first], len(first)
+        while got <= limit:
+            more = os.read(fd, limit + 1 - got)
+            if not more:
+                break
+            chunks.append(more)
+            got += len(more)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     return data[:limit], len(data) <= limit
 
 
