@@ -20,7 +20,7 @@ from typing import Any
 
 from vaultkit.actions import Action
 from vaultkit.followups import due_follow_ups
-from vaultkit.index import NOT_A_CONFLICT, NoteRecord, conflict_candidates, conflict_original
+from vaultkit.index import NOT_A_CONFLICT, NoteRecord, bulk, conflict_candidates, conflict_original
 from vaultkit.notes import Problem
 from vaultkit.overview import INTEGRATION_TYPES, Overview, Tally, build_overview
 from vaultkit.summary import Sections, due_lines, task_line
@@ -127,17 +127,18 @@ class Board:
 
     def load(self, records: dict[str, NoteRecord]) -> None:
         """Start from these notes (an empty board): one sort instead of an insert per line."""
-        self._bulk = True
-        for rel in sorted(records):
-            self.update(rel, records[rel])
-        self._bulk = False
-        for action in self._final.values():
-            column, key = self._where(action)
-            if column is not None:
-                column.keys.append(key)
-                column.lines.append(task_line(action, self.stems).encode())
-        for column in (self.late, self.external, self.internal, self.done):
-            column.sort()
+        with bulk():
+            self._bulk = True
+            for rel in sorted(records):
+                self.update(rel, records[rel])
+            self._bulk = False
+            for action in self._final.values():
+                column, key = self._where(action)
+                if column is not None:
+                    column.keys.append(key)
+                    column.lines.append(task_line(action, self.stems).encode())
+            for column in (self.late, self.external, self.internal, self.done):
+                column.sort()
 
     def update(self, rel: str, record: NoteRecord | None) -> None:
         """Take a note's new record (None: the note is gone)."""

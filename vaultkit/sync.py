@@ -289,39 +289,40 @@ def sync(
     today: date,
     adopt: bool = False,
     progress: Callable[[Iterable[NoteFile]], Iterable[NoteFile]] | None = None,
-    indexer: Indexer | None = None,
 ) -> SyncResult:
-    """Harvest ticks, then write the summary. Pass a live `indexer` (the
-    watcher does) to reuse what it knows; otherwise the vault is scanned."""
-    state = _load_state(vault)
-    fingerprint = None
-    if indexer is None:
-        problems: list[WalkProblem] = []
-        files = list(walk_notes(vault, problems))
-        fingerprint = _fingerprint(vault, files, problems, today)
-        if (
-            state is not None
-            and state.get("fingerprint") == fingerprint
-            and state.get("summary_key") == _summary_key(vault)
-            and not state.get("pending")
-            and isinstance(state.get("counts"), dict)
-        ):
-            # Same notes, same summary file, same day, same settings: the
-            # summary would come out byte for byte the same. Stop here.
-            counts = Counts(**state["counts"])
-            return SyncResult(counts, False, Harvest(), 0, len(files))
-        from vaultkit.index import Indexer
+    """Harvest ticks, read the vault, write the summary: one `vaultkit index`."""
+    state = _load_state(vault) or {}
+    problems: list[WalkProblem] = []
+    files = list(walk_notes(vault, problems))
+    fingerprint = _fingerprint(vault, files, problems, today)
+    if (
+        state.get("fingerprint") == fingerprint
+        and state.get("summary_key") == _summary_key(vault)
+        and not state.get("pending")
+        and isinstance(state.get("counts"), dict)
+    ):
+        # Same notes, same summary file, same day, same settings: the
+        # summary would come out byte for byte the same. Stop here.
+        return SyncResult(Counts(**state["counts"]), False, Harvest(), 0, len(files))
+    from vaultkit.index import Indexer, bulk
 
+    with bulk():
         indexer = Indexer(vault)
         indexer.scan(progress, walked=(files, problems))
         indexer.save_cache()
+        return _rebuild(vault, today, adopt, state, fingerprint, indexer)
+
+
+def _rebuild(
+    vault: Vault, today: date, adopt: bool, state: dict[str, Any], fingerprint: str, indexer: Indexer
+) -> SyncResult:
     index = indexer.index()
     raw = _read_summary(vault)
     harvested = harvest(
         vault,
-        read_ticks(vault, raw, (state or {}).get("block")),
-        (state or {}).get("boxes", {}),
-        (state or {}).get("pending", {}),
+        read_ticks(vault, raw, state.get("block")),
+        state.get("boxes", {}),
+        state.get("pending", {}),
         {a.id: a for a in index.actions},
         {path for path, _ in index.unreadable},
         today,

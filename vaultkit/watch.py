@@ -18,6 +18,7 @@ and the loop goes on.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import signal
 import threading
@@ -212,6 +213,8 @@ class Watcher:
         self._update("started")
         self.indexer.save_cache()
         self.live.save()
+        gc.collect()
+        gc.freeze()  # the vault's records live as long as the watcher: later collections skip them
         now = time.monotonic()
         self._last_rescan = self._last_cache_save = now
 
