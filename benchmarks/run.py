@@ -91,7 +91,7 @@ def vaultkit(root: Path, *args: str) -> list[str]:
 
 
 def reset(root: Path) -> None:
-    for name in ("cache.jsonl", "summary-state.json"):
+    for name in ("cache.jsonl", "summary-state.json", "summary-boxes.json"):
         (root / ".vaultkit" / name).unlink(missing_ok=True)
     (root / "Integration Actions.md").unlink(missing_ok=True)
 

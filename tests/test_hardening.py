@@ -185,9 +185,10 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
         text = summary.read_text()
         assert text.startswith(f"Mine, keep me\n{BEGIN}\n") and text.endswith(f"{END}\nafter\n"), round_
         assert text.count(BEGIN) == 1 and text.count(END) == 1
-        state = vault / ".vaultkit" / "summary-state.json"
-        if state.exists():
-            json.loads(state.read_text())  # whole, or not there
+        for name in ("summary-state.json", "summary-boxes.json"):
+            state = vault / ".vaultkit" / name
+            if state.exists():
+                json.loads(state.read_text())  # whole, or not there
         cache = vault / ".vaultkit" / "cache.jsonl"
         if cache.exists():  # whole, or not there: a header and complete lines of notes
             lines = cache.read_text().splitlines()
@@ -354,6 +355,7 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
         "Integration Actions.md",
         ".vaultkit/cache.jsonl",
         ".vaultkit/summary-state.json",
+        ".vaultkit/summary-boxes.json",
     ):
         assert stat.S_IMODE((vault / rel).stat().st_mode) == 0o600, rel
     assert stat.S_IMODE((vault / "Integration").stat().st_mode) == 0o700

@@ -101,6 +101,21 @@ def test_without_state_only_ticks_are_applied(ticked, run):
     assert '"[x] Walk' in (ticked / "b.md").read_text()
 
 
+def test_boxes_recorded_for_another_block_are_not_trusted(ticked, run):
+    """The boxes file is written just before the state; if a crash left it
+    describing another block, unticks are not guessed from it."""
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
+    run("index")
+    assert '"[x] Walk' in (ticked / "b.md").read_text()
+    boxes = ticked / ".vaultkit/summary-boxes.json"
+    boxes.write_text(boxes.read_text().replace('"block": "', '"block": "0'))
+    edit_summary(ticked, "- [x] Walk", "- [ ] Walk")
+    edit_summary(ticked, "- [ ] Call my sister", "- [x] Call my sister")
+    run("index")
+    assert '"[x] Walk' in (ticked / "b.md").read_text()  # the untick: not applied
+    assert '"[x] Call my sister' in (ticked / "a.md").read_text()  # the tick: applied
+
+
 def test_tick_for_a_vanished_action_is_reported(ticked, run):
     edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
     (ticked / "b.md").write_text("---\nactions:\n  - Walk the dog\n---\n")

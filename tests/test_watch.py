@@ -103,7 +103,8 @@ def test_summary_state_is_written_once_idle_and_matches_a_fresh_index(primed, va
     assert any("Stretch" in line for line in open_texts(vault))
     assert state.read_bytes() == before  # not on every event: it waits until the watcher is idle
     watcher.step(now + 0.2 + watcher.settings.save_state_idle + 0.1)
-    written = json.loads(state.read_bytes())
+    written = json.loads((vault / ".vaultkit" / "summary-boxes.json").read_bytes())
+    assert written["block"] == json.loads(state.read_bytes())["block"]
     assert sorted(written["boxes"]) == sorted(a.id for a in build_index(load_vault(vault)).actions)
     # A later `vaultkit index` sees a summary exactly as recorded: nothing to harvest, nothing rewritten.
     result = sync(load_vault(vault), TODAY)

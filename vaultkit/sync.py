@@ -2,9 +2,11 @@
 harvest ticks from the summary, read the vault, then write the summary note
 if (and only if) it changed.
 
-Harvesting compares each task line's checkbox with the state vaultkit last
-wrote there (`.vaultkit/summary-state.json`): only a box the user changed is
-applied, so a note edited directly is never undone by a stale summary. With
+Harvesting compares each task line's checkbox with the box vaultkit last
+wrote there (`.vaultkit/summary-boxes.json`, tagged with the digest of the
+block it describes; `.vaultkit/summary-state.json` holds the digest, pending
+ticks and counts, and is all a run that changes nothing reads): only a box
+the user changed is applied, so a note edited directly is never undone by a stale summary. With
 no state (a new device, a deleted `.vaultkit/`), only ticks are applied,
 never unticks. A tick that cannot be applied yet (its note is unreadable,
 or was being edited) is kept and retried on every run; one whose action no
@@ -47,7 +49,8 @@ if TYPE_CHECKING:
 # The modules that parse notes and render the summary are imported inside the
 # functions below: a run where nothing changed never needs them (start-up).
 
-STATE_FILE = "summary-state.json"
+STATE_FILE = "summary-state.json"  # the block's digest, pending ticks, counts, fingerprint
+BOXES_FILE = "summary-boxes.json"  # each listed action's box as written: read only to judge ticks
 
 
 @dataclass
@@ -94,12 +97,29 @@ def _load_state(vault: Vault) -> dict[str, Any] | None:
         data = json.loads((vault.state_dir / STATE_FILE).read_bytes())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("boxes"), dict) else None
+    return data if isinstance(data, dict) else None
 
 
-def _save_state(vault: Vault, state: dict[str, Any]) -> None:
-    payload = json.dumps(state, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    path = vault.state_dir / STATE_FILE
+def _load_boxes(vault: Vault, digest: str | None) -> dict[str, list[Any]]:
+    """The boxes as vaultkit wrote them in the block with this digest; empty
+    when they are not on record (then ticks are applied, unticks are not)."""
+    try:
+        data = json.loads((vault.state_dir / BOXES_FILE).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    boxes = data.get("boxes") if isinstance(data, dict) and data.get("block") == digest else None
+    return boxes if isinstance(boxes, dict) else {}
+
+
+def _save_state(vault: Vault, state: dict[str, Any], boxes: dict[str, list[Any]]) -> None:
+    """The boxes file first, tagged with the block it describes, then the small state."""
+    _write_if_changed(vault, BOXES_FILE, {"block": state["block"], "boxes": boxes})
+    _write_if_changed(vault, STATE_FILE, state)
+
+
+def _write_if_changed(vault: Vault, name: str, value: dict[str, Any]) -> None:
+    payload = json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    path = vault.state_dir / name
     try:
         if path.read_bytes() == payload:
             return
@@ -318,10 +338,11 @@ def _rebuild(
 ) -> SyncResult:
     index = indexer.index()
     raw = _read_summary(vault)
+    ticks = read_ticks(vault, raw, state.get("block"))
     harvested = harvest(
         vault,
-        read_ticks(vault, raw, state.get("block")),
-        state.get("boxes", {}),
+        ticks,
+        _load_boxes(vault, state.get("block")) if ticks else {},
         state.get("pending", {}),
         {a.id: a for a in index.actions},
         {path for path, _ in index.unreadable},
@@ -343,13 +364,13 @@ def _rebuild(
     _save_state(
         vault,
         {
-            "boxes": boxes,
             "pending": harvested.pending,
             "fingerprint": fingerprint if not harvested.applied else None,
             "summary_key": _summary_key(vault),
             "block": _digest(b"\n" + block),
             "counts": asdict(counts),
         },
+        boxes,
     )
     return SyncResult(counts, written, harvested, index.parsed, index.cached, index)
 
@@ -442,9 +463,9 @@ class Live:
             boxes = {i: box for i in ticks if (box := self.board.box(i)) is not None}  # as shown
         else:  # the first run, or the last write failed: what the state file says was shown
             raw = _read_summary(vault)
-            state = _load_state(vault) or {}
-            ticks = read_ticks(vault, raw, state.get("block"))
-            boxes = {i: box for i in ticks if (box := state.get("boxes", {}).get(i)) is not None}
+            digest = (_load_state(vault) or {}).get("block")
+            ticks = read_ticks(vault, raw, digest)
+            boxes = _load_boxes(vault, digest) if ticks else {}
         board = self._board(indexer, today)
         walk_problems = [(p.rel, p.message) for p in indexer.walk_problems]
         unreadable = board.unreadable(walk_problems)
@@ -484,12 +505,12 @@ class Live:
         _save_state(
             self.vault,
             {
-                "boxes": self.board.boxes(),
                 "pending": self.pending,
                 "fingerprint": None,
                 "summary_key": self.summary[0],
                 "block": _digest(b"\n" + self.block),
                 "counts": asdict(self.counts),
             },
+            self.board.boxes(),
         )
         self.unsaved = False
