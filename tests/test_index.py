@@ -521,3 +521,21 @@ def test_read_head_returns_at_most_the_limit_and_says_if_that_is_all(tmp_path, s
     data, complete = read_head(str(path), limit, expected)
     assert data == content[:limit]
     assert complete is whole
+
+
+def test_index_rewrites_the_cache_only_once_enough_of_it_is_stale(vault, run):
+    build_tree(vault, {f"n{i:02d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(40)})
+    assert run("index").stdout.startswith("40 notes (40 read, 0 cached)")
+    cache = vault / ".vaultkit/cache.jsonl"
+    written = cache.read_bytes()
+    (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0, changed']\n---\n")
+    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+    assert cache.read_bytes() == written  # one stale note: cheaper to read again than to rewrite
+    (vault / "n01.md").write_text("---\nactions: ['[ ] Task 1, changed']\n---\n")
+    assert run("index").stdout.startswith("40 notes (2 read, 38 cached)")  # n00 is read again
+    for i in range(2, 20):
+        (vault / f"n{i:02d}.md").write_text(f"---\nactions: ['[ ] Task {i}, changed']\n---\n")
+    assert run("index").stdout.startswith("40 notes (20 read, 20 cached)")
+    assert cache.read_bytes() != written  # 20 stale: rewritten
+    (vault / "n39.md").write_text("---\nactions: ['[ ] Task 39, changed']\n---\n")
+    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")

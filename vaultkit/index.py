@@ -345,6 +345,7 @@ class Indexer:
         self._cache_dirty = False
         self._conflict_names: dict[str, tuple[str | None, tuple[str, ...]]] = {}
         self.changed: set[str] | None = None  # a set: collect paths whose record changed (the watcher)
+        self.stale = 0  # notes the cache file has wrong or missing, as of the last scan
 
     @property
     def _stored(self) -> dict[str, Stored]:
@@ -436,8 +437,10 @@ class Indexer:
             seen.add(note.rel)
         for rel in [r for r in self.files if r not in seen]:
             self._forget(rel)
-        if self._stored.keys() != self.files.keys():
+        gone = len(self._stored.keys() - self.files.keys())
+        if gone:
             self._cache_dirty = True
+        self.stale = self.parsed + gone  # how far the cache file is from the vault
         self._stored_notes = {}  # all in memory now
 
     def scan_folder(self, rel_dir: str) -> set[str]:
@@ -498,8 +501,13 @@ class Indexer:
             self.cached,
         )
 
-    def save_cache(self) -> None:
+    def save_cache(self, unless_fewer_than: int = 1) -> None:
+        """Write the cache, unless it served this run and fewer than
+        `unless_fewer_than` notes are stale in it: reading those again next
+        time costs less than rewriting it all."""
         if not self.use_cache or not self._cache_dirty:
+            return
+        if self.cached and self.stale < unless_fewer_than:
             return
         header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
         notes = iter(self.files.items())

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 # functions below: a run where nothing changed never needs them (start-up).
 
 STATE_FILE = "summary-state.json"  # the block's digest, pending ticks, counts, fingerprint
+CACHE_SLACK = 20  # `index` leaves the cache as it is while fewer notes than this (or 0.5%) are stale
 BOXES_FILE = "summary-boxes.json"  # each listed action's box as written: read only to judge ticks
 
 
@@ -329,7 +330,7 @@ def sync(
     with bulk():
         indexer = Indexer(vault)
         indexer.scan(progress, walked=(files, problems))
-        indexer.save_cache()
+        indexer.save_cache(unless_fewer_than=max(CACHE_SLACK, len(files) // 200))
         return _rebuild(vault, today, adopt, state, fingerprint, indexer)
 
 
