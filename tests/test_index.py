@@ -452,16 +452,16 @@ def test_weak_conflict_patterns_need_the_original():
 
 
 def test_slow_yaml_is_warned_about_only_when_notes_are_parsed(vault, run, monkeypatch):
-    import vaultkit.yamlsafe
+    import vaultkit.notes
 
     build_tree(vault, {"a.md": "---\nactions: [x]\n---\n"})
-    monkeypatch.setattr(vaultkit.yamlsafe, "HAS_LIBYAML", False)
+    monkeypatch.setattr(vaultkit.notes, "has_libyaml", lambda: False)
     first = run("index")
     assert "warning: PyYAML was installed without libyaml" in first.stderr
     second = run("index")  # nothing changed: nothing parsed, nothing to warn about
     assert second.stdout.startswith("1 notes (0 read, 1 cached)")
     assert "libyaml" not in second.stderr
-    monkeypatch.setattr(vaultkit.yamlsafe, "HAS_LIBYAML", True)
+    monkeypatch.setattr(vaultkit.notes, "has_libyaml", lambda: True)
     (vault / "a.md").write_text("---\nactions: [y]\n---\n")
     assert "libyaml" not in run("index").stderr
 

@@ -368,9 +368,9 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
         f"{summary} {'updated' if result.summary_written else 'unchanged'}"
     )
     if result.read:  # notes were parsed: say so if that was the slow way
-        from vaultkit.yamlsafe import HAS_LIBYAML, SLOW_YAML_HINT
+        from vaultkit.notes import SLOW_YAML_HINT, has_libyaml
 
-        if not HAS_LIBYAML:
+        if not has_libyaml():
             click.echo(f"warning: {SLOW_YAML_HINT}", err=True)
     if strict and counts.unreadable:
         fail(f"{len(counts.unreadable)} note(s) could not be read (see above)")

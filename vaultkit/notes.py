@@ -14,6 +14,23 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+SLOW_YAML_HINT = (
+    "PyYAML was installed without libyaml, so notes are parsed about 6 times slower; "
+    "reinstall it with libyaml (e.g. `pip install --force-reinstall --no-binary pyyaml pyyaml` "
+    "with libyaml-dev present)"
+)
+
+
+def has_libyaml() -> bool:
+    """Whether PyYAML's C loader is installed, found without importing PyYAML."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("yaml._yaml") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 MAX_FRONTMATTER_BYTES = 256 * 1024
 
 _UTF8_BOM = b"\xef\xbb\xbf"

@@ -47,9 +47,9 @@ from watchdog.observers.polling import PollingObserver
 
 from vaultkit.errors import VaultkitError
 from vaultkit.index import Indexer
+from vaultkit.notes import SLOW_YAML_HINT, has_libyaml
 from vaultkit.sync import Live
 from vaultkit.vault import Vault, file_key, nfc
-from vaultkit.yamlsafe import HAS_LIBYAML, SLOW_YAML_HINT
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
 # the watcher its own events. Closed-after-write is kept: some editors' only
@@ -383,7 +383,7 @@ def watch_forever(
     try:
         watcher.start()
         log(f"Watching {vault.root} ({watcher.stats.observer}); Ctrl-C to stop.")
-        if not HAS_LIBYAML:
+        if not has_libyaml():
             log(f"warning: {SLOW_YAML_HINT}")
         watcher.run()
     except KeyboardInterrupt:

@@ -17,12 +17,6 @@ import yaml
 from vaultkit.notes import NoteError, Problem, redact
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-HAS_LIBYAML = _BaseLoader is not yaml.SafeLoader
-SLOW_YAML_HINT = (
-    "PyYAML was installed without libyaml, so notes are parsed about 6 times slower; "
-    "reinstall it with libyaml (e.g. `pip install --force-reinstall --no-binary pyyaml pyyaml` "
-    "with libyaml-dev present)"
-)
 MAX_ALIAS_EXPANSION = 10_000
 
 
