@@ -22,6 +22,7 @@ from watchdog.events import FileModifiedEvent, FileMovedEvent
 
 from vaultkit import index as index_module
 from vaultkit import watch as watch_module
+from vaultkit.board import Board
 from vaultkit.index import build_index
 from vaultkit.sync import sync
 from vaultkit.vault import init_vault, load_vault
@@ -90,6 +91,25 @@ def test_a_note_edit_and_a_tick_in_one_batch_are_both_kept(primed, vault):
     assert '"[x] Walk ✅ 2026-11-23"' in text
     assert '"[x] Call my sister ✅ 2026-11-24"' in text
     assert "- [x] Walk — [[a]] ✅ 2026-11-23" in summary_of(vault)
+
+
+def test_a_board_that_fails_is_rebuilt_and_the_summary_stays_right(primed, vault, monkeypatch):
+    watcher, logs = primed
+    real = Board.update
+    calls = []
+
+    def fails_once(self, rel, record):
+        calls.append(rel)
+        if len(calls) == 1:
+            raise KeyError("simulated")
+        return real(self, rel, record)
+
+    monkeypatch.setattr(Board, "update", fails_once)
+    (vault / "a.md").write_text(NOTE.replace("Walk", "Run"))
+    dispatch(watcher, FileModifiedEvent(str(vault / "a.md")))
+    watcher.step(time.monotonic() + 1)
+    assert any("rebuilt the summary from all notes after an internal error (KeyError)" in m for m in logs)
+    assert sorted(line.split(" — ")[0] for line in open_texts(vault)) == ["- [ ] Call my sister", "- [ ] Run"]
 
 
 def test_summary_state_is_written_once_idle_and_matches_a_fresh_index(primed, vault):

@@ -48,6 +48,8 @@ class Column:
 
     def remove(self, key: tuple[Any, ...]) -> None:
         at = bisect_left(self.keys, key)
+        if at == len(self.keys) or self.keys[at] != key:
+            raise LookupError("the board lost track of a summary line")  # Live rebuilds it
         del self.keys[at], self.lines[at]
 
     def sort(self) -> None:

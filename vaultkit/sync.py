@@ -424,8 +424,9 @@ class Live:
     `save()`, which the watcher calls when it is idle and when it stops; until
     then the board itself is the record of what the summary shows."""
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, log: Callable[[str], None] = lambda message: None) -> None:
         self.vault = vault
+        self.log = log
         self.board: Board | None = None
         self.pending: dict[str, dict[str, Any]] = dict((_load_state(vault) or {}).get("pending", {}))
         self.summary: tuple[list[int] | None, Layout] | None = None  # stat key and layout as last written
@@ -438,13 +439,20 @@ class Live:
 
         assert indexer.changed is not None, "the indexer must collect changes for a live board"
         board = self.board
+        if board is not None and board.today == today:
+            try:
+                for rel in sorted(indexer.changed):
+                    board.update(rel, indexer.records.get(rel))
+            except Exception as exc:  # never carry on with a board that may be off: build it afresh
+                self.log(
+                    f"warning: rebuilt the summary from all notes after an internal error "
+                    f"({type(exc).__name__}); please report it"
+                )
+                board = None
         if board is None or board.today != today:  # a new day moves overdue and recently-done lines
             board = Board(today, self.vault.config.recently_done_days, self.vault.config.follow_ups)
             board.load(indexer.records)
-            self.board = board
-        else:
-            for rel in sorted(indexer.changed):
-                board.update(rel, indexer.records.get(rel))
+        self.board = board
         indexer.changed.clear()
         return board
 

@@ -195,7 +195,7 @@ class Watcher:
         self.inbox = Inbox()
         self.indexer = Indexer(vault)
         self.indexer.changed = set()  # the board takes the changed notes from here
-        self.live = Live(vault)
+        self.live = Live(vault, log)
         self.stats = Stats()
         self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
         self._stop = threading.Event()
