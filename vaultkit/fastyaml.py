@@ -143,13 +143,6 @@ def fast_load(text: str) -> dict[str, Any] | None:
         return None
 
 
-def _next_content(lines: list[str], i: int) -> int:
-    """The index of the next line that is neither blank nor a comment."""
-    while i < len(lines) and (not lines[i].strip(" ") or lines[i].lstrip(" ").startswith("#")):
-        i += 1
-    return i
-
-
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
@@ -173,9 +166,15 @@ def _value(raw: str) -> Any:
 def _load(text: str) -> dict[str, Any]:
     if "\t" in text or "\r" in text.replace("\r\n", "\n") or _not_printable(text):
         raise _Bail
-    lines = text.replace("\r\n", "\n").split("\n")
+    # Blank and comment lines mean nothing in the subset read here (block
+    # scalars, where they would, are left to YAML): drop them once, up front.
+    lines = [
+        line
+        for line in text.replace("\r\n", "\n").split("\n")
+        if line.strip(" ") and not line.lstrip(" ").startswith("#")
+    ]
     result: dict[str, Any] = {}
-    i = _next_content(lines, 0)
+    i = 0
     while i < len(lines):
         line = lines[i]
         match = _KEY.match(line)
@@ -187,14 +186,12 @@ def _load(text: str) -> dict[str, Any]:
             i += 1
         else:  # nothing after the colon: a null, or a block list below
             result[key], i = _block_list(lines, i + 1)
-        i = _next_content(lines, i)
     return result
 
 
 def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
     items: list[Any] = []
     dash_col = None
-    i = _next_content(lines, i)
     while i < len(lines):
         line = lines[i]
         stripped = line.lstrip(" ")
@@ -217,7 +214,6 @@ def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
         else:
             items.append(_scalar(item_text))
             i += 1
-        i = _next_content(lines, i)
     return (None if dash_col is None else items), i
 
 
@@ -228,9 +224,9 @@ def _item_mapping(lines: list[str], i: int, first: re.Match[str], indent: int) -
     while True:
         assert match is not None
         key = _new_key(match, mapping)
-        mapping[key] = _value(match[2]) if _has_value(match[2]) else None
-        i = _next_content(lines, i)
-        if not _has_value(match[2]) and i < len(lines) and _indent(lines[i]) > indent:
+        has_value = _has_value(match[2])
+        mapping[key] = _value(match[2]) if has_value else None
+        if not has_value and i < len(lines) and _indent(lines[i]) > indent:
             raise _Bail  # `key:` with a deeper block below: nesting
         if i >= len(lines) or _indent(lines[i]) < indent:
             return mapping, i
