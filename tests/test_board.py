@@ -123,7 +123,7 @@ def test_board_matches_the_full_rebuild_after_every_change(
         board.update(path, record)
         block, boxes, by_id, counts = reference(notes)
         assert board_block(board) == block
-        assert board.boxes() == boxes
+        assert {i: [t, src] for i, t, src in board.box_items()} == boxes
         assert board.by_id == by_id
         assert board_counts(board, board.unreadable([])) == counts
 
@@ -141,5 +141,5 @@ def test_a_loaded_board_matches_one_built_note_by_note(steps: list[tuple[str, No
     loaded.load(notes)
     block, boxes, by_id, _ = reference(notes)
     assert board_block(loaded) == block
-    assert loaded.boxes() == boxes
+    assert {i: [t, src] for i, t, src in loaded.box_items()} == boxes
     assert loaded.by_id == by_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,29 @@ def test_unknown_and_ambiguous_ids_change_nothing(ticked, run):
     assert ambiguous.exit_code == 1
     assert f"id '{prefix}' is ambiguous" in ambiguous.stderr
     assert {p: p.read_bytes() for p in ticked.glob("*.md")} == before
+
+
+@pytest.mark.parametrize("count", [0, 1, 1000, 2500])
+def test_boxes_file_is_streamed_whole_and_left_alone_for_the_same_block(vault, count):
+    from vaultkit.sync import BOXES_FILE, _write_boxes
+    from vaultkit.vault import load_vault
+
+    loaded = load_vault(vault)
+    boxes = [(f"id{i}", i % 2 == 0, f"notes/{i} “quoted”.md") for i in range(count)]
+    _write_boxes(loaded, "ab12", boxes)
+    path = vault / ".vaultkit" / BOXES_FILE
+    assert json.loads(path.read_text()) == {"block": "ab12", "boxes": {i: [t, s] for i, t, s in boxes}}
+    before = path.stat()
+    _write_boxes(loaded, "ab12", [("other", True, "x.md")])  # same block: same boxes, not rewritten
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    _write_boxes(loaded, "cd34", [("other", True, "x.md")])
+    assert json.loads(path.read_text()) == {"block": "cd34", "boxes": {"other": [True, "x.md"]}}
+
+
+def test_a_crlf_copy_of_the_block_digests_as_the_block():
+    from vaultkit.sync import _digest
+
+    block = b"\n- [ ] Walk \xe2\x80\x94 [[b]] ^abc\n"
+    assert _digest(memoryview(b"xx" + block.replace(b"\n", b"\r\n"))[2:]) == _digest(block)
+    assert _digest(memoryview(block)) == _digest(block)
+    assert _digest(block.replace(b"Walk", b"Run")) != _digest(block)

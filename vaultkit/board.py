@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -322,13 +323,11 @@ class Board:
             return None
         return [action.status == "done", action.source]
 
-    def boxes(self) -> dict[str, list[Any]]:
-        """Every listed action's box, as the summary state records them."""
-        found = {}
+    def box_items(self) -> Iterator[tuple[str, bool, str]]:
+        """(id, ticked, source) of every listed action, as the summary state records them."""
         for action in self.by_id.values():
             if self._where(action)[0] is not None:
-                found[action.id] = [action.status == "done", action.source]
-        return found
+                yield action.id, action.status == "done", action.source
 
     # ------------------------------------------------------------ reading
 

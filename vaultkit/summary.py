@@ -211,14 +211,15 @@ def layout(existing: bytes | None, adopt: bool = False) -> Layout:
     return Layout(existing[:start], existing[end + len(end_) :], newline)
 
 
-def owned_bytes(existing: bytes) -> bytes | None:
-    """The bytes between the markers, or None when they are missing or damaged."""
+def owned_bytes(existing: bytes) -> memoryview | None:
+    """The bytes between the markers (a view: no copy of a big file), or None
+    when they are missing or damaged."""
     begin, end_ = BEGIN.encode(), END.encode()
     start = existing.find(begin)
     end = existing.find(end_)
     if start < 0 or end < start or existing.find(begin, start + 1) >= 0 or existing.find(end_, end + 1) >= 0:
         return None
-    return existing[start + len(begin) : end]
+    return memoryview(existing)[start + len(begin) : end]
 
 
 _TASK = re.compile(r"^[ \t]*- \[(.)\] (.*?) \^([A-Za-z0-9-]+)[ \t]*\r?$", re.M)

@@ -16,8 +16,10 @@ longer exists is reported, not guessed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -112,10 +114,42 @@ def _load_boxes(vault: Vault, digest: str | None) -> dict[str, list[Any]]:
     return boxes if isinstance(boxes, dict) else {}
 
 
-def _save_state(vault: Vault, state: dict[str, Any], boxes: dict[str, list[Any]]) -> None:
+Box = tuple[str, bool, str]  # (action id, ticked, source note)
+
+
+def _save_state(vault: Vault, state: dict[str, Any], boxes: Iterable[Box]) -> None:
     """The boxes file first, tagged with the block it describes, then the small state."""
-    _write_if_changed(vault, BOXES_FILE, {"block": state["block"], "boxes": boxes})
+    _write_boxes(vault, state["block"], boxes)
     _write_if_changed(vault, STATE_FILE, state)
+
+
+_BOXES_TAG = re.compile(rb'\{"block": *"([0-9a-f]+)"')
+
+
+def _write_boxes(vault: Vault, digest: str, boxes: Iterable[Box]) -> None:
+    """Streamed, 1,000 boxes at a time (70,000 of them at 100,000 notes), and
+    only when the file describes another block: the same block has the same boxes."""
+    path = vault.state_dir / BOXES_FILE
+    try:
+        with path.open("rb") as existing:
+            tag = _BOXES_TAG.match(existing.read(128))
+        if tag is not None and tag[1].decode() == digest:
+            return
+    except OSError:
+        pass
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"block": ' + json.dumps(digest).encode() + b', "boxes": {'
+        items = iter(boxes)
+        separator = b""
+        while batch := list(itertools.islice(items, 1000)):
+            text = json.dumps({i: [ticked, source] for i, ticked, source in batch}, ensure_ascii=False)
+            yield separator + text[1:-1].encode()  # the members, without the braces
+            separator = b", "
+        yield b"}}"
+
+    make_dirs(vault.state_dir, vault.config.dir_mode)
+    atomic_write(path, chunks(), vault.config.file_mode)
 
 
 def _write_if_changed(vault: Vault, name: str, value: dict[str, Any]) -> None:
@@ -160,7 +194,7 @@ def read_ticks(vault: Vault, raw: bytes | None, digest: str | None) -> dict[str,
     owned = owned_bytes(raw) if raw is not None else None
     if owned is None or (digest is not None and digest == _digest(owned)):
         return {}
-    return parse_ticks(_text(vault, owned))
+    return parse_ticks(_text(vault, bytes(owned)))
 
 
 def harvest(
@@ -360,7 +394,7 @@ def _rebuild(
     written = data != raw
     if written:
         write_summary(vault, data, raw is None)
-    boxes = {a.id: [a.status == "done", a.source] for a in listed[0] + listed[1]}
+    boxes = [(a.id, a.status == "done", a.source) for a in listed[0] + listed[1]]
     counts = Counts.of(index)
     _save_state(
         vault,
@@ -376,8 +410,13 @@ def _rebuild(
     return SyncResult(counts, written, harvested, index.parsed, index.cached, index)
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha1(data.replace(b"\r\n", b"\n")).hexdigest()
+_CRLF = re.compile(rb"\r\n")
+
+
+def _digest(data: bytes | memoryview) -> str:
+    if _CRLF.search(data):  # a CRLF copy of the block digests as the LF one vaultkit wrote
+        data = bytes(data).replace(b"\r\n", b"\n")
+    return hashlib.sha1(data).hexdigest()
 
 
 def _stat_key(path: Path) -> list[int] | None:
@@ -520,6 +559,6 @@ class Live:
                 "block": _digest(b"\n" + self.block),
                 "counts": asdict(self.counts),
             },
-            self.board.boxes(),
+            self.board.box_items(),
         )
         self.unsaved = False
