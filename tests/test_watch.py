@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,20 @@ def test_a_board_that_fails_is_rebuilt_and_the_summary_stays_right(primed, vault
     watcher.step(time.monotonic() + 1)
     assert any("rebuilt the summary from all notes after an internal error (KeyError)" in m for m in logs)
     assert sorted(line.split(" — ")[0] for line in open_texts(vault)) == ["- [ ] Call my sister", "- [ ] Run"]
+
+
+def test_the_watcher_keeps_the_summary_files_permissions(primed, vault):
+    watcher, _ = primed
+    summary = vault / "Integration Actions.md"
+    summary.chmod(0o644)  # the user shares it
+    (vault / "a.md").write_text(NOTE.replace("Walk", "Run"))
+    dispatch(watcher, FileModifiedEvent(str(vault / "a.md")))
+    watcher.step(time.monotonic() + 1)
+    (vault / "a.md").write_text(NOTE.replace("Walk", "Swim"))
+    dispatch(watcher, FileModifiedEvent(str(vault / "a.md")))
+    watcher.step(time.monotonic() + 2)
+    assert any("Swim" in line for line in open_texts(vault))
+    assert stat.S_IMODE(summary.stat().st_mode) == 0o644
 
 
 def test_summary_state_is_written_once_idle_and_matches_a_fresh_index(primed, vault):

@@ -502,8 +502,8 @@ class Live:
         where: Layout | None = None
         boxes: Mapping[str, list[Any]]
         if self.summary is not None and self.summary[0] == key:
-            where = self.summary[1]
-            ticks: dict[str, Tick] = {}  # as vaultkit wrote it
+            where = self.summary[1]  # the file is there, as vaultkit wrote it
+            ticks: dict[str, Tick] = {}
             boxes = {}
         elif self.summary is not None and self.board is not None:  # the user edited the summary
             raw = _read_summary(vault)
@@ -532,11 +532,12 @@ class Live:
         if where is not None and block == self.block:
             written = False  # the file is as vaultkit wrote it, and so would be again
         else:
+            new = where is None and raw is None
             where = where or summary_layout(vault, raw)
             data = where.compose(block)
             written = data != raw
             if written:
-                write_summary(vault, data, raw is None)
+                write_summary(vault, data, new)
         self.summary = (_summary_key(vault), where)
         counts = board_counts(board, unreadable)
         if written or counts != self.counts or harvested.pending != self.pending:
