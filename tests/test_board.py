@@ -101,11 +101,12 @@ def reference(notes: dict[str, NoteRecord]) -> tuple[str, dict[str, list[object]
     return block, boxes, {a.id: a for a in index.actions}, Counts.of(index)
 
 
-def board_block(board: Board) -> str:
+def board_block(board: Board) -> bytes:
     due, overview = board.overview()
-    return assemble(
+    lines = assemble(
         VAULT, board.sections(), board.stems, board.unreadable([]), board.conflicts(), due, overview, {}
     )
+    return b"\n".join(lines)
 
 
 @settings(max_examples=300, deadline=None)

@@ -13,7 +13,7 @@ import pytest
 
 from vaultkit import index as index_module
 from vaultkit.index import build_index, conflict_original, record_from_bytes
-from vaultkit.summary import BEGIN, END
+from vaultkit.summary import BEGIN, END, same_bytes
 from vaultkit.sync import sync
 from vaultkit.vault import load_vault, read_head
 
@@ -539,3 +539,17 @@ def test_index_rewrites_the_cache_only_once_enough_of_it_is_stale(vault, run):
     assert cache.read_bytes() != written  # 20 stale: rewritten
     (vault / "n39.md").write_text("---\nactions: ['[ ] Task 39, changed']\n---\n")
     assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+
+
+@pytest.mark.parametrize(
+    "pieces, data, same",
+    [
+        ([b"ab", b"", b"cd"], b"abcd", True),
+        ([b"ab", b"cd"], b"abce", False),
+        ([b"ab", b"cd"], b"abc", False),
+        ([b"ab", b"cd"], None, False),
+        ([], b"", True),
+    ],
+)
+def test_same_bytes_compares_pieces_with_a_file_in_place(pieces, data, same):
+    assert same_bytes(pieces, data) is same

@@ -113,8 +113,10 @@ def render_block(
     due: list[bytes] | None = None,
     pending: list[tuple[str, str]] | None = None,
     overview: list[str] | None = None,
-) -> bytes:
-    """The text between the markers (without them), ending with a newline."""
+) -> list[bytes]:
+    """The lines between the markers (without them; joined with newlines, the
+    last one empty). Lines, not one string: the watcher compares them with the
+    last ones written without holding a megabytes-long copy."""
     out: list[bytes] = []
 
     def add(*lines: str) -> None:
@@ -163,7 +165,7 @@ def render_block(
                 "merge what you need into the original, then delete the copy"
             )
         add("")
-    return b"\n".join(out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -175,12 +177,25 @@ class Layout:
     tail: bytes
     newline: bytes
 
-    def compose(self, block: bytes) -> bytes:
-        """The whole file with `block` (ending with a newline) between the markers."""
+    def compose(self, block: bytes) -> list[bytes]:
+        """The whole file with `block` (ending with a newline) between the
+        markers, as the pieces to write one after the other (no joined copy)."""
         owned = [BEGIN.encode(), b"\n", block, END.encode()]
         if self.newline != b"\n":
             owned = [part.replace(b"\n", self.newline) for part in owned]
-        return b"".join([self.head, *owned, self.tail])
+        return [self.head, *owned, self.tail]
+
+
+def same_bytes(pieces: list[bytes], data: bytes | None) -> bool:
+    """Whether `pieces`, one after the other, are exactly `data` (compared in place)."""
+    if data is None or sum(map(len, pieces)) != len(data):
+        return False
+    view, at = memoryview(data), 0
+    for piece in pieces:
+        if view[at : at + len(piece)] != piece:
+            return False
+        at += len(piece)
+    return True
 
 
 def layout(existing: bytes | None, adopt: bool = False) -> Layout:

@@ -274,15 +274,17 @@ def summary_text(
     listed = listed or shown(index.actions, today, vault.config.recently_done_days)
     due = due_follow_ups(index.notes, vault.config.follow_ups, today)
     overview = build_overview(index.notes, Tally.of(index.actions, today), due, today)
-    return assemble(
-        vault,
-        task_sections(listed, stems, today),
-        stems,
-        index.unreadable,
-        index.conflicts,
-        due_lines(due),
-        overview,
-        pending,
+    return b"\n".join(
+        assemble(
+            vault,
+            task_sections(listed, stems, today),
+            stems,
+            index.unreadable,
+            index.conflicts,
+            due_lines(due),
+            overview,
+            pending,
+        )
     )
 
 
@@ -295,8 +297,8 @@ def assemble(
     due: list[bytes],
     overview: Overview,
     pending: dict[str, dict[str, Any]] | None,
-) -> bytes:
-    """The summary block from its parts (shared by the full and the incremental path)."""
+) -> list[bytes]:
+    """The summary block's lines from its parts (shared by the full and the incremental path)."""
     from vaultkit.overview import render_overview
     from vaultkit.summary import render_block
 
@@ -332,11 +334,11 @@ def summary_layout(vault: Vault, raw: bytes | None, adopt: bool = False) -> Layo
     return replace(where, head=bom + where.head)
 
 
-def write_summary(vault: Vault, data: bytes, new: bool) -> None:
-    """Replace the summary file with `data` (owner-only when it is `new`)."""
+def write_summary(vault: Vault, pieces: list[bytes], new: bool) -> None:
+    """Replace the summary file with `pieces` (owner-only when it is `new`)."""
     path = safe_target(vault, vault.config.summary_path)
     make_dirs(path.parent, vault.config.dir_mode)
-    atomic_write(path, data, vault.config.file_mode if new else None)
+    atomic_write(path, pieces, vault.config.file_mode if new else None)
 
 
 def sync(
@@ -386,14 +388,14 @@ def _rebuild(
     if harvested.applied:
         indexer.refresh({outcome.change.action.source for outcome in harvested.applied})
         index = indexer.index()
-    from vaultkit.summary import shown
+    from vaultkit.summary import same_bytes, shown
 
     listed = shown(index.actions, today, vault.config.recently_done_days)
     block = summary_text(vault, index, today, harvested.pending, listed)
-    data = summary_layout(vault, raw, adopt).compose(block)
-    written = data != raw
+    pieces = summary_layout(vault, raw, adopt).compose(block)
+    written = not same_bytes(pieces, raw)
     if written:
-        write_summary(vault, data, raw is None)
+        write_summary(vault, pieces, raw is None)
     boxes = [(a.id, a.status == "done", a.source) for a in listed[0] + listed[1]]
     counts = Counts.of(index)
     _save_state(
@@ -469,7 +471,7 @@ class Live:
         self.board: Board | None = None
         self.pending: dict[str, dict[str, Any]] = dict((_load_state(vault) or {}).get("pending", {}))
         self.summary: tuple[list[int] | None, Layout] | None = None  # stat key and layout as last written
-        self.block = b""
+        self.lines: list[bytes] = []  # the block's lines as last written (references, not a copy)
         self.counts: Counts | None = None
         self.unsaved = False
 
@@ -496,6 +498,8 @@ class Live:
         return board
 
     def sync(self, indexer: Indexer, today: date) -> SyncResult:
+        from vaultkit.summary import same_bytes
+
         vault = self.vault
         key = _summary_key(vault)
         raw: bytes | None = None
@@ -525,24 +529,24 @@ class Live:
             unreadable = board.unreadable(walk_problems)
         due, overview = board.overview()
         conflicts = board.conflicts()
-        block = assemble(
+        lines = assemble(
             vault, board.sections(), board.stems, unreadable, conflicts, due, overview, harvested.pending
         )
         self.summary = None  # unknown until the write below succeeds
-        if where is not None and block == self.block:
+        if where is not None and lines == self.lines:
             written = False  # the file is as vaultkit wrote it, and so would be again
         else:
             new = where is None and raw is None
             where = where or summary_layout(vault, raw)
-            data = where.compose(block)
-            written = data != raw
+            pieces = where.compose(b"\n".join(lines))
+            written = not same_bytes(pieces, raw)
             if written:
-                write_summary(vault, data, new)
+                write_summary(vault, pieces, new)
         self.summary = (_summary_key(vault), where)
         counts = board_counts(board, unreadable)
         if written or counts != self.counts or harvested.pending != self.pending:
             self.unsaved = True
-        self.block = block
+        self.lines = lines
         self.pending = harvested.pending
         self.counts = counts
         return SyncResult(counts, written, harvested, indexer.parsed, indexer.cached)
@@ -557,7 +561,7 @@ class Live:
                 "pending": self.pending,
                 "fingerprint": None,
                 "summary_key": self.summary[0],
-                "block": _digest(b"\n" + self.block),
+                "block": _digest(b"\n" + b"\n".join(self.lines)),
                 "counts": asdict(self.counts),
             },
             self.board.box_items(),
