@@ -110,12 +110,16 @@ def board_block(board: Board) -> bytes:
 
 
 @settings(max_examples=300, deadline=None)
-@given(histories())
+@given(histories(), st.booleans())
 def test_board_matches_the_full_rebuild_after_every_change(
-    steps: list[tuple[str, NoteRecord | None]],
+    steps: list[tuple[str, NoteRecord | None]], shared: bool
 ) -> None:
+    """`shared`: as in the watcher, the board reads the indexer's own dict of
+    records, which already holds each change when the board is told of it."""
     board = Board(TODAY, VAULT.config.recently_done_days, VAULT.config.follow_ups)
     notes: dict[str, NoteRecord] = {}
+    if shared:
+        board.load(notes)
     for path, record in steps:
         if record is None:
             notes.pop(path, None)

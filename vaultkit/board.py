@@ -13,8 +13,7 @@ status of notes named after it. A property test holds the board to
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -83,6 +82,26 @@ class Keys:
         return (self._shared(-session), self.descending(action.date), action.source, action.index)
 
 
+class StemCounts(Mapping[str, int]):
+    """How many of the summary's notes share each name (0 for none), read
+    from the board's namesakes table rather than kept as a second dict."""
+
+    __slots__ = ("_namesakes",)
+
+    def __init__(self, namesakes: dict[str, str | set[str]]) -> None:
+        self._namesakes = namesakes
+
+    def __getitem__(self, name: str) -> int:
+        notes = self._namesakes.get(name)
+        return 0 if notes is None else 1 if isinstance(notes, str) else len(notes)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._namesakes)
+
+    def __len__(self) -> int:
+        return len(self._namesakes)
+
+
 def _session_facts(record: NoteRecord | None) -> tuple[Any, ...] | None:
     """What the overview and the due check-ins read from a note."""
     if record is None or record.error is not None:
@@ -105,13 +124,14 @@ class Board:
         self.follow_ups = follow_ups
         self._today = today.isoformat()
         self._since = (today - timedelta(days=recently_done_days)).isoformat()
-        self.records: dict[str, NoteRecord] = {}  # every note, conflict copies too
+        self.records: dict[str, NoteRecord] = {}  # every note, conflict copies too (see load())
         self.active: dict[str, NoteRecord] = {}  # the notes the summary is made of
         self.copies: dict[str, str] = {}  # conflict copy -> its original
+        self._copy_records: dict[str, NoteRecord] = {}  # what the board had from each conflict copy
         self._names: dict[str, tuple[str | None, tuple[str, ...]]] = {}  # only names that look like copies
         self._maybe_copies: dict[str, set[str]] = {}  # original -> notes named like a copy of it
-        self.stems: Counter[str] = Counter()
         self._namesakes: dict[str, str | set[str]] = {}  # stem -> its note, or the notes sharing it
+        self.stems = StemCounts(self._namesakes)
         self.integration: dict[str, NoteRecord] = {}
         self.errors: dict[str, Problem] = {}
         self._claims: dict[str, Slot | list[Slot]] = {}  # id as written -> its slot, or slots in path order
@@ -129,9 +149,12 @@ class Board:
     # ------------------------------------------------------------ updates
 
     def load(self, records: dict[str, NoteRecord]) -> None:
-        """Start from these notes (an empty board): one sort instead of an insert per line."""
+        """Start from these notes (an empty board): one sort instead of an insert
+        per line. The board keeps `records` itself as its table of notes: pass
+        the indexer's dict and pull every change of it through update()."""
         with bulk():
             self._bulk = True
+            self.records = records
             for rel in sorted(records):
                 self.update(rel, records[rel])
             self._bulk = False
@@ -144,22 +167,27 @@ class Board:
                 column.sort()
 
     def update(self, rel: str, record: NoteRecord | None) -> None:
-        """Take a note's new record (None: the note is gone)."""
+        """Take a note's new record (None: the note is gone). `records` may be
+        the indexer's own dict, already holding `record` (the watcher shares it
+        rather than keep a second 100,000-entry copy): what the board had from
+        a note is in `active`, or in `_copy_records` for conflict copies."""
+        known = self.active.get(rel)
+        if known is None:
+            known = self._copy_records.get(rel)
+        if known is record:
+            return
         if record is None:
-            if self.records.pop(rel, None) is None:
-                return
+            self.records.pop(rel, None)
             for original in self._names.pop(rel, NOT_A_CONFLICT)[1]:
                 self._maybe_copies[original].discard(rel)
         else:
-            if self.records.get(rel) is record:
-                return
-            if rel not in self.records:
+            self.records[rel] = record
+            if known is None:  # a note the board has not seen before
                 names = conflict_candidates(rel)
                 if names is not NOT_A_CONFLICT:
                     self._names[rel] = names
                 for original in names[1]:
                     self._maybe_copies.setdefault(original, set()).add(rel)
-            self.records[rel] = record
         touched: set[str] = set()
         self._settle(rel, touched)
         for copy in sorted(self._maybe_copies.get(rel, ())):
@@ -173,10 +201,12 @@ class Board:
         original = None
         if record is not None and rel in self._names:
             original = conflict_original(rel, self.records, self._names[rel])
-        if original is None:
-            self.copies.pop(rel, None)
-        else:
+        if original is not None and record is not None:
             self.copies[rel] = original
+            self._copy_records[rel] = record
+        else:
+            self.copies.pop(rel, None)
+            self._copy_records.pop(rel, None)
         wanted = record if original is None else None
         current = self.active.get(rel)
         if current is wanted:
@@ -191,7 +221,6 @@ class Board:
     def _add(self, rel: str, record: NoteRecord, touched: set[str]) -> None:
         self.active[rel] = record
         name = stem(rel)
-        self.stems[name] += 1
         sharing = self._namesakes.get(name)
         if sharing is None:
             self._namesakes[name] = rel
@@ -232,10 +261,9 @@ class Board:
         self.errors.pop(rel, None)
         self.integration.pop(rel, None)
         name = stem(rel)
-        self.stems[name] -= 1
         sharing = self._namesakes[name]
         if isinstance(sharing, str):
-            del self.stems[name], self._namesakes[name]
+            del self._namesakes[name]
         else:
             sharing.discard(rel)
             if len(sharing) == 1:  # the one left can go back to a short link

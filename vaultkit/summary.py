@@ -7,7 +7,7 @@ is the user's and is kept byte for byte.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,7 +25,7 @@ class SummaryError(VaultkitError):
     """The summary file cannot be updated without risking the user's text."""
 
 
-def wikilink(rel: str, stems: Counter[str]) -> str:
+def wikilink(rel: str, stems: Mapping[str, int]) -> str:
     """A link that resolves in Obsidian: the bare name, or the path when names clash."""
     name = stem(rel)
     if stems[name] <= 1:
@@ -43,7 +43,7 @@ class Due:
     command: str
 
 
-def task_line(action: Action, stems: Counter[str]) -> str:
+def task_line(action: Action, stems: Mapping[str, int]) -> str:
     """One Obsidian Tasks line: checkbox, text, source link, dates, block id."""
     box = "[x]" if action.status == "done" else "[ ]"
     parts = [f"- {box} {action.text} — {wikilink(action.source, stems)}"]
@@ -86,7 +86,9 @@ class Sections:
     done: list[bytes]
 
 
-def task_sections(listed: tuple[list[Action], list[Action]], stems: Counter[str], today: date) -> Sections:
+def task_sections(
+    listed: tuple[list[Action], list[Action]], stems: Mapping[str, int], today: date
+) -> Sections:
     """Split the listed actions into the summary's sections and render their lines."""
     open_actions, done = listed
     late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
@@ -106,7 +108,7 @@ def due_lines(due: list[Due]) -> list[bytes]:
 
 def render_block(
     sections: Sections,
-    stems: Counter[str],
+    stems: Mapping[str, int],
     recently_done_days: int,
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],

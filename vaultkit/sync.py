@@ -38,8 +38,6 @@ from vaultkit.vault import (
 )
 
 if TYPE_CHECKING:
-    from collections import Counter
-
     from vaultkit.actions import Action
     from vaultkit.board import Board
     from vaultkit.index import Indexer, VaultIndex
@@ -291,7 +289,7 @@ def summary_text(
 def assemble(
     vault: Vault,
     sections: Sections,
-    stems: Counter[str],
+    stems: Mapping[str, int],
     unreadable: list[tuple[str, Problem]],
     conflicts: list[tuple[str, str]],
     due: list[bytes],
