@@ -198,3 +198,5 @@ def test_a_crlf_copy_of_the_block_digests_as_the_block():
     assert _digest(memoryview(b"xx" + block.replace(b"\n", b"\r\n"))[2:]) == _digest(block)
     assert _digest(memoryview(block)) == _digest(block)
     assert _digest(block.replace(b"Walk", b"Run")) != _digest(block)
+    assert _digest(block[:9], block[9:]) == _digest(block)  # in parts, as written
+    assert _digest(b"\n", block.replace(b"\n", b"\r\n")) == _digest(b"\n" + block)

@@ -402,7 +402,7 @@ def _rebuild(
             "pending": harvested.pending,
             "fingerprint": fingerprint if not harvested.applied else None,
             "summary_key": _summary_key(vault),
-            "block": _digest(b"\n" + block),
+            "block": _digest(b"\n", block),
             "counts": asdict(counts),
         },
         boxes,
@@ -413,10 +413,15 @@ def _rebuild(
 _CRLF = re.compile(rb"\r\n")
 
 
-def _digest(data: bytes | memoryview) -> str:
-    if _CRLF.search(data):  # a CRLF copy of the block digests as the LF one vaultkit wrote
-        data = bytes(data).replace(b"\r\n", b"\n")
-    return hashlib.sha1(data).hexdigest()
+def _digest(*parts: bytes | memoryview) -> str:
+    """sha1 of the parts one after the other, without joining them; CRLF reads
+    as LF (a CRLF copy of the block digests as the LF one vaultkit wrote)."""
+    if any(_CRLF.search(part) for part in parts):
+        return hashlib.sha1(b"".join(map(bytes, parts)).replace(b"\r\n", b"\n")).hexdigest()
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def _stat_key(path: Path) -> list[int] | None:
@@ -496,7 +501,7 @@ class Live:
         return board
 
     def sync(self, indexer: Indexer, today: date) -> SyncResult:
-        from vaultkit.summary import same_bytes
+        from vaultkit.summary import owned_bytes
 
         vault = self.vault
         key = _summary_key(vault)
@@ -536,10 +541,13 @@ class Live:
         else:
             new = where is None and raw is None
             where = where or summary_layout(vault, raw)
-            pieces = where.compose(b"\n".join(lines))
-            written = not same_bytes(pieces, raw)
+            owned = owned_bytes(raw) if raw is not None else None
+            on_disk = _digest(owned) if owned is not None else None
+            del raw, owned  # the file's bytes go before the new block is joined (at 100k: 6 MB each)
+            block = b"\n".join(lines)
+            written = on_disk != _digest(b"\n", block)  # the layout came from the file itself
             if written:
-                write_summary(vault, pieces, new)
+                write_summary(vault, where.compose(block), new)
         self.summary = (_summary_key(vault), where)
         counts = board_counts(board, unreadable)
         if written or counts != self.counts or harvested.pending != self.pending:
@@ -559,7 +567,7 @@ class Live:
                 "pending": self.pending,
                 "fingerprint": None,
                 "summary_key": self.summary[0],
-                "block": _digest(b"\n" + b"\n".join(self.lines)),
+                "block": _digest(b"\n", b"\n".join(self.lines)),
                 "counts": asdict(self.counts),
             },
             self.board.box_items(),
