@@ -466,6 +466,26 @@ def test_slow_yaml_is_warned_about_only_when_notes_are_parsed(vault, run, monkey
     assert "libyaml" not in run("index").stderr
 
 
+_LIBYAML_CHECK = """
+import sys
+from vaultkit.notes import has_libyaml
+print(has_libyaml(), "yaml" in sys.modules)
+"""
+
+
+def test_libyaml_is_found_without_importing_pyyaml(tmp_path):
+    import yaml
+
+    here = subprocess.run([sys.executable, "-c", _LIBYAML_CHECK], capture_output=True, text=True, check=True)
+    assert here.stdout.split() == [str(hasattr(yaml, "CSafeLoader")), "False"]
+    # A PyYAML built without libyaml: the package is there, its _yaml module is not.
+    (tmp_path / "yaml").mkdir()
+    (tmp_path / "yaml" / "__init__.py").write_text("raise SystemExit('imported')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).parents[1])])}
+    bare = subprocess.run([sys.executable, "-c", _LIBYAML_CHECK], capture_output=True, text=True, env=env)
+    assert bare.stdout.split() == ["False", "False"], bare.stderr
+
+
 # What a run imports is start-up time: a run whose notes are all in the cache
 # must not load the YAML loader or the fast parser (they cost ~20 ms).
 _IMPORTS_AFTER = """

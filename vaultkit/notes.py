@@ -22,11 +22,15 @@ SLOW_YAML_HINT = (
 
 
 def has_libyaml() -> bool:
-    """Whether PyYAML's C loader is installed, found without importing PyYAML."""
+    """Whether PyYAML's C loader is installed, found without importing PyYAML
+    (`find_spec("yaml._yaml")` would run yaml/__init__.py: 20 ms)."""
+    import importlib.machinery
     import importlib.util
 
     try:
-        return importlib.util.find_spec("yaml._yaml") is not None
+        package = importlib.util.find_spec("yaml")
+        folders = package.submodule_search_locations if package else None
+        return bool(folders) and importlib.machinery.PathFinder.find_spec("_yaml", list(folders)) is not None
     except (ImportError, ValueError):
         return False
 
