@@ -29,8 +29,8 @@ def has_libyaml() -> bool:
 
     try:
         package = importlib.util.find_spec("yaml")
-        folders = package.submodule_search_locations if package else None
-        return bool(folders) and importlib.machinery.PathFinder.find_spec("_yaml", list(folders)) is not None
+        folders = list(package.submodule_search_locations or []) if package else []
+        return bool(folders) and importlib.machinery.PathFinder.find_spec("_yaml", folders) is not None
     except (ImportError, ValueError):
         return False
 
