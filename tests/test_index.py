@@ -561,6 +561,90 @@ def test_index_rewrites_the_cache_only_once_enough_of_it_is_stale(vault, run):
     assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
 
 
+def _forty_notes(vault: Path) -> None:
+    build_tree(vault, {f"n{i:02d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(40)})
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_ino
+
+
+def test_an_edit_below_the_frontmatter_leaves_the_summary_alone(vault, run):
+    _forty_notes(vault)
+    run("index")
+    summary = vault / "Integration Actions.md"
+    before = _stat(summary), summary.read_bytes()
+    with (vault / "n05.md").open("a") as note:
+        note.write("Some thoughts, written after the session.\n")
+    out = run("index").stdout
+    assert out.startswith("40 notes (1 read, 39 cached)")
+    assert out.rstrip().endswith("Integration Actions.md unchanged")
+    assert (_stat(summary), summary.read_bytes()) == before
+    # The run remembered the new bytes: the next one reads nothing.
+    assert run("index").stdout.startswith("40 notes (0 read, 40 cached)")
+    # Enough such edits make the cache worth rewriting; that still leaves the summary alone,
+    # and the next edit is judged against the rewritten cache.
+    cache = vault / ".vaultkit/cache.jsonl"
+    old_cache = cache.read_bytes()
+    for i in range(20, 40):
+        with (vault / f"n{i:02d}.md").open("a") as note:
+            note.write("More.\n")
+    assert run("index").stdout.startswith("40 notes (21 read, 19 cached)")
+    assert cache.read_bytes() != old_cache
+    with (vault / "n00.md").open("a") as note:
+        note.write("More.\n")
+    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+    assert (_stat(summary), summary.read_bytes()) == before
+    (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0, reworded']\n---\n")
+    assert run("index").stdout.rstrip().endswith("Integration Actions.md updated")
+    assert "Task 0, reworded" in summary.read_text()
+
+
+def test_a_change_undone_while_the_cache_lags_still_reaches_the_summary(vault, run):
+    _forty_notes(vault)
+    run("index")
+    summary = vault / "Integration Actions.md"
+    original = (vault / "n00.md").read_text()
+    (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0, reworded']\n---\n")
+    run("index")  # one stale note: the cache keeps the old wording
+    assert "Task 0, reworded" in summary.read_text()
+    (vault / "n00.md").write_text(original)  # the cache's wording again, but not the summary's
+    assert run("index").stdout.rstrip().endswith("Integration Actions.md updated")
+    text = summary.read_text()
+    assert "Task 0, reworded" not in text and "Task 0 " in text
+
+
+def test_a_new_day_is_not_taken_for_an_unchanged_vault(vault):
+    build_tree(vault, {"a.md": "---\nactions: ['[x] Call Sam \u2705 2026-11-01']\n---\n"})
+    build_tree(vault, {f"n{i:02d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(5)})
+    loaded = load_vault(vault)
+    summary = vault / "Integration Actions.md"
+    sync(loaded, date(2026, 11, 2))
+    assert "Call Sam" in summary.read_text()  # done yesterday: listed as recently done
+    with (vault / "n01.md").open("a") as note:
+        note.write("More.\n")
+    result = sync(loaded, date(2026, 12, 2))  # a month on, with only a body edited
+    assert result.summary_written and "Call Sam" not in summary.read_text()
+
+
+def test_a_body_edit_does_not_hide_a_tick_or_a_new_note(vault, run):
+    _forty_notes(vault)
+    run("index")
+    summary = vault / "Integration Actions.md"
+    summary.write_text(summary.read_text().replace("- [ ] Task 7 ", "- [x] Task 7 ", 1))
+    with (vault / "n05.md").open("a") as note:
+        note.write("More.\n")
+    run("index")
+    assert (vault / "n07.md").read_text().startswith("---\nactions: ['[x] Task 7 \u2705 ")
+    (vault / "n40.md").write_text("---\nactions: ['[ ] Task 40']\n---\n")
+    with (vault / "n06.md").open("a") as note:
+        note.write("More.\n")
+    out = run("index").stdout
+    assert out.startswith("41 notes (") and out.rstrip().endswith("Integration Actions.md updated")
+    assert "Task 40" in summary.read_text()
+
+
 @pytest.mark.parametrize(
     "pieces, data, same",
     [

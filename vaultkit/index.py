@@ -347,6 +347,9 @@ class Indexer:
         self._conflict_names: dict[str, tuple[str | None, tuple[str, ...]]] = {}
         self.changed: set[str] | None = None  # a set: collect paths whose record changed (the watcher)
         self.stale = 0  # notes the cache file has wrong or missing, as of the last scan
+        # The last scan found the cache file's notes, and each re-read note as
+        # the cache has it (only bytes vaultkit does not read changed).
+        self.unaltered = False
 
     @property
     def _stored(self) -> dict[str, Stored]:
@@ -389,6 +392,7 @@ class Indexer:
 
     def _forget(self, rel: str) -> bool:
         self._cache_dirty = True
+        self.unaltered = False
         if self.changed is not None:
             self.changed.add(rel)
         self.files.pop(rel, None)
@@ -428,6 +432,7 @@ class Indexer:
             else:
                 self._put(note, record)
                 seen.add(record.path)
+        altered = 0
         for note, maybe in zip(to_read, read_many(to_read, self.vault.config.max_note_bytes), strict=True):
             if maybe is None:
                 self.vanished.append(note.rel)
@@ -436,12 +441,15 @@ class Indexer:
             self._cache_dirty = True
             self._put(note, maybe)
             seen.add(note.rel)
+            stored = self._stored.get(note.rel)
+            altered += stored is None or stored[1] != maybe
         for rel in [r for r in self.files if r not in seen]:
             self._forget(rel)
         gone = len(self._stored.keys() - self.files.keys())
         if gone:
             self._cache_dirty = True
         self.stale = self.parsed + gone  # how far the cache file is from the vault
+        self.unaltered = bool(self._stored) and not altered and not gone
         self._stored_notes = {}  # all in memory now
 
     def scan_folder(self, rel_dir: str) -> set[str]:
@@ -473,6 +481,8 @@ class Indexer:
             return self._forget(rel)
         changed = self.records.get(rel) != record
         self._put(note, record)
+        if changed:
+            self.unaltered = False
         return changed
 
     def refresh(self, rels: Iterable[str]) -> set[str]:
@@ -501,6 +511,11 @@ class Indexer:
             self.parsed,
             self.cached,
         )
+
+    @property
+    def cache_current(self) -> bool:
+        """The cache file holds every record as it is in memory (keys aside)."""
+        return self.use_cache and (not self._cache_dirty or self.unaltered)
 
     def save_cache(self, unless_fewer_than: int = 1) -> None:
         """Write the cache, unless it served this run and fewer than

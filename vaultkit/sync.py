@@ -349,13 +349,13 @@ def sync(
     state = _load_state(vault) or {}
     problems: list[WalkProblem] = []
     files = list(walk_notes(vault, problems))
-    fingerprint = _fingerprint(vault, files, problems, today)
-    if (
-        state.get("fingerprint") == fingerprint
-        and state.get("summary_key") == _summary_key(vault)
+    fingerprint, names = _fingerprint(vault, files, problems, today)
+    as_written = (
+        state.get("summary_key") == _summary_key(vault)
         and not state.get("pending")
         and isinstance(state.get("counts"), dict)
-    ):
+    )
+    if as_written and state.get("fingerprint") == fingerprint:
         # Same notes, same summary file, same day, same settings: the
         # summary would come out byte for byte the same. Stop here.
         return SyncResult(Counts(**state["counts"]), False, Harvest(), 0, len(files))
@@ -363,13 +363,31 @@ def sync(
 
     with bulk():
         indexer = Indexer(vault)
+        # The cache holds what the summary was made from when the last run left
+        # it so (see _rebuild); only then can a re-read note be compared with it.
+        from_cache = state.get("cache") is not None and state.get("cache") == _stat_key(indexer.cache_path)
         indexer.scan(progress, walked=(files, problems))
         indexer.save_cache(unless_fewer_than=max(CACHE_SLACK, len(files) // 200))
-        return _rebuild(vault, today, adopt, state, fingerprint, indexer)
+        if as_written and from_cache and state.get("names") == names and indexer.unaltered:
+            # Notes were saved, but what vaultkit reads from them is as it was
+            # (an edit below the frontmatter): the summary would come out the
+            # same. The cache still matches it, even if it was just rewritten.
+            _write_if_changed(
+                vault,
+                STATE_FILE,
+                {**state, "fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)},
+            )
+            return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
+        return _rebuild(vault, today, adopt, state, (fingerprint, names), indexer)
 
 
 def _rebuild(
-    vault: Vault, today: date, adopt: bool, state: dict[str, Any], fingerprint: str, indexer: Indexer
+    vault: Vault,
+    today: date,
+    adopt: bool,
+    state: dict[str, Any],
+    fingerprint: tuple[str, str],
+    indexer: Indexer,
 ) -> SyncResult:
     index = indexer.index()
     raw = _read_summary(vault)
@@ -400,7 +418,11 @@ def _rebuild(
         vault,
         {
             "pending": harvested.pending,
-            "fingerprint": fingerprint if not harvested.applied else None,
+            "fingerprint": fingerprint[0] if not harvested.applied else None,
+            "names": fingerprint[1],
+            # The cache file, when it holds exactly the records this summary
+            # was made from (it is left stale when few notes changed).
+            "cache": _stat_key(indexer.cache_path) if indexer.cache_current else None,
             "summary_key": _summary_key(vault),
             "block": _digest(b"\n", block),
             "counts": asdict(counts),
@@ -436,15 +458,20 @@ def _summary_key(vault: Vault) -> list[int] | None:
     return _stat_key(vault.root / vault.config.summary_path)
 
 
-def _fingerprint(vault: Vault, files: list[NoteFile], problems: list[WalkProblem], today: date) -> str:
-    """Everything the summary is made from, short of reading the notes."""
-    digest = hashlib.sha1(f"{__version__}\n{today.isoformat()}\n".encode())
-    digest.update(repr(_stat_key(vault.root / CONFIG_FILE)).encode())
-    for note in sorted(files):
-        digest.update(f"{note.rel}\0{note.size}\0{note.mtime_ns}\0{note.inode}\n".encode())
+def _fingerprint(
+    vault: Vault, files: list[NoteFile], problems: list[WalkProblem], today: date
+) -> tuple[str, str]:
+    """Everything the summary is made from, short of reading the notes; and
+    the same without the notes' stat keys (which notes there are)."""
+    context = f"{__version__}\n{today.isoformat()}\n{_stat_key(vault.root / CONFIG_FILE)!r}\n".encode()
     for problem in problems:
-        digest.update(f"{problem.rel}\0{problem.message}\n".encode())
-    return digest.hexdigest()
+        context += f"{problem.rel}\0{problem.message}\n".encode()
+    keys = hashlib.sha1(context)
+    names = hashlib.sha1(context)
+    for note in sorted(files):
+        keys.update(f"{note.rel}\0{note.size}\0{note.mtime_ns}\0{note.inode}\n".encode())
+        names.update(f"{note.rel}\n".encode())
+    return keys.hexdigest(), names.hexdigest()
 
 
 # ---------------------------------------------------------------- the watcher's path
