@@ -29,6 +29,10 @@ from vaultkit.vault import stem
 Slot = tuple[str, int]  # an action's place: (note path, position in its list)
 
 
+def _slot(action: Action) -> Slot:
+    return action.source, action.index
+
+
 class Column:
     """One section's task lines in order, with their sort keys alongside.
 
@@ -115,9 +119,11 @@ class Board:
     """Every note's share of the summary, updated note by note.
 
     Per action it keeps only what an update needs to find again: the action
-    with its unique id (by slot and by id), its id's claim, and its line and
-    sort key in one column. Where a line sits is worked out again from the
-    action rather than stored."""
+    as written, under its id's claim; the action with its unique id, by id
+    (and by slot, for the few whose id was changed to make it unique); and
+    its line and sort key in one column. Where a line sits is worked out
+    again from the action rather than stored. At 100,000 notes every entry
+    per action is megabytes of the watcher's memory."""
 
     def __init__(self, today: date, recently_done_days: int, follow_ups: dict[str, tuple[int, ...]]) -> None:
         self.today = today
@@ -134,9 +140,11 @@ class Board:
         self.stems = StemCounts(self._namesakes)
         self.integration: dict[str, NoteRecord] = {}
         self.errors: dict[str, Problem] = {}
-        self._claims: dict[str, Slot | list[Slot]] = {}  # id as written -> its slot, or slots in path order
-        self._final: dict[Slot, Action] = {}  # each action with its id made unique
-        self.by_id: dict[str, Action] = {}
+        # id as written -> the action (as its note has it) claiming it, or the actions, in path order
+        self._claims: dict[str, Action | list[Action]] = {}
+        self._renamed: dict[Slot, Action] = {}  # the actions placed under another id than written
+        self._fresh: set[int] = set()  # (object ids of) actions claimed during an update, not yet placed
+        self.by_id: dict[str, Action] = {}  # each placed action, by its unique id
         self._keys = Keys()
         self.late = Column()
         self.external = Column()
@@ -158,7 +166,7 @@ class Board:
             for rel in sorted(records):
                 self.update(rel, records[rel])
             self._bulk = False
-            for action in self._final.values():
+            for action in self._placed():
                 column, key = self._where(action)
                 if column is not None:
                     column.keys.append(key)
@@ -194,6 +202,8 @@ class Board:
             self._settle(copy, touched)
         for action_id in touched:
             self._reassign(action_id)
+        if self._fresh:  # every new claim was touched, so placed just now
+            raise LookupError("the board lost track of a new action")  # Live rebuilds it
 
     def _settle(self, rel: str, touched: set[str]) -> None:
         """Make `rel`'s share of the summary match its record and copy status."""
@@ -234,27 +244,28 @@ class Board:
         elif record.type in INTEGRATION_TYPES or record.session is not None:
             self.integration[rel] = record
         for action in record.actions:
-            slot = (rel, action.index)
             claims = self._claims.get(action.id)
             if claims is None:
-                self._claims[action.id] = slot
-            elif isinstance(claims, tuple):
-                self._claims[action.id] = sorted([claims, slot])
+                self._claims[action.id] = action
+            elif isinstance(claims, Action):
+                self._claims[action.id] = sorted([claims, action], key=_slot)
             else:
-                insort(claims, slot)
+                insort(claims, action, key=_slot)
+            self._fresh.add(id(action))
             touched.add(action.id)
 
     def _withdraw(self, rel: str, record: NoteRecord, touched: set[str]) -> None:
         del self.active[rel]
         for action in record.actions:
-            slot = (rel, action.index)
-            self._unplace(slot)
-            del self._final[slot]
+            if id(action) in self._fresh:
+                self._fresh.discard(id(action))
+            else:
+                self._unplace(action)
             claims = self._claims[action.id]
-            if isinstance(claims, tuple):
+            if isinstance(claims, Action):
                 del self._claims[action.id]
             else:
-                claims.remove(slot)
+                del claims[next(i for i, claim in enumerate(claims) if claim is action)]
                 if len(claims) == 1:
                     self._claims[action.id] = claims[0]
             touched.add(action.id)
@@ -275,28 +286,25 @@ class Board:
         if self._bulk:
             return  # every line is rendered at the end of load()
         for action in self.active[rel].actions:
-            slot = (rel, action.index)
-            if slot in self._final:
-                final = self._unplace(slot)
-                self._place(slot, final)
+            if id(action) not in self._fresh:
+                final = self._unplace(action)
+                self._place(action, final.id)
 
     def _reassign(self, action_id: str) -> None:
         """Ids are unique in path order: the first keeps it, then `-2`, `-3`, …"""
         claims = self._claims.get(action_id)
-        slots = [] if claims is None else [claims] if isinstance(claims, tuple) else claims
+        written = [] if claims is None else [claims] if isinstance(claims, Action) else claims
         moved = []
-        for count, slot in enumerate(slots, 1):
+        for count, action in enumerate(written, 1):
             final_id = action_id if count == 1 else f"{action_id}-{count}"
-            current = self._final.get(slot)
-            if current is None or current.id != final_id:
-                moved.append((slot, final_id))
-        for slot, _ in moved:  # take every moved line out before any goes back under a new id
-            if slot in self._final:
-                self._unplace(slot)
-        for slot, final_id in moved:
-            rel, index = slot
-            written = next(a for a in self.active[rel].actions if a.index == index)
-            self._place(slot, written if written.id == final_id else replace(written, id=final_id))
+            if id(action) in self._fresh or self._final(action).id != final_id:
+                moved.append((action, final_id))
+        for action, _ in moved:  # take every moved line out before any goes back under a new id
+            if id(action) not in self._fresh:
+                self._unplace(action)
+        for action, final_id in moved:
+            self._fresh.discard(id(action))
+            self._place(action, final_id)
 
     # ------------------------------------------------------------ placing lines
 
@@ -324,8 +332,21 @@ class Board:
         if action.due is not None and action.due < self._today:
             self.overdue += step
 
-    def _place(self, slot: Slot, action: Action) -> None:
-        self._final[slot] = action
+    def _final(self, written: Action) -> Action:
+        """A placed action as the summary lists it (its id made unique)."""
+        return self._renamed.get(_slot(written), written) if self._renamed else written
+
+    def _placed(self) -> Iterator[Action]:
+        for claims in self._claims.values():
+            if isinstance(claims, Action):
+                yield self._final(claims)
+            else:
+                yield from map(self._final, claims)
+
+    def _place(self, written: Action, final_id: str) -> None:
+        action = written
+        if written.id != final_id:
+            action = self._renamed[_slot(written)] = replace(written, id=final_id)
         self.by_id[action.id] = action
         self._count(action, 1)
         if not self._bulk:
@@ -333,8 +354,8 @@ class Board:
             if column is not None:
                 column.insert(key, task_line(action, self.stems).encode())
 
-    def _unplace(self, slot: Slot) -> Action:
-        action = self._final[slot]
+    def _unplace(self, written: Action) -> Action:
+        action = self._renamed.pop(_slot(written), written) if self._renamed else written
         self._count(action, -1)
         if not self._bulk:
             column, key = self._where(action)
