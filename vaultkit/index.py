@@ -48,6 +48,10 @@ CACHE_CHUNK = 1000  # notes per line
 _HEAD = MAX_FRONTMATTER_BYTES + 8192
 
 
+_SESSIONS: dict[int, int] = {}
+_MOODS: dict[float, float] = {}  # kept apart from the ints: 7 == 7.0 as a dict key
+
+
 # Not frozen: a frozen dataclass sets each field through object.__setattr__,
 # which makes it five times slower to build, and a 100,000-note vault builds
 # this record 100,000 times a run. Treat it as immutable all the same.
@@ -77,10 +81,15 @@ class NoteRecord:
 
     @classmethod
     def from_cache(cls, path: str, row: list[Any]) -> NoteRecord:
-        # Dates, kinds, statuses and types get one shared copy each: JSON gives
-        # every occurrence its own, and 100,000 notes' worth adds up.
+        # Dates, kinds, statuses, types, session numbers and moods get one
+        # shared copy each: JSON gives every occurrence its own, and 100,000
+        # notes' worth adds up (ints above 256 and floats are separate objects).
         type_, date, session, mood, actions, problems, error = row
         date = intern(date) if date else date
+        if session is not None:
+            session = _SESSIONS.setdefault(session, session)
+        if mood is not None:
+            mood = _MOODS.setdefault(mood, mood)
         return cls(
             path,
             intern(type_) if type_ else type_,
