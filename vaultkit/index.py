@@ -67,6 +67,10 @@ class NoteRecord:
     actions: tuple[Action, ...] = ()
     problems: tuple[Problem, ...] = ()  # schema problems; the note was still read
     error: Problem | None = None  # the note could not be read at all
+    # The file's key (vault.file_key) when it was read. Not part of what the
+    # note says: records compare equal without it. Kept here rather than in a
+    # second 100,000-entry dict; set by the indexer as it stores the record.
+    key: int = field(default=0, compare=False)
 
     def to_cache(self) -> list[Any]:
         return [
@@ -80,7 +84,7 @@ class NoteRecord:
         ]
 
     @classmethod
-    def from_cache(cls, path: str, row: list[Any]) -> NoteRecord:
+    def from_cache(cls, path: str, row: list[Any], key: int = 0) -> NoteRecord:
         # Dates, kinds, statuses, types, session numbers and moods get one
         # shared copy each: JSON gives every occurrence its own, and 100,000
         # notes' worth adds up (ints above 256 and floats are separate objects).
@@ -114,6 +118,7 @@ class NoteRecord:
             ),
             tuple(Problem(m, line) for m, line in problems),
             Problem(error[0], error[1]) if error else None,
+            key,
         )
 
 
@@ -315,19 +320,16 @@ class VaultIndex:
         return Counter(stem(n.path) for n in self.notes)
 
 
-Stored = tuple[int, NoteRecord]  # the file's key (vault.file_key) when read, and its record
-
-
-def _load_cache(path: Path) -> dict[str, Stored]:
+def _load_cache(path: Path) -> dict[str, NoteRecord]:
     """The cache's notes; empty when it is missing, of another version or damaged anywhere."""
-    stored: dict[str, Stored] = {}
+    stored: dict[str, NoteRecord] = {}
     try:
         with path.open(encoding="utf-8") as lines:
             if json.loads(lines.readline() or "null") != {"version": CACHE_VERSION}:
                 return {}
             for line in lines:
                 for rel, key, row in json.loads(line):
-                    stored[rel] = (key, NoteRecord.from_cache(rel, row))
+                    stored[rel] = NoteRecord.from_cache(rel, row, key)
     except (OSError, ValueError, TypeError, AttributeError, IndexError):
         return {}
     return stored
@@ -345,9 +347,8 @@ class Indexer:
         self.vault = vault
         self.use_cache = use_cache
         self.cache_path = vault.state_dir / CACHE_FILE
-        self._stored_notes: dict[str, Stored] | None = None if use_cache else {}
-        self.files: dict[str, int] = {}  # each note's file key (vault.file_key) when read
-        self.records: dict[str, NoteRecord] = {}
+        self._stored_notes: dict[str, NoteRecord] | None = None if use_cache else {}
+        self.records: dict[str, NoteRecord] = {}  # each with its file's key when read
         self.walk_problems: list[WalkProblem] = []
         self.vanished: list[str] = []
         self.parsed = 0
@@ -361,7 +362,7 @@ class Indexer:
         self.unaltered = False
 
     @property
-    def _stored(self) -> dict[str, Stored]:
+    def _stored(self) -> dict[str, NoteRecord]:
         """The cache file's notes, loaded on first need (a warm run may never need them)
         and let go after a scan, which puts every note in memory."""
         if self._stored_notes is None:
@@ -371,13 +372,12 @@ class Indexer:
     def _known(self, note: NoteFile) -> NoteRecord | None:
         """The record for an unchanged note, from memory or the cache file."""
         key = note.key
-        if self.files.get(note.rel) == key and note.rel in self.records:
+        known = self.records.get(note.rel)
+        if known is None or known.key != key:
+            known = self._stored.get(note.rel)
+        if known is not None and known.key == key:
             self.cached += 1
-            return self.records[note.rel]
-        stored = self._stored.get(note.rel)
-        if stored is not None and stored[0] == key:
-            self.cached += 1
-            return stored[1]
+            return known
         return None
 
     def _record_for(self, note: NoteFile) -> NoteRecord | None:
@@ -394,7 +394,7 @@ class Indexer:
 
     def _put(self, note: NoteFile, record: NoteRecord) -> None:
         rel = record.path  # equal to note.rel; keyed by this one, the walk's copy can go
-        self.files[rel] = note.key
+        record.key = note.key
         if self.changed is not None and self.records.get(rel) is not record:
             self.changed.add(rel)
         self.records[rel] = record
@@ -404,7 +404,6 @@ class Indexer:
         self.unaltered = False
         if self.changed is not None:
             self.changed.add(rel)
-        self.files.pop(rel, None)
         self._conflict_names.pop(rel, None)
         return self.records.pop(rel, None) is not None
 
@@ -451,10 +450,10 @@ class Indexer:
             self._put(note, maybe)
             seen.add(note.rel)
             stored = self._stored.get(note.rel)
-            altered += stored is None or stored[1] != maybe
-        for rel in [r for r in self.files if r not in seen]:
+            altered += stored is None or stored != maybe
+        for rel in [r for r in self.records if r not in seen]:
             self._forget(rel)
-        gone = len(self._stored.keys() - self.files.keys())
+        gone = len(self._stored.keys() - self.records.keys())
         if gone:
             self._cache_dirty = True
         self.stale = self.parsed + gone  # how far the cache file is from the vault
@@ -464,7 +463,7 @@ class Indexer:
     def scan_folder(self, rel_dir: str) -> set[str]:
         """Walk one folder (after it was created, moved in or out, or deleted)."""
         prefix = rel_dir.rstrip("/") + "/"
-        changed = {r for r in self.files if r.startswith(prefix)}
+        changed = {r for r in self.records if r.startswith(prefix)}
         for rel in changed:
             self._forget(rel)
         problems: list[WalkProblem] = []
@@ -535,10 +534,10 @@ class Indexer:
         if self.cached and self.stale < unless_fewer_than:
             return
         header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
-        notes = iter(self.files.items())
+        notes = iter(self.records.items())
         lines = (
             json.dumps(
-                [[rel, key, self.records[rel].to_cache()] for rel, key in chunk],
+                [[rel, record.key, record.to_cache()] for rel, record in chunk],
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
