@@ -572,7 +572,9 @@ class Live:
             on_disk = _digest(owned) if owned is not None else None
             del raw, owned  # the file's bytes go before the new block is joined (at 100k: 6 MB each)
             block = b"\n".join(lines)
-            written = on_disk != _digest(b"\n", block)  # the layout came from the file itself
+            # The layout came from the file itself; a file vaultkit wrote last is
+            # written again without digesting the new block (6 MB at 100k notes).
+            written = on_disk is None or on_disk != _digest(b"\n", block)
             if written:
                 write_summary(vault, where.compose(block), new)
         self.summary = (_summary_key(vault), where)
