@@ -96,9 +96,10 @@ def reset(root: Path) -> None:
     (root / "Integration Actions.md").unlink(missing_ok=True)
 
 
-def first_note(root: Path) -> Path:
+def first_action(root: Path) -> tuple[Path, str]:
+    """The first planted action's note and text."""
     planted = json.loads((root / ".vaultkit" / "planted.json").read_text())
-    return root / planted[0]["source"]
+    return root / planted[0]["source"], planted[0]["text"]
 
 
 def bench_size(size: int, runs: int) -> dict[str, float]:
@@ -118,16 +119,20 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
         cold.append(timed(vaultkit(root, "index")))
     out["cold"] = median(cold)
     out["warm"] = median([timed(vaultkit(root, "index")) for _ in range(runs)])
-    note = first_note(root)
+    note, text = first_action(root)
     original = note.read_bytes()
-    changed = []
+    changed, reworded = [], []
     try:
-        for i in range(runs):
+        for i in range(runs):  # a line added below the frontmatter: the summary stays as it is
             note.write_bytes(original + f"\nedit {i}\n".encode())
             changed.append(timed(vaultkit(root, "index")))
+        for i in range(runs):  # an action reworded: the summary is written again
+            note.write_bytes(original.replace(text.encode(), f"{text} (edit {i})".encode(), 1))
+            reworded.append(timed(vaultkit(root, "index")))
     finally:
         note.write_bytes(original)
     out["one_changed"] = median(changed)
+    out["one_action"] = median(reworded)
     return out
 
 
@@ -176,16 +181,20 @@ def bench_watch(root: Path, edits: int, debounce: float) -> dict[str, float]:
             start = time.perf_counter()
             note.write_text(f'---\nactions: ["[ ] {marker}"]\n---\n')
             seen = None
-            while True:  # read the summary only when its stat changed: at 100k notes it is 6 MB
+            while True:
+                # The clock stops when the summary's stat changes; reading it to
+                # check for the marker (6 MB at 100k notes) is this script's cost,
+                # not the watcher's, so it comes after.
                 st = summary.stat()
                 if (st.st_mtime_ns, st.st_size, st.st_ino) != seen:
                     seen = (st.st_mtime_ns, st.st_size, st.st_ino)
+                    elapsed = time.perf_counter() - start
                     if marker.encode() in summary.read_bytes():
                         break
                 if time.perf_counter() - start > 30:
                     raise RuntimeError("watch did not update the summary within 30 s")
                 time.sleep(0.002)
-            latencies.append(time.perf_counter() - start)
+            latencies.append(elapsed)
             time.sleep(debounce)
         rss = _peak_rss_kb(proc.pid)
     finally:
@@ -227,8 +236,11 @@ def main() -> None:
         "measured in the same run\n"
     )
     results = {}
-    print("| notes | floor s | naive frontmatter | cold index | warm index | one note changed |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| notes | floor s | naive frontmatter | cold index | warm index "
+        "| one note's body edited | one note's action reworded |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         r = bench_size(size, args.runs)
         results[size] = r
@@ -236,7 +248,8 @@ def main() -> None:
         print(
             f"| {size:,} | {f:.3f} | {r['naive'] / f:.2f}× ({r['naive']:.2f} s) | "
             f"{r['cold'] / f:.2f}× ({r['cold']:.2f} s) | {r['warm'] / f:.2f}× ({r['warm']:.2f} s) | "
-            f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) |",
+            f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) | "
+            f"{r['one_action'] / f:.2f}× ({r['one_action']:.2f} s) |",
             flush=True,
         )
     if len(sizes) > 1:
