@@ -615,6 +615,27 @@ def test_a_change_undone_while_the_cache_lags_still_reaches_the_summary(vault, r
     assert "Task 0, reworded" not in text and "Task 0 " in text
 
 
+def test_a_cache_that_could_not_be_written_is_not_taken_for_the_summary(vault, run, monkeypatch):
+    _forty_notes(vault)
+    run("index")
+    summary = vault / "Integration Actions.md"
+    originals = {i: (vault / f"n{i:02d}.md").read_text() for i in range(20)}
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "atomic_write", disk_full)
+        for i in range(20):  # enough to make the cache worth rewriting; the rewrite fails
+            (vault / f"n{i:02d}.md").write_text(f"---\nactions: ['[ ] Task {i}, reworded']\n---\n")
+        run("index")
+    assert "Task 3, reworded" in summary.read_text()
+    for i, text in originals.items():  # back to what the old cache file still says
+        (vault / f"n{i:02d}.md").write_text(text)
+    assert run("index").stdout.rstrip().endswith("Integration Actions.md updated")
+    assert "reworded" not in summary.read_text()
+
+
 def test_a_new_day_is_not_taken_for_an_unchanged_vault(vault):
     build_tree(vault, {"a.md": "---\nactions: ['[x] Call Sam \u2705 2026-11-01']\n---\n"})
     build_tree(vault, {f"n{i:02d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(5)})

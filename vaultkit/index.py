@@ -544,8 +544,8 @@ class Indexer:
             + b"\n"
             for chunk in iter(lambda: list(itertools.islice(notes, CACHE_CHUNK)), [])
         )
-        save_cache(self.vault, self.cache_path, itertools.chain([header], lines))
-        self._cache_dirty = False
+        if save_cache(self.vault, self.cache_path, itertools.chain([header], lines)):
+            self._cache_dirty = False
 
 
 def build_index(
@@ -560,11 +560,14 @@ def build_index(
     return indexer.index()
 
 
-def save_cache(vault: Vault, path: Path, lines: Iterable[bytes]) -> None:
+def save_cache(vault: Vault, path: Path, lines: Iterable[bytes]) -> bool:
+    """Whether the cache was written. One that can't be written only costs speed
+    next time (the file left there no longer counts as current)."""
     make_dirs(vault.state_dir, vault.config.dir_mode)
     try:
         atomic_write(path, lines, vault.config.file_mode)
         for old in OLD_CACHE_FILES:
             (vault.state_dir / old).unlink(missing_ok=True)
     except OSError:
-        pass  # a cache that can't be written only costs speed next time
+        return False
+    return True
