@@ -72,7 +72,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
     (
         "deep-nesting.md",
         b"---\nx: " + b"[" * 5000 + b"]" * 5000 + f"\ny: {S}\n---\n".encode(),
-        "ok",
+        "unreadable",
     ),
     # --- encodings and bytes
     ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + S.encode(), "unreadable"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultkit.fastyaml import fast_load
-from vaultkit.yamlsafe import _Loader
+from vaultkit.notes import NoteError
+from vaultkit.yamlsafe import MAX_NESTING, _Loader, load_yaml
 
 
 def same(a, b) -> bool:
@@ -201,3 +203,18 @@ def test_declines_what_it_does_not_know():
         "a: x\ufeffy\n",
     ]:
         assert fast_load(text) is None, text
+
+
+def test_nesting_limit_is_ours_not_the_yaml_library_version():
+    # libyaml >= 0.2.6 stops at 1000 levels, older libyaml did not, and the
+    # pure-Python loader runs out of stack: vaultkit refuses past 100 itself.
+    fits = "x: " + "[" * MAX_NESTING + "]" * MAX_NESTING + "\ny: 1\n"
+    assert load_yaml(fits)["y"] == 1
+    too_deep = "x: " + "{a: " * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1) + "\n"
+    with pytest.raises(NoteError) as caught:
+        load_yaml(too_deep, first_line=2)
+    assert "levels deep" in caught.value.problem.message
+    assert caught.value.problem.line == 2
+    # Many brackets side by side are not nesting.
+    wide = "x: [" + ", ".join("[1]" for _ in range(500)) + "]\n"
+    assert len(load_yaml(wide)["x"]) == 500

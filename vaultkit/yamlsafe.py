@@ -18,6 +18,10 @@ from vaultkit.notes import NoteError, Problem, redact
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ALIAS_EXPANSION = 10_000
+# Deeper flow nesting ([[[...) is refused before parsing: libyaml from 0.2.6 stops
+# at 1000 levels, older libyaml went on, and the pure-Python loader runs out of
+# stack; one limit of our own makes every PyYAML say the same thing.
+MAX_NESTING = 100
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -109,8 +113,26 @@ def _yaml_problem(exc: yaml.YAMLError, first_line: int, text: str) -> Problem:
     return Problem(message, line)
 
 
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of [ and { in `text`, quotes not considered (an overestimate)."""
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
+
+
 def load_yaml(text: str, first_line: int = 1) -> Any:
     """Load a YAML document safely; raise NoteError with a file line number."""
+    if text.count("[") + text.count("{") > MAX_NESTING and _flow_depth(text) > MAX_NESTING:
+        raise NoteError(
+            Problem(
+                f"frontmatter nests lists or maps more than {MAX_NESTING} levels deep; refused", first_line
+            )
+        )
     try:
         if "*" in text and "&" in text:  # aliases present: measure before building
             node = yaml.compose(text, Loader=_Loader)
