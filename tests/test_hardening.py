@@ -192,8 +192,8 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
         cache = vault / ".vaultkit" / "cache.jsonl"
         if cache.exists():  # whole, or not there: a header and complete lines of notes
             lines = cache.read_text().splitlines()
-            assert json.loads(lines[0]) == {"version": 3}
-            assert sum(len(json.loads(line)) for line in lines[1:]) == 400
+            assert json.loads(lines[0]) == {"version": 4}
+            assert sum(len(json.loads(line)[0]) for line in lines[1::2]) == 400
     result = subprocess.run(
         [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
         env=_env(),

@@ -688,3 +688,69 @@ def test_cached_records_share_their_session_numbers_and_moods():
     assert (first.session, first.mood) == (300, 7.5)
     assert first.session is second.session and first.mood is second.mood
     assert first == index_module.NoteRecord("a.md", session=300, mood=7.5)
+
+
+def test_a_note_dated_before_1970_is_judged_by_its_stat_like_any_other(vault, run):
+    _forty_notes(vault)
+    os.utime(vault / "n07.md", ns=(-86_400 * 10**9, -86_400 * 10**9))  # 31 December 1969
+    assert run("index").stdout.startswith("40 notes (40 read, 0 cached)")
+    state = vault / ".vaultkit/summary-state.json"
+    fingerprint = json.loads(state.read_text())["fingerprint"]
+    assert fingerprint
+    assert run("index").stdout.startswith("40 notes (0 read, 40 cached)")
+    os.utime(vault / "n07.md", ns=(-2 * 86_400 * 10**9, -2 * 86_400 * 10**9))
+    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+    assert json.loads(state.read_text())["fingerprint"] not in (None, fingerprint)
+
+
+def _edited_and_walked(vault: Path, *names: str) -> tuple[index_module.Indexer, list]:
+    from vaultkit.vault import walk_notes
+
+    for name in names:
+        with (vault / name).open("a") as note:
+            note.write("A line below the frontmatter.\n")
+    loaded = load_vault(vault)
+    return index_module.Indexer(loaded), list(walk_notes(loaded))
+
+
+def test_only_unread_bytes_changed_reads_just_the_changed_notes(vault):
+    _forty_notes(vault)
+    build_index(load_vault(vault))
+    indexer, files = _edited_and_walked(vault, "n05.md", "n33.md")
+    assert indexer.only_unread_bytes_changed(files, fewer_than=20)
+    assert (indexer.parsed, indexer.cached) == (2, 38)
+    assert not indexer.only_unread_bytes_changed(files, fewer_than=2)  # too many to be worth it
+    (vault / "n06.md").write_text("---\nactions: ['[ ] Task 6, reworded']\n---\n")
+    indexer, files = _edited_and_walked(vault)
+    assert not indexer.only_unread_bytes_changed(files, fewer_than=20)
+    (vault / "n06.md").unlink()
+    indexer, files = _edited_and_walked(vault)
+    assert not indexer.only_unread_bytes_changed(files, fewer_than=20)  # a note gone
+
+
+def test_only_unread_bytes_changed_says_no_on_a_damaged_cache(vault):
+    _forty_notes(vault)
+    build_index(load_vault(vault))
+    cache = vault / ".vaultkit/cache.jsonl"
+    header, keys, rows = cache.read_bytes().splitlines(keepends=True)
+    indexer, files = _edited_and_walked(vault, "n05.md")
+    for damaged in (header + keys + b'[["cut short"\n', header + keys, header + keys + b"[]\n"):
+        cache.write_bytes(damaged)
+        assert not indexer.only_unread_bytes_changed(files, fewer_than=20), damaged[-20:]
+    cache.write_bytes(header + keys + rows)
+    assert indexer.only_unread_bytes_changed(files, fewer_than=20)
+
+
+def test_a_run_that_changes_nothing_for_the_summary_skips_fsync(vault, run, monkeypatch):
+    _forty_notes(vault)
+    run("index")
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    with (vault / "n05.md").open("a") as note:
+        note.write("A line below the frontmatter.\n")
+    assert run("index").stdout.rstrip().endswith("Integration Actions.md unchanged")
+    assert synced == []  # only the state's fingerprint changed: no pending ticks to lose
+    (vault / "n05.md").write_text("---\nactions: ['[ ] Task 5, reworded']\n---\n")
+    assert run("index").stdout.rstrip().endswith("Integration Actions.md updated")
+    assert len(synced) >= 4  # the summary and the state: each file and its folder

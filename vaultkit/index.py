@@ -5,9 +5,13 @@ mtime_ns, inode) it had when read, and what was read from it. A note whose
 key differs (`!=`, never "newer than": sync clients restore old mtimes) is
 read again; every other note costs one `stat`.
 
-It is JSON lines: a header, then lines of up to 1,000 notes each. It is read
-and written a line at a time, so a 100,000-note cache never sits in memory
-twice (as rows and as records), and one JSON call handles 1,000 notes.
+It is JSON lines: a header, then two lines for each run of up to 1,000 notes,
+their paths and keys (`[[path, ...], [key, ...]]`), then what was read from
+them (`[row, ...]`, same order). It is read and written a line at a time, so
+a 100,000-note cache never sits in memory twice (as rows and as records), and
+one JSON call handles 1,000 notes. With the keys apart, a run that only needs
+to know which notes changed (`Indexer.only_unread_bytes_changed`) decodes the
+keys and just the runs of rows it needs.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from vaultkit.vault import (
 
 CACHE_FILE = "cache.jsonl"
 OLD_CACHE_FILES = ("cache.json",)  # an earlier format's file, removed when the cache is next written
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 CACHE_CHUNK = 1000  # notes per line
 _HEAD = MAX_FRONTMATTER_BYTES + 8192
 
@@ -320,19 +324,60 @@ class VaultIndex:
         return Counter(stem(n.path) for n in self.notes)
 
 
+def _cache_lines(path: Path) -> Iterator[bytes]:
+    """The cache file's lines after its header; nothing when the file is
+    missing or of another version. Raises OSError or ValueError when damaged."""
+    try:
+        lines = path.open("rb")
+    except OSError:
+        return
+    with lines:
+        if json.loads(lines.readline() or "null") != {"version": CACHE_VERSION}:
+            return
+        yield from lines
+
+
 def _load_cache(path: Path) -> dict[str, NoteRecord]:
     """The cache's notes; empty when it is missing, of another version or damaged anywhere."""
     stored: dict[str, NoteRecord] = {}
     try:
-        with path.open(encoding="utf-8") as lines:
-            if json.loads(lines.readline() or "null") != {"version": CACHE_VERSION}:
-                return {}
-            for line in lines:
-                for rel, key, row in json.loads(line):
-                    stored[rel] = NoteRecord.from_cache(rel, row, key)
+        lines = _cache_lines(path)
+        for keys_line in lines:
+            rels, keys = json.loads(keys_line)
+            rows = json.loads(next(lines, b""))
+            for rel, key, row in zip(rels, keys, rows, strict=True):
+                stored[rel] = NoteRecord.from_cache(rel, row, key)
     except (OSError, ValueError, TypeError, AttributeError, IndexError):
         return {}
     return stored
+
+
+class _CacheKeys:
+    """The cache file's keys; a run's rows are decoded only when one of its
+    notes is asked for. Raises OSError or ValueError when the file is damaged."""
+
+    def __init__(self, path: Path) -> None:
+        self.keys: dict[str, int] = {}
+        self._runs: list[tuple[list[str], bytes]] = []  # (paths, their rows' line)
+        self._where: dict[str, int] = {}  # path -> run, made on first need
+        self._decoded: dict[int, list[Any]] = {}  # run -> its rows, once decoded
+        lines = _cache_lines(path)
+        for keys_line in lines:
+            rels, keys = json.loads(keys_line)
+            self.keys.update(zip(rels, keys, strict=True))
+            self._runs.append((rels, next(lines, b"")))
+
+    def record(self, rel: str) -> NoteRecord:
+        if not self._where:
+            self._where = {r: run for run, (rels, _) in enumerate(self._runs) for r in rels}
+        run = self._where[rel]
+        rels, line = self._runs[run]
+        rows = self._decoded.get(run)
+        if rows is None:
+            rows = self._decoded[run] = json.loads(line)
+            if len(rows) != len(rels):
+                raise ValueError("cache rows and paths differ in number")
+        return NoteRecord.from_cache(rel, rows[rels.index(rel)], self.keys[rel])
 
 
 class Indexer:
@@ -406,6 +451,31 @@ class Indexer:
             self.changed.add(rel)
         self._conflict_names.pop(rel, None)
         return self.records.pop(rel, None) is not None
+
+    def only_unread_bytes_changed(self, files: list[NoteFile], fewer_than: int) -> bool:
+        """Whether `files` are the notes the cache file has, fewer than
+        `fewer_than` of them with another key, and each of those reads as the
+        cache has it: only bytes vaultkit does not read changed (an edit below
+        the frontmatter). Decodes the cache's keys and only the rows it needs;
+        stores nothing, so a scan can follow when the answer is no."""
+        try:
+            stored = _CacheKeys(self.cache_path)
+            if len(stored.keys) != len(files):
+                return False
+            known = stored.keys.get
+            changed = [note for note in files if known(note.rel) != note.key]
+            if len(changed) >= fewer_than:
+                return False
+            for note in changed:
+                if note.rel not in stored.keys:
+                    return False
+                record = read_record(note, self.vault.config.max_note_bytes)
+                if record is None or record != stored.record(note.rel):
+                    return False
+        except (OSError, ValueError, TypeError, AttributeError, IndexError):
+            return False  # a damaged cache: the scan that follows ignores it
+        self.parsed, self.cached = len(changed), len(files) - len(changed)
+        return True
 
     def scan(
         self,
@@ -536,13 +606,12 @@ class Indexer:
         header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
         notes = iter(self.records.items())
         lines = (
-            json.dumps(
-                [[rel, record.key, record.to_cache()] for rel, record in chunk],
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ).encode()
-            + b"\n"
+            json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
             for chunk in iter(lambda: list(itertools.islice(notes, CACHE_CHUNK)), [])
+            for value in (
+                [[rel for rel, _ in chunk], [record.key for _, record in chunk]],
+                [record.to_cache() for _, record in chunk],
+            )
         )
         if save_cache(self.vault, self.cache_path, itertools.chain([header], lines)):
             self._cache_dirty = False

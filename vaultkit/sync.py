@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import operator
 import re
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -150,7 +152,7 @@ def _write_boxes(vault: Vault, digest: str, boxes: Iterable[Box]) -> None:
     atomic_write(path, chunks(), vault.config.file_mode)
 
 
-def _write_if_changed(vault: Vault, name: str, value: dict[str, Any]) -> None:
+def _write_if_changed(vault: Vault, name: str, value: dict[str, Any], durable: bool = True) -> None:
     payload = json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
     path = vault.state_dir / name
     try:
@@ -159,7 +161,7 @@ def _write_if_changed(vault: Vault, name: str, value: dict[str, Any]) -> None:
     except OSError:
         pass
     make_dirs(vault.state_dir, vault.config.dir_mode)
-    atomic_write(path, payload, vault.config.file_mode)
+    atomic_write(path, payload, vault.config.file_mode, durable)
 
 
 def _read_summary(vault: Vault) -> bytes | None:
@@ -366,19 +368,35 @@ def sync(
         # The cache holds what the summary was made from when the last run left
         # it so (see _rebuild); only then can a re-read note be compared with it.
         from_cache = state.get("cache") is not None and state.get("cache") == _stat_key(indexer.cache_path)
+        slack = max(CACHE_SLACK, len(files) // 200)
+        if (
+            as_written
+            and from_cache
+            and state.get("names") == names
+            and indexer.only_unread_bytes_changed(files, slack)
+        ):
+            # A few notes were saved, but what vaultkit reads from them is as the
+            # cache has it. The cache is left as it is: those notes are read
+            # again next time, until enough of them make the scan below rewrite it.
+            return _unchanged(vault, state, {"fingerprint": fingerprint}, indexer)
         indexer.scan(progress, walked=(files, problems))
-        indexer.save_cache(unless_fewer_than=max(CACHE_SLACK, len(files) // 200))
+        indexer.save_cache(unless_fewer_than=slack)
         if as_written and from_cache and state.get("names") == names and indexer.unaltered:
-            # Notes were saved, but what vaultkit reads from them is as it was
-            # (an edit below the frontmatter): the summary would come out the
-            # same. The cache still matches it, even if it was just rewritten.
-            _write_if_changed(
-                vault,
-                STATE_FILE,
-                {**state, "fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)},
+            # Notes were saved, but what vaultkit reads from them is as it was.
+            # The cache still matches the summary, even if it was just rewritten.
+            return _unchanged(
+                vault, state, {"fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)}, indexer
             )
-            return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
         return _rebuild(vault, today, adopt, state, (fingerprint, names), indexer)
+
+
+def _unchanged(vault: Vault, state: dict[str, Any], news: dict[str, Any], indexer: Indexer) -> SyncResult:
+    """Notes were saved but the summary would come out the same (an edit below
+    the frontmatter): record `news` in the state and stop. The state holds no
+    pending ticks here, so it is written without fsync: lost in a crash, it
+    costs the next run a rebuild, never a tick."""
+    _write_if_changed(vault, STATE_FILE, {**state, **news}, durable=False)
+    return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
 
 
 def _rebuild(
@@ -462,16 +480,20 @@ def _fingerprint(
     vault: Vault, files: list[NoteFile], problems: list[WalkProblem], today: date
 ) -> tuple[str, str]:
     """Everything the summary is made from, short of reading the notes; and
-    the same without the notes' stat keys (which notes there are)."""
+    the same without the notes' stat keys (which notes there are).
+
+    Hints, taken in the walk's order (a new order only costs a slower path): a
+    match means nothing changed; a mismatch is checked further."""
     context = f"{__version__}\n{today.isoformat()}\n{_stat_key(vault.root / CONFIG_FILE)!r}\n".encode()
     for problem in problems:
         context += f"{problem.rel}\0{problem.message}\n".encode()
-    keys = hashlib.sha1(context)
-    names = hashlib.sha1(context)
-    for note in sorted(files):
-        keys.update(f"{note.rel}\0{note.size}\0{note.mtime_ns}\0{note.inode}\n".encode())
-        names.update(f"{note.rel}\n".encode())
-    return keys.hexdigest(), names.hexdigest()
+    names = context + "\0".join([note.rel for note in files]).encode()  # NUL: never in a file name
+    keys = map(operator.attrgetter("size", "mtime_ns", "inode"), files)
+    try:
+        stats = array("Q", itertools.chain.from_iterable(keys)).tobytes()
+    except OverflowError:  # a time before 1970, or an inode over 64 bits: the slower spelling
+        stats = repr([(n.size, n.mtime_ns, n.inode) for n in files]).encode()
+    return hashlib.sha1(names + stats).hexdigest(), hashlib.sha1(names).hexdigest()
 
 
 # ---------------------------------------------------------------- the watcher's path
