@@ -160,6 +160,10 @@ def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
     return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
 
 
+_SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def walk_notes(
     vault: Vault, problems: list[WalkProblem] | None = None, start: str = ""
 ) -> Iterator[NoteFile]:
@@ -185,57 +189,69 @@ def walk_notes(
             prefix[:-1], ignore, True
         ):
             return
-        stack = [(os.path.join(os.fspath(root), prefix), prefix)]
+        stack = [(os.path.join(os.fspath(root), prefix[:-1]), prefix)]
+    sep = os.sep
     while stack:
         folder, prefix = stack.pop()
+        fd = None
         try:
-            it = os.scandir(folder)
+            if _SCANDIR_FD:  # stat by name within the open folder: no path lookup from / per note
+                fd = os.open(folder, _DIR_FLAGS)
+            it = os.scandir(folder if fd is None else fd)
         except OSError as exc:
+            if fd is not None:
+                os.close(fd)
             problems.append(WalkProblem(prefix.rstrip("/") or ".", f"cannot list folder ({exc.strerror})"))
             continue
-        with it:
-            for entry in it:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                is_note = name[-3:].lower() == ".md"
-                try:
-                    if entry.is_file(follow_symlinks=False):  # the common case: no extra syscall
-                        if not is_note:
+        try:
+            with it:
+                for entry in it:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    is_note = name[-3:].lower() == ".md"
+                    try:
+                        if entry.is_file(follow_symlinks=False):  # the common case: no extra syscall
+                            if not is_note:
+                                continue
+                            st = entry.stat(follow_symlinks=False)
+                            rel = prefix + name
+                            if not rel.isascii():
+                                rel = nfc(rel)
+                            if rel != summary and not (ignore and _ignored(rel, ignore, False)):
+                                yield NoteFile(
+                                    rel, folder + sep + name, st.st_size, st.st_mtime_ns, st.st_ino
+                                )
                             continue
-                        st = entry.stat(follow_symlinks=False)
-                        rel = prefix + name
-                        if not rel.isascii():
-                            rel = nfc(rel)
-                        if rel != summary and not (ignore and _ignored(rel, ignore, False)):
-                            yield NoteFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ino)
-                        continue
-                    is_dir = entry.is_dir()  # follows symlinks
-                    if not is_dir and not is_note:
-                        continue
-                    st = entry.stat()
-                except OSError as exc:
-                    rel = nfc(prefix + name)
-                    if exc.errno == errno.ELOOP:
-                        problems.append(WalkProblem(rel, "symlink loop; not followed"))
-                    elif is_note or entry.is_symlink():
-                        problems.append(WalkProblem(rel, f"cannot read ({exc.strerror or exc})"))
-                    continue
-                rel = nfc(prefix + name)
-                if is_dir:
-                    if ignore and _ignored(rel, ignore, True):
-                        continue
-                    ident = (st.st_dev, st.st_ino)
-                    if ident in seen_dirs:
-                        if entry.is_symlink():
+                        is_dir = entry.is_dir()  # follows symlinks
+                        if not is_dir and not is_note:
+                            continue
+                        st = entry.stat()
+                    except OSError as exc:
+                        rel = nfc(prefix + name)
+                        if exc.errno == errno.ELOOP:
                             problems.append(WalkProblem(rel, "symlink loop; not followed"))
+                        elif is_note or entry.is_symlink():
+                            problems.append(WalkProblem(rel, f"cannot read ({exc.strerror or exc})"))
                         continue
-                    seen_dirs.add(ident)
-                    stack.append((entry.path, rel + "/"))
-                elif stat.S_ISREG(st.st_mode):
-                    if rel == summary or (ignore and _ignored(rel, ignore, False)):
-                        continue
-                    yield NoteFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ino)
+                    rel = nfc(prefix + name)
+                    if is_dir:
+                        if ignore and _ignored(rel, ignore, True):
+                            continue
+                        ident = (st.st_dev, st.st_ino)
+                        if ident in seen_dirs:
+                            if entry.is_symlink():
+                                problems.append(WalkProblem(rel, "symlink loop; not followed"))
+                            continue
+                        seen_dirs.add(ident)
+                        stack.append((folder + sep + name, rel + "/"))
+                    elif stat.S_ISREG(st.st_mode):
+                        if rel == summary or (ignore and _ignored(rel, ignore, False)):
+                            continue
+                        yield NoteFile(rel, folder + sep + name, st.st_size, st.st_mtime_ns, st.st_ino)
+        finally:
+            if fd is not None:
+                os.close(fd)
 
 
 def stat_note(vault: Vault, rel: str) -> NoteFile | None:
