@@ -487,7 +487,8 @@ def test_libyaml_is_found_without_importing_pyyaml(tmp_path):
 
 
 # What a run imports is start-up time: a run whose notes are all in the cache
-# must not load the YAML loader or the fast parser (they cost ~20 ms).
+# must not load the YAML loader or the fast parser (they cost ~20 ms), and no
+# run needs hashlib (OpenSSL, 2 ms) or tempfile (3 ms).
 _IMPORTS_AFTER = """
 import sys
 from vaultkit.cli import main
@@ -495,7 +496,8 @@ try:
     main()
 except SystemExit as exc:
     assert not exc.code, exc.code
-heavy = sorted(m for m in ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing") if m in sys.modules)
+heavy = ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing", "hashlib", "tempfile")
+heavy = sorted(m for m in heavy if m in sys.modules)
 print("loaded:", ",".join(heavy), file=sys.stderr)
 """
 
@@ -513,7 +515,9 @@ def _loaded_after(vault: Path, *args: str) -> str:
 @pytest.mark.slow
 def test_cached_runs_do_not_import_the_parsers(vault):
     build_tree(vault, {"a.md": "---\nsession: 1\ntype: intention\nactions: ['[ ] Walk']\n---\n"})
-    assert "vaultkit.fastyaml" in _loaded_after(vault, "index")  # a.md had to be read: the check sees it
+    first = _loaded_after(vault, "index")
+    assert "vaultkit.fastyaml" in first  # a.md had to be read: the check sees it
+    assert "hashlib" not in first and "tempfile" not in first
     (vault / "Integration Actions.md").write_text("mine\n<!-- vaultkit:begin -->\n<!-- vaultkit:end -->\n")
     assert _loaded_after(vault, "index") == "loaded:"  # everything cached; the summary rewritten
     # `new` writes YAML (PyYAML's dumper) and reads its note back (the fast parser),
@@ -754,3 +758,16 @@ def test_a_run_that_changes_nothing_for_the_summary_skips_fsync(vault, run, monk
     (vault / "n05.md").write_text("---\nactions: ['[ ] Task 5, reworded']\n---\n")
     assert run("index").stdout.rstrip().endswith("Integration Actions.md updated")
     assert len(synced) >= 4  # the summary and the state: each file and its folder
+
+
+def test_the_sha1_without_openssl_gives_hashlibs_digests():
+    import hashlib
+
+    from vaultkit.hashing import sha1
+
+    for data in (b"", b"Integration/2026-11-24.md\ncall my sister", "caf\u00e9 \u2705".encode()):
+        assert sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
+    streamed = sha1()
+    streamed.update(b"ab")
+    streamed.update(b"c")
+    assert streamed.hexdigest() == hashlib.sha1(b"abc").hexdigest()

@@ -7,13 +7,14 @@ either strings (`"Call my sister"`, `"[ ] …"`, `"[x] …"`) or mappings with
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+
+from vaultkit.hashing import sha1
 
 KINDS = ("external", "internal")
 STATUSES = ("open", "done", "dropped")
@@ -124,7 +125,7 @@ def derive_id(source: str, text: str) -> str:
     actions); the indexer still makes any that collide unique.
     """
     key = unicodedata.normalize("NFC", f"{source}\n{clean_text(text).casefold()}")
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+    return sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
 def session_number(value: Any) -> int | None:
