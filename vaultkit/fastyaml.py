@@ -13,6 +13,7 @@ results (tests/test_fastyaml.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -70,6 +71,9 @@ def _plain(text: str) -> Any:
     return text
 
 
+# Most values recur from note to note (statuses, kinds, types, dates, tags), and
+# every value returned is immutable, so repeats are looked up, not parsed again.
+@functools.lru_cache(maxsize=2048)
 def _scalar(raw: str) -> Any:
     """One scalar value, with an optional trailing comment."""
     text = raw.strip(" ")
@@ -143,59 +147,68 @@ def fast_load(text: str) -> dict[str, Any] | None:
         return None
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+@functools.lru_cache(maxsize=512)
+def _odd_key(key: str) -> bool:
+    """Whether YAML would read this key as something other than text."""
+    return key in _NULLS or key in _BOOLS or _INT.match(key) is not None
 
 
 def _new_key(match: re.Match[str], seen: dict[str, Any]) -> str:
     """The key of a `key: value` line; keys YAML would read as other types, or twice, bail."""
     key = match[1]
-    if key in seen or key in _NULLS or key in _BOOLS or _INT.match(key):
+    if key in seen or _odd_key(key):
         raise _Bail
     return key
 
 
+# A line is kept as (indent, text without the indent). `_KEY` leaves a value
+# with no leading spaces (its `[ ]+` takes them all), so its first character
+# tells "none" ("" or a comment), flow list and scalar apart.
+
+
 def _has_value(raw: str | None) -> bool:
-    return raw is not None and bool(raw.strip(" ")) and not raw.strip(" ").startswith("#")
+    return raw is not None and raw[:1] not in ("", "#")
 
 
 def _value(raw: str) -> Any:
-    return _flow_list(raw) if raw.lstrip(" ").startswith("[") else _scalar(raw)
+    return _flow_list(raw) if raw[0] == "[" else _scalar(raw)
 
 
 def _load(text: str) -> dict[str, Any]:
-    if "\t" in text or "\r" in text.replace("\r\n", "\n") or _not_printable(text):
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            raise _Bail
+    if "\t" in text or _not_printable(text):
         raise _Bail
     # Blank and comment lines mean nothing in the subset read here (block
     # scalars, where they would, are left to YAML): drop them once, up front.
-    lines = [
-        line
-        for line in text.replace("\r\n", "\n").split("\n")
-        if line.strip(" ") and not line.lstrip(" ").startswith("#")
-    ]
+    rows = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if stripped and stripped[0] != "#":
+            rows.append((len(line) - len(stripped), stripped))
     result: dict[str, Any] = {}
     i = 0
-    while i < len(lines):
-        line = lines[i]
+    while i < len(rows):
+        indent, line = rows[i]
         match = _KEY.match(line)
-        if line[0] == " " or not match:
+        if indent or not match:
             raise _Bail  # indentation or a line we did not expect
         key = _new_key(match, result)
         if _has_value(match[2]):
             result[key] = _value(match[2])
             i += 1
         else:  # nothing after the colon: a null, or a block list below
-            result[key], i = _block_list(lines, i + 1)
+            result[key], i = _block_list(rows, i + 1)
     return result
 
 
-def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
+def _block_list(rows: list[tuple[int, str]], i: int) -> tuple[Any, int]:
     items: list[Any] = []
     dash_col = None
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.lstrip(" ")
-        col = _indent(line)
+    while i < len(rows):
+        col, stripped = rows[i]
         if not stripped.startswith("- ") and stripped != "-":
             if col == 0:
                 break  # the next key
@@ -205,9 +218,9 @@ def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
         elif col != dash_col:
             raise _Bail
         item_text = stripped[2:]
-        match = _KEY.match(item_text)
-        if match and not item_text.lstrip(" ").startswith(("'", '"')):
-            mapping, i = _item_mapping(lines, i + 1, match, dash_col + 2)
+        match = _KEY.match(item_text)  # a key starts with a letter: never a quoted scalar
+        if match:
+            mapping, i = _item_mapping(rows, i + 1, match, dash_col + 2)
             items.append(mapping)
         elif item_text.lstrip(" ").startswith("["):
             raise _Bail  # a nested list
@@ -217,22 +230,21 @@ def _block_list(lines: list[str], i: int) -> tuple[Any, int]:
     return (None if dash_col is None else items), i
 
 
-def _item_mapping(lines: list[str], i: int, first: re.Match[str], indent: int) -> tuple[dict[str, Any], int]:
+def _item_mapping(
+    rows: list[tuple[int, str]], i: int, match: re.Match[str], indent: int
+) -> tuple[dict[str, Any], int]:
     """A list item's flat mapping: its first key is on the `- ` line, the rest at `indent`."""
     mapping: dict[str, Any] = {}
-    match: re.Match[str] | None = first
     while True:
-        assert match is not None
         key = _new_key(match, mapping)
-        has_value = _has_value(match[2])
-        mapping[key] = _value(match[2]) if has_value else None
-        if not has_value and i < len(lines) and _indent(lines[i]) > indent:
-            raise _Bail  # `key:` with a deeper block below: nesting
-        if i >= len(lines) or _indent(lines[i]) < indent:
+        mapping[key] = _value(match[2]) if _has_value(match[2]) else None
+        if i >= len(rows) or rows[i][0] < indent:
             return mapping, i
-        if _indent(lines[i]) > indent:
-            raise _Bail  # a multi-line scalar
-        match = _KEY.match(lines[i].lstrip(" "))
-        if not match:
+        col, stripped = rows[i]
+        if col > indent:
+            raise _Bail  # a nested block or a multi-line scalar
+        next_match = _KEY.match(stripped)
+        if not next_match:
             raise _Bail
+        match = next_match
         i += 1
