@@ -771,3 +771,48 @@ def test_the_sha1_without_openssl_gives_hashlibs_digests():
     streamed.update(b"ab")
     streamed.update(b"c")
     assert streamed.hexdigest() == hashlib.sha1(b"abc").hexdigest()
+
+
+def _many_notes(vault: Path, count: int) -> None:
+    build_tree(
+        vault,
+        {
+            f"n{i:03d}.md": (
+                f"---\nactions: ['[ ] Task {i}']\n---\n" if i % 7 else "---\nactions: [broken\n---\n"
+            )
+            for i in range(count)
+        },
+    )
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
+)
+def test_reading_on_two_cores_gives_what_one_gives(vault, monkeypatch):
+    _many_notes(vault, 60)
+    from vaultkit.vault import walk_notes
+
+    notes = sorted(walk_notes(load_vault(vault)))
+    one = index_module.read_many(notes, 10**6)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
+    two = index_module.read_many(notes, 10**6)
+    assert two == one
+    assert sum(r.error is not None for r in two) == 9 and sum(len(r.actions) for r in two) == 51
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
+)
+def test_a_child_that_fails_leaves_its_notes_to_the_parent(vault, monkeypatch):
+    _many_notes(vault, 60)
+    from vaultkit.vault import walk_notes
+
+    notes = sorted(walk_notes(load_vault(vault)))
+    one = index_module.read_many(notes, 10**6)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
+
+    def broken(*_args):
+        raise MemoryError  # in the forked child only: the parent reads its share itself
+
+    monkeypatch.setattr(index_module, "_read_rows", broken)
+    assert index_module.read_many(notes, 10**6) == one
