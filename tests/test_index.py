@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultkit import index as index_module
 from vaultkit.index import build_index, conflict_original, record_from_bytes
@@ -816,3 +818,18 @@ def test_a_child_that_fails_leaves_its_notes_to_the_parent(vault, monkeypatch):
 
     monkeypatch.setattr(index_module, "_read_rows", broken)
     assert index_module.read_many(notes, 10**6) == one
+
+
+_ACTION_BITS = st.sampled_from(
+    ["[ ]", "[x]", "[-]", "[X]", "[", "]", " ", "  ", "\t", "\u00a0", "\x1c", "Call", "my sister", "a"]
+    + ["📅 2026-11-24", "✅ 2026-11-25", "❌ 2026-11-26", "📅\ufe0f 2026-01-02", "2026-11-24", "📅"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_ACTION_BITS, max_size=8).map("".join))
+def test_an_action_id_is_derive_id_of_its_text_however_it_is_written(raw):
+    from vaultkit.actions import _id_of_clean, clean_text, derive_id
+
+    text = clean_text(raw)
+    assert _id_of_clean("Integration/a.md", text) == derive_id("Integration/a.md", text)

@@ -117,7 +117,9 @@ def decode(data: bytes, what: str = "note") -> str:
     if data.startswith(_UTF16_BOMS):
         raise NoteError(Problem(f"{what} is UTF-16 encoded; save it as UTF-8"))
     try:
-        return data.decode("utf-8-sig")
+        # "utf-8-sig" only differs in dropping a leading BOM, and its decoder is
+        # Python code: use it only when there is one (most text has none).
+        return data.decode("utf-8-sig" if data.startswith(_UTF8_BOM) else "utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise NoteError(
@@ -134,7 +136,7 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
     """
     if data.startswith(_UTF16_BOMS):
         raise NoteError(Problem("note is UTF-16 encoded; save it as UTF-8"))
-    if b"\x00" in data[:8192]:
+    if data.find(b"\x00", 0, 8192) >= 0:
         raise NoteError(Problem("file looks binary (it holds NUL bytes), not like a markdown note"))
     bom = data.startswith(_UTF8_BOM)
     offset = 3 if bom else 0
