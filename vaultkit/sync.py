@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vaultkit import __version__
-from vaultkit.hashing import sha1
+from vaultkit.hashing import digester
 from vaultkit.vault import (
     CONFIG_FILE,
     NoteFile,
@@ -454,11 +454,11 @@ _CRLF = re.compile(rb"\r\n")
 
 
 def _digest(*parts: bytes | memoryview) -> str:
-    """sha1 of the parts one after the other, without joining them; CRLF reads
+    """A digest of the parts one after the other, without joining them; CRLF reads
     as LF (a CRLF copy of the block digests as the LF one vaultkit wrote)."""
     if any(_CRLF.search(part) for part in parts):
-        return sha1(b"".join(map(bytes, parts)).replace(b"\r\n", b"\n")).hexdigest()
-    digest = sha1()
+        return digester(b"".join(map(bytes, parts)).replace(b"\r\n", b"\n")).hexdigest()
+    digest = digester()
     for part in parts:
         digest.update(part)
     return digest.hexdigest()
@@ -493,7 +493,7 @@ def _fingerprint(
         stats = array("Q", itertools.chain.from_iterable(keys)).tobytes()
     except OverflowError:  # a time before 1970, or an inode over 64 bits: the slower spelling
         stats = repr([(n.size, n.mtime_ns, n.inode) for n in files]).encode()
-    return sha1(names + stats).hexdigest(), sha1(names).hexdigest()
+    return digester(names + stats).hexdigest(), digester(names).hexdigest()
 
 
 # ---------------------------------------------------------------- the watcher's path
