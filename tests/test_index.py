@@ -587,8 +587,9 @@ def test_an_edit_below_the_frontmatter_leaves_the_summary_alone(vault, run):
     assert out.startswith("40 notes (1 read, 39 cached)")
     assert out.rstrip().endswith("Integration Actions.md unchanged")
     assert (_stat(summary), summary.read_bytes()) == before
-    # The run remembered the new bytes: the next one reads nothing.
-    assert run("index").stdout.startswith("40 notes (0 read, 40 cached)")
+    # Nothing was written, so the next run reads that note again, and again writes nothing.
+    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+    assert (_stat(summary), summary.read_bytes()) == before
     # Enough such edits make the cache worth rewriting; that still leaves the summary alone,
     # and the next edit is judged against the rewritten cache.
     cache = vault / ".vaultkit/cache.jsonl"
@@ -704,9 +705,18 @@ def test_a_note_dated_before_1970_is_judged_by_its_stat_like_any_other(vault, ru
     fingerprint = json.loads(state.read_text())["fingerprint"]
     assert fingerprint
     assert run("index").stdout.startswith("40 notes (0 read, 40 cached)")
+    from vaultkit.sync import _fingerprint
+    from vaultkit.vault import walk_notes
+
+    def current() -> tuple[str, str]:
+        loaded = load_vault(vault)
+        return _fingerprint(loaded, list(walk_notes(loaded)), [], date(2026, 11, 29))
+
+    before = current()
     os.utime(vault / "n07.md", ns=(-2 * 86_400 * 10**9, -2 * 86_400 * 10**9))
+    after = current()
+    assert after[0] != before[0] and after[1] == before[1]  # the stat changed, the names did not
     assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
-    assert json.loads(state.read_text())["fingerprint"] not in (None, fingerprint)
 
 
 def _edited_and_walked(vault: Path, *names: str) -> tuple[index_module.Indexer, list]:
@@ -747,16 +757,19 @@ def test_only_unread_bytes_changed_says_no_on_a_damaged_cache(vault):
     assert indexer.only_unread_bytes_changed(files, fewer_than=20)
 
 
-def test_a_run_that_changes_nothing_for_the_summary_skips_fsync(vault, run, monkeypatch):
+def test_an_edit_below_the_frontmatter_makes_index_write_nothing(vault, run, monkeypatch):
     _forty_notes(vault)
     run("index")
+    state_dir = vault / ".vaultkit"
+    before = {p.name: (p.read_bytes(), _stat(p)) for p in state_dir.iterdir()}
     synced = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
     with (vault / "n05.md").open("a") as note:
         note.write("A line below the frontmatter.\n")
     assert run("index").stdout.rstrip().endswith("Integration Actions.md unchanged")
-    assert synced == []  # only the state's fingerprint changed: no pending ticks to lose
+    assert synced == []  # no file written at all: cache, state and summary as they were
+    assert {p.name: (p.read_bytes(), _stat(p)) for p in state_dir.iterdir()} == before
     (vault / "n05.md").write_text("---\nactions: ['[ ] Task 5, reworded']\n---\n")
     assert run("index").stdout.rstrip().endswith("Integration Actions.md updated")
     assert len(synced) >= 4  # the summary and the state: each file and its folder

@@ -661,9 +661,7 @@ def save_cache(vault: Vault, path: Path, lines: Iterable[bytes]) -> bool:
     next time (the file left there no longer counts as current)."""
     make_dirs(vault.state_dir, vault.config.dir_mode)
     try:
-        # Not fsynced: a cache lost or cut short in a crash fails its checks
-        # and costs one slower run, never a note's data.
-        atomic_write(path, lines, vault.config.file_mode, durable=False)
+        atomic_write(path, lines, vault.config.file_mode)
         for old in OLD_CACHE_FILES:
             (vault.state_dir / old).unlink(missing_ok=True)
     except OSError:

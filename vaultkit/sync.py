@@ -152,7 +152,7 @@ def _write_boxes(vault: Vault, digest: str, boxes: Iterable[Box]) -> None:
     atomic_write(path, chunks(), vault.config.file_mode)
 
 
-def _write_if_changed(vault: Vault, name: str, value: dict[str, Any], durable: bool = True) -> None:
+def _write_if_changed(vault: Vault, name: str, value: dict[str, Any]) -> None:
     payload = json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
     path = vault.state_dir / name
     try:
@@ -161,7 +161,7 @@ def _write_if_changed(vault: Vault, name: str, value: dict[str, Any], durable: b
     except OSError:
         pass
     make_dirs(vault.state_dir, vault.config.dir_mode)
-    atomic_write(path, payload, vault.config.file_mode, durable)
+    atomic_write(path, payload, vault.config.file_mode)
 
 
 def _read_summary(vault: Vault) -> bytes | None:
@@ -376,27 +376,19 @@ def sync(
             and indexer.only_unread_bytes_changed(files, slack)
         ):
             # A few notes were saved, but what vaultkit reads from them is as the
-            # cache has it. The cache is left as it is: those notes are read
-            # again next time, until enough of them make the scan below rewrite it.
-            return _unchanged(vault, state, {"fingerprint": fingerprint}, indexer)
+            # cache has it: nothing is written, not even the new fingerprint.
+            # Those notes are read again next time (a run stays this cheap),
+            # until enough of them make the scan below rewrite the cache.
+            return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
         indexer.scan(progress, walked=(files, problems))
         indexer.save_cache(unless_fewer_than=slack)
         if as_written and from_cache and state.get("names") == names and indexer.unaltered:
             # Notes were saved, but what vaultkit reads from them is as it was.
             # The cache still matches the summary, even if it was just rewritten.
-            return _unchanged(
-                vault, state, {"fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)}, indexer
-            )
+            news = {"fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)}
+            _write_if_changed(vault, STATE_FILE, {**state, **news})
+            return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
         return _rebuild(vault, today, adopt, state, (fingerprint, names), indexer)
-
-
-def _unchanged(vault: Vault, state: dict[str, Any], news: dict[str, Any], indexer: Indexer) -> SyncResult:
-    """Notes were saved but the summary would come out the same (an edit below
-    the frontmatter): record `news` in the state and stop. The state holds no
-    pending ticks here, so it is written without fsync: lost in a crash, it
-    costs the next run a rebuild, never a tick."""
-    _write_if_changed(vault, STATE_FILE, {**state, **news}, durable=False)
-    return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
 
 
 def _rebuild(

@@ -350,9 +350,7 @@ def make_dirs(folder: Path, mode: int) -> None:
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _write_temp(
-    folder: Path, name: str, data: bytes | Iterable[bytes], mode: int, durable: bool = True
-) -> str:
+def _write_temp(folder: Path, name: str, data: bytes | Iterable[bytes], mode: int) -> str:
     # Not tempfile.mkstemp: importing tempfile costs 3 ms of every run's start.
     for _ in range(100):
         tmp = os.path.join(folder, f".{name}.{os.urandom(5).hex()}.vaultkit-tmp")
@@ -370,8 +368,7 @@ def _write_temp(
             else:
                 handle.writelines(data)  # streamed: a big cache is never one string
             handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
+            os.fsync(handle.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         os.unlink(tmp)
@@ -413,18 +410,13 @@ def create_exclusive(path: Path, data: bytes, mode: int) -> None:
     _fsync_dir(path.parent)
 
 
-def atomic_write(
-    path: Path, data: bytes | Iterable[bytes], mode: int | None = None, durable: bool = True
-) -> None:
-    """Replace `path` with `data` atomically, keeping its permissions if it exists.
-
-    `durable=False` skips the two fsyncs: only for files whose loss in a crash
-    costs time, never data (after a crash the file may be old, new or empty)."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+    """Replace `path` with `data` atomically, keeping its permissions if it exists."""
     try:
         keep = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         keep = 0o600 if mode is None else mode
-    tmp = _write_temp(path.parent, path.name, data, keep if mode is None else mode, durable)
+    tmp = _write_temp(path.parent, path.name, data, keep if mode is None else mode)
     try:
         for attempt in range(5):
             try:
@@ -438,8 +430,7 @@ def atomic_write(
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    if durable:
-        _fsync_dir(path.parent)
+    _fsync_dir(path.parent)
 
 
 # ---------------------------------------------------------------- templates
