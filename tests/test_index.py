@@ -847,3 +847,21 @@ def test_an_action_id_is_derive_id_of_its_text_however_it_is_written(raw):
 
     text = clean_text(raw)
     assert _id_of_clean("Integration/a.md", text) == derive_id("Integration/a.md", text)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
+)
+def test_a_fork_that_fails_leaves_every_note_to_this_process(vault, monkeypatch):
+    _many_notes(vault, 60)
+    from vaultkit.vault import walk_notes
+
+    notes = sorted(walk_notes(load_vault(vault)))
+    one = index_module.read_many(notes, 10**6)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert index_module.read_many(notes, 10**6) == one

@@ -219,8 +219,16 @@ def read_many(notes: list[NoteFile], max_bytes: int) -> list[NoteRecord | None]:
 
     half = int(len(notes) * PARENT_SHARE)
     theirs = notes[half:]
-    receive, send = os.pipe()
-    pid = os.fork()
+    try:
+        receive, send = os.pipe()
+    except OSError:  # out of file descriptors: read everything here
+        return [read_record(n, max_bytes) for n in notes]
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: read everything here
+        os.close(receive)
+        os.close(send)
+        return [read_record(n, max_bytes) for n in notes]
     if pid == 0:  # the child: read, send, and leave without running any exit handlers
         code = 1
         try:
