@@ -789,48 +789,59 @@ def test_the_hashes_without_openssl_give_hashlibs_digests():
     assert streamed.hexdigest() == hashlib.sha1(b"abc").hexdigest()
 
 
-def _many_notes(vault: Path, count: int) -> None:
+_TWO_CORES = pytest.mark.skipif(
+    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
+)
+
+
+@pytest.fixture
+def read_on_one_core(vault, monkeypatch):
+    """60 notes (9 broken), what reading them in this process gives, and
+    read_many set to fork for any number of notes."""
+    from vaultkit.vault import walk_notes
+
     build_tree(
         vault,
         {
             f"n{i:03d}.md": (
                 f"---\nactions: ['[ ] Task {i}']\n---\n" if i % 7 else "---\nactions: [broken\n---\n"
             )
-            for i in range(count)
+            for i in range(60)
         },
     )
-
-
-@pytest.mark.skipif(
-    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
-)
-def test_reading_on_two_cores_gives_what_one_gives(vault, monkeypatch):
-    _many_notes(vault, 60)
-    from vaultkit.vault import walk_notes
-
     notes = sorted(walk_notes(load_vault(vault)))
     one = index_module.read_many(notes, 10**6)
     monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
+    return notes, one
+
+
+@_TWO_CORES
+def test_reading_on_two_cores_gives_what_one_gives(read_on_one_core):
+    notes, one = read_on_one_core
     two = index_module.read_many(notes, 10**6)
     assert two == one
     assert sum(r.error is not None for r in two) == 9 and sum(len(r.actions) for r in two) == 51
 
 
-@pytest.mark.skipif(
-    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
-)
-def test_a_child_that_fails_leaves_its_notes_to_the_parent(vault, monkeypatch):
-    _many_notes(vault, 60)
-    from vaultkit.vault import walk_notes
-
-    notes = sorted(walk_notes(load_vault(vault)))
-    one = index_module.read_many(notes, 10**6)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
+@_TWO_CORES
+def test_a_child_that_fails_leaves_its_notes_to_the_parent(read_on_one_core, monkeypatch):
+    notes, one = read_on_one_core
 
     def broken(*_args):
         raise MemoryError  # in the forked child only: the parent reads its share itself
 
     monkeypatch.setattr(index_module, "_read_rows", broken)
+    assert index_module.read_many(notes, 10**6) == one
+
+
+@_TWO_CORES
+def test_a_fork_that_fails_leaves_every_note_to_this_process(read_on_one_core, monkeypatch):
+    notes, one = read_on_one_core
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
     assert index_module.read_many(notes, 10**6) == one
 
 
@@ -847,21 +858,3 @@ def test_an_action_id_is_derive_id_of_its_text_however_it_is_written(raw):
 
     text = clean_text(raw)
     assert _id_of_clean("Integration/a.md", text) == derive_id("Integration/a.md", text)
-
-
-@pytest.mark.skipif(
-    sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="reads on two cores only there"
-)
-def test_a_fork_that_fails_leaves_every_note_to_this_process(vault, monkeypatch):
-    _many_notes(vault, 60)
-    from vaultkit.vault import walk_notes
-
-    notes = sorted(walk_notes(load_vault(vault)))
-    one = index_module.read_many(notes, 10**6)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN", 1)
-
-    def no_fork():
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    assert index_module.read_many(notes, 10**6) == one

@@ -210,8 +210,12 @@ def read_many(notes: list[NoteFile], max_bytes: int) -> list[NoteRecord | None]:
     Should the child fail, its part is read here. Elsewhere, or for few notes,
     everything is read in this process.
     """
+
+    def here(part: list[NoteFile]) -> list[NoteRecord | None]:
+        return [read_record(n, max_bytes) for n in part]
+
     if len(notes) < PARALLEL_MIN or (os.cpu_count() or 1) < 2 or sys.platform != "linux":
-        return [read_record(n, max_bytes) for n in notes]
+        return here(notes)
     import marshal
     import signal
 
@@ -221,28 +225,28 @@ def read_many(notes: list[NoteFile], max_bytes: int) -> list[NoteRecord | None]:
     theirs = notes[half:]
     try:
         receive, send = os.pipe()
-    except OSError:  # out of file descriptors: read everything here
-        return [read_record(n, max_bytes) for n in notes]
-    try:
-        pid = os.fork()
-    except OSError:  # out of processes or memory: read everything here
-        os.close(receive)
-        os.close(send)
-        return [read_record(n, max_bytes) for n in notes]
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(receive)
+            os.close(send)
+            raise
+    except OSError:  # out of descriptors, processes or memory: read everything here
+        return here(notes)
     if pid == 0:  # the child: read, send, and leave without running any exit handlers
         code = 1
         try:
             os.close(receive)
             data = marshal.dumps(_read_rows(theirs, max_bytes))
-            with os.fdopen(send, "wb") as pipe:
-                pipe.write(data)
+            with os.fdopen(send, "wb") as out:
+                out.write(data)
             code = 0
         finally:
             os._exit(code)
     os.close(send)
     with os.fdopen(receive, "rb") as pipe:
         try:
-            mine = [read_record(n, max_bytes) for n in notes[:half]]
+            mine = here(notes[:half])
             data = pipe.read()
         except BaseException:  # Ctrl-C, say: take the child down too
             os.kill(pid, signal.SIGKILL)
@@ -254,7 +258,7 @@ def read_many(notes: list[NoteFile], max_bytes: int) -> list[NoteRecord | None]:
     except (EOFError, ValueError, TypeError):
         rows = None
     if not isinstance(rows, list) or len(rows) != len(theirs):
-        return mine + [read_record(n, max_bytes) for n in theirs]
+        return mine + here(theirs)
     return mine + [
         NoteRecord.from_cache(note.rel, row) if row is not None else None
         for note, row in zip(theirs, rows, strict=True)

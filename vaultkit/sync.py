@@ -379,7 +379,7 @@ def sync(
             # cache has it: nothing is written, not even the new fingerprint.
             # Those notes are read again next time (a run stays this cheap),
             # until enough of them make the scan below rewrite the cache.
-            return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
+            return _as_before(state, indexer)
         indexer.scan(progress, walked=(files, problems))
         indexer.save_cache(unless_fewer_than=slack)
         if as_written and from_cache and state.get("names") == names and indexer.unaltered:
@@ -387,8 +387,13 @@ def sync(
             # The cache still matches the summary, even if it was just rewritten.
             news = {"fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)}
             _write_if_changed(vault, STATE_FILE, {**state, **news})
-            return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
+            return _as_before(state, indexer)
         return _rebuild(vault, today, adopt, state, (fingerprint, names), indexer)
+
+
+def _as_before(state: dict[str, Any], indexer: Indexer) -> SyncResult:
+    """The result of a run that leaves the summary as it is: the counts it shows."""
+    return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
 
 
 def _rebuild(
