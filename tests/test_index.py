@@ -804,7 +804,7 @@ def read_on_one_core(vault, monkeypatch):
         vault,
         {
             f"n{i:03d}.md": (
-                f"---\nactions: ['[ ] Task {i}']\n---\n" if i % 7 else "---\nactions: [broken\n---\n"
+                f'---\nactions:\n  - "[ ] Task {i}"\n---\n' if i % 7 else "---\nactions: [broken\n---\n"
             )
             for i in range(60)
         },
@@ -821,6 +821,25 @@ def test_reading_on_two_cores_gives_what_one_gives(read_on_one_core):
     two = index_module.read_many(notes, 10**6)
     assert two == one
     assert sum(r.error is not None for r in two) == 9 and sum(len(r.actions) for r in two) == 51
+
+
+@_TWO_CORES
+def test_the_child_leaves_notes_that_need_pyyaml_to_the_parent(read_on_one_core, monkeypatch):
+    notes, one = read_on_one_core
+    monkeypatch.delitem(sys.modules, "vaultkit.yamlsafe")  # as in a fresh run: not loaded before the fork
+    read_here = []
+
+    def spy(note, max_bytes):
+        read_here.append(note.rel)  # only this process's calls are seen: the child's list is its own
+        return real(note, max_bytes)
+
+    real = index_module.read_record
+    monkeypatch.setattr(index_module, "read_record", spy)
+    assert index_module.read_many(notes, 10**6) == one
+    theirs = [n.rel for n in notes[int(len(notes) * index_module.PARENT_SHARE) :]]
+    broken_theirs = [rel for rel in theirs if int(rel[1:4]) % 7 == 0]
+    assert len(broken_theirs) == 4
+    assert [rel for rel in read_here if rel in theirs] == broken_theirs
 
 
 @_TWO_CORES
