@@ -554,16 +554,17 @@ def test_index_rewrites_the_cache_only_once_enough_of_it_is_stale(vault, run):
     assert run("index").stdout.startswith("40 notes (40 read, 0 cached)")
     cache = vault / ".vaultkit/cache.jsonl"
     written = cache.read_bytes()
-    (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0, changed']\n---\n")
+    # A second action is more than a reword (that would patch the cache in place).
+    (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0', '[ ] Task 0b']\n---\n")
     assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
     assert cache.read_bytes() == written  # one stale note: cheaper to read again than to rewrite
-    (vault / "n01.md").write_text("---\nactions: ['[ ] Task 1, changed']\n---\n")
+    (vault / "n01.md").write_text("---\nactions: ['[ ] Task 1', '[ ] Task 1b']\n---\n")
     assert run("index").stdout.startswith("40 notes (2 read, 38 cached)")  # n00 is read again
     for i in range(2, 20):
-        (vault / f"n{i:02d}.md").write_text(f"---\nactions: ['[ ] Task {i}, changed']\n---\n")
+        (vault / f"n{i:02d}.md").write_text(f"---\nactions: ['[ ] Task {i}', '[ ] Task {i}b']\n---\n")
     assert run("index").stdout.startswith("40 notes (20 read, 20 cached)")
     assert cache.read_bytes() != written  # 20 stale: rewritten
-    (vault / "n39.md").write_text("---\nactions: ['[ ] Task 39, changed']\n---\n")
+    (vault / "n39.md").write_text("---\nactions: ['[ ] Task 39', '[ ] Task 39b']\n---\n")
     assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
 
 
@@ -729,22 +730,28 @@ def _edited_and_walked(vault: Path, *names: str) -> tuple[index_module.Indexer, 
     return index_module.Indexer(loaded), list(walk_notes(loaded))
 
 
-def test_only_unread_bytes_changed_reads_just_the_changed_notes(vault):
+def test_reread_changed_reads_just_the_changed_notes(vault):
     _forty_notes(vault)
     build_index(load_vault(vault))
     indexer, files = _edited_and_walked(vault, "n05.md", "n33.md")
-    assert indexer.only_unread_bytes_changed(files, fewer_than=20)
-    assert (indexer.parsed, indexer.cached) == (2, 38)
-    assert not indexer.only_unread_bytes_changed(files, fewer_than=2)  # too many to be worth it
+    pairs = indexer.reread_changed(files, fewer_than=20)
+    assert sorted((old.path, old == new) for old, new in pairs) == [("n05.md", True), ("n33.md", True)]
+    for old, new in pairs:
+        assert new.key == next(n.key for n in files if n.rel == new.path) != old.key
+    assert indexer.reread_changed(files, fewer_than=2) is None  # too many to be worth it
     (vault / "n06.md").write_text("---\nactions: ['[ ] Task 6, reworded']\n---\n")
     indexer, files = _edited_and_walked(vault)
-    assert not indexer.only_unread_bytes_changed(files, fewer_than=20)
+    pairs = indexer.reread_changed(files, fewer_than=20)
+    [(old, new)] = [
+        pair for pair in pairs if pair[0].path == "n06.md"
+    ]  # n05 and n33 are still other in the cache
+    assert (old.actions[0].text, new.actions[0].text) == ("Task 6", "Task 6, reworded")
     (vault / "n06.md").unlink()
     indexer, files = _edited_and_walked(vault)
-    assert not indexer.only_unread_bytes_changed(files, fewer_than=20)  # a note gone
+    assert indexer.reread_changed(files, fewer_than=20) is None  # a note gone
 
 
-def test_only_unread_bytes_changed_says_no_on_a_damaged_cache(vault):
+def test_reread_changed_says_no_on_a_damaged_cache(vault):
     _forty_notes(vault)
     build_index(load_vault(vault))
     cache = vault / ".vaultkit/cache.jsonl"
@@ -752,9 +759,38 @@ def test_only_unread_bytes_changed_says_no_on_a_damaged_cache(vault):
     indexer, files = _edited_and_walked(vault, "n05.md")
     for damaged in (header + keys + b'[["cut short"\n', header + keys, header + keys + b"[]\n"):
         cache.write_bytes(damaged)
-        assert not indexer.only_unread_bytes_changed(files, fewer_than=20), damaged[-20:]
+        assert indexer.reread_changed(files, fewer_than=20) is None, damaged[-20:]
     cache.write_bytes(header + keys + rows)
-    assert indexer.only_unread_bytes_changed(files, fewer_than=20)
+    assert indexer.reread_changed(files, fewer_than=20) is not None
+
+
+def test_patch_cache_replaces_just_the_notes_given(vault, monkeypatch):
+    monkeypatch.setattr(index_module, "CACHE_CHUNK", 7)  # several runs of rows
+    _forty_notes(vault)
+    loaded = load_vault(vault)
+    build_index(loaded)
+    cache = vault / ".vaultkit/cache.jsonl"
+    written = cache.read_bytes()
+    (vault / "n09.md").write_text("---\nactions: ['[ ] Task 9, reworded']\n---\n")
+    indexer, files = _edited_and_walked(vault, "n30.md")
+    pairs = indexer.reread_changed(files, fewer_than=20)
+    assert index_module.patch_cache(loaded, cache, written, [new for _, new in pairs])
+    rewritten = index_module.Indexer(loaded)
+    rewritten.scan()
+    assert (rewritten.parsed, rewritten.cached) == (0, 40)  # every key as the files have it now
+    fresh = index_module.Indexer(loaded, use_cache=False)
+    fresh.scan()
+    assert rewritten.records == fresh.records  # and every record
+    assert rewritten.records["n09.md"].actions[0].text == "Task 9, reworded"
+    runs = written.splitlines()
+    # Both notes' keys lines, and n09's rows line (n30 reads the same): the other 11 lines as they were.
+    assert sum(a != b for a, b in zip(runs, cache.read_bytes().splitlines(), strict=True)) == 3
+    for damaged in (
+        written[:-30],
+        b'{"version": 1}\n' + written.partition(b"\n")[2],
+        written.replace(b"n30", b"m30"),
+    ):
+        assert not index_module.patch_cache(loaded, cache, damaged, [new for _, new in pairs])
 
 
 def test_an_edit_below_the_frontmatter_makes_index_write_nothing(vault, run, monkeypatch):

@@ -10,8 +10,9 @@ their paths and keys (`[[path, ...], [key, ...]]`), then what was read from
 them (`[row, ...]`, same order). It is read and written a line at a time, so
 a 100,000-note cache never sits in memory twice (as rows and as records), and
 one JSON call handles 1,000 notes. With the keys apart, a run that only needs
-to know which notes changed (`Indexer.only_unread_bytes_changed`) decodes the
-keys and just the runs of rows it needs.
+to know which notes changed (`Indexer.reread_changed`) decodes the keys and
+just the runs of rows it needs, and `patch_cache` re-encodes just the runs
+whose notes it replaces.
 """
 
 from __future__ import annotations
@@ -508,30 +509,36 @@ class Indexer:
         self._conflict_names.pop(rel, None)
         return self.records.pop(rel, None) is not None
 
-    def only_unread_bytes_changed(self, files: list[NoteFile], fewer_than: int) -> bool:
-        """Whether `files` are the notes the cache file has, fewer than
-        `fewer_than` of them with another key, and each of those reads as the
-        cache has it: only bytes vaultkit does not read changed (an edit below
-        the frontmatter). Decodes the cache's keys and only the rows it needs;
-        stores nothing, so a scan can follow when the answer is no."""
+    def reread_changed(
+        self, files: list[NoteFile], fewer_than: int
+    ) -> list[tuple[NoteRecord, NoteRecord]] | None:
+        """The notes of `files` whose key the cache file has otherwise, as
+        (what the cache has, what they read now with their new key); None when
+        `files` are not the notes the cache has, when `fewer_than` or more of
+        them changed, when one vanished, or when the cache is damaged.
+
+        Decodes the cache's keys and only the runs of rows it needs; stores
+        nothing, so a scan can follow when the answer is of no use."""
         try:
             stored = _CacheKeys(self.cache_path)
             if len(stored.keys) != len(files):
-                return False
+                return None
             known = stored.keys.get
             changed = [note for note in files if known(note.rel) != note.key]
             if len(changed) >= fewer_than:
-                return False
+                return None
+            pairs = []
             for note in changed:
                 if note.rel not in stored.keys:
-                    return False
+                    return None
                 record = read_record(note, self.vault.config.max_note_bytes)
-                if record is None or record != stored.record(note.rel):
-                    return False
+                if record is None:
+                    return None
+                record.key = note.key
+                pairs.append((stored.record(note.rel), record))
         except (OSError, ValueError, TypeError, AttributeError, IndexError):
-            return False  # a damaged cache: the scan that follows ignores it
-        self.parsed, self.cached = len(changed), len(files) - len(changed)
-        return True
+            return None  # a damaged cache: the scan that follows ignores it
+        return pairs
 
     def scan(
         self,
@@ -662,7 +669,7 @@ class Indexer:
         header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
         notes = iter(self.records.items())
         lines = (
-            json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            _cache_line(value) + b"\n"
             for chunk in iter(lambda: list(itertools.islice(notes, CACHE_CHUNK)), [])
             for value in (
                 [[rel for rel, _ in chunk], [record.key for _, record in chunk]],
@@ -685,7 +692,11 @@ def build_index(
     return indexer.index()
 
 
-def save_cache(vault: Vault, path: Path, lines: Iterable[bytes]) -> bool:
+def _cache_line(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def save_cache(vault: Vault, path: Path, lines: Iterable[bytes | memoryview]) -> bool:
     """Whether the cache was written. One that can't be written only costs speed
     next time (the file left there no longer counts as current)."""
     make_dirs(vault.state_dir, vault.config.dir_mode)
@@ -696,3 +707,42 @@ def save_cache(vault: Vault, path: Path, lines: Iterable[bytes]) -> bool:
     except OSError:
         return False
     return True
+
+
+def patch_cache(vault: Vault, path: Path, data: bytes, records: Iterable[NoteRecord]) -> bool:
+    """Rewrite the cache file (`data`, as read from `path`) with `records` (each
+    with its file's key) in place of what it has for their paths, decoding and
+    encoding only their runs.
+
+    Whether it was written: not when `data` is of another version or damaged,
+    when it lacks one of the paths, or when the file cannot be written."""
+    wanted = {record.path: record for record in records}
+    quoted = {rel: json.dumps(rel, ensure_ascii=False).encode() for rel in wanted}
+    view = memoryview(data)  # the runs left as they are go out as slices, not copies
+    at = data.find(b"\n") + 1
+    pieces: list[bytes | memoryview] = [view[:at]]
+    try:
+        if not at or json.loads(data[:at]) != {"version": CACHE_VERSION}:
+            return False
+        while at < len(data):
+            keys_end = data.find(b"\n", at)
+            rows_end = data.find(b"\n", keys_end + 1) if keys_end >= 0 else -1
+            if rows_end < 0:
+                return False
+            if not any(data.find(quoted[rel], at, keys_end) >= 0 for rel in wanted):
+                pieces.append(view[at : rows_end + 1])  # none of ours in this run (decoding decides)
+                at = rows_end + 1
+                continue
+            rels, keys = json.loads(data[at:keys_end])
+            rows = json.loads(data[keys_end + 1 : rows_end])
+            if not len(rels) == len(keys) == len(rows):
+                return False
+            for i, rel in enumerate(rels):
+                record = wanted.pop(rel, None)
+                if record is not None:
+                    keys[i], rows[i] = record.key, record.to_cache()
+            pieces += [_cache_line([rels, keys]), b"\n", _cache_line(rows), b"\n"]
+            at = rows_end + 1
+    except (ValueError, TypeError):
+        return False
+    return not wanted and save_cache(vault, path, pieces)

@@ -43,16 +43,29 @@ class Due:
     command: str
 
 
+def _task_start(action: Action) -> str:
+    return f"- {'[x]' if action.status == 'done' else '[ ]'} {action.text} — "
+
+
 def task_line(action: Action, stems: Mapping[str, int]) -> str:
     """One Obsidian Tasks line: checkbox, text, source link, dates, block id."""
-    box = "[x]" if action.status == "done" else "[ ]"
-    parts = [f"- {box} {action.text} — {wikilink(action.source, stems)}"]
+    parts = [_task_start(action) + wikilink(action.source, stems)]
     if action.due:
         parts.append(f"📅 {action.due}")
     if action.status == "done" and action.done:
         parts.append(f"✅ {action.done}")
     parts.append(f"^{action.id}")
     return " ".join(parts)
+
+
+def reworded_line(line: bytes, old: Action, new: Action) -> bytes | None:
+    """`old`'s task line as the summary has it, made `new`'s, for an action
+    whose text or id alone changed: the link and dates between stay as they
+    are. None when `line` is not `old`'s line."""
+    start, end = _task_start(old).encode(), f" ^{old.id}".encode()
+    if not (line.startswith(start) and line.endswith(end) and line.startswith(b"[[", len(start))):
+        return None
+    return _task_start(new).encode() + line[len(start) : len(line) - len(end)] + f" ^{new.id}".encode()
 
 
 def newest_first(actions: list[Action]) -> list[Action]:
@@ -63,10 +76,21 @@ def newest_first(actions: list[Action]) -> list[Action]:
     return result
 
 
+def is_listed(action: Action, today: date, recently_done_days: int) -> bool:
+    """Whether the summary lists the action: open, or done lately."""
+    if action.status == "open":
+        return True
+    return action.status == "done" and (action.done or "") >= _done_since(today, recently_done_days)
+
+
+def _done_since(today: date, recently_done_days: int) -> str:
+    return (today - timedelta(days=recently_done_days)).isoformat()
+
+
 def shown(actions: list[Action], today: date, recently_done_days: int) -> tuple[list[Action], list[Action]]:
     """The actions the summary lists: (open, newest first; recently done)."""
     open_actions = newest_first([a for a in actions if a.status == "open"])
-    since = (today - timedelta(days=recently_done_days)).isoformat()
+    since = _done_since(today, recently_done_days)
     done = newest_first([a for a in actions if a.status == "done" and (a.done or "") >= since])
     done.sort(key=lambda a: a.done or "", reverse=True)
     return open_actions, done

@@ -20,8 +20,8 @@ import json
 import operator
 import re
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,7 @@ from vaultkit.vault import (
 if TYPE_CHECKING:
     from vaultkit.actions import Action
     from vaultkit.board import Board
-    from vaultkit.index import Indexer, VaultIndex
+    from vaultkit.index import Indexer, NoteRecord, VaultIndex
     from vaultkit.notes import Problem
     from vaultkit.overview import Overview
     from vaultkit.status import Outcome
@@ -319,8 +319,6 @@ _BOM = b"\xef\xbb\xbf"
 
 def summary_layout(vault: Vault, raw: bytes | None, adopt: bool = False) -> Layout:
     """Where the block goes in the summary file as it is now (`raw`); a BOM stays in front."""
-    from dataclasses import replace
-
     from vaultkit.summary import SummaryError, layout
 
     bom = _BOM if raw is not None and raw.startswith(_BOM) else b""
@@ -334,7 +332,7 @@ def summary_layout(vault: Vault, raw: bytes | None, adopt: bool = False) -> Layo
     return replace(where, head=bom + where.head)
 
 
-def write_summary(vault: Vault, pieces: list[bytes], new: bool) -> None:
+def write_summary(vault: Vault, pieces: Sequence[bytes | memoryview], new: bool) -> None:
     """Replace the summary file with `pieces` (owner-only when it is `new`)."""
     path = safe_target(vault, vault.config.summary_path)
     make_dirs(path.parent, vault.config.dir_mode)
@@ -369,31 +367,162 @@ def sync(
         # it so (see _rebuild); only then can a re-read note be compared with it.
         from_cache = state.get("cache") is not None and state.get("cache") == _stat_key(indexer.cache_path)
         slack = max(CACHE_SLACK, len(files) // 200)
-        if (
-            as_written
-            and from_cache
-            and state.get("names") == names
-            and indexer.only_unread_bytes_changed(files, slack)
-        ):
+        same_notes = as_written and from_cache and state.get("names") == names
+        changes = indexer.reread_changed(files, slack) if same_notes else None
+        if changes is not None and all(old == new for old, new in changes):
             # A few notes were saved, but what vaultkit reads from them is as the
             # cache has it: nothing is written, not even the new fingerprint.
             # Those notes are read again next time (a run stays this cheap),
             # until enough of them make the scan below rewrite the cache.
-            return _as_before(state, indexer)
+            return _as_before(state, len(changes), len(files) - len(changes))
+        if changes is not None:
+            reworded = _reword(vault, today, state, fingerprint, indexer.cache_path, changes, len(files))
+            if reworded is not None:
+                return reworded
         indexer.scan(progress, walked=(files, problems))
         indexer.save_cache(unless_fewer_than=slack)
-        if as_written and from_cache and state.get("names") == names and indexer.unaltered:
+        if same_notes and indexer.unaltered:
             # Notes were saved, but what vaultkit reads from them is as it was.
             # The cache still matches the summary, even if it was just rewritten.
             news = {"fingerprint": fingerprint, "cache": _stat_key(indexer.cache_path)}
             _write_if_changed(vault, STATE_FILE, {**state, **news})
-            return _as_before(state, indexer)
+            return _as_before(state, indexer.parsed, indexer.cached)
         return _rebuild(vault, today, adopt, state, (fingerprint, names), indexer)
 
 
-def _as_before(state: dict[str, Any], indexer: Indexer) -> SyncResult:
-    """The result of a run that leaves the summary as it is: the counts it shows."""
-    return SyncResult(Counts(**state["counts"]), False, Harvest(), indexer.parsed, indexer.cached)
+def _as_before(state: dict[str, Any], read: int, cached: int, written: bool = False) -> SyncResult:
+    """The result of a run that leaves the counts as they are."""
+    return SyncResult(Counts(**state["counts"]), written, Harvest(), read, cached)
+
+
+def _reword(
+    vault: Vault,
+    today: date,
+    state: dict[str, Any],
+    fingerprint: str,
+    cache_path: Path,
+    changes: list[tuple[NoteRecord, NoteRecord]],
+    notes: int,
+) -> SyncResult | None:
+    """Edit the summary in place when the few notes that changed only had
+    actions reworded (text or id; kind, status, dates and place as they were):
+    each such action's line is swapped and every other byte stays, so the run
+    costs what a body edit costs plus the writes. None when the changes are of
+    another kind, or anything is not as this expects: the full path decides.
+
+    Called only when the summary, the cache and the set of notes are as the
+    state has them (and so is the day: it is part of the names' digest)."""
+    from vaultkit.index import patch_cache
+    from vaultkit.summary import BEGIN, END, is_listed, reworded_line
+
+    swaps = _reworded_actions(changes)
+    if swaps is None:
+        return None
+    cache = cache_path.read_bytes()
+    new_ids = [new.id for old, new in swaps if new.id != old.id]
+    for old, new in swaps:
+        # Ids must stay unique without the indexer's `-2` suffixes: the old id
+        # was no other action's, and no action has the new one.
+        if cache.count(_quoted(old.id)) != 1 or (new.id != old.id and _quoted(new.id) in cache):
+            return None
+    if len(set(new_ids)) != len(new_ids):
+        return None
+    raw = _read_summary(vault)
+    if raw is None:
+        return None
+    # As written, so one pair of markers. A block written with CRLF (the user's
+    # text around it has them) has no line that ends as looked for below.
+    low, high = raw.find(BEGIN.encode()) + len(BEGIN), raw.find(END.encode())
+    renamed: dict[str, str] = {}
+    spans: list[tuple[int, int, bytes]] = []
+    for old, new in swaps:
+        ending = f" ^{old.id}\n".encode()
+        at = raw.find(ending, low, high)
+        if at < 0:
+            if is_listed(old, today, vault.config.recently_done_days):
+                return None
+            continue  # done long ago or dropped: in no line
+        start, stop = raw.rfind(b"\n", low, at) + 1, at + len(ending) - 1
+        line = reworded_line(raw[start:stop], old, new)
+        if line is None or raw.find(ending, stop, high) >= 0:
+            return None
+        spans.append((start, stop, line))
+        renamed[old.id] = new.id
+    view = memoryview(raw)
+    owned: list[bytes | memoryview] = []  # the new block, "\n" first as in the digest
+    at = low
+    for start, stop, line in sorted(spans):
+        owned += [view[at:start], line]
+        at = stop
+    owned.append(view[at:high])
+    digest = _digest(*owned)
+    boxes = _renamed_boxes(vault, state.get("block"), digest, renamed)
+    if boxes is None:
+        return None
+    if patch_cache(vault, cache_path, cache, [new for _, new in changes]):
+        cache_key = _stat_key(cache_path)
+    else:
+        cache_key = None  # the full path next time, which writes it anew
+    if spans:
+        write_summary(vault, [view[:low], *owned, view[high:]], False)
+        atomic_write(vault.state_dir / BOXES_FILE, boxes, vault.config.file_mode)
+    news = {
+        "fingerprint": fingerprint,
+        "cache": cache_key,
+        "summary_key": _summary_key(vault),
+        "block": digest,
+    }
+    _write_if_changed(vault, STATE_FILE, {**state, **news})
+    return _as_before(state, len(changes), notes - len(changes), written=bool(spans))
+
+
+def _renamed_boxes(
+    vault: Vault, digest: str | None, new_digest: str, renamed: dict[str, str]
+) -> bytes | None:
+    """The boxes file of the block `digest`, for the block `new_digest` in which
+    the actions `renamed` (old id -> new id) have new ids and the same boxes.
+    Edited as bytes: the file is written by _write_boxes, one `"id": [` per box.
+    None when the file is not the one for `digest` or lacks one of the ids."""
+    try:
+        data = (vault.state_dir / BOXES_FILE).read_bytes()
+    except OSError:
+        return None
+    tag = _BOXES_TAG.match(data)
+    if tag is None or tag[1].decode() != digest:
+        return None
+    data = data[: tag.start(1)] + new_digest.encode() + data[tag.end(1) :]
+    for old, new in renamed.items():
+        box = json.dumps(old).encode() + b": ["
+        if data.count(box) != 1:
+            return None
+        data = data.replace(box, json.dumps(new).encode() + b": [")
+    return data
+
+
+# What puts an action's line where it is and makes it what it is, but its text and id.
+_PLACE = operator.attrgetter("kind", "status", "due", "done", "index", "explicit_id")
+
+
+def _reworded_actions(changes: list[tuple[NoteRecord, NoteRecord]]) -> list[tuple[Action, Action]] | None:
+    """The (old, new) actions of notes that changed only in their actions' texts
+    or derived ids; None when anything else changed."""
+    swaps = []
+    for old, new in changes:
+        if old == new:
+            continue
+        if len(old.actions) != len(new.actions) or replace(new, actions=old.actions) != old:
+            return None  # an action added or removed, or the note's date, session, problems...
+        for was, now in zip(old.actions, new.actions, strict=True):
+            if was == now:
+                continue
+            if _PLACE(was) != _PLACE(now) or (was.explicit_id and was.id != now.id):
+                return None
+            swaps.append((was, now))
+    return swaps
+
+
+def _quoted(action_id: str) -> bytes:
+    return f'"{action_id}"'.encode()
 
 
 def _rebuild(

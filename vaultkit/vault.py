@@ -350,7 +350,7 @@ def make_dirs(folder: Path, mode: int) -> None:
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _write_temp(folder: Path, name: str, data: bytes | Iterable[bytes], mode: int) -> str:
+def _write_temp(folder: Path, name: str, data: bytes | Iterable[bytes | memoryview], mode: int) -> str:
     # Not tempfile.mkstemp: importing tempfile costs 3 ms of every run's start.
     for _ in range(100):
         tmp = os.path.join(folder, f".{name}.{os.urandom(5).hex()}.vaultkit-tmp")
@@ -410,7 +410,7 @@ def create_exclusive(path: Path, data: bytes, mode: int) -> None:
     _fsync_dir(path.parent)
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes | memoryview], mode: int | None = None) -> None:
     """Replace `path` with `data` atomically, keeping its permissions if it exists."""
     try:
         keep = stat.S_IMODE(os.stat(path).st_mode)
