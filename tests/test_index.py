@@ -549,23 +549,32 @@ def test_read_head_returns_at_most_the_limit_and_says_if_that_is_all(tmp_path, s
     assert complete is whole
 
 
-def test_index_rewrites_the_cache_only_once_enough_of_it_is_stale(vault, run):
+def test_index_patches_a_few_stale_notes_into_the_cache_and_rewrites_it_for_many(vault, run, monkeypatch):
+    monkeypatch.setattr(index_module, "CACHE_CHUNK", 8)  # five runs of rows
+    patches = []
+    real_patch = index_module.patch_cache
+    monkeypatch.setattr(index_module, "patch_cache", lambda *a: patches.append(len(a[3])) or real_patch(*a))
     build_tree(vault, {f"n{i:02d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(40)})
     assert run("index").stdout.startswith("40 notes (40 read, 0 cached)")
     cache = vault / ".vaultkit/cache.jsonl"
-    written = cache.read_bytes()
-    # A second action is more than a reword (that would patch the cache in place).
+    written = cache.read_bytes().splitlines()
+    # A second action is more than a reword: the full path, which patches n00 in.
     (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0', '[ ] Task 0b']\n---\n")
     assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
-    assert cache.read_bytes() == written  # one stale note: cheaper to read again than to rewrite
-    (vault / "n01.md").write_text("---\nactions: ['[ ] Task 1', '[ ] Task 1b']\n---\n")
-    assert run("index").stdout.startswith("40 notes (2 read, 38 cached)")  # n00 is read again
-    for i in range(2, 20):
+    assert patches == [1]
+    changed = [
+        i for i, (a, b) in enumerate(zip(written, cache.read_bytes().splitlines(), strict=True)) if a != b
+    ]
+    assert len(changed) == 2 and b'"n00.md"' in written[changed[0]]  # n00's run: its keys and rows
+    assert "(0 read, 40 cached)" in run("index").stdout  # current: nothing to read again
+    for i in range(1, 21):
         (vault / f"n{i:02d}.md").write_text(f"---\nactions: ['[ ] Task {i}', '[ ] Task {i}b']\n---\n")
     assert run("index").stdout.startswith("40 notes (20 read, 20 cached)")
-    assert cache.read_bytes() != written  # 20 stale: rewritten
-    (vault / "n39.md").write_text("---\nactions: ['[ ] Task 39', '[ ] Task 39b']\n---\n")
-    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+    assert patches == [1]  # 20 stale: written anew
+    assert "(0 read, 40 cached)" in run("index").stdout
+    (vault / "n39.md").unlink()  # a note gone cannot be patched out: written anew
+    assert run("index").stdout.startswith("39 notes (0 read, 39 cached)")
+    assert patches == [1] and b"n39.md" not in cache.read_bytes()
 
 
 def _forty_notes(vault: Path) -> None:

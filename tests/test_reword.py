@@ -152,6 +152,12 @@ def test_other_edits_take_the_full_path_and_agree_with_a_fresh_run(
     run("index")
     assert len(rebuilt) == 1
     assert (vault / "Integration Actions.md").read_bytes() == _fresh_summary(vault, tmp_path, run)
+    # The full path patched the note into the cache: a body edit now takes the quick path.
+    with (vault / SESSION).open("a") as note:
+        note.write("More below the frontmatter.\n")
+    out = run("index").stdout
+    assert "(1 read," in out and out.rstrip().endswith("unchanged"), out
+    assert len(rebuilt) == 1
 
 
 def test_an_action_whose_id_clashes_with_a_hidden_one_takes_the_full_path(

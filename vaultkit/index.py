@@ -459,6 +459,7 @@ class Indexer:
         self._conflict_names: dict[str, tuple[str | None, tuple[str, ...]]] = {}
         self.changed: set[str] | None = None  # a set: collect paths whose record changed (the watcher)
         self.stale = 0  # notes the cache file has wrong or missing, as of the last scan
+        self._read_now: list[str] = []  # the notes the last scan read (not from the cache)
         # The last scan found the cache file's notes, and each re-read note as
         # the cache has it (only bytes vaultkit does not read changed).
         self.unaltered = False
@@ -590,6 +591,7 @@ class Indexer:
         if gone:
             self._cache_dirty = True
         self.stale = self.parsed + gone  # how far the cache file is from the vault
+        self._read_now = [note.rel for note in to_read if note.rel in seen]
         self.unaltered = bool(self._stored) and not altered and not gone
         self._stored_notes = {}  # all in memory now
 
@@ -658,14 +660,21 @@ class Indexer:
         """The cache file holds every record as it is in memory (keys aside)."""
         return self.use_cache and (not self._cache_dirty or self.unaltered)
 
-    def save_cache(self, unless_fewer_than: int = 1) -> None:
-        """Write the cache, unless it served this run and fewer than
-        `unless_fewer_than` notes are stale in it: reading those again next
-        time costs less than rewriting it all."""
+    def save_cache(self, patch_fewer_than: int = 1) -> None:
+        """Write the cache. When it served this run and fewer than
+        `patch_fewer_than` notes in it are stale (all of them still there),
+        only those are put in (patch_cache): that costs a fraction of encoding
+        every note, and leaves the cache current for the quick paths of `index`."""
         if not self.use_cache or not self._cache_dirty:
             return
-        if self.cached and self.stale < unless_fewer_than:
-            return
+        if self.cached and self.stale < patch_fewer_than and self.stale == len(self._read_now):
+            try:
+                data = self.cache_path.read_bytes()
+            except OSError:
+                data = b""
+            if patch_cache(self.vault, self.cache_path, data, [self.records[rel] for rel in self._read_now]):
+                self._cache_dirty = False
+                return
         header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
         notes = iter(self.records.items())
         lines = (

@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 # functions below: a run where nothing changed never needs them (start-up).
 
 STATE_FILE = "summary-state.json"  # the block's digest, pending ticks, counts, fingerprint
-CACHE_SLACK = 20  # `index` leaves the cache as it is while fewer notes than this (or 0.5%) are stale
+# Fewer stale notes than this (or 0.5%): a body edit leaves the cache as it is,
+# other changes patch those notes in. More: the cache is written anew.
+CACHE_SLACK = 20
 BOXES_FILE = "summary-boxes.json"  # each listed action's box as written: read only to judge ticks
 
 
@@ -380,7 +382,7 @@ def sync(
             if reworded is not None:
                 return reworded
         indexer.scan(progress, walked=(files, problems))
-        indexer.save_cache(unless_fewer_than=slack)
+        indexer.save_cache(patch_fewer_than=slack)
         if same_notes and indexer.unaltered:
             # Notes were saved, but what vaultkit reads from them is as it was.
             # The cache still matches the summary, even if it was just rewritten.
