@@ -239,6 +239,15 @@ def test_duplicate_action_text_gets_distinct_ids(vault):
     assert ids[1] == ids[0] + "-2"
 
 
+def test_an_id_in_several_notes_is_kept_by_the_first_in_path_order(vault):
+    notes = {
+        rel: f"---\nactions:\n  - text: In {rel}\n    id: same\n---\n" for rel in ("b.md", "a/z.md", "a.md")
+    }
+    build_tree(vault, notes)
+    ids = {a.source: a.id for a in build_index(load_vault(vault)).actions}
+    assert ids == {"a.md": "same", "a/z.md": "same-2", "b.md": "same-3"}
+
+
 def test_check_reports_path_line_message(vault, run):
     build_tree(
         vault,

@@ -6,6 +6,7 @@ is the user's and is kept byte for byte.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,9 +69,12 @@ def reworded_line(line: bytes, old: Action, new: Action) -> bytes | None:
     return _task_start(new).encode() + line[len(start) : len(line) - len(end)] + f" ^{new.id}".encode()
 
 
+_BY_PLACE = operator.attrgetter("source", "index")  # path, then list order (C, not a lambda: 20,000 calls)
+
+
 def newest_first(actions: list[Action]) -> list[Action]:
     """Newest session first, then newest note, then path and list order."""
-    result = sorted(actions, key=lambda a: (a.source, a.index))
+    result = sorted(actions, key=_BY_PLACE)
     result.sort(key=lambda a: a.date or "", reverse=True)
     result.sort(key=lambda a: a.session if a.session is not None else -1, reverse=True)
     return result
