@@ -231,14 +231,14 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
 
 
 def make_ids_unique(actions: list[Action]) -> list[Action]:
-    """Give every action a distinct id, deterministically: `-2`, `-3`, … in the
-    order given, which is path and list order (as VaultIndex and a note's
-    record hold them; sorting 20,000 actions again cost 5 ms a run)."""
+    """Give every action a distinct id, deterministically (`-2`, `-3`, … in path
+    and list order). When no id is taken twice, the actions come back as given:
+    sorting 20,000 of them only to rename none cost 5 ms a run."""
     if len({action.id for action in actions}) == len(actions):
-        return actions  # the usual case: nothing to rename
+        return actions
     seen: dict[str, int] = {}
     result = []
-    for action in actions:
+    for action in sorted(actions, key=lambda a: (a.source, a.index)):
         count = seen.get(action.id, 0) + 1
         seen[action.id] = count
         result.append(action if count == 1 else replace(action, id=f"{action.id}-{count}"))
