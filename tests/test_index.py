@@ -586,6 +586,17 @@ def test_index_patches_a_few_stale_notes_into_the_cache_and_rewrites_it_for_many
     assert patches == [1] and b"n39.md" not in cache.read_bytes()
 
 
+def test_a_note_forgotten_after_a_scan_leaves_the_cache_when_it_is_saved(vault):
+    _forty_notes(vault)
+    build_index(load_vault(vault))
+    indexer = index_module.Indexer(load_vault(vault))
+    indexer.scan()  # every note from the cache: nothing stale
+    (vault / "n07.md").unlink()
+    assert indexer.refresh({"n07.md"}) == {"n07.md"}  # as the watcher sees a deletion
+    indexer.save_cache()  # as the watcher saves it
+    assert b'"n07.md"' not in (vault / ".vaultkit/cache.jsonl").read_bytes()
+
+
 def _forty_notes(vault: Path) -> None:
     build_tree(vault, {f"n{i:02d}.md": f"---\nactions: ['[ ] Task {i}']\n---\n" for i in range(40)})
 

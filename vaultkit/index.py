@@ -667,7 +667,8 @@ class Indexer:
         every note, and leaves the cache current for the quick paths of `index`."""
         if not self.use_cache or not self._cache_dirty:
             return
-        if self.cached and self.stale < patch_fewer_than and self.stale == len(self._read_now):
+        # Stale only by notes this scan read: none gone since, none forgotten by the watcher.
+        if self.cached and 0 < self.stale < patch_fewer_than and self.stale == len(self._read_now):
             try:
                 data = self.cache_path.read_bytes()
             except OSError:
