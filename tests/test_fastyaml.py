@@ -63,6 +63,10 @@ SAFE = [
     "'it''s'",
     "[a, b]",
     "[]",
+    '["[ ] Call my sister", "[x] Walk ✅ 2026-11-24"]',
+    "['it''s', b, ]",
+    "[ \"a, b\" , '[[Note]]' ]  # c",
+    "[no, 1.5, 2026-11-24, ~]",
     "Ä é ß 🌿",
     '"[[Note]]"',
     '"a" #c',
@@ -83,6 +87,16 @@ TRICKY = [
     "#c",
     '"q\\"e"',
     "[a, [b]]",
+    '["a" b]',
+    '["a": b]',
+    "[a,,b]",
+    "[,]",
+    "[@x]",
+    '[a, "b]',
+    '["a\\"b"]',
+    '["a"]x',
+    "[ ] Call",
+    "['a' 'b']",
     "{a: 1}",
     "&a x",
     "*a",
@@ -106,6 +120,10 @@ TRICKY = [
 ]
 SCALARS = st.sampled_from(SAFE + TRICKY)
 SAFE_SCALARS = st.sampled_from(SAFE)
+FLOW_ITEMS = st.sampled_from(
+    ['"[ ] Call, then write"', "'it''s'", '"#tag"', "'[[Note]]'", '""', "''", "x", "no", "12", "2026-11-24"]
+    + ['"a" b', '"a": b', "a: b", "", " ", "@x", "-x", "a#b", "'", '"', '"\\"', "[b]", "{c}", "?", "a:"]
+)
 KEYS = st.sampled_from(
     ["type", "date", "mood", "tags", "actions", "a key", "x-y", "_k", "1", "no", "true", "", "k k "]
 )
@@ -117,9 +135,12 @@ def frontmatter(draw, scalars=SCALARS) -> str:
     lines = []
     for _ in range(draw(st.integers(0, 5))):
         key = draw(KEYS)
-        form = draw(st.sampled_from(["scalar", "block", "maps", "empty", "comment"]))
+        form = draw(st.sampled_from(["scalar", "block", "maps", "empty", "comment", "flow"]))
         if form == "scalar":
             lines.append(f"{key}: {draw(SCALARS)}")
+        elif form == "flow":
+            items = draw(st.lists(FLOW_ITEMS, max_size=4))
+            lines.append(f"{key}: [{draw(st.sampled_from([', ', ',', ' , '])).join(items)}]")
         elif form == "empty":
             lines.append(f"{key}:")
         elif form == "comment":
@@ -185,6 +206,12 @@ def test_common_shapes_take_the_fast_path():
     check(text)
 
 
+def test_a_flow_list_of_quoted_actions_takes_the_fast_path():
+    text = "actions: [\"[ ] Call my sister\", '[x] Walk, slowly', ]  # both forms\ntags: [a, b]\n"
+    assert fast_load(text) == {"actions": ["[ ] Call my sister", "[x] Walk, slowly"], "tags": ["a", "b"]}
+    check(text)
+
+
 def test_declines_what_it_does_not_know():
     for text in [
         "a: &x 1\nb: *x\n",
@@ -195,6 +222,8 @@ def test_declines_what_it_does_not_know():
         "a:\tb\n",
         'a: "esc\\"aped"\n',
         "a: {b: c}\n",
+        'a: ["x" y]\n',
+        "a: [x, [y]]\n",
         "- a\n",
         "a: x\x85y\n",  # NEL, LS and PS are line breaks in YAML 1.1
         "a: x\u2028y\n",

@@ -118,25 +118,63 @@ def _scalar(raw: str) -> Any:
     return _plain(text)
 
 
+def _quoted(text: str, i: int) -> tuple[str, int]:
+    """The quoted scalar that starts at text[i], and where it ends: double
+    quotes without escapes, or single quotes with `''` for a quote."""
+    if text[i] == '"':
+        end = text.find('"', i + 1)
+        if end < 0 or "\\" in text[i:end]:
+            raise _Bail
+        return text[i + 1 : end], end + 1
+    value = []
+    i += 1
+    while True:
+        end = text.find("'", i)
+        if end < 0:
+            raise _Bail
+        value.append(text[i:end])
+        if text[end + 1 : end + 2] != "'":
+            return "".join(value), end + 1
+        value.append("'")
+        i = end + 2
+
+
 def _flow_list(text: str) -> list[Any]:
+    """A one-line list of scalars: `[a, "b, c", 'd']` (a trailing comma is allowed)."""
     body = text.strip(" ")
-    cut = body.rfind("]")
-    if not body.startswith("[") or cut < 0:
-        raise _Bail
-    rest = body[cut + 1 :].strip(" ")
+    items: list[Any] = []
+    i = 1
+    while True:
+        while body[i] == " ":  # an IndexError (unclosed) bails, as every one here does
+            i += 1
+        if body[i] == "]":
+            break  # an empty list, or a trailing comma
+        if body[i] in "\"'":
+            value, i = _quoted(body, i)
+        else:
+            end = min((cut for cut in (body.find(",", i), body.find("]", i)) if cut >= 0), default=-1)
+            item = body[i:end].rstrip(" ") if end >= 0 else ""
+            if (
+                not item
+                or item[0] in _SPECIAL_START
+                or ": " in item
+                or item.endswith(":")
+                or any(c in item for c in "[]{}\"'#&*!|>")
+            ):
+                raise _Bail
+            value, i = _plain(item), end
+        items.append(value)
+        while body[i] == " ":
+            i += 1
+        if body[i] == "]":
+            break
+        if body[i] != ",":
+            raise _Bail  # `"a" b`, or `"a": b` (a mapping)
+        i += 1
+    rest = body[i + 1 :].strip(" ")
     if rest and not rest.startswith("#"):
         raise _Bail
-    inner = body[1:cut]
-    if any(c in inner for c in "[]{}\"'#&*!|>"):
-        raise _Bail
-    if not inner.strip(" "):
-        return []
-    items = [part.strip(" ") for part in inner.split(",")]
-    if items and items[-1] == "":
-        items.pop()  # a trailing comma
-    if any(not item or ": " in item or item.endswith(":") or item[0] in "-?:" for item in items):
-        raise _Bail
-    return [_plain(item) for item in items]
+    return items
 
 
 def fast_load(text: str) -> dict[str, Any] | None:
