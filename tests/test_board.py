@@ -53,7 +53,8 @@ def records(draw: st.DrawFn, path: str) -> NoteRecord:
     actions = []
     for index in range(draw(st.integers(0, 4))):
         text = draw(st.sampled_from(TEXTS))
-        explicit = draw(st.sampled_from([None, None, None, "shared", "other"]))
+        # "shared-2" and "shared-3" are what a second and third "shared" would be made.
+        explicit = draw(st.sampled_from([None, None, None, "shared", "other", "shared-2", "shared-3"]))
         status = draw(st.sampled_from(["open", "open", "done", "dropped"]))
         done_on = draw(st.sampled_from(DAYS)) if status == "done" else None
         actions.append(

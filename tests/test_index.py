@@ -248,6 +248,51 @@ def test_an_id_in_several_notes_is_kept_by_the_first_in_path_order(vault):
     assert ids == {"a.md": "same", "a/z.md": "same-2", "b.md": "same-3"}
 
 
+def test_a_suffix_never_makes_an_id_another_action_was_given(vault, run):
+    """`abc` twice in a.md and `abc-2` written in b.md: the second `abc` is `abc-3`,
+    so every line has its own block id and a tick reaches the action ticked."""
+    build_tree(
+        vault,
+        {
+            "a.md": "---\nactions:\n  - text: One\n    id: abc\n  - text: Two\n    id: abc\n---\n",
+            "b.md": "---\nactions:\n  - text: Three\n    id: abc-2\n---\n",
+        },
+    )
+    assert {a.text: a.id for a in build_index(load_vault(vault)).actions} == {
+        "One": "abc",
+        "Two": "abc-3",
+        "Three": "abc-2",
+    }
+    run("index")
+    summary = vault / "Integration Actions.md"
+    text = summary.read_text()
+    assert "- [ ] Two — [[a]] ^abc-3\n" in text and "- [ ] Three — [[b]] ^abc-2\n" in text
+    summary.write_text(text.replace("- [ ] Two", "- [x] Two"))
+    run("index")
+    statuses = {a.text: a.status for a in build_index(load_vault(vault), use_cache=False).actions}
+    assert statuses == {"One": "open", "Two": "done", "Three": "open"}
+    assert run("done", "abc-2").exit_code == 0  # b.md's own id: not a suffix of a.md's
+    assert run("reopen", "abc-3").exit_code == 0
+    statuses = {a.text: a.status for a in build_index(load_vault(vault), use_cache=False).actions}
+    assert statuses == {"One": "open", "Two": "open", "Three": "done"}
+
+
+def test_done_finds_the_action_a_suffixed_id_names_in_its_note(vault, run):
+    """The note alone would number its two `x` as `x` and `x-2`; in the vault,
+    a.md's `x` comes first, so b.md's are `x-2` and `x-3`."""
+    build_tree(
+        vault,
+        {
+            "a.md": "---\nactions:\n  - text: One\n    id: x\n---\n",
+            "b.md": "---\nactions:\n  - text: Two\n    id: x\n  - text: Three\n    id: x\n---\n",
+        },
+    )
+    assert [a.id for a in build_index(load_vault(vault)).actions] == ["x", "x-2", "x-3"]
+    assert run("done", "x-2").exit_code == 0
+    statuses = {a.text: a.status for a in build_index(load_vault(vault), use_cache=False).actions}
+    assert statuses == {"One": "open", "Two": "done", "Three": "open"}
+
+
 def test_check_reports_path_line_message(vault, run):
     build_tree(
         vault,

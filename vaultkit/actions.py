@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -232,14 +233,31 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
 
 def make_ids_unique(actions: list[Action]) -> list[Action]:
     """Give every action a distinct id, deterministically (`-2`, `-3`, … in path
-    and list order). When no id is taken twice, the actions come back as given:
-    sorting 20,000 of them only to rename none cost 5 ms a run."""
-    if len({action.id for action in actions}) == len(actions):
+    and list order). A suffix never makes an id some action was given: with
+    `x` twice and an `x-2` written in another note, the second `x` is `x-3`.
+    (Two such suffixed ids cannot meet: `a-N` and `b-M` differ unless a = b.)
+    When no id is taken twice, the actions come back as given: sorting 20,000
+    of them only to rename none cost 5 ms a run."""
+    given = {action.id for action in actions}
+    if len(given) == len(actions):
         return actions
-    seen: dict[str, int] = {}
+    last: dict[str, int] = {}  # id as written -> the last suffix handed out (1: none)
     result = []
     for action in sorted(actions, key=lambda a: (a.source, a.index)):
-        count = seen.get(action.id, 0) + 1
-        seen[action.id] = count
-        result.append(action if count == 1 else replace(action, id=f"{action.id}-{count}"))
+        n = last.get(action.id)
+        if n is None:
+            last[action.id] = 1
+            result.append(action)
+            continue
+        n = next_suffix(action.id, n, given)
+        last[action.id] = n
+        result.append(replace(action, id=f"{action.id}-{n}"))
     return result
+
+
+def next_suffix(action_id: str, after: int, given: Collection[str]) -> int:
+    """The next number after `after` that makes `action_id-N` an id nobody was given."""
+    n = after + 1
+    while f"{action_id}-{n}" in given:
+        n += 1
+    return n

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from vaultkit.actions import Action
+from vaultkit.actions import Action, next_suffix
 from vaultkit.followups import due_follow_ups
 from vaultkit.index import NOT_A_CONFLICT, NoteRecord, bulk, conflict_candidates, conflict_original
 from vaultkit.notes import Problem
@@ -200,6 +200,12 @@ class Board:
         self._settle(rel, touched)
         for copy in sorted(self._maybe_copies.get(rel, ())):
             self._settle(copy, touched)
+        for action_id in list(touched):
+            # An id such as `x-2` given or taken back changes which suffixes `x`'s
+            # namesakes get: they skip ids that actions were given.
+            base, dash, number = action_id.rpartition("-")
+            if dash and number.isdigit() and base in self._claims:
+                touched.add(base)
         for action_id in touched:
             self._reassign(action_id)
         if self._fresh:  # every new claim was touched, so placed just now
@@ -291,12 +297,16 @@ class Board:
                 self._place(action, final.id)
 
     def _reassign(self, action_id: str) -> None:
-        """Ids are unique in path order: the first keeps it, then `-2`, `-3`, …"""
+        """Ids are unique in path order: the first keeps it, then `-2`, `-3`, …
+        skipping ids that actions were given (as make_ids_unique does)."""
         claims = self._claims.get(action_id)
         written = [] if claims is None else [claims] if isinstance(claims, Action) else claims
         moved = []
+        n = 1
         for count, action in enumerate(written, 1):
-            final_id = action_id if count == 1 else f"{action_id}-{count}"
+            if count > 1:
+                n = next_suffix(action_id, n, self._claims)
+            final_id = action_id if count == 1 else f"{action_id}-{n}"
             if id(action) in self._fresh or self._final(action).id != final_id:
                 moved.append((action, final_id))
         for action, _ in moved:  # take every moved line out before any goes back under a new id

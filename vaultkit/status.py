@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from vaultkit import writeback
-from vaultkit.actions import Action, make_ids_unique
+from vaultkit.actions import Action
 from vaultkit.errors import VaultkitError
 from vaultkit.index import VaultIndex, record_from_bytes
 from vaultkit.vault import Vault, atomic_write, safe_target
@@ -55,6 +55,25 @@ def resolve_ids(index: VaultIndex, wanted: list[str]) -> list[Action]:
     return found
 
 
+def _in_note(actions: tuple[Action, ...], target: Action) -> Action | None:
+    """The action, of a note just read (ids as written), that `target` is.
+
+    `target` comes from the vault's index, where an id given to several
+    actions got `-2`, `-3`, … in path order, counting other notes' actions:
+    the note alone cannot say which suffix is whose. The id as written
+    decides (a suffix never makes an id that was given); among the note's
+    actions given the same one, the text, then the place in the list."""
+    exact = [a for a in actions if a.id == target.id]
+    found = exact or [
+        a for a in actions if target.id.startswith(a.id + "-") and target.id[len(a.id) + 1 :].isdigit()
+    ]
+    if len(found) > 1:
+        found = [a for a in found if a.text == target.text] or found
+    if len(found) > 1:
+        found = [a for a in found if a.index == target.index]
+    return found[0] if len(found) == 1 else None
+
+
 def apply_changes(vault: Vault, changes: list[Change]) -> list[Outcome]:
     """Write every change to its note; one atomic write per note."""
     by_source: dict[str, list[Change]] = defaultdict(list)
@@ -81,11 +100,10 @@ def _apply_to_note(vault: Vault, source: str, changes: list[Change]) -> list[Out
         if record.error is not None:
             message = f"{source}: {record.error.message}; not changed"
             return [Outcome(c, False, message) for c in changes]
-        current = {a.id: a for a in make_ids_unique(list(record.actions))}
         new = data
         outcomes: list[Outcome] = []
         for change in changes:
-            action = current.get(change.action.id)
+            action = _in_note(record.actions, change.action)
             if action is None:
                 outcomes.append(
                     Outcome(
