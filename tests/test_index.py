@@ -808,14 +808,15 @@ def test_reread_changed_reads_just_the_changed_notes(vault):
     _forty_notes(vault)
     build_index(load_vault(vault))
     indexer, files = _edited_and_walked(vault, "n05.md", "n33.md")
-    pairs = indexer.reread_changed(files, fewer_than=20)
+    pairs, data = indexer.reread_changed(files, fewer_than=20)
+    assert data == (vault / ".vaultkit/cache.jsonl").read_bytes()  # what patch_cache is handed
     assert sorted((old.path, old == new) for old, new in pairs) == [("n05.md", True), ("n33.md", True)]
     for old, new in pairs:
         assert new.key == next(n.key for n in files if n.rel == new.path) != old.key
     assert indexer.reread_changed(files, fewer_than=2) is None  # too many to be worth it
     (vault / "n06.md").write_text("---\nactions: ['[ ] Task 6, reworded']\n---\n")
     indexer, files = _edited_and_walked(vault)
-    pairs = indexer.reread_changed(files, fewer_than=20)
+    pairs, _ = indexer.reread_changed(files, fewer_than=20)
     [(old, new)] = [
         pair for pair in pairs if pair[0].path == "n06.md"
     ]  # n05 and n33 are still other in the cache
@@ -847,7 +848,7 @@ def test_patch_cache_replaces_just_the_notes_given(vault, monkeypatch):
     written = cache.read_bytes()
     (vault / "n09.md").write_text("---\nactions: ['[ ] Task 9, reworded']\n---\n")
     indexer, files = _edited_and_walked(vault, "n30.md")
-    pairs = indexer.reread_changed(files, fewer_than=20)
+    pairs, _ = indexer.reread_changed(files, fewer_than=20)
     assert index_module.patch_cache(loaded, cache, written, [new for _, new in pairs])
     rewritten = index_module.Indexer(loaded)
     rewritten.scan()

@@ -83,6 +83,14 @@ def _rebuilds(monkeypatch, vault: Path) -> list[Path]:
     return rebuilt
 
 
+def _a_body_edit_takes_the_quick_path(vault: Path, run) -> None:
+    """A line added below a note's frontmatter: `index` reads that note alone and writes nothing."""
+    with (vault / SESSION).open("a") as note:
+        note.write("More below the frontmatter.\n")
+    out = run("index").stdout
+    assert "(1 read," in out and out.rstrip().endswith("unchanged"), out
+
+
 # (note, old text, new text) edits that only reword: lines are swapped in place.
 REWORDS = {
     "open action": [(SESSION, "Call my sister", "Call my sister on Sunday")],
@@ -120,10 +128,7 @@ def test_a_reworded_action_is_swapped_in_place_as_a_fresh_run_writes_it(
     # The state and the patched cache describe what was written: the next run
     # reads nothing, and the one after a body edit reads one note and writes nothing.
     assert "(0 read," in run("index").stdout
-    with (vault / SESSION).open("a") as note:
-        note.write("More below the frontmatter.\n")
-    out = run("index").stdout
-    assert "(1 read," in out and out.rstrip().endswith("unchanged"), out
+    _a_body_edit_takes_the_quick_path(vault, run)
     assert rebuilt == []
 
 
@@ -153,10 +158,7 @@ def test_other_edits_take_the_full_path_and_agree_with_a_fresh_run(
     assert len(rebuilt) == 1
     assert (vault / "Integration Actions.md").read_bytes() == _fresh_summary(vault, tmp_path, run)
     # The full path patched the note into the cache: a body edit now takes the quick path.
-    with (vault / SESSION).open("a") as note:
-        note.write("More below the frontmatter.\n")
-    out = run("index").stdout
-    assert "(1 read," in out and out.rstrip().endswith("unchanged"), out
+    _a_body_edit_takes_the_quick_path(vault, run)
     assert len(rebuilt) == 1
 
 

@@ -49,6 +49,7 @@ from vaultkit.vault import (
 CACHE_FILE = "cache.jsonl"
 OLD_CACHE_FILES = ("cache.json",)  # an earlier format's file, removed when the cache is next written
 CACHE_VERSION = 4
+_CACHE_HEADER = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"  # the file's first line
 CACHE_CHUNK = 1000  # notes per line
 _HEAD = MAX_FRONTMATTER_BYTES + 8192
 
@@ -389,7 +390,7 @@ def _cache_lines(path: Path) -> Iterator[bytes]:
     except OSError:
         return
     with lines:
-        if json.loads(lines.readline() or "null") != {"version": CACHE_VERSION}:
+        if lines.readline() != _CACHE_HEADER:
             return
         yield from lines
 
@@ -409,29 +410,46 @@ def _load_cache(path: Path) -> dict[str, NoteRecord]:
     return stored
 
 
-class _CacheKeys:
-    """The cache file's keys; a run's rows are decoded only when one of its
-    notes is asked for. Raises OSError or ValueError when the file is damaged."""
+def _cache_runs(data: bytes) -> list[tuple[int, int, int]]:
+    """Where each run is in the cache file's bytes: (start of its keys line, end
+    of it, end of its rows line). Empty for a file of another version; raises
+    ValueError when the file is cut short."""
+    if not data.startswith(_CACHE_HEADER):
+        return []
+    runs, at = [], len(_CACHE_HEADER)
+    while at < len(data):
+        keys_end = data.find(b"\n", at)
+        rows_end = data.find(b"\n", keys_end + 1) if keys_end >= 0 else -1
+        if rows_end < 0:
+            raise ValueError("cache file cut short")
+        runs.append((at, keys_end, rows_end))
+        at = rows_end + 1
+    return runs
 
-    def __init__(self, path: Path) -> None:
+
+class _CacheKeys:
+    """The keys of the cache file's bytes (`data`); a run's rows are decoded only
+    when one of its notes is asked for. Raises ValueError when it is damaged."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
         self.keys: dict[str, int] = {}
-        self._runs: list[tuple[list[str], bytes]] = []  # (paths, their rows' line)
+        self._runs: list[tuple[list[str], int, int]] = []  # (paths, where their rows' line is)
         self._where: dict[str, int] = {}  # path -> run, made on first need
         self._decoded: dict[int, list[Any]] = {}  # run -> its rows, once decoded
-        lines = _cache_lines(path)
-        for keys_line in lines:
-            rels, keys = json.loads(keys_line)
+        for start, keys_end, rows_end in _cache_runs(data):
+            rels, keys = json.loads(data[start:keys_end])
             self.keys.update(zip(rels, keys, strict=True))
-            self._runs.append((rels, next(lines, b"")))
+            self._runs.append((rels, keys_end + 1, rows_end))
 
     def record(self, rel: str) -> NoteRecord:
         if not self._where:
-            self._where = {r: run for run, (rels, _) in enumerate(self._runs) for r in rels}
+            self._where = {r: run for run, (rels, _, _) in enumerate(self._runs) for r in rels}
         run = self._where[rel]
-        rels, line = self._runs[run]
+        rels, start, end = self._runs[run]
         rows = self._decoded.get(run)
         if rows is None:
-            rows = self._decoded[run] = json.loads(line)
+            rows = self._decoded[run] = json.loads(self.data[start:end])
             if len(rows) != len(rels):
                 raise ValueError("cache rows and paths differ in number")
         return NoteRecord.from_cache(rel, rows[rels.index(rel)], self.keys[rel])
@@ -512,16 +530,17 @@ class Indexer:
 
     def reread_changed(
         self, files: list[NoteFile], fewer_than: int
-    ) -> list[tuple[NoteRecord, NoteRecord]] | None:
+    ) -> tuple[list[tuple[NoteRecord, NoteRecord]], bytes] | None:
         """The notes of `files` whose key the cache file has otherwise, as
-        (what the cache has, what they read now with their new key); None when
-        `files` are not the notes the cache has, when `fewer_than` or more of
-        them changed, when one vanished, or when the cache is damaged.
+        (what the cache has, what they read now with their new key), and the
+        cache file's bytes as read (for patch_cache); None when `files` are not
+        the notes the cache has, when `fewer_than` or more of them changed,
+        when one vanished, or when the cache is missing or damaged.
 
         Decodes the cache's keys and only the runs of rows it needs; stores
         nothing, so a scan can follow when the answer is of no use."""
         try:
-            stored = _CacheKeys(self.cache_path)
+            stored = _CacheKeys(self.cache_path.read_bytes())
             if len(stored.keys) != len(files):
                 return None
             known = stored.keys.get
@@ -539,7 +558,7 @@ class Indexer:
                 pairs.append((stored.record(note.rel), record))
         except (OSError, ValueError, TypeError, AttributeError, IndexError):
             return None  # a damaged cache: the scan that follows ignores it
-        return pairs
+        return pairs, stored.data
 
     def scan(
         self,
@@ -676,7 +695,6 @@ class Indexer:
             if patch_cache(self.vault, self.cache_path, data, [self.records[rel] for rel in self._read_now]):
                 self._cache_dirty = False
                 return
-        header = json.dumps({"version": CACHE_VERSION}).encode() + b"\n"
         notes = iter(self.records.items())
         lines = (
             _cache_line(value) + b"\n"
@@ -686,7 +704,7 @@ class Indexer:
                 [record.to_cache() for _, record in chunk],
             )
         )
-        if save_cache(self.vault, self.cache_path, itertools.chain([header], lines)):
+        if save_cache(self.vault, self.cache_path, itertools.chain([_CACHE_HEADER], lines)):
             self._cache_dirty = False
 
 
@@ -729,21 +747,14 @@ def patch_cache(vault: Vault, path: Path, data: bytes, records: Iterable[NoteRec
     wanted = {record.path: record for record in records}
     quoted = {rel: json.dumps(rel, ensure_ascii=False).encode() for rel in wanted}
     view = memoryview(data)  # the runs left as they are go out as slices, not copies
-    at = data.find(b"\n") + 1
-    pieces: list[bytes | memoryview] = [view[:at]]
     try:
-        if not at or json.loads(data[:at]) != {"version": CACHE_VERSION}:
-            return False
-        while at < len(data):
-            keys_end = data.find(b"\n", at)
-            rows_end = data.find(b"\n", keys_end + 1) if keys_end >= 0 else -1
-            if rows_end < 0:
-                return False
-            if not any(data.find(quoted[rel], at, keys_end) >= 0 for rel in wanted):
-                pieces.append(view[at : rows_end + 1])  # none of ours in this run (decoding decides)
-                at = rows_end + 1
+        runs = _cache_runs(data)
+        pieces: list[bytes | memoryview] = [view[: len(_CACHE_HEADER)]]
+        for start, keys_end, rows_end in runs:
+            if not any(data.find(quoted[rel], start, keys_end) >= 0 for rel in wanted):
+                pieces.append(view[start : rows_end + 1])  # none of ours in this run (decoding decides)
                 continue
-            rels, keys = json.loads(data[at:keys_end])
+            rels, keys = json.loads(data[start:keys_end])
             rows = json.loads(data[keys_end + 1 : rows_end])
             if not len(rels) == len(keys) == len(rows):
                 return False
@@ -752,7 +763,6 @@ def patch_cache(vault: Vault, path: Path, data: bytes, records: Iterable[NoteRec
                 if record is not None:
                     keys[i], rows[i] = record.key, record.to_cache()
             pieces += [_cache_line([rels, keys]), b"\n", _cache_line(rows), b"\n"]
-            at = rows_end + 1
     except (ValueError, TypeError):
         return False
-    return not wanted and save_cache(vault, path, pieces)
+    return bool(runs) and not wanted and save_cache(vault, path, pieces)

@@ -370,15 +370,17 @@ def sync(
         from_cache = state.get("cache") is not None and state.get("cache") == _stat_key(indexer.cache_path)
         slack = max(CACHE_SLACK, len(files) // 200)
         same_notes = as_written and from_cache and state.get("names") == names
-        changes = indexer.reread_changed(files, slack) if same_notes else None
-        if changes is not None and all(old == new for old, new in changes):
-            # A few notes were saved, but what vaultkit reads from them is as the
-            # cache has it: nothing is written, not even the new fingerprint.
-            # Those notes are read again next time (a run stays this cheap),
-            # until enough of them make the scan below rewrite the cache.
-            return _as_before(state, len(changes), len(files) - len(changes))
-        if changes is not None:
-            reworded = _reword(vault, today, state, fingerprint, indexer.cache_path, changes, len(files))
+        reread = indexer.reread_changed(files, slack) if same_notes else None
+        if reread is not None:
+            changes, cache = reread
+            if all(old == new for old, new in changes):
+                # A few notes were saved, but what vaultkit reads from them is as the
+                # cache has it: nothing is written, not even the new fingerprint.
+                # Those notes are read again next time (a run stays this cheap),
+                # until enough of them make the scan below rewrite the cache.
+                return _as_before(state, len(changes), len(files) - len(changes))
+            path = indexer.cache_path
+            reworded = _reword(vault, today, state, fingerprint, path, cache, changes, len(files))
             if reworded is not None:
                 return reworded
         indexer.scan(progress, walked=(files, problems))
@@ -403,6 +405,7 @@ def _reword(
     state: dict[str, Any],
     fingerprint: str,
     cache_path: Path,
+    cache: bytes,  # the cache file as reread_changed read it
     changes: list[tuple[NoteRecord, NoteRecord]],
     notes: int,
 ) -> SyncResult | None:
@@ -420,7 +423,6 @@ def _reword(
     swaps = _reworded_actions(changes)
     if swaps is None:
         return None
-    cache = cache_path.read_bytes()
     new_ids = [new.id for old, new in swaps if new.id != old.id]
     for old, new in swaps:
         # Ids must stay unique without the indexer's `-2` suffixes: the old id
