@@ -45,6 +45,11 @@ def hostile(vault, tmp_path, monkeypatch):
     (vault / "loop").mkdir()
     (vault / "loop" / "again").symlink_to(vault / "loop")
     (vault / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    # Names that are not UTF-8 (copied from an old disk, say): no summary can name them.
+    (vault / os.fsdecode(b"caf\xe9.md")).write_text("---\nactions: ['[ ] SECRET']\n---\n")
+    (vault / os.fsdecode(b"d\xe9j\xe0")).mkdir()
+    (vault / os.fsdecode(b"d\xe9j\xe0") / "inside.md").write_text("---\nactions: ['[ ] SECRET']\n---\n")
+    (vault / os.fsdecode(b"gone-\xe9.md")).symlink_to(tmp_path / "nowhere.md")
     return vault
 
 
@@ -67,7 +72,13 @@ def test_index_reports_every_bad_note_and_changes_nothing(hostile, run):
     assert {k: v for k, v in after.items() if k != "Integration Actions.md"} == before
     summary = (hostile / "Integration Actions.md").read_text()
     unreadable_section = summary.split("## Notes that could not be read")[1].split("##")[0]
-    for name in expected("unreadable") | {"locked.md", "dangling.md", "loop/again"}:
+    for name in expected("unreadable") | {
+        "locked.md",
+        "dangling.md",
+        "loop/again",
+        "caf\ufffd.md",
+        "d\ufffdj\ufffd",
+    }:
         assert f"`{name}`" in unreadable_section, name
     for name in expected("ok") | expected("problem"):
         assert f"`{name}`" not in unreadable_section, name
@@ -95,6 +106,9 @@ def test_watch_survives_every_bad_note(hostile):
     for name, data, _ in CORPUS:
         (hostile / name).write_bytes(data)  # a save of each bad note
         handler.dispatch(FileModifiedEvent(str(hostile / name)))
+    undecodable = hostile / os.fsdecode(b"caf\xe9.md")
+    undecodable.write_text("---\nactions: ['[ ] SECRET again']\n---\n")
+    handler.dispatch(FileModifiedEvent(str(undecodable)))
     watcher.step(time.monotonic() + 5)
     watcher.step(time.monotonic() + 10)  # past the settle window
     assert watcher.stats.errors == 0, logs

@@ -160,6 +160,22 @@ def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
     return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
 
 
+def _undecodable(rel: str, problems: list[WalkProblem], what: str) -> bool:
+    """Whether `rel` has bytes that are not UTF-8 (read as lone surrogates, which
+    no summary or cache can hold); if so, the problem is reported."""
+    try:
+        rel.encode()
+    except UnicodeEncodeError:
+        problems.append(WalkProblem(_shown(rel), f"the {what} name is not UTF-8; rename it to have it read"))
+        return True
+    return False
+
+
+def _shown(rel: str) -> str:
+    """`rel` with any bytes that are not UTF-8 shown as U+FFFD."""
+    return rel.encode(errors="surrogateescape").decode(errors="replace")
+
+
 _new_tuple = tuple.__new__
 _SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -219,6 +235,8 @@ def walk_notes(
                             rel = prefix + name
                             if not rel.isascii():
                                 rel = nfc(rel)
+                                if _undecodable(rel, problems, "file"):
+                                    continue
                             if rel != summary and not (ignore and _ignored(rel, ignore, False)):
                                 # NoteFile(...) without its Python-level __new__: 2.5 ms per 10,000 notes
                                 yield _new_tuple(
@@ -231,13 +249,15 @@ def walk_notes(
                             continue
                         st = entry.stat()
                     except OSError as exc:
-                        rel = nfc(prefix + name)
+                        rel = _shown(nfc(prefix + name))
                         if exc.errno == errno.ELOOP:
                             problems.append(WalkProblem(rel, "symlink loop; not followed"))
                         elif is_note or entry.is_symlink():
                             problems.append(WalkProblem(rel, f"cannot read ({exc.strerror or exc})"))
                         continue
                     rel = nfc(prefix + name)
+                    if _undecodable(rel, problems, "folder" if is_dir else "file"):
+                        continue
                     if is_dir:
                         if ignore and _ignored(rel, ignore, True):
                             continue
@@ -262,6 +282,8 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
     parts = rel.split("/")
     if (
         not rel.lower().endswith(".md")
+        or not rel.isascii()
+        and _undecodable(rel, [], "file")  # the walk reports it
         or any(part.startswith(".") for part in parts)
         or rel == nfc(vault.config.summary_path)
         or _ignored(rel, vault.config.ignore, False)
