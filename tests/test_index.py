@@ -543,16 +543,17 @@ def test_libyaml_is_found_without_importing_pyyaml(tmp_path):
 
 
 # What a run imports is start-up time: a run whose notes are all in the cache
-# must not load the YAML loader or the fast parser (they cost ~20 ms), and no
-# run needs hashlib (OpenSSL, 2 ms) or tempfile (3 ms).
+# must not load the YAML loader or the fast parser (they cost ~20 ms), no
+# index needs click (12 ms; see vaultkit.launch), and no run needs hashlib
+# (OpenSSL, 2 ms) or tempfile (3 ms).
 _IMPORTS_AFTER = """
 import sys
-from vaultkit.cli import main
+from vaultkit.launch import main
 try:
     main()
 except SystemExit as exc:
     assert not exc.code, exc.code
-heavy = ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing", "hashlib", "tempfile")
+heavy = ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing", "hashlib", "tempfile", "click")
 heavy = sorted(m for m in heavy if m in sys.modules)
 print("loaded:", ",".join(heavy), file=sys.stderr)
 """
@@ -573,13 +574,14 @@ def test_cached_runs_do_not_import_the_parsers(vault):
     build_tree(vault, {"a.md": "---\nsession: 1\ntype: intention\nactions: ['[ ] Walk']\n---\n"})
     first = _loaded_after(vault, "index")
     assert "vaultkit.fastyaml" in first  # a.md had to be read: the check sees it
-    assert "hashlib" not in first and "tempfile" not in first
+    assert "hashlib" not in first and "tempfile" not in first and "click" not in first
     (vault / "Integration Actions.md").write_text("mine\n<!-- vaultkit:begin -->\n<!-- vaultkit:end -->\n")
     assert _loaded_after(vault, "index") == "loaded:"  # everything cached; the summary rewritten
     # `new` writes YAML (PyYAML's dumper) and reads its note back (the fast parser),
     # but needs neither the safe loader nor a second process.
     loaded = _loaded_after(vault, "new", "reflection", "--no-input")
     assert "vaultkit.yamlsafe" not in loaded and "multiprocessing" not in loaded
+    assert "click" in loaded  # every command but index goes through click
 
 
 @pytest.mark.parametrize(

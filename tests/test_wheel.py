@@ -54,6 +54,11 @@ def test_wheel_in_a_clean_virtualenv_scaffolds_every_type(tmp_path):
         text = (notes / rel).read_text()
         assert text.startswith(f"---\ntype: {note_type}\ndate: 2026-11-{day}\nsession: 1\n")
         assert "<!-- prompt:" in text
+    # `index` runs from the entry point without click (vaultkit.launch).
+    indexed = run("index")
+    assert indexed.returncode == 0, indexed.stderr
+    assert indexed.stdout.startswith("3 notes (") and "), 3 open actions (3 external" in indexed.stdout
+    assert "- [ ] Walk — [[2026-11-09 Check-in]]" in (notes / "Integration Actions.md").read_text()
     version = subprocess.run(
         [str(bin_dir / "python"), "-m", "vaultkit", "--version"],
         capture_output=True,

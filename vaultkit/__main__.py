@@ -1,3 +1,3 @@
-from vaultkit.cli import main
+from vaultkit.launch import main
 
 main()

@@ -1,9 +1,11 @@
-"""The `vaultkit` command. The only module that imports click.
+"""The `vaultkit` command's interface. The only module that imports click.
 
 Each command parses its options, makes one call into the library and echoes
 the result. Library modules are imported inside commands so that start-up
-stays fast. Errors are translated to exit codes in one place
-(`VaultkitGroup.invoke`): 1 with `Error: ...` on stderr, 2 for usage, 130 when
+stays fast; for the same reason a plain `vaultkit index` is run by
+vaultkit.launch (the entry point) without this module. Errors are translated
+to exit codes in one place (`launch.report`, called by
+`VaultkitGroup.invoke`): 1 with `Error: ...` on stderr, 2 for usage, 130 when
 interrupted.
 """
 
@@ -34,10 +36,9 @@ class App:
 
     def vault(self) -> Vault:
         if self._vault is None:
-            from vaultkit.vault import find_vault, load_vault
+            from vaultkit.vault import open_vault
 
-            root = find_vault(self.vault_option, os.environ.get("VAULTKIT_VAULT"), Path.cwd())
-            self._vault = load_vault(root)
+            self._vault = open_vault(self.vault_option)
         return self._vault
 
 
@@ -52,31 +53,16 @@ def fail(message: str) -> NoReturn:
 
 class VaultkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        from vaultkit.errors import VaultkitError
+        from vaultkit.launch import report
 
         try:
             return super().invoke(ctx)
-        except VaultkitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
-        except (KeyboardInterrupt, click.Abort):
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
         except (click.ClickException, click.exceptions.Exit):
             raise
-        except Exception as exc:
-            if ctx.params.get("debug"):
-                import traceback
-
-                traceback.print_exc()
-            else:
-                # The type only: an exception's text might quote a note.
-                click.echo(
-                    f"Error: vaultkit failed unexpectedly ({type(exc).__name__}); "
-                    "run again with --debug for the details and report it",
-                    err=True,
-                )
-            ctx.exit(1)
+        except click.Abort:
+            ctx.exit(report(KeyboardInterrupt(), False, click.echo))
+        except (Exception, KeyboardInterrupt) as exc:
+            ctx.exit(report(exc, bool(ctx.params.get("debug")), click.echo))
 
 
 @click.group(cls=VaultkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -342,49 +328,14 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
 
     Example: vaultkit index
     """
-    from vaultkit.dates import local_today
-    from vaultkit.sync import sync
+    from vaultkit.launch import progress, run_index
 
-    vault = app.vault()
-    result = sync(vault, local_today(vault.config.day_starts_at), adopt=adopt_summary, progress=_progress_bar)
-    for outcome in result.harvest.applied:
-        action = outcome.change.action
-        verb = "done" if outcome.change.status == "done" else "reopened"
-        click.echo(f"{action.source}: ^{action.id} {verb} (changed in the summary)", err=True)
-    for problem in result.harvest.problems:
-        click.echo(f"warning: {problem}", err=True)
-    counts = result.counts
-    for path, line, message in counts.unreadable:
-        where = f":{line}" if line else ""
-        click.echo(f"warning: {path}{where}: {message}", err=True)
-    for copy, original in counts.conflicts:
-        click.echo(f"warning: {copy}: sync-conflict copy of {original}; not counted", err=True)
-    summary = vault.config.summary_path
-    click.echo(
-        f"{counts.notes} notes ({result.read} read, {result.cached} cached), "
-        f"{counts.open} open actions "
-        f"({counts.external} external, {counts.open - counts.external} internal), "
-        f"{len(counts.unreadable)} unreadable; "
-        f"{summary} {'updated' if result.summary_written else 'unchanged'}"
-    )
-    if result.read:  # notes were parsed: say so if that was the slow way
-        from vaultkit.notes import SLOW_YAML_HINT, has_libyaml
-
-        if not has_libyaml():
-            click.echo(f"warning: {SLOW_YAML_HINT}", err=True)
-    if strict and counts.unreadable:
-        fail(f"{len(counts.unreadable)} note(s) could not be read (see above)")
+    run_index(app.vault(), strict, adopt_summary, click.echo, progress)
 
 
-def _progress_bar(files: Any) -> Any:
-    """A progress bar on a terminal for big vaults; nothing when piped."""
-    files = list(files)
-    if not sys.stderr.isatty() or len(files) < 2000:
-        return files
-    return _ProgressIter(files)
+class ProgressBar:
+    """Iterates over the notes read, drawing a bar on stderr (see launch.progress)."""
 
-
-class _ProgressIter:
     def __init__(self, files: list[Any]) -> None:
         self.files = files
 

@@ -88,6 +88,12 @@ def find_vault(explicit: str | None, env: str | None, cwd: Path) -> Path:
     raise NotAVaultError(f"{cwd} is not inside a vault; {INIT_HINT}")
 
 
+def open_vault(explicit: str | None) -> Vault:
+    """The vault a command works on: --vault `explicit`, $VAULTKIT_VAULT or the
+    folders above the current one (see find_vault), with its settings."""
+    return load_vault(find_vault(explicit, os.environ.get("VAULTKIT_VAULT"), Path.cwd()))
+
+
 def load_vault(root: Path) -> Vault:
     config_path = root / CONFIG_FILE
     try:
