@@ -48,15 +48,15 @@ def _task_start(action: Action) -> str:
     return f"- {'[x]' if action.status == 'done' else '[ ]'} {action.text} — "
 
 
-def task_line(action: Action, stems: Mapping[str, int]) -> str:
-    """One Obsidian Tasks line: checkbox, text, source link, dates, block id."""
-    parts = [_task_start(action) + wikilink(action.source, stems)]
+def task_line(action: Action, stems: Mapping[str, int], link: str | None = None) -> str:
+    """One Obsidian Tasks line: checkbox, text, source link, dates, block id.
+    `link` is wikilink(action.source, stems), when the caller has it."""
+    line = _task_start(action) + (link or wikilink(action.source, stems))
     if action.due:
-        parts.append(f"📅 {action.due}")
+        line += f" 📅 {action.due}"
     if action.status == "done" and action.done:
-        parts.append(f"✅ {action.done}")
-    parts.append(f"^{action.id}")
-    return " ".join(parts)
+        line += f" ✅ {action.done}"
+    return f"{line} ^{action.id}"
 
 
 def reworded_line(line: bytes, old: Action, new: Action) -> bytes | None:
@@ -119,14 +119,23 @@ def task_sections(
 ) -> Sections:
     """Split the listed actions into the summary's sections and render their lines."""
     open_actions, done = listed
-    late = [a for a in open_actions if a.due is not None and a.due < today.isoformat()]
+    now = today.isoformat()
+    late = [a for a in open_actions if a.due is not None and a.due < now]
     late.sort(key=lambda a: a.due or "")
-    on_time = [a for a in open_actions if not (a.due is not None and a.due < today.isoformat())]
+    on_time = [a for a in open_actions if not (a.due is not None and a.due < now)]
+    links: dict[str, str] = {}  # a note's link, once for all its actions
+
+    def line(action: Action) -> bytes:
+        link = links.get(action.source)
+        if link is None:
+            link = links[action.source] = wikilink(action.source, stems)
+        return task_line(action, stems, link).encode()
+
     return Sections(
-        [task_line(a, stems).encode() for a in late],
-        [task_line(a, stems).encode() for a in on_time if a.kind == "external"],
-        [task_line(a, stems).encode() for a in on_time if a.kind == "internal"],
-        [task_line(a, stems).encode() for a in done],
+        [line(a) for a in late],
+        [line(a) for a in on_time if a.kind == "external"],
+        [line(a) for a in on_time if a.kind == "internal"],
+        [line(a) for a in done],
     )
 
 
