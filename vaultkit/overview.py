@@ -23,6 +23,8 @@ MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
 
 @dataclass(frozen=True)
 class Overview:
+    """The numbers and charts at the top of the summary and in `vaultkit status`."""
+
     sessions: int
     last_session: int | None
     last_session_date: str | None

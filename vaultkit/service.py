@@ -19,6 +19,8 @@ from vaultkit.vault import atomic_write, make_dirs
 
 @dataclass(frozen=True)
 class Service:
+    """A login service that runs `vaultkit watch`: its file and the commands to start and stop it."""
+
     platform: str  # "linux" | "macos"
     name: str
     path: Path

@@ -23,6 +23,8 @@ ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Change:
+    """A status to give one action (done, dropped or open again)."""
+
     action: Action
     status: str  # open | done | dropped
     on: date  # the date recorded for done/dropped
@@ -30,6 +32,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What came of a Change: applied, already so, or refused and why."""
+
     change: Change
     applied: bool  # False: it already had that status
     problem: str | None = None  # why it was not applied

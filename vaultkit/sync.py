@@ -60,6 +60,8 @@ BOXES_FILE = "summary-boxes.json"  # each listed action's box as written: read o
 
 @dataclass
 class Harvest:
+    """Ticks read from the summary: applied to notes, refused, or kept for later."""
+
     applied: list[Outcome] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> tick kept for later
@@ -89,6 +91,8 @@ class Counts:
 
 @dataclass(frozen=True)
 class SyncResult:
+    """What one sync did, for the command to report."""
+
     counts: Counts
     summary_written: bool
     harvest: Harvest

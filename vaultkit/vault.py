@@ -157,6 +157,8 @@ def file_key(size: int, mtime_ns: int, inode: int) -> int:
 
 @dataclass(frozen=True)
 class WalkProblem:
+    """A file or folder the walk could not take, and why."""
+
     rel: str
     message: str
 
