@@ -544,8 +544,8 @@ def test_libyaml_is_found_without_importing_pyyaml(tmp_path):
 
 # What a run imports is start-up time: a run whose notes are all in the cache
 # must not load the YAML loader or the fast parser (they cost ~20 ms), no
-# index needs click (12 ms; see vaultkit.launch), and no run needs hashlib
-# (OpenSSL, 2 ms) or tempfile (3 ms).
+# index needs click (12 ms; see vaultkit.launch) or dataclasses (see
+# vaultkit.config), and no run needs hashlib (OpenSSL, 2 ms) or tempfile (3 ms).
 _IMPORTS_AFTER = """
 import sys
 from vaultkit.launch import main
@@ -553,7 +553,8 @@ try:
     main()
 except SystemExit as exc:
     assert not exc.code, exc.code
-heavy = ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing", "hashlib", "tempfile", "click")
+heavy = ("yaml", "vaultkit.yamlsafe", "vaultkit.fastyaml", "multiprocessing", "hashlib", "tempfile", "click",
+         "dataclasses", "inspect")
 heavy = sorted(m for m in heavy if m in sys.modules)
 print("loaded:", ",".join(heavy), file=sys.stderr)
 """
@@ -575,6 +576,7 @@ def test_cached_runs_do_not_import_the_parsers(vault):
     first = _loaded_after(vault, "index")
     assert "vaultkit.fastyaml" in first  # a.md had to be read: the check sees it
     assert "hashlib" not in first and "tempfile" not in first and "click" not in first
+    assert "dataclasses" not in first and "inspect" not in first  # 8-11 ms (see vaultkit.config)
     (vault / "Integration Actions.md").write_text("mine\n<!-- vaultkit:begin -->\n<!-- vaultkit:end -->\n")
     assert _loaded_after(vault, "index") == "loaded:"  # everything cached; the summary rewritten
     # `new` writes YAML (PyYAML's dumper) and reads its note back (the fast parser),
@@ -990,3 +992,26 @@ def test_an_action_id_is_derive_id_of_its_text_however_it_is_written(raw):
 
     text = clean_text(raw)
     assert _id_of_clean("Integration/a.md", text) == derive_id("Integration/a.md", text)
+
+
+def test_records_compare_by_what_the_note_says_and_actions_rename_to_copies():
+    from vaultkit.actions import Action
+    from vaultkit.index import NoteRecord
+    from vaultkit.notes import Problem
+
+    walk = Action("abc", "Walk", "external", "open", "2026-12-01", None, "a.md", "2026-11-24", 3, 0)
+    record = NoteRecord("a.md", "reflection", "2026-11-24", 3, None, (walk,), (Problem("odd", 4),), key=1)
+    same = NoteRecord("a.md", "reflection", "2026-11-24", 3, None, (walk,), (Problem("odd", 4),), key=2)
+    assert record == same  # the file's key is not part of what the note says
+    assert record != NoteRecord("a.md", "reflection", "2026-11-24", 4, None, (walk,), (Problem("odd", 4),))
+    assert record != "a.md" and walk != ("abc",)
+    renamed = walk.renamed("abc-2")
+    assert renamed.id == "abc-2" and walk.id == "abc"
+    assert [getattr(renamed, f) for f in Action.__slots__[1:]] == [
+        getattr(walk, f) for f in Action.__slots__[1:]
+    ]
+    assert renamed != walk and renamed == walk.renamed("abc-2")
+    assert repr(walk).startswith("Action(id='abc', text='Walk', kind='external'")
+    assert "key=1" in repr(record)
+    with pytest.raises(TypeError):
+        hash(walk)  # equal by value but not frozen: as a dataclass with eq had it

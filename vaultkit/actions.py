@@ -7,13 +7,13 @@ either strings (`"Call my sister"`, `"[ ] …"`, `"[x] …"`) or mappings with
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.hashing import sha1
 
@@ -28,24 +28,70 @@ BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__,
-# which makes it five times slower to build, and a 100,000-note vault builds
-# this record 100,000 times a run. Treat it as immutable all the same.
-@dataclass(slots=True)
 class Action:
-    """One action item, as found in a note's frontmatter."""
+    """One action item, as found in a note's frontmatter. Treat it as immutable
+    (`renamed` makes a copy with another id).
 
-    id: str
-    text: str
-    kind: str  # "external" | "internal"
-    status: str  # "open" | "done" | "dropped"
-    due: str | None  # ISO date
-    done: str | None  # ISO date
-    source: str  # vault-relative path with "/" separators
-    date: str | None  # the note's date, ISO
-    session: int | None
-    index: int  # position in the note's `actions` list
-    explicit_id: bool = False  # True when the id came from the mapping's `id`
+    A slots class written out, not a dataclass (see config.Config) nor a
+    NamedTuple (its `index` field would shadow tuple.index); a 100,000-note
+    vault builds one per action every cold run."""
+
+    __slots__ = (
+        "id",
+        "text",
+        "kind",
+        "status",
+        "due",
+        "done",
+        "source",
+        "date",
+        "session",
+        "index",
+        "explicit_id",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        kind: str,  # "external" | "internal"
+        status: str,  # "open" | "done" | "dropped"
+        due: str | None,  # ISO date
+        done: str | None,  # ISO date
+        source: str,  # vault-relative path with "/" separators
+        date: str | None,  # the note's date, ISO
+        session: int | None,
+        index: int,  # position in the note's `actions` list
+        explicit_id: bool = False,  # True when the id came from the mapping's `id`
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.kind = kind
+        self.status = status
+        self.due = due
+        self.done = done
+        self.source = source
+        self.date = date
+        self.session = session
+        self.index = index
+        self.explicit_id = explicit_id
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Action:
+            return NotImplemented
+        return _ACTION_FIELDS(self) == _ACTION_FIELDS(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and not frozen
+
+    def __repr__(self) -> str:
+        values = ", ".join(
+            f"{name}={value!r}" for name, value in zip(Action.__slots__, _ACTION_FIELDS(self), strict=True)
+        )
+        return f"Action({values})"
+
+    def renamed(self, new_id: str) -> Action:
+        """The same action with another id."""
+        return Action(new_id, *_ACTION_FIELDS(self)[1:])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +105,9 @@ class Action:
             "date": self.date,
             "session": self.session,
         }
+
+
+_ACTION_FIELDS = operator.attrgetter(*Action.__slots__)
 
 
 def unflow_link(value: Any) -> Any:
@@ -96,8 +145,7 @@ def clean_text(text: str) -> str:
     return " ".join(_TASK_FIELDS.sub("", _CHECKBOX.sub("", text.strip())).split())
 
 
-@dataclass(slots=True)  # not frozen: one is built per string action read (see Action)
-class StringAction:
+class StringAction(NamedTuple):
     """The parts of a string action: `"[x] Call my sister ✅ 2026-11-24"`."""
 
     status: str
@@ -251,7 +299,7 @@ def make_ids_unique(actions: list[Action]) -> list[Action]:
             continue
         n = next_suffix(action.id, n, given)
         last[action.id] = n
-        result.append(replace(action, id=f"{action.id}-{n}"))
+        result.append(action.renamed(f"{action.id}-{n}"))
     return result
 
 

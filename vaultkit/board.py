@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -125,7 +124,9 @@ class Board:
     again from the action rather than stored. At 100,000 notes every entry
     per action is megabytes of the watcher's memory."""
 
-    def __init__(self, today: date, recently_done_days: int, follow_ups: dict[str, tuple[int, ...]]) -> None:
+    def __init__(
+        self, today: date, recently_done_days: int, follow_ups: Mapping[str, tuple[int, ...]]
+    ) -> None:
         self.today = today
         self.follow_ups = follow_ups
         self._today = today.isoformat()
@@ -356,7 +357,7 @@ class Board:
     def _place(self, written: Action, final_id: str) -> None:
         action = written
         if written.id != final_id:
-            action = self._renamed[_slot(written)] = replace(written, id=final_id)
+            action = self._renamed[_slot(written)] = written.renamed(final_id)
         self.by_id[action.id] = action
         self._count(action, 1)
         if not self._bulk:
@@ -407,7 +408,7 @@ class Board:
             due = due_follow_ups(list(notes), self.follow_ups, self.today)
             self._overview = due_lines(due), build_overview(notes, Tally(), due, self.today)
         lines, overview = self._overview
-        counts = replace(
-            overview, open_external=self.open_external, open_internal=self.open_internal, overdue=self.overdue
+        counts = overview._replace(
+            open_external=self.open_external, open_internal=self.open_internal, overdue=self.overdue
         )
         return lines, counts

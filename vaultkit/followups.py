@@ -11,6 +11,7 @@ due after the next session began are not listed: that session took over.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from vaultkit.index import NoteRecord
@@ -27,7 +28,9 @@ def label(days: int, note_type: str) -> str:
     return f"{span} {note_type}"
 
 
-def due_follow_ups(notes: list[NoteRecord], follow_ups: dict[str, tuple[int, ...]], today: date) -> list[Due]:
+def due_follow_ups(
+    notes: list[NoteRecord], follow_ups: Mapping[str, tuple[int, ...]], today: date
+) -> list[Due]:
     starts: dict[int, date] = {}
     by_session: dict[int, list[NoteRecord]] = {}
     for note in notes:

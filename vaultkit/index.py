@@ -20,13 +20,13 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import operator
 import os
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -58,25 +58,50 @@ _SESSIONS: dict[int, int] = {}
 _MOODS: dict[float, float] = {}  # kept apart from the ints: 7 == 7.0 as a dict key
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__,
-# which makes it five times slower to build, and a 100,000-note vault builds
-# this record 100,000 times a run. Treat it as immutable all the same.
-@dataclass(slots=True)
 class NoteRecord:
-    """What the indexer knows about one note."""
+    """What the indexer knows about one note. Treat it as immutable, but for
+    `key`, which the indexer sets as it stores the record.
 
-    path: str
-    type: str | None = None
-    date: str | None = None
-    session: int | None = None
-    mood: float | None = None
-    actions: tuple[Action, ...] = ()
-    problems: tuple[Problem, ...] = ()  # schema problems; the note was still read
-    error: Problem | None = None  # the note could not be read at all
-    # The file's key (vault.file_key) when it was read. Not part of what the
-    # note says: records compare equal without it. Kept here rather than in a
-    # second 100,000-entry dict; set by the indexer as it stores the record.
-    key: int = field(default=0, compare=False)
+    A slots class written out, not a dataclass (see config.Config); a
+    100,000-note vault builds one per note every cold run."""
+
+    __slots__ = ("path", "type", "date", "session", "mood", "actions", "problems", "error", "key")
+
+    def __init__(
+        self,
+        path: str,
+        type: str | None = None,
+        date: str | None = None,
+        session: int | None = None,
+        mood: float | None = None,
+        actions: tuple[Action, ...] = (),
+        problems: tuple[Problem, ...] = (),  # schema problems; the note was still read
+        error: Problem | None = None,  # the note could not be read at all
+        key: int = 0,
+    ) -> None:
+        self.path = path
+        self.type = type
+        self.date = date
+        self.session = session
+        self.mood = mood
+        self.actions = actions
+        self.problems = problems
+        self.error = error
+        # The file's key (vault.file_key) when it was read. Not part of what the
+        # note says: records compare equal without it. Kept here rather than in a
+        # second 100,000-entry dict.
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not NoteRecord:
+            return NotImplemented
+        return _RECORD_FACTS(self) == _RECORD_FACTS(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and not frozen
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in NoteRecord.__slots__)
+        return f"NoteRecord({values})"
 
     def to_cache(self) -> list[Any]:
         return [
@@ -126,6 +151,10 @@ class NoteRecord:
             Problem(error[0], error[1]) if error else None,
             key,
         )
+
+
+# What a record says, in a tuple: two records are equal when these are (the key is not).
+_RECORD_FACTS = operator.attrgetter(*NoteRecord.__slots__[:-1])
 
 
 def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:
@@ -358,19 +387,25 @@ def conflict_original(
 # ---------------------------------------------------------------- the index
 
 
-@dataclass
 class VaultIndex:
     """The result of reading a vault."""
 
-    notes: list[NoteRecord]  # every note read (conflict copies excluded), by path
-    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (copy, original)
-    walk_problems: list[WalkProblem] = field(default_factory=list)
-    vanished: list[str] = field(default_factory=list)
-    parsed: int = 0  # notes read from disk this run
-    cached: int = 0  # notes taken from the cache
-
-    def __post_init__(self) -> None:
-        self.actions: list[Action] = make_ids_unique([a for note in self.notes for a in note.actions])
+    def __init__(
+        self,
+        notes: list[NoteRecord],  # every note read (conflict copies excluded), by path
+        conflicts: list[tuple[str, str]] | None = None,  # (copy, original)
+        walk_problems: list[WalkProblem] | None = None,
+        vanished: list[str] | None = None,
+        parsed: int = 0,  # notes read from disk this run
+        cached: int = 0,  # notes taken from the cache
+    ) -> None:
+        self.notes = notes
+        self.conflicts = conflicts if conflicts is not None else []
+        self.walk_problems = walk_problems if walk_problems is not None else []
+        self.vanished = vanished if vanished is not None else []
+        self.parsed = parsed
+        self.cached = cached
+        self.actions: list[Action] = make_ids_unique([a for note in notes for a in note.actions])
 
     @property
     def unreadable(self) -> list[tuple[str, Problem]]:

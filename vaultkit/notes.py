@@ -11,8 +11,7 @@ note in the cache imports neither (start-up time).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 SLOW_YAML_HINT = (
     "PyYAML was installed without libyaml, so notes are parsed about 6 times slower; "
@@ -43,8 +42,7 @@ _OPEN = re.compile(rb"---[ \t]*(\r?\n)")
 _CLOSE = re.compile(rb"^---[ \t]*\r?$", re.M)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong with a note. `line` is 1-based in the file, when known."""
 
     message: str
@@ -62,10 +60,7 @@ class NoteError(Exception):
         self.problem = problem
 
 
-# Not frozen (one is made per note read, and a frozen dataclass is five times
-# slower to build); nothing changes one after parse_frontmatter returns it.
-@dataclass(slots=True)
-class Frontmatter:
+class Frontmatter(NamedTuple):
     """Where a note's frontmatter is and what it holds.
 
     `meta` is None when the note has no frontmatter block at all. Offsets are

@@ -7,9 +7,8 @@ notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.actions import Action
 from vaultkit.index import NoteRecord
@@ -21,8 +20,7 @@ MOOD_POINTS = 30  # the most recent mood entries drawn
 MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
 
 
-@dataclass(frozen=True)
-class Overview:
+class Overview(NamedTuple):
     """The numbers and charts at the top of the summary and in `vaultkit status`."""
 
     sessions: int
@@ -35,12 +33,12 @@ class Overview:
     days_since_last_note: int | None
     notes_last_30_days: int
     weeks_in_a_row: int
-    due: list[dict[str, Any]] = field(default_factory=list)
-    timeline: list[tuple[int, list[tuple[str, str]]]] = field(default_factory=list)
-    mood: list[tuple[str, float]] = field(default_factory=list)
+    due: list[dict[str, Any]]
+    timeline: list[tuple[int, list[tuple[str, str]]]]
+    mood: list[tuple[str, float]]
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = self._asdict()
         data["timeline"] = [
             {"session": s, "notes": [{"date": d, "type": t} for d, t in notes]} for s, notes in self.timeline
         ]
@@ -52,8 +50,7 @@ def is_integration(note: NoteRecord) -> bool:
     return note.error is None and (note.type in INTEGRATION_TYPES or note.session is not None)
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """How many actions are open, by kind, and how many of them are overdue."""
 
     external: int = 0

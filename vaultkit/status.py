@@ -9,8 +9,8 @@ conflict. The newer edit is never overwritten.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from vaultkit import writeback
 from vaultkit.actions import Action
@@ -21,8 +21,7 @@ from vaultkit.vault import Vault, atomic_write, safe_target
 ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A status to give one action (done, dropped or open again)."""
 
     action: Action
@@ -30,8 +29,7 @@ class Change:
     on: date  # the date recorded for done/dropped
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What came of a Change: applied, already so, or refused and why."""
 
     change: Change

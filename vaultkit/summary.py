@@ -9,8 +9,8 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from vaultkit.actions import Action
 from vaultkit.errors import VaultkitError
@@ -34,8 +34,7 @@ def wikilink(rel: str, stems: Mapping[str, int]) -> str:
     return f"[[{rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel}]]"
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     """A follow-up note that is due: e.g. session 3's 1-week check-in."""
 
     session: int
@@ -100,8 +99,7 @@ def shown(actions: list[Action], today: date, recently_done_days: int) -> tuple[
     return open_actions, done
 
 
-@dataclass(frozen=True)
-class Sections:
+class Sections(NamedTuple):
     """The summary's task lines, in order and UTF-8 encoded: what render_block lists.
 
     Bytes, because a block of tens of thousands of lines with an emoji in
@@ -207,8 +205,7 @@ def render_block(
     return out
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """Where vaultkit's block goes in the summary file: between the user's
     text before it (`head`) and after it (`tail`), with the file's line ending."""
 
@@ -280,8 +277,7 @@ _TASK = re.compile(r"^[ \t]*- \[(.)\] (.*?) \^([A-Za-z0-9-]+)[ \t]*\r?$", re.M)
 _DONE_ON = re.compile(r"✅\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(NamedTuple):
     """A task line's state in the summary: checked or not, and a ✅ date if any."""
 
     checked: bool

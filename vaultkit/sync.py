@@ -21,10 +21,9 @@ import operator
 import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit import __version__
 from vaultkit.hashing import digester
@@ -58,17 +57,18 @@ CACHE_SLACK = 20
 BOXES_FILE = "summary-boxes.json"  # each listed action's box as written: read only to judge ticks
 
 
-@dataclass
 class Harvest:
     """Ticks read from the summary: applied to notes, refused, or kept for later."""
 
-    applied: list[Outcome] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    pending: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> tick kept for later
+    __slots__ = ("applied", "problems", "pending")
+
+    def __init__(self) -> None:
+        self.applied: list[Outcome] = []
+        self.problems: list[str] = []
+        self.pending: dict[str, dict[str, Any]] = {}  # id -> tick kept for later
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """What `vaultkit index` reports; kept in the state for runs that change nothing."""
 
     notes: int
@@ -89,8 +89,7 @@ class Counts:
         )
 
 
-@dataclass(frozen=True)
-class SyncResult:
+class SyncResult(NamedTuple):
     """What one sync did, for the command to report."""
 
     counts: Counts
@@ -98,7 +97,6 @@ class SyncResult:
     harvest: Harvest
     read: int  # notes read from disk
     cached: int  # notes known from the cache
-    index: VaultIndex | None = None  # None when nothing changed and nothing was loaded
 
 
 def _load_state(vault: Vault) -> dict[str, Any] | None:
@@ -335,7 +333,7 @@ def summary_layout(vault: Vault, raw: bytes | None, adopt: bool = False) -> Layo
     except SummaryError as exc:
         raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
     _text(vault, where.head + where.tail)  # the user's text is kept as is, so it must be UTF-8
-    return replace(where, head=bom + where.head)
+    return where._replace(head=bom + where.head)
 
 
 def write_summary(vault: Vault, pieces: Sequence[bytes | memoryview], new: bool) -> None:
@@ -507,6 +505,8 @@ def _renamed_boxes(
     return data
 
 
+# What a record says besides its actions.
+_BUT_ACTIONS = operator.attrgetter("path", "type", "date", "session", "mood", "problems", "error")
 # What puts an action's line where it is and makes it what it is, but its text and id.
 _PLACE = operator.attrgetter("kind", "status", "due", "done", "index", "explicit_id")
 
@@ -518,7 +518,7 @@ def _reworded_actions(changes: list[tuple[NoteRecord, NoteRecord]]) -> list[tupl
     for old, new in changes:
         if old == new:
             continue
-        if len(old.actions) != len(new.actions) or replace(new, actions=old.actions) != old:
+        if len(old.actions) != len(new.actions) or _BUT_ACTIONS(new) != _BUT_ACTIONS(old):
             return None  # an action added or removed, or the note's date, session, problems...
         for was, now in zip(old.actions, new.actions, strict=True):
             if was == now:
@@ -577,11 +577,11 @@ def _rebuild(
             "cache": _stat_key(indexer.cache_path) if indexer.cache_current else None,
             "summary_key": _summary_key(vault),
             "block": _digest(b"\n", block),
-            "counts": asdict(counts),
+            "counts": counts._asdict(),
         },
         boxes,
     )
-    return SyncResult(counts, written, harvested, index.parsed, index.cached, index)
+    return SyncResult(counts, written, harvested, index.parsed, index.cached)
 
 
 _CRLF = re.compile(rb"\r\n")
@@ -753,7 +753,7 @@ class Live:
                 "fingerprint": None,
                 "summary_key": self.summary[0],
                 "block": _digest(b"\n", b"\n".join(self.lines)),
-                "counts": asdict(self.counts),
+                "counts": self.counts._asdict(),
             },
             self.board.box_items(),
         )

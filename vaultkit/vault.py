@@ -15,7 +15,6 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -49,8 +48,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-@dataclass(frozen=True)
-class Vault:
+class Vault(NamedTuple):
     """A vault folder and its settings."""
 
     root: Path
@@ -155,8 +153,7 @@ def file_key(size: int, mtime_ns: int, inode: int) -> int:
     return (mtime_ns << 128) | (size << 64) | inode
 
 
-@dataclass(frozen=True)
-class WalkProblem:
+class WalkProblem(NamedTuple):
     """A file or folder the walk could not take, and why."""
 
     rel: str
