@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultkit.dates import logical_today
 from vaultkit.followups import due_follow_ups, label
 from vaultkit.index import NoteRecord, build_index, record_from_bytes
+from vaultkit.notes import Problem
 from vaultkit.overview import Tally, build_overview, mood_chart, render_overview, timeline_chart
 from vaultkit.vault import load_vault
 
@@ -60,6 +63,64 @@ def test_written_check_ins_clear_their_follow_up():
     ]
     both = early + [note("c2.md", "check-in", "2026-11-28", 1)]
     assert due_follow_ups(both, CADENCE, today) == []
+
+
+def _due_as_the_docstring_says(notes, follow_ups, today):
+    """The module's rule spelled out plainly, for comparison: a session starts
+    on its first note's date; a follow-up is due once its day has come and
+    before the next session starts, unless a note of its type in the session
+    is dated at or after the midpoint since the previous follow-up."""
+    usable = [n for n in notes if n.session is not None and n.date is not None and n.error is None]
+    starts = {}
+    for n in usable:
+        day = date.fromisoformat(n.date)
+        starts[n.session] = min(starts.get(n.session, day), day)
+    ordered = sorted(starts)
+    found = []
+    for position, session in enumerate(ordered):
+        start = starts[session]
+        following = starts[ordered[position + 1]] if position + 1 < len(ordered) else None
+        for note_type, offsets in follow_ups.items():
+            previous = 0
+            for days in sorted(offsets):
+                due_on = start + timedelta(days=days)
+                window = start + timedelta(days=previous + (days - previous + 1) // 2)
+                previous = days
+                cleared = any(
+                    n.session == session and n.type == note_type and date.fromisoformat(n.date) >= window
+                    for n in usable
+                )
+                if due_on <= today and (following is None or due_on < following) and not cleared:
+                    found.append((session, label(days, note_type), due_on))
+    return sorted(found, key=lambda d: (d[2], d[0], d[1]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, 1, 2]),
+            st.sampled_from(["intention", "reflection", "check-in", None]),
+            st.integers(0, 45),  # small, so that notes land on the windows' edges
+            st.booleans(),
+        ),
+        max_size=8,
+    ),
+    st.integers(0, 60),
+)
+def test_due_follow_ups_follow_the_rule_as_written(rows, today_offset):
+    origin = date(2026, 10, 1)
+    notes = [
+        NoteRecord(f"n{i}.md", kind, (origin + timedelta(days=day)).isoformat(), session)
+        if readable
+        else NoteRecord(
+            f"n{i}.md", kind, (origin + timedelta(days=day)).isoformat(), session, error=Problem("x")
+        )
+        for i, (session, kind, day, readable) in enumerate(rows)
+    ]
+    today = origin + timedelta(days=today_offset)
+    due = due_follow_ups(notes, CADENCE, today)
+    assert [(d.session, d.label, d.since) for d in due] == _due_as_the_docstring_says(notes, CADENCE, today)
 
 
 def test_a_new_session_takes_over_later_follow_ups():

@@ -31,25 +31,29 @@ def label(days: int, note_type: str) -> str:
 def due_follow_ups(
     notes: list[NoteRecord], follow_ups: Mapping[str, tuple[int, ...]], today: date
 ) -> list[Due]:
-    starts: dict[int, date] = {}
-    by_session: dict[int, list[NoteRecord]] = {}
+    # Dates as ISO strings, which sort as the dates do: per session its first
+    # note's, and per session and note type its last note's (a follow-up is
+    # cleared when any such note is dated late enough, so the last one decides).
+    firsts: dict[int, str] = {}
+    lasts: dict[tuple[int, str | None], str] = {}
     for note in notes:
-        if note.session is None or note.date is None or note.error is not None:
+        session, when = note.session, note.date
+        if session is None or when is None or note.error is not None:
             continue
-        when = date.fromisoformat(note.date)
-        starts[note.session] = min(starts.get(note.session, when), when)
-        by_session.setdefault(note.session, []).append(note)
-    ordered = sorted(starts)
+        first = firsts.get(session)
+        if first is None or when < first:
+            firsts[session] = when
+        last = lasts.get((session, note.type))
+        if last is None or when > last:
+            lasts[session, note.type] = when
+    ordered = sorted(firsts)
+    starts = [date.fromisoformat(firsts[session]) for session in ordered]
     result = []
     for position, session in enumerate(ordered):
-        start = starts[session]
-        next_start = starts[ordered[position + 1]] if position + 1 < len(ordered) else None
+        start = starts[position]
+        next_start = starts[position + 1] if position + 1 < len(ordered) else None
         for note_type, offsets in follow_ups.items():
-            written = sorted(
-                date.fromisoformat(n.date)
-                for n in by_session[session]
-                if n.type == note_type and n.date is not None
-            )
+            written = lasts.get((session, note_type))
             previous = 0
             for days in sorted(offsets):
                 due_on = start + timedelta(days=days)
@@ -57,7 +61,7 @@ def due_follow_ups(
                 previous = days
                 if due_on > today or (next_start is not None and due_on >= next_start):
                     continue
-                if any(w >= window for w in written):
+                if written is not None and written >= window.isoformat():
                     continue
                 result.append(
                     Due(

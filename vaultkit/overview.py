@@ -6,6 +6,7 @@ notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -80,18 +81,21 @@ def _weeks_in_a_row(dates: set[date], today: date) -> int:
     return count
 
 
+_BY_DATE = operator.attrgetter("date", "path")
+
+
 def build_overview(notes: Iterable[NoteRecord], tally: Tally, due: list[Due], today: date) -> Overview:
-    integration = [
-        n for n in notes if is_integration(n) and n.date is not None and n.date <= today.isoformat()
-    ]
-    dated = sorted(integration, key=lambda n: (n.date or "", n.path))
+    now = today.isoformat()
+    dated = sorted(
+        (n for n in notes if n.date is not None and n.date <= now and is_integration(n)), key=_BY_DATE
+    )
     sessions: dict[int, list[NoteRecord]] = {}
     for note in dated:
         if note.session is not None:
             sessions.setdefault(note.session, []).append(note)
     last_session = max(sessions, default=None)
     last_date = dated[-1].date if dated else None
-    dates = {date.fromisoformat(n.date) for n in dated if n.date}
+    dates = {date.fromisoformat(day) for day in {n.date for n in dated if n.date}}
     timeline = [
         (number, [(n.date or "", n.type or "note") for n in sessions[number]])
         for number in sorted(sessions)[-TIMELINE_SESSIONS:]
