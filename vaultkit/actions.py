@@ -7,7 +7,6 @@ either strings (`"Call my sister"`, `"[ ] …"`, `"[x] …"`) or mappings with
 
 from __future__ import annotations
 
-import operator
 import re
 import sys
 import unicodedata
@@ -16,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from vaultkit.hashing import sha1
+from vaultkit.records import ValueRecord
 
 KINDS = ("external", "internal")
 STATUSES = ("open", "done", "dropped")
@@ -28,7 +28,7 @@ BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
 
-class Action:
+class Action(ValueRecord):
     """One action item, as found in a note's frontmatter. Treat it as immutable
     (`renamed` makes a copy with another id).
 
@@ -76,22 +76,9 @@ class Action:
         self.index = index
         self.explicit_id = explicit_id
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Action:
-            return NotImplemented
-        return _ACTION_FIELDS(self) == _ACTION_FIELDS(other)
-
-    __hash__ = None  # type: ignore[assignment]  # equal by value, and not frozen
-
-    def __repr__(self) -> str:
-        values = ", ".join(
-            f"{name}={value!r}" for name, value in zip(Action.__slots__, _ACTION_FIELDS(self), strict=True)
-        )
-        return f"Action({values})"
-
     def renamed(self, new_id: str) -> Action:
-        """The same action with another id."""
-        return Action(new_id, *_ACTION_FIELDS(self)[1:])
+        """The same action with another id (every field is compared: see ValueRecord)."""
+        return Action(new_id, *self._compared(self)[1:])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,9 +92,6 @@ class Action:
             "date": self.date,
             "session": self.session,
         }
-
-
-_ACTION_FIELDS = operator.attrgetter(*Action.__slots__)
 
 
 def unflow_link(value: Any) -> Any:

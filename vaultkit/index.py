@@ -20,7 +20,6 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-import operator
 import os
 import re
 import sys
@@ -33,6 +32,7 @@ from typing import Any
 
 from vaultkit.actions import Action, iso_date, make_ids_unique, parse_actions, session_number
 from vaultkit.notes import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
+from vaultkit.records import ValueRecord
 from vaultkit.vault import (
     NoteFile,
     Vault,
@@ -58,7 +58,7 @@ _SESSIONS: dict[int, int] = {}
 _MOODS: dict[float, float] = {}  # kept apart from the ints: 7 == 7.0 as a dict key
 
 
-class NoteRecord:
+class NoteRecord(ValueRecord):
     """What the indexer knows about one note. Treat it as immutable, but for
     `key`, which the indexer sets as it stores the record.
 
@@ -66,6 +66,7 @@ class NoteRecord:
     100,000-note vault builds one per note every cold run."""
 
     __slots__ = ("path", "type", "date", "session", "mood", "actions", "problems", "error", "key")
+    _NOT_COMPARED = ("key",)
 
     def __init__(
         self,
@@ -91,17 +92,6 @@ class NoteRecord:
         # note says: records compare equal without it. Kept here rather than in a
         # second 100,000-entry dict.
         self.key = key
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not NoteRecord:
-            return NotImplemented
-        return _RECORD_FACTS(self) == _RECORD_FACTS(other)
-
-    __hash__ = None  # type: ignore[assignment]  # equal by value, and not frozen
-
-    def __repr__(self) -> str:
-        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in NoteRecord.__slots__)
-        return f"NoteRecord({values})"
 
     def to_cache(self) -> list[Any]:
         return [
@@ -151,10 +141,6 @@ class NoteRecord:
             Problem(error[0], error[1]) if error else None,
             key,
         )
-
-
-# What a record says, in a tuple: two records are equal when these are (the key is not).
-_RECORD_FACTS = operator.attrgetter(*NoteRecord.__slots__[:-1])
 
 
 def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:
