@@ -97,8 +97,8 @@ def vaultkit(root: Path, *args: str) -> list[str]:
 
 
 def reset(root: Path) -> None:
-    for name in ("cache.jsonl", "summary-state.json", "summary-boxes.json"):
-        (root / ".vaultkit" / name).unlink(missing_ok=True)
+    """No store and no summary: the next run is a cold one."""
+    shutil.rmtree(root / ".vaultkit" / "local", ignore_errors=True)
     (root / "Integration Actions.md").unlink(missing_ok=True)
 
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaultkit.cli import cli
-from vaultkit.vault import init_vault
+from vaultkit.fs import init_vault
 
 Run = Callable[..., Result]
 
@@ -35,6 +35,15 @@ def run(vault: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
         )
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def device(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's device: its own state folder, as a separate machine would have
+    (vaultkit keeps only a random device id there)."""
+    home = tmp_path_factory.mktemp("device")
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    return home
 
 
 @pytest.fixture(autouse=True)

@@ -37,16 +37,53 @@ def snapshot(root: Path, skip_state: bool = True) -> dict[str, tuple[str, int]]:
 
 def make_unreadable(vault: Path, name: str, monkeypatch) -> None:
     """chmod 0 a note; as root (who reads anything) also make its read fail the same way."""
-    from vaultkit import index as index_module
+    from vaultkit import notes
 
     (vault / name).chmod(0)
     if os.geteuid() != 0:
         return
-    real = index_module.read_head
+    real = notes.read_head  # root reads anything: make the one read of this note fail as it would
 
-    def denied(path, limit, expected=0):
-        if os.path.basename(path) == name:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path, limit, expected)
+    def denied(note, limit):
+        if os.path.basename(note.path) == name:
+            raise PermissionError(13, "Permission denied", str(note.path))
+        return real(note, limit)
 
-    monkeypatch.setattr(index_module, "read_head", denied)
+    monkeypatch.setattr(notes, "read_head", denied)
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Date every note an hour back, as notes written before this run are: a note
+    read within a coarse clock's tick of its last write is read again next time."""
+    import time
+
+    then = time.time_ns() - seconds * 10**9
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if name.endswith(".md"):
+                os.utime(Path(folder) / name, ns=(then, then))
+
+
+def index_vault(root: Path, today=None, **options):  # type: ignore[no-untyped-def]
+    """What `vaultkit index` runs: the whole pipeline, through the engine's functions."""
+    from datetime import date
+
+    from vaultkit.fs import load_vault
+    from vaultkit.refresh import opened, refresh
+
+    vault = load_vault(root)
+    with opened(vault, print) as store:
+        return refresh(vault, store, today or date(2026, 11, 24), **options)
+
+
+def actions_of(root: Path, where: str = "", today=None):  # type: ignore[no-untyped-def]
+    """Every action of the vault, as `vaultkit actions --status all` lists them."""
+    from datetime import date
+
+    from vaultkit.fs import load_vault
+    from vaultkit.refresh import opened, scan
+
+    vault = load_vault(root)
+    with opened(vault, print) as store:
+        scan(vault, store, today or date(2026, 11, 24))
+        return store.actions(where)

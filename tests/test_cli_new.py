@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.cli import cli
-from vaultkit.dates import logical_today
-from vaultkit.notes import parse_frontmatter
-from vaultkit.scaffold import parse_date_option
+from vaultkit.config import logical_today
+from vaultkit.frontmatter import parse_frontmatter
+from vaultkit.new import parse_date_option
 
 from .helpers import build_tree, snapshot
 
@@ -320,7 +320,7 @@ def test_date_option_words():
 
 def test_day_starts_at_in_config_is_read(run, vault):
     (vault / ".vaultkit/config.yaml").write_text("day_starts_at: 04:00\n")  # YAML 1.1 sexagesimal
-    from vaultkit.vault import load_vault
+    from vaultkit.fs import load_vault
 
     assert load_vault(vault).config.day_starts_at == time(4, 0)
 

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultkit.fastyaml import fast_load
-from vaultkit.notes import NoteError
-from vaultkit.yamlsafe import MAX_NESTING, _Loader, load_yaml
+from vaultkit.frontmatter import MAX_NESTING, NoteError, load_yaml, loader
 
 
 def same(a, b) -> bool:
@@ -30,7 +29,7 @@ def check(text: str) -> None:
     if fast is None:
         return
     try:
-        slow = yaml.load(text, Loader=_Loader)  # noqa: S506 - the safe loader
+        slow = yaml.load(text, Loader=loader())  # noqa: S506 - the safe loader
         if slow is None:
             slow = {}  # blank or comments only: parse_frontmatter reads that as {} too
     except yaml.YAMLError:

@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit.dates import logical_today
+from vaultkit.config import logical_today
 from vaultkit.followups import due_follow_ups, label
-from vaultkit.index import NoteRecord, build_index, record_from_bytes
-from vaultkit.notes import Problem
+from vaultkit.frontmatter import Problem
+from vaultkit.notes import NoteRecord, record_from_bytes
 from vaultkit.overview import Tally, build_overview, mood_chart, render_overview, timeline_chart
-from vaultkit.vault import load_vault
 
-from .helpers import build_tree
+from .helpers import actions_of, build_tree
 
 CADENCE = {"reflection": (2,), "check-in": (7, 30)}
 
@@ -245,7 +244,7 @@ def test_check_in_reviews_open_actions(vault, run):
     checkin = (vault / "Integration/2026/2026-11-09 Check-in.md").read_text()
     assert "- Breathe — [[r]]" in checkin
     assert "Call my sister" not in checkin and "Walk" not in checkin
-    statuses = {a.text: a.status for a in build_index(load_vault(vault)).actions}
+    statuses = {a.text: a.status for a in actions_of(vault)}
     assert statuses == {"Call my sister": "done", "Breathe": "open", "Walk": "dropped"}
 
 

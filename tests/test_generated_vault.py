@@ -8,11 +8,14 @@ import pytest
 
 from benchmarks.generate import generate
 
+from .helpers import age
+
 
 @pytest.mark.slow
 def test_generated_vault_finds_exactly_the_planted_actions(tmp_path, run):
     root = tmp_path / "gen"
     planted = generate(root, 2000, seed=7)
+    age(root)
     first = run("index", vault_path=root)
     assert first.exit_code == 0
     assert first.stdout.startswith("2000 notes (2000 read, 0 cached), ")

@@ -7,6 +7,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -21,15 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from watchdog.events import FileModifiedEvent
 
-from vaultkit.index import build_index, record_from_bytes
-from vaultkit.notes import NoteError, parse_frontmatter
+from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.fs import init_vault, load_vault
+from vaultkit.notes import record_from_bytes
 from vaultkit.summary import BEGIN, END
-from vaultkit.sync import sync
-from vaultkit.vault import init_vault, load_vault
 from vaultkit.watch import Handler, Settings, Watcher
 
 from .corpus import CORPUS
-from .helpers import build_tree, make_unreadable, snapshot
+from .helpers import actions_of, build_tree, index_vault, make_unreadable, snapshot
 
 ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 24)
@@ -54,7 +54,7 @@ def hostile(vault, tmp_path, monkeypatch):
 
 
 def expected(kind: str) -> set[str]:
-    from vaultkit.vault import nfc
+    from vaultkit.fs import nfc
 
     return {nfc(name) for name, _, e in CORPUS if e == kind}
 
@@ -91,7 +91,7 @@ def test_check_lists_problems_without_quoting_notes(hostile, run):
     result = run("check")
     assert result.exit_code == 1
     reported = {line.split(":")[0] for line in result.stdout.splitlines()}
-    from vaultkit.vault import nfc
+    from vaultkit.fs import nfc
 
     assert expected("unreadable") | expected("problem") <= {nfc(r) for r in reported}
     assert not (expected("ok") - {"cr-only.md"}) & reported
@@ -117,8 +117,7 @@ def test_watch_survives_every_bad_note(hostile):
 
 
 def test_done_on_every_action_in_the_corpus(hostile, run):
-    vault = load_vault(hostile)
-    actions = build_index(vault).actions
+    actions = actions_of(hostile)
     assert len(actions) > 10
     before = {p: p.read_bytes() for p in hostile.rglob("*.md") if p.is_file() and os.access(p, os.R_OK)}
     result = run("done", *[a.id for a in actions])
@@ -126,7 +125,7 @@ def test_done_on_every_action_in_the_corpus(hostile, run):
     changed = {p for p, data in before.items() if p.read_bytes() != data}
     sources = {hostile / a.source for a in actions}
     assert changed <= sources | {hostile / "Integration Actions.md"}
-    statuses = {a.id: a.status for a in build_index(vault).actions}
+    statuses = {a.id: a.status for a in actions_of(hostile)}
     refused = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     done = [i for i, s in statuses.items() if s == "done"]
     assert len(done) + len(refused) >= len(actions)
@@ -185,7 +184,8 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
     summary.write_text(f"Mine, keep me\n{BEGIN}\nold\n{END}\nafter\n")
     rng = random.Random(4)
     for round_ in range(25):
-        (vault / ".vaultkit" / "cache.jsonl").unlink(missing_ok=True)
+        if round_ % 2:  # every other round from no store at all: a cold read is killed
+            shutil.rmtree(vault / ".vaultkit" / "local", ignore_errors=True)
         (vault / "n000.md").write_text(f"---\nactions: ['[ ] Task 0 v{round_}']\n---\n")
         proc = subprocess.Popen(
             [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
@@ -199,15 +199,9 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
         text = summary.read_text()
         assert text.startswith(f"Mine, keep me\n{BEGIN}\n") and text.endswith(f"{END}\nafter\n"), round_
         assert text.count(BEGIN) == 1 and text.count(END) == 1
-        for name in ("summary-state.json", "summary-boxes.json"):
-            state = vault / ".vaultkit" / name
-            if state.exists():
-                json.loads(state.read_text())  # whole, or not there
-        cache = vault / ".vaultkit" / "cache.jsonl"
-        if cache.exists():  # whole, or not there: a header and complete lines of notes
-            lines = cache.read_text().splitlines()
-            assert json.loads(lines[0]) == {"version": 4}
-            assert sum(len(json.loads(line)[0]) for line in lines[1::2]) == 400
+        for store in (vault / ".vaultkit" / "local").glob("*.sqlite3"):  # SQLite's journal keeps it whole
+            with sqlite3.connect(store) as db:
+                assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",), round_
     result = subprocess.run(
         [sys.executable, "-m", "vaultkit", "--vault", str(vault), "index"],
         env=_env(),
@@ -222,7 +216,7 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
 def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
     original = '---\n# keep\nactions:\n  - "[ ] Call"  # c\n  - text: Walk\n    kind: internal\n---\nbody\n'
     build_tree(vault, {"note.md": original})
-    ids = [a.id for a in build_index(load_vault(vault)).actions]
+    ids = [a.id for a in actions_of(vault)]
     done_text = None
     rng = random.Random(9)
     for _ in range(25):
@@ -367,11 +361,10 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
     for rel in (
         "Integration/2026/2026-11-24 Reflection.md",
         "Integration Actions.md",
-        ".vaultkit/cache.jsonl",
-        ".vaultkit/summary-state.json",
-        ".vaultkit/summary-boxes.json",
+        *(p.relative_to(vault) for p in (vault / ".vaultkit/local").iterdir()),
     ):
         assert stat.S_IMODE((vault / rel).stat().st_mode) == 0o600, rel
+    assert stat.S_IMODE((vault / ".vaultkit/local").stat().st_mode) == 0o700
     assert stat.S_IMODE((vault / "Integration").stat().st_mode) == 0o700
     (vault / ".vaultkit/config.yaml").write_text('file_mode: "0640"\ndir_mode: "0750"\n')
     run("new", "intention", "--no-input", "--date", "2027-01-02")
@@ -396,8 +389,8 @@ def test_two_copies_give_byte_identical_summaries(tmp_path):
     )
     b = tmp_path / "phone"
     shutil.copytree(a, b)  # new inodes and mtimes, as a sync client gives
-    sync(load_vault(a), TODAY)
-    sync(load_vault(b), TODAY)
+    index_vault(a, TODAY)
+    index_vault(b, TODAY)
     assert (a / "Integration Actions.md").read_bytes() == (b / "Integration Actions.md").read_bytes()
 
 

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from vaultkit.errors import TemplateError, UnsafePathError
-from vaultkit.notes import parse_frontmatter
+from vaultkit.frontmatter import parse_frontmatter
 from vaultkit.templates import (
     NewAction,
     NoteValues,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -34,7 +35,7 @@ def test_wheel_in_a_clean_virtualenv_scaffolds_every_type(tmp_path):
             capture_output=True,
             text=True,
             cwd=tmp_path,
-            env={"PATH": "/usr/bin:/bin"},
+            env={"PATH": "/usr/bin:/bin", "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"]},
         )
 
     assert subprocess.run([str(vaultkit), "init", str(notes)], check=True).returncode == 0
@@ -54,7 +55,6 @@ def test_wheel_in_a_clean_virtualenv_scaffolds_every_type(tmp_path):
         text = (notes / rel).read_text()
         assert text.startswith(f"---\ntype: {note_type}\ndate: 2026-11-{day}\nsession: 1\n")
         assert "<!-- prompt:" in text
-    # `index` runs from the entry point without click (vaultkit.launch).
     indexed = run("index")
     assert indexed.returncode == 0, indexed.stderr
     assert indexed.stdout.startswith("3 notes (") and "), 3 open actions (3 external" in indexed.stdout

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit import status as status_module
-from vaultkit.index import build_index, record_from_bytes
-from vaultkit.status import Change, apply_changes
-from vaultkit.vault import load_vault
-from vaultkit.writeback import WritebackError, set_status
+from vaultkit import writeback
+from vaultkit.fs import load_vault
+from vaultkit.notes import record_from_bytes
+from vaultkit.refresh import opened
+from vaultkit.writeback import Change, WritebackError, set_status
 
-from .helpers import build_tree
+from .helpers import actions_of, build_tree
 
 ON = date(2026, 11, 24)
 GOLDEN = Path(__file__).parent / "golden" / "writeback"
@@ -155,14 +155,20 @@ def test_done_then_reopen_returns_the_original_bytes(generated, data):
 
 def _vault_with_note(vault):
     build_tree(vault, {"note.md": '---\nactions:\n  - "[ ] Call"\n  - "[ ] Walk"\n---\nbody\n'})
-    v = load_vault(vault)
-    return v, build_index(v)
+    return vault, actions_of(vault)
+
+
+def apply_changes(root, changes):
+    """The engine's write-back of status changes (what done, reopen and ticks use)."""
+    v = load_vault(root)
+    with opened(v, print) as store:
+        return writeback.apply(v, store, changes)
 
 
 def test_editor_saves_between_read_and_write_then_change_is_redone(vault, monkeypatch):
     v, idx = _vault_with_note(vault)
-    call = next(a for a in idx.actions if a.text == "Call")
-    real = status_module.writeback.set_status
+    call = next(a for a in idx if a.text == "Call")
+    real = writeback.set_status
     calls = []
 
     def editor_saves_once(data, *args, **kw):
@@ -171,7 +177,7 @@ def test_editor_saves_between_read_and_write_then_change_is_redone(vault, monkey
             (vault / "note.md").write_text('---\nactions:\n  - "[ ] Call"\n  - "[ ] Walk"\n---\nnew words\n')
         return real(data, *args, **kw)
 
-    monkeypatch.setattr(status_module.writeback, "set_status", editor_saves_once)
+    monkeypatch.setattr(writeback, "set_status", editor_saves_once)
     [outcome] = apply_changes(v, [Change(call, "done", ON)])
     assert outcome.applied and outcome.problem is None
     assert len(calls) == 2
@@ -182,24 +188,26 @@ def test_editor_saves_between_read_and_write_then_change_is_redone(vault, monkey
 
 def test_editor_that_keeps_saving_wins_and_a_conflict_is_reported(vault, monkeypatch):
     v, idx = _vault_with_note(vault)
-    call = next(a for a in idx.actions if a.text == "Call")
-    real = status_module.writeback.set_status
+    call = next(a for a in idx if a.text == "Call")
+    real = writeback.set_status
     counter = iter(range(100))
 
     def editor_always_saves(data, *args, **kw):
         (vault / "note.md").write_text(f'---\nactions:\n  - "[ ] Call"\n---\nedit {next(counter)}\n')
         return real(data, *args, **kw)
 
-    monkeypatch.setattr(status_module.writeback, "set_status", editor_always_saves)
+    monkeypatch.setattr(writeback, "set_status", editor_always_saves)
     [outcome] = apply_changes(v, [Change(call, "done", ON)])
     assert not outcome.applied
     assert "kept changing" in outcome.problem
-    assert (vault / "note.md").read_text() == '---\nactions:\n  - "[ ] Call"\n---\nedit 2\n'
+    assert (
+        vault / "note.md"
+    ).read_text() == f'---\nactions:\n  - "[ ] Call"\n---\nedit {writeback.ATTEMPTS - 1}\n'
 
 
 def test_action_removed_meanwhile_is_reported(vault):
     v, idx = _vault_with_note(vault)
-    walk = next(a for a in idx.actions if a.text == "Walk")
+    walk = next(a for a in idx if a.text == "Walk")
     (vault / "note.md").write_text('---\nactions:\n  - "[ ] Call"\n---\n')
     [outcome] = apply_changes(v, [Change(walk, "done", ON)])
     assert "no longer in the note" in outcome.problem
@@ -209,14 +217,14 @@ def test_action_removed_meanwhile_is_reported(vault):
 def test_write_keeps_file_mode_and_refuses_symlink_out(vault, tmp_path):
     v, idx = _vault_with_note(vault)
     (vault / "note.md").chmod(0o640)
-    call = next(a for a in idx.actions if a.text == "Call")
+    call = next(a for a in idx if a.text == "Call")
     apply_changes(v, [Change(call, "done", ON)])
     assert (vault / "note.md").stat().st_mode & 0o777 == 0o640
 
     outside = tmp_path / "outside.md"
     outside.write_text('---\nactions:\n  - "[ ] Out"\n---\n')
     (vault / "link.md").symlink_to(outside)
-    out = next(a for a in build_index(v).actions if a.text == "Out")
+    out = next(a for a in actions_of(vault) if a.text == "Out")
     [outcome] = apply_changes(v, [Change(out, "done", ON)])
     assert "outside the vault" in outcome.problem
     assert outside.read_text() == '---\nactions:\n  - "[ ] Out"\n---\n'

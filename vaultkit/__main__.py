@@ -1,3 +1,3 @@
-from vaultkit.launch import main
+from vaultkit.cli import main
 
 main()

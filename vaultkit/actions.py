@@ -7,20 +7,19 @@ either strings (`"Call my sister"`, `"[ ] …"`, `"[x] …"`) or mappings with
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
-
-from vaultkit.hashing import sha1
-from vaultkit.records import ValueRecord
 
 KINDS = ("external", "internal")
 STATUSES = ("open", "done", "dropped")
 ID_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
-_CHECKBOX = re.compile(r"^\[([ xX-])\]\s*")
+CHECKBOX = re.compile(r"^\[([ xX-])\]\s*")
 # Obsidian Tasks' fields at the end of a string action: due, done, cancelled.
 _TASK_FIELDS = re.compile(r"(?:\s+(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2}))+\s*$")
 _TASK_FIELD = re.compile(r"(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
@@ -28,57 +27,24 @@ BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
 
-class Action(ValueRecord):
-    """One action item, as found in a note's frontmatter. Treat it as immutable
-    (`renamed` makes a copy with another id).
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One action item. `id` is unique in the vault (the summary's block id);
+    `written_id` is the id as the note gives it (its `id:`, else derived from
+    path and text): the two differ only where several actions share one."""
 
-    A slots class written out, not a dataclass (see config.Config) nor a
-    NamedTuple (its `index` field would shadow tuple.index); a 100,000-note
-    vault builds one per action every cold run."""
-
-    __slots__ = (
-        "id",
-        "text",
-        "kind",
-        "status",
-        "due",
-        "done",
-        "source",
-        "date",
-        "session",
-        "index",
-        "explicit_id",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        text: str,
-        kind: str,  # "external" | "internal"
-        status: str,  # "open" | "done" | "dropped"
-        due: str | None,  # ISO date
-        done: str | None,  # ISO date
-        source: str,  # vault-relative path with "/" separators
-        date: str | None,  # the note's date, ISO
-        session: int | None,
-        index: int,  # position in the note's `actions` list
-        explicit_id: bool = False,  # True when the id came from the mapping's `id`
-    ) -> None:
-        self.id = id
-        self.text = text
-        self.kind = kind
-        self.status = status
-        self.due = due
-        self.done = done
-        self.source = source
-        self.date = date
-        self.session = session
-        self.index = index
-        self.explicit_id = explicit_id
-
-    def renamed(self, new_id: str) -> Action:
-        """The same action with another id (every field is compared: see ValueRecord)."""
-        return Action(new_id, *self._compared(self)[1:])
+    id: str
+    text: str
+    kind: str  # "external" | "internal"
+    status: str  # "open" | "done" | "dropped"
+    due: str | None  # ISO date
+    done: str | None  # ISO date
+    source: str  # vault-relative path with "/" separators
+    date: str | None  # the note's date, ISO
+    session: int | None
+    index: int  # position in the note's `actions` list
+    written_id: str
+    explicit: bool = False  # the id came from the mapping's `id`
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,7 +92,7 @@ def iso_date(value: Any) -> str | None:
 
 def clean_text(text: str) -> str:
     """Action text on one line, without a leading checkbox or trailing Tasks dates."""
-    return " ".join(_TASK_FIELDS.sub("", _CHECKBOX.sub("", text.strip())).split())
+    return " ".join(_TASK_FIELDS.sub("", CHECKBOX.sub("", text.strip())).split())
 
 
 class StringAction(NamedTuple):
@@ -140,7 +106,7 @@ class StringAction(NamedTuple):
 
 def split_string_action(raw: str) -> StringAction:
     stripped = raw.strip()
-    match = _CHECKBOX.match(stripped)
+    match = CHECKBOX.match(stripped)
     status = BOX_STATUS[match[1]] if match else "open"
     fields: dict[str, str] = {}
     tail = _TASK_FIELDS.search(stripped)
@@ -152,24 +118,26 @@ def split_string_action(raw: str) -> StringAction:
 
 
 def derive_id(source: str, text: str) -> str:
-    """A stable id from the note's path and the action's text.
-
-    Ten hex digits keep collisions unlikely (about 1 in 1,000 at 40,000
-    actions); the indexer still makes any that collide unique.
-    """
-    return _hashed_id(source, clean_text(text))
-
-
-def _hashed_id(source: str, clean: str) -> str:
-    key = unicodedata.normalize("NFC", f"{source}\n{clean.casefold()}")
-    return sha1(key.encode("utf-8")).hexdigest()[:10]
+    """A stable id from the note's path and the action's text. Ten hex digits
+    keep collisions unlikely (about 1 in 1,000 at 40,000 actions); ids that
+    collide anyway are made unique (unique_ids)."""
+    key = unicodedata.normalize("NFC", f"{source}\n{clean_text(text).casefold()}")
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
-def _id_of_clean(source: str, text: str) -> str:
-    """derive_id for a text clean_text already made: cleaning it again can only
-    strip a checkbox the first pass uncovered (`[ ] [x] Call`), so the second
-    pass is needed only for a text that starts with `[` (a property test holds it)."""
-    return _hashed_id(source, clean_text(text) if text.startswith("[") else text)
+def unique_ids(written_id: str, count: int, given: Callable[[str], bool]) -> list[str]:
+    """The ids of `count` actions written with the same id, in path and list
+    order: the first keeps it, then `-2`, `-3`, … skipping every id that some
+    action was given (`given`), so with `x` twice and an `x-2` written in
+    another note, the second `x` is `x-3`. Suffixed ids of different written
+    ids never meet: `a-N` and `b-M` differ unless a = b."""
+    ids = [written_id]
+    n = 1
+    while len(ids) < count:
+        n += 1
+        if not given(f"{written_id}-{n}"):
+            ids.append(f"{written_id}-{n}")
+    return ids[:count]
 
 
 def session_number(value: Any) -> int | None:
@@ -245,9 +213,10 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
         if not text:
             problems.append((index, "action text is empty"))
             continue
+        written_id = given_id or derive_id(source, text)
         result.append(
             Action(
-                id=given_id or _id_of_clean(source, text),
+                id=written_id,
                 text=text,
                 kind=kind,
                 status=status,
@@ -257,39 +226,8 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
                 date=note_date,
                 session=session,
                 index=index,
-                explicit_id=given_id is not None,
+                written_id=written_id,
+                explicit=given_id is not None,
             )
         )
     return result, problems
-
-
-def make_ids_unique(actions: list[Action]) -> list[Action]:
-    """Give every action a distinct id, deterministically (`-2`, `-3`, … in path
-    and list order). A suffix never makes an id some action was given: with
-    `x` twice and an `x-2` written in another note, the second `x` is `x-3`.
-    (Two such suffixed ids cannot meet: `a-N` and `b-M` differ unless a = b.)
-    When no id is taken twice, the actions come back as given: sorting 20,000
-    of them only to rename none cost 5 ms a run."""
-    given = {action.id for action in actions}
-    if len(given) == len(actions):
-        return actions
-    last: dict[str, int] = {}  # id as written -> the last suffix handed out (1: none)
-    result = []
-    for action in sorted(actions, key=lambda a: (a.source, a.index)):
-        n = last.get(action.id)
-        if n is None:
-            last[action.id] = 1
-            result.append(action)
-            continue
-        n = next_suffix(action.id, n, given)
-        last[action.id] = n
-        result.append(action.renamed(f"{action.id}-{n}"))
-    return result
-
-
-def next_suffix(action_id: str, after: int, given: Collection[str]) -> int:
-    """The next number after `after` that makes `action_id-N` an id nobody was given."""
-    n = after + 1
-    while f"{action_id}-{n}" in given:
-        n += 1
-    return n

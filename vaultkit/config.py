@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -49,11 +49,6 @@ CONFIG_TEMPLATE = """\
 _DAY_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-# The records `vaultkit index` loads are NamedTuples or slots classes written
-# out, not dataclasses: importing dataclasses (it imports inspect, ast, dis and
-# tokenize) and compiling each class's methods at start-up cost 8-11 ms of every
-# run, 6-8% of reading a 10,000-note vault. Commands that go through click
-# (which imports inspect anyway) keep their dataclasses.
 class Config(NamedTuple):
     """Settings for one vault; see CONFIG_TEMPLATE for what each one means."""
 
@@ -152,3 +147,12 @@ def config_from_mapping(data: Any, source: str) -> Config:
         except ConfigError as exc:
             raise ConfigError(f"{source}: {exc}") from None
     return Config(**values)
+
+
+def logical_today(now: datetime, day_starts_at: time) -> date:
+    """Today's date for journaling: before `day_starts_at` it is still yesterday."""
+    return (now - timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)).date()
+
+
+def local_today(config: Config) -> date:
+    return logical_today(datetime.now().astimezone(), config.day_starts_at)

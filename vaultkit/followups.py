@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from vaultkit.index import NoteRecord
-from vaultkit.summary import Due
+from vaultkit.notes import NoteRecord
+
+
+class Due(NamedTuple):
+    """A follow-up note that is due: e.g. session 3's 1-week check-in."""
+
+    session: int
+    label: str  # "1-week check-in"
+    since: date
+    command: str
 
 
 def label(days: int, note_type: str) -> str:
@@ -72,3 +81,7 @@ def due_follow_ups(
                     )
                 )
     return sorted(result, key=lambda d: (d.since, d.session, d.label))
+
+
+def due_lines(due: list[Due]) -> list[str]:
+    return [f"- Session {d.session} — {d.label} due since {d.since}: `{d.command}`" for d in due]

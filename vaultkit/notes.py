@@ -1,184 +1,98 @@
-"""Split a note into frontmatter and body, and load the frontmatter safely.
-
-Pure: bytes in, records out. Only the frontmatter is decoded and parsed, so a
-note's body (which may be long, or not even valid UTF-8) costs almost nothing.
-
-Simple frontmatter is read by `fastyaml`; anything else by the safe YAML
-loader in `yamlsafe`. Both are imported on first use: a run that finds every
-note in the cache imports neither (start-up time).
-"""
+"""One note read into a record: its type, date, session, mood and actions,
+with every problem located at a file line. Pure but for `read_note`."""
 
 from __future__ import annotations
 
-import re
-from typing import Any, NamedTuple
+from dataclasses import dataclass
 
-SLOW_YAML_HINT = (
-    "PyYAML was installed without libyaml, so notes are parsed about 6 times slower; "
-    "reinstall it with libyaml (e.g. `pip install --force-reinstall --no-binary pyyaml pyyaml` "
-    "with libyaml-dev present)"
-)
+from vaultkit.actions import Action, iso_date, parse_actions, session_number
+from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
+from vaultkit.fs import NoteFile, read_head
+
+INTEGRATION_TYPES = ("intention", "reflection", "check-in")
+_HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
-def has_libyaml() -> bool:
-    """Whether PyYAML's C loader is installed, found without importing PyYAML
-    (`find_spec("yaml._yaml")` would run yaml/__init__.py: 20 ms)."""
-    import importlib.machinery
-    import importlib.util
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """What vaultkit reads from one note."""
 
+    path: str
+    type: str | None = None
+    date: str | None = None
+    session: int | None = None
+    mood: float | None = None
+    actions: tuple[Action, ...] = ()
+    problems: tuple[Problem, ...] = ()  # schema problems; the note was still read
+    error: Problem | None = None  # the note could not be read at all
+
+    @property
+    def integration(self) -> bool:
+        """A note of the integration work: what follow-ups and the overview count."""
+        return self.error is None and (self.type in INTEGRATION_TYPES or self.session is not None)
+
+
+def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:
+    """Read one note's frontmatter into a record; never raises on bad input."""
     try:
-        package = importlib.util.find_spec("yaml")
-        folders = list(package.submodule_search_locations or []) if package else []
-        return bool(folders) and importlib.machinery.PathFinder.find_spec("_yaml", folders) is not None
-    except (ImportError, ValueError):
-        return False
+        fm = parse_frontmatter(data, complete)
+    except NoteError as exc:
+        return NoteRecord(path, error=exc.problem)
+    meta = fm.meta
+    if not meta:
+        return NoteRecord(path)  # no frontmatter, or an empty one: nothing to read
+    problems: list[tuple[int | None, str, str]] = []  # (item, message, key)
+    type_ = meta.get("type")
+    if type_ is not None and not isinstance(type_, str):
+        problems.append((None, "type must be a text such as reflection", "type"))
+        type_ = None
+    note_date = iso_date(meta.get("date"))
+    if meta.get("date") not in (None, "") and note_date is None:
+        problems.append((None, "date must be a date like 2026-11-24", "date"))
+    session = session_number(meta.get("session"))
+    if meta.get("session") not in (None, "") and session is None:
+        problems.append((None, "session must be a whole number", "session"))
+    mood = meta.get("mood")
+    if mood in (None, ""):
+        mood = None
+    elif isinstance(mood, bool) or not isinstance(mood, (int, float)) or not 0 <= mood <= 10:
+        problems.append((None, "mood must be a number from 0 to 10", "mood"))
+        mood = None
+    actions, action_problems = parse_actions(meta, path)
+    problems.extend((index, message, "actions") for index, message in action_problems)
+    located: list[Problem] = []
+    lines: dict[str, tuple[int | None, list[int]]] = {}
+    for index, message, key in problems:
+        if key not in lines:
+            lines[key] = item_lines(data, fm, key)
+        key_line, items = lines[key]
+        located.append(
+            Problem(message, items[index] if index is not None and index < len(items) else key_line)
+        )
+    return NoteRecord(
+        path,
+        type_,
+        note_date,
+        session,
+        float(mood) if mood is not None else None,
+        tuple(actions),
+        tuple(located),
+    )
 
 
-MAX_FRONTMATTER_BYTES = 256 * 1024
-
-_UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_OPEN = re.compile(rb"---[ \t]*(\r?\n)")
-_CLOSE = re.compile(rb"^---[ \t]*\r?$", re.M)
-
-
-class Problem(NamedTuple):
-    """Something wrong with a note. `line` is 1-based in the file, when known."""
-
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class NoteError(Exception):
-    """The note's frontmatter cannot be used; carries a Problem."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-class Frontmatter(NamedTuple):
-    """Where a note's frontmatter is and what it holds.
-
-    `meta` is None when the note has no frontmatter block at all. Offsets are
-    byte offsets into the file (after the BOM, if any, is counted in).
-    """
-
-    meta: dict[str, Any] | None
-    bom: bool
-    newline: str
-    start: int = 0  # offset of the first byte after the opening `---` line
-    end: int = 0  # offset of the closing `---` line
-    body_start: int = 0  # offset of the first byte after the closing line
-
-
-_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_SAFE_WORDS = {
-    "actions",
-    "type",
-    "date",
-    "session",
-    "mood",
-    "tags",
-    "text",
-    "kind",
-    "status",
-    "due",
-    "done",
-    "id",
-    "intention",
-    "reflection",
-}
-
-
-def redact(reason: str) -> str:
-    """A parser message without note text: quoted fragments become '…' unless
-    they are vaultkit's own keys, standard YAML tags or a single character."""
-
-    def one(match: re.Match[str]) -> str:
-        inner = match[1] if match[1] is not None else match[2]
-        if len(inner) <= 2 or inner in _SAFE_WORDS or inner.startswith("tag:yaml.org,2002:"):
-            return match[0]
-        return "'…'"
-
-    return _QUOTED.sub(one, reason)
-
-
-def decode(data: bytes, what: str = "note") -> str:
-    """Decode UTF-8 (with or without BOM) or raise NoteError saying where it fails."""
-    if data.startswith(_UTF16_BOMS):
-        raise NoteError(Problem(f"{what} is UTF-16 encoded; save it as UTF-8"))
+def read_note(note: NoteFile, max_bytes: int) -> tuple[NoteRecord | None, NoteFile]:
+    """Read a note from disk: its record (None when it vanished before it could
+    be read) and the note as it stood once read."""
+    if note.size > max_bytes:
+        message = (
+            f"skipped: {note.size / 1048576:.1f} MB is over max_note_mb "
+            f"({max_bytes / 1048576:g} MB); raise it in .vaultkit/config.yaml to read it"
+        )
+        return NoteRecord(note.rel, error=Problem(message)), note
     try:
-        # "utf-8-sig" only differs in dropping a leading BOM, and its decoder is
-        # Python code: use it only when there is one (most text has none).
-        return data.decode("utf-8-sig" if data.startswith(_UTF8_BOM) else "utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise NoteError(
-            Problem(f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", line)
-        ) from None
-
-
-def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
-    """Find and load the frontmatter of a note's bytes.
-
-    `complete` is False when `data` is only the start of a larger file: a block
-    that is not closed within it is then "too long" rather than "unclosed".
-    Raises NoteError for anything that makes the frontmatter unusable.
-    """
-    if data.startswith(_UTF16_BOMS):
-        raise NoteError(Problem("note is UTF-16 encoded; save it as UTF-8"))
-    if data.find(b"\x00", 0, 8192) >= 0:
-        raise NoteError(Problem("file looks binary (it holds NUL bytes), not like a markdown note"))
-    bom = data.startswith(_UTF8_BOM)
-    offset = 3 if bom else 0
-    opening = _OPEN.match(data, offset)
-    first_nl = data.find(b"\n", offset)
-    newline = "\r\n" if first_nl > 0 and data[first_nl - 1 : first_nl] == b"\r" else "\n"
-    if opening is None:
-        return Frontmatter(None, bom, newline)
-    start = opening.end()
-    closing = _CLOSE.search(data, start)
-    if closing is None:
-        if complete:
-            raise NoteError(Problem("frontmatter starts with --- on line 1 but is never closed", 1))
-        raise NoteError(Problem(f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB", 1))
-    end = closing.start()
-    after = closing.end()
-    if data[after : after + 2] == b"\r\n":
-        after += 2
-    elif data[after : after + 1] == b"\n":
-        after += 1
-    if end - start > MAX_FRONTMATTER_BYTES:
-        raise NoteError(Problem(f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB", 1))
-    text = decode(data[start:end], "frontmatter")
-    from vaultkit.fastyaml import fast_load  # here, not at the top: a run from the cache needs neither
-
-    meta = fast_load(text)  # the simple shapes most notes have; None means "ask YAML"
-    if meta is None and text.strip():
-        from vaultkit.yamlsafe import load_yaml
-
-        meta = load_yaml(text, first_line=2)
-    elif meta is None:
-        meta = {}
-    if meta is None:  # only comments
-        meta = {}
-    if not isinstance(meta, dict):
-        raise NoteError(Problem("frontmatter is not a set of `key: value` properties", 2))
-    return Frontmatter(meta, bom, newline, start, end, after)
-
-
-def item_lines(data: bytes, fm: Frontmatter, key: str) -> tuple[int | None, list[int]]:
-    """1-based file lines of `key` and of each item of its list, for messages.
-
-    Only called when something needs reporting, so it may re-parse.
-    """
-    from vaultkit.yamlsafe import key_lines
-
-    text = data[fm.start : fm.end].decode("utf-8", "replace")
-    base = data.count(b"\n", 0, fm.start) + 1
-    key_line, items = key_lines(text, key)
-    return (base + key_line if key_line is not None else None), [base + line for line in items]
+        data, complete, after = read_head(note, _HEAD)
+    except FileNotFoundError:
+        return None, note
+    except OSError as exc:
+        return NoteRecord(note.rel, error=Problem(f"cannot read ({exc.strerror or exc})")), note
+    return record_from_bytes(note.rel, data, complete), after

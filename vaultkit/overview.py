@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from vaultkit.actions import Action
-from vaultkit.index import NoteRecord
-from vaultkit.summary import Due
+from vaultkit.followups import Due
+from vaultkit.notes import NoteRecord
+from vaultkit.summary import one_line
 
-INTEGRATION_TYPES = ("intention", "reflection", "check-in")
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
 MOOD_POINTS = 30  # the most recent mood entries drawn
 MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
@@ -47,25 +46,12 @@ class Overview(NamedTuple):
         return data
 
 
-def is_integration(note: NoteRecord) -> bool:
-    return note.error is None and (note.type in INTEGRATION_TYPES or note.session is not None)
-
-
 class Tally(NamedTuple):
     """How many actions are open, by kind, and how many of them are overdue."""
 
     external: int = 0
     internal: int = 0
     overdue: int = 0
-
-    @classmethod
-    def of(cls, actions: list[Action], today: date) -> Tally:
-        open_ = [a for a in actions if a.status == "open"]
-        return cls(
-            sum(1 for a in open_ if a.kind == "external"),
-            sum(1 for a in open_ if a.kind == "internal"),
-            sum(1 for a in open_ if a.due is not None and a.due < today.isoformat()),
-        )
 
 
 def _weeks_in_a_row(dates: set[date], today: date) -> int:
@@ -86,9 +72,7 @@ _BY_DATE = operator.attrgetter("date", "path")
 
 def build_overview(notes: Iterable[NoteRecord], tally: Tally, due: list[Due], today: date) -> Overview:
     now = today.isoformat()
-    dated = sorted(
-        (n for n in notes if n.date is not None and n.date <= now and is_integration(n)), key=_BY_DATE
-    )
+    dated = sorted((n for n in notes if n.date is not None and n.date <= now and n.integration), key=_BY_DATE)
     sessions: dict[int, list[NoteRecord]] = {}
     for note in dated:
         if note.session is not None:
@@ -127,7 +111,7 @@ def build_overview(notes: Iterable[NoteRecord], tally: Tally, due: list[Due], to
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace(":", " ").replace("#", "").replace(";", ",")
+    return one_line(text).replace(":", " ").replace("#", "").replace(";", ",")
 
 
 def timeline_chart(overview: Overview) -> str:

@@ -6,15 +6,15 @@ inspect it; it runs none of them itself.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from vaultkit.atomic import atomic_write, make_dirs
 from vaultkit.errors import VaultkitError
-from vaultkit.hashing import sha1
-from vaultkit.vault import atomic_write, make_dirs
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def current_platform() -> str:
 
 
 def describe(vault_root: Path, platform: str, home: Path, python: str = sys.executable) -> Service:
-    digest = sha1(os.fsencode(vault_root)).hexdigest()[:8]
+    digest = hashlib.sha1(os.fsencode(vault_root)).hexdigest()[:8]
     command = [python, "-m", "vaultkit", "--vault", str(vault_root), "watch"]
     if platform == "linux":
         name = f"vaultkit-watch-{digest}.service"

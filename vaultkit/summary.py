@@ -1,248 +1,150 @@
-"""The rolling summary note: actions -> markdown, and splicing it in. Pure.
+"""The rolling summary note: render the block, find it between the markers,
+read the boxes back, and decide what the person changed. Pure.
 
 vaultkit owns only the text between the two markers; everything around them
-is the user's and is kept byte for byte.
+is the user's and is kept byte for byte. The summary has several writers
+(editors, Obsidian Tasks, a phone that syncs, other devices), and any copy
+of it may be stale. So a box is judged against what vaultkit showed in that
+very copy, which the copy itself says: a line in an open section was shown
+open, a line under "Done" was shown done, a line under "Ticks not applied
+yet" was shown as the tick it waits to apply. Only a box that differs from
+its section is the person's change; and it is applied only if the note still
+says what the copy showed (else the note changed meanwhile, and that newer
+change wins). No record of past summaries is needed, on any device.
 """
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
-from vaultkit.actions import Action
 from vaultkit.errors import VaultkitError
-from vaultkit.notes import Problem
-from vaultkit.vault import stem
 
 BEGIN = "<!-- vaultkit:begin -->"
 END = "<!-- vaultkit:end -->"
 DEFAULT_HEADER = "# Integration actions\n\n"
+BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
+# Section headings, and what a box under each was shown as.
+OPEN_HEADINGS = ("### Overdue", "### Things to do (external)", "### Inner work (internal)")
+DONE_HEADING = "## Done in the last"
+PENDING_HEADING = "## Ticks not applied yet"
 
 
 class SummaryError(VaultkitError):
     """The summary file cannot be updated without risking the user's text."""
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """A value from a note, safe to put in the block: on one line (nothing a
+    note holds can add a line), and no marker (nothing can end the block)."""
+    return _CONTROL.sub(" ", text).replace("<!--", "&lt;!--")
+
+
 def wikilink(rel: str, stems: Mapping[str, int]) -> str:
     """A link that resolves in Obsidian: the bare name, or the path when names clash."""
-    name = stem(rel)
-    if stems[name] <= 1:
-        return f"[[{name}]]"
-    return f"[[{rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel}]]"
+    name = rel[rel.rfind("/") + 1 :]
+    name = name[: name.rfind(".")] if name.rfind(".") > 0 else name
+    if stems.get(name, 0) <= 1:
+        return f"[[{one_line(name)}]]"
+    return f"[[{one_line(rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel)}]]"
 
 
-class Due(NamedTuple):
-    """A follow-up note that is due: e.g. session 3's 1-week check-in."""
-
-    session: int
-    label: str  # "1-week check-in"
-    since: date
-    command: str
-
-
-def _task_start(action: Action) -> str:
-    return f"- {'[x]' if action.status == 'done' else '[ ]'} {action.text} — "
+def task_line(status: str, text: str, link: str, due: str | None, done: str | None, uid: str) -> str:
+    """One Obsidian Tasks line: checkbox, text, source link, dates, block id."""
+    line = f"- {'[x]' if status == 'done' else '[ ]'} {one_line(text)} — {link}"
+    if due:
+        line += f" 📅 {due}"
+    if status == "done" and done:
+        line += f" ✅ {done}"
+    return f"{line} ^{uid}"
 
 
-def task_line(action: Action, stems: Mapping[str, int], link: str | None = None) -> str:
-    """One Obsidian Tasks line: checkbox, text, source link, dates, block id.
-    `link` is wikilink(action.source, stems), when the caller has it."""
-    line = _task_start(action) + (link or wikilink(action.source, stems))
-    if action.due:
-        line += f" 📅 {action.due}"
-    if action.status == "done" and action.done:
-        line += f" ✅ {action.done}"
-    return f"{line} ^{action.id}"
+class Block(NamedTuple):
+    """Everything the block shows, worked out by the engine."""
+
+    recently_done_days: int
+    overdue: list[str]
+    external: list[str]
+    internal: list[str]
+    done: list[str]
+    follow_ups: list[str]
+    overview: list[str]
+    unreadable: list[tuple[str, int | None, str]]  # (path, line, message)
+    pending: list[tuple[str, str]]  # (task line, why it waits)
+    conflicts: list[tuple[str, str]]  # (copy, link to the original)
+    not_applied: list[str]  # what this run could not apply, and why
 
 
-def reworded_line(line: bytes, old: Action, new: Action) -> bytes | None:
-    """`old`'s task line as the summary has it, made `new`'s, for an action
-    whose text or id alone changed: the link and dates between stay as they
-    are. None when `line` is not `old`'s line."""
-    start, end = _task_start(old).encode(), f" ^{old.id}".encode()
-    if not (line.startswith(start) and line.endswith(end) and line.startswith(b"[[", len(start))):
-        return None
-    return _task_start(new).encode() + line[len(start) : len(line) - len(end)] + f" ^{new.id}".encode()
-
-
-_BY_PLACE = operator.attrgetter("source", "index")  # path, then list order (C, not a lambda: 20,000 calls)
-
-
-def newest_first(actions: list[Action]) -> list[Action]:
-    """Newest session first, then newest note, then path and list order."""
-    result = sorted(actions, key=_BY_PLACE)
-    result.sort(key=lambda a: a.date or "", reverse=True)
-    result.sort(key=lambda a: a.session if a.session is not None else -1, reverse=True)
-    return result
-
-
-def is_listed(action: Action, today: date, recently_done_days: int) -> bool:
-    """Whether the summary lists the action: open, or done lately."""
-    if action.status == "open":
-        return True
-    return action.status == "done" and (action.done or "") >= _done_since(today, recently_done_days)
-
-
-def _done_since(today: date, recently_done_days: int) -> str:
-    return (today - timedelta(days=recently_done_days)).isoformat()
-
-
-def shown(actions: list[Action], today: date, recently_done_days: int) -> tuple[list[Action], list[Action]]:
-    """The actions the summary lists: (open, newest first; recently done)."""
-    open_actions = newest_first([a for a in actions if a.status == "open"])
-    since = _done_since(today, recently_done_days)
-    done = newest_first([a for a in actions if a.status == "done" and (a.done or "") >= since])
-    done.sort(key=lambda a: a.done or "", reverse=True)
-    return open_actions, done
-
-
-class Sections(NamedTuple):
-    """The summary's task lines, in order and UTF-8 encoded: what render_block lists.
-
-    Bytes, because a block of tens of thousands of lines with an emoji in
-    them is a UCS-4 string four times the size of the file: the summary is
-    put together and written as bytes."""
-
-    overdue: list[bytes]
-    external: list[bytes]
-    internal: list[bytes]
-    done: list[bytes]
-
-
-def task_sections(
-    listed: tuple[list[Action], list[Action]], stems: Mapping[str, int], today: date
-) -> Sections:
-    """Split the listed actions into the summary's sections and render their lines."""
-    open_actions, done = listed
-    now = today.isoformat()
-    late = [a for a in open_actions if a.due is not None and a.due < now]
-    late.sort(key=lambda a: a.due or "")
-    on_time = [a for a in open_actions if not (a.due is not None and a.due < now)]
-    links: dict[str, str] = {}  # a note's link, once for all its actions
-
-    def line(action: Action) -> bytes:
-        link = links.get(action.source)
-        if link is None:
-            link = links[action.source] = wikilink(action.source, stems)
-        return task_line(action, stems, link).encode()
-
-    return Sections(
-        [line(a) for a in late],
-        [line(a) for a in on_time if a.kind == "external"],
-        [line(a) for a in on_time if a.kind == "internal"],
-        [line(a) for a in done],
-    )
-
-
-def due_lines(due: list[Due]) -> list[bytes]:
-    return [f"- Session {d.session} — {d.label} due since {d.since}: `{d.command}`".encode() for d in due]
-
-
-def render_block(
-    sections: Sections,
-    stems: Mapping[str, int],
-    recently_done_days: int,
-    unreadable: list[tuple[str, Problem]],
-    conflicts: list[tuple[str, str]],
-    due: list[bytes] | None = None,
-    pending: list[tuple[str, str]] | None = None,
-    overview: list[str] | None = None,
-) -> list[bytes]:
-    """The lines between the markers (without them; joined with newlines, the
-    last one empty). Lines, not one string: the watcher compares them with the
-    last ones written without holding a megabytes-long copy."""
-    out: list[bytes] = []
-
-    def add(*lines: str) -> None:
-        out.extend(line.encode() for line in lines)
-
-    add(
+def render_block(block: Block) -> str:
+    """The text between the markers (it starts and ends with a newline)."""
+    out = [
+        "",
         "*Kept current by vaultkit. Tick a box to mark an action done in its note; "
         "write your own text outside the vaultkit markers.*",
         "",
-    )
-    if due:
-        add("## Check-ins due", "")
-        out += due
-        add("")
-    add(*(overview or []))
-    add("## Open actions", "")
-    if sections.overdue:
-        add("### Overdue", "")
-        out += sections.overdue
-        add("")
-    for lines, kind, heading in (
-        (sections.external, "external", "Things to do"),
-        (sections.internal, "internal", "Inner work"),
-    ):
-        add(f"### {heading} ({kind})", "")
-        out += lines or [b"Nothing open."]
-        add("")
-    add(f"## Done in the last {recently_done_days} days", "")
-    out += sections.done or [b"Nothing yet."]
-    add("")
-    if unreadable:
-        add("## Notes that could not be read", "")
-        for path, problem in unreadable:
-            where = f" (line {problem.line})" if problem.line else ""
-            add(f"- `{path}`{where}: {problem.message}")
-        add("")
-    if pending:
-        add("## Ticks not applied yet", "")
-        add(*(f"- ^{action_id}: {reason}" for action_id, reason in pending))
-        add("")
-    if conflicts:
-        add("## Sync conflict copies", "")
-        for copy, original in conflicts:
-            add(
-                f"- `{copy}` is a conflict copy of {wikilink(original, stems)}: "
+    ]
+    if block.follow_ups:
+        out += ["## Check-ins due", "", *block.follow_ups, ""]
+    out += block.overview
+    out += ["## Open actions", ""]
+    if block.overdue:
+        out += [OPEN_HEADINGS[0], "", *block.overdue, ""]
+    out += [OPEN_HEADINGS[1], "", *(block.external or ["Nothing open."]), ""]
+    out += [OPEN_HEADINGS[2], "", *(block.internal or ["Nothing open."]), ""]
+    out += [f"{DONE_HEADING} {block.recently_done_days} days", "", *(block.done or ["Nothing yet."]), ""]
+    if block.unreadable:
+        out += ["## Notes that could not be read", ""]
+        for path, line, message in block.unreadable:
+            out.append(f"- `{one_line(path)}`{f' (line {line})' if line else ''}: {one_line(message)}")
+        out.append("")
+    if block.pending:
+        out += [PENDING_HEADING, ""]
+        for task, why in block.pending:
+            out += [task, f"    - {one_line(why)}"]
+        out.append("")
+    if block.not_applied:
+        out += ["## Changes vaultkit did not apply", "", *(f"- {one_line(m)}" for m in block.not_applied), ""]
+    if block.conflicts:
+        out += ["## Sync conflict copies", ""]
+        for copy, link in block.conflicts:
+            out.append(
+                f"- `{one_line(copy)}` is a conflict copy of {link}: "
                 "merge what you need into the original, then delete the copy"
             )
-        add("")
-    return out
+        out.append("")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- the file
 
 
 class Layout(NamedTuple):
-    """Where vaultkit's block goes in the summary file: between the user's
-    text before it (`head`) and after it (`tail`), with the file's line ending."""
+    """The user's text before (`head`, a BOM included) and after (`tail`) the
+    block, and the file's line ending."""
 
-    head: bytes
-    tail: bytes
-    newline: bytes
+    head: str
+    tail: str
+    newline: str
 
-    def compose(self, block: bytes) -> list[bytes]:
-        """The whole file with `block` (ending with a newline) between the
-        markers, as the pieces to write one after the other (no joined copy)."""
-        owned = [BEGIN.encode(), b"\n", block, END.encode()]
-        if self.newline != b"\n":
-            owned = [part.replace(b"\n", self.newline) for part in owned]
-        return [self.head, *owned, self.tail]
+    def compose(self, block: str) -> str:
+        owned = BEGIN + block + END
+        if self.newline != "\n":
+            owned = owned.replace("\n", self.newline)
+        return self.head + owned + self.tail
 
 
-def same_bytes(pieces: list[bytes], data: bytes | None) -> bool:
-    """Whether `pieces`, one after the other, are exactly `data` (compared in place)."""
-    if data is None or sum(map(len, pieces)) != len(data):
-        return False
-    view, at = memoryview(data), 0
-    for piece in pieces:
-        if view[at : at + len(piece)] != piece:
-            return False
-        at += len(piece)
-    return True
-
-
-def layout(existing: bytes | None, adopt: bool = False) -> Layout:
-    """Find the markers in the summary file (`existing`, without a BOM; None
-    when there is no file). A file without markers is refused unless `adopt`,
-    which puts the block below its text."""
-    newline = b"\r\n" if existing and b"\r\n" in existing else b"\n"
+def layout(existing: str | None, adopt: bool = False) -> Layout:
+    """Find the markers in the summary file's text (None: no file). A file
+    without markers is refused unless `adopt`, which puts the block below its text."""
     if existing is None:
-        return Layout(DEFAULT_HEADER.encode(), b"\n", b"\n")
-    begin, end_ = BEGIN.encode(), END.encode()
-    begins, ends = existing.count(begin), existing.count(end_)
+        return Layout(DEFAULT_HEADER, "\n", "\n")
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    begins, ends = existing.count(BEGIN), existing.count(END)
     if begins == 0 and ends == 0:
         if not adopt:
             raise SummaryError(
@@ -250,45 +152,115 @@ def layout(existing: bytes | None, adopt: bool = False) -> Layout:
                 "pass --adopt-summary to add the summary below its text, "
                 "or set summary_path in .vaultkit/config.yaml"
             )
-        separator = b"" if existing.endswith((b"\n", b"\r")) or not existing else newline
+        separator = "" if not existing or existing.endswith(("\n", "\r")) else newline
         return Layout(existing + separator + newline, newline, newline)
-    start = existing.find(begin)
-    end = existing.find(end_)
+    start, end = existing.find(BEGIN), existing.find(END)
     if begins != 1 or ends != 1 or end < start:
         raise SummaryError(
             f"its markers are damaged (found {begins} begin and {ends} end); "
             f"keep exactly one {BEGIN} followed by one {END}"
         )
-    return Layout(existing[:start], existing[end + len(end_) :], newline)
+    return Layout(existing[:start], existing[end + len(END) :], newline)
 
 
-def owned_bytes(existing: bytes) -> memoryview | None:
-    """The bytes between the markers (a view: no copy of a big file), or None
-    when they are missing or damaged."""
-    begin, end_ = BEGIN.encode(), END.encode()
-    start = existing.find(begin)
-    end = existing.find(end_)
-    if start < 0 or end < start or existing.find(begin, start + 1) >= 0 or existing.find(end_, end + 1) >= 0:
+def owned_text(existing: str) -> tuple[int, str] | None:
+    """(the file line the block starts on, the block's text), or None when
+    the markers are missing or damaged."""
+    start, end = existing.find(BEGIN), existing.find(END)
+    if start < 0 or end < start or existing.count(BEGIN) != 1 or existing.count(END) != 1:
         return None
-    return memoryview(existing)[start + len(begin) : end]
+    return existing.count("\n", 0, start) + 1, existing[start + len(BEGIN) : end]
 
 
-_TASK = re.compile(r"^[ \t]*- \[(.)\] (.*?) \^([A-Za-z0-9-]+)[ \t]*\r?$", re.M)
-_DONE_ON = re.compile(r"✅\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
+# ---------------------------------------------------------------- reading the boxes
 
 
-class Tick(NamedTuple):
-    """A task line's state in the summary: checked or not, and a ✅ date if any."""
+class Mark(NamedTuple):
+    """A task line found in the block."""
 
-    checked: bool
-    done_on: str | None
+    uid: str
+    shown: str  # what vaultkit showed it as: open | done | pending
+    box: str  # what the box says now: open | done | dropped
+    on: str | None  # a valid ✅ or ❌ date typed on the line
+    line: int  # in the file, 1-based
+    link: str | None  # the link to the action's note, as the line has it
+    text: str  # the line from its box on, as typed
 
 
-def parse_ticks(block: str) -> dict[str, Tick]:
-    """Task lines between the markers, by block id. Later duplicates are ignored."""
-    ticks: dict[str, Tick] = {}
-    for match in _TASK.finditer(block):
-        if match[3] not in ticks:
-            when = _DONE_ON.findall(match[2]) if "✅" in match[2] else None
-            ticks[match[3]] = Tick(match[1] in "xX", when[-1] if when else None)
-    return ticks
+_TASK = re.compile(r"^[ \t]*[-*+] \[(.)\] (.*?)[ \t]*\r?$")
+_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)(?=\s|$)")
+_DATE_FIELD = re.compile(r"(✅|❌)\uFE0F?\s*(\S+)")
+_LINK = re.compile(r"\[\[[^\[\]]*\]\]")
+# Obsidian Tasks' statuses: [-] is cancelled, [/] in progress (still open).
+_BOX = {" ": "open", "/": "open", "x": "done", "X": "done", "-": "dropped"}
+
+
+def read_marks(block: str, first_line: int) -> tuple[list[Mark], list[str]]:
+    """Every task line of the block with the section it sits in, and a message
+    (with its line number) for each line that cannot be read."""
+    marks: list[Mark] = []
+    problems: list[str] = []
+    shown: str | None = None
+    seen: set[str] = set()
+    for number, text in enumerate(block.split("\n"), first_line):
+        if text.startswith("#"):
+            heading = text.rstrip("\r")
+            shown = (
+                "open"
+                if heading in OPEN_HEADINGS
+                else "done"
+                if heading.startswith(DONE_HEADING)
+                else "pending"
+                if heading == PENDING_HEADING
+                else None
+            )
+            continue
+        match = _TASK.match(text)
+        if not match:
+            continue
+        ids = _BLOCK_ID.findall(match[2])
+        box = _BOX.get(match[1])
+        where = f"summary line {number}"
+        if shown is None:
+            problems.append(
+                f"{where}: a task line outside vaultkit's lists; write your own outside the markers"
+            )
+        elif not ids:
+            problems.append(f"{where}: a task line without a ^id; vaultkit cannot tell which action it is")
+        elif box is None:
+            problems.append(
+                f"{where}: ^{ids[-1]} has the box [{match[1]}], which is neither [ ], [x] nor [-]"
+            )
+        elif ids[-1] in seen:
+            problems.append(f"{where}: ^{ids[-1]} is listed twice; the first line counts")
+        else:
+            seen.add(ids[-1])
+            on = None
+            for emoji, value in _DATE_FIELD.findall(match[2]):
+                if (emoji, box) in (("✅", "done"), ("❌", "dropped")):
+                    try:
+                        on = date.fromisoformat(value).isoformat()
+                    except ValueError:
+                        problems.append(
+                            f"{where}: {emoji} {value} is not a date like 2026-11-24; today is used"
+                        )
+            links = _LINK.findall(match[2])
+            marks.append(Mark(ids[-1], shown, box, on, number, links[-1] if links else None, match[2]))
+    return marks, problems
+
+
+def changed_boxes(marks: list[Mark], pending: Mapping[str, str]) -> tuple[list[Mark], set[str]]:
+    """The boxes the person changed (each mark's `box` is the status wanted),
+    and the waiting ticks they took back. `pending` maps each waiting tick's id
+    to the status it waits to give."""
+    wanted: list[Mark] = []
+    cancelled: set[str] = set()
+    for mark in marks:
+        if mark.shown == "pending":
+            if mark.uid in pending and pending[mark.uid] != mark.box:
+                cancelled.add(mark.uid)  # the person flipped the waiting box back
+            elif mark.uid not in pending:
+                wanted.append(mark)  # another device's wait, or this store was lost
+        elif mark.box != mark.shown:
+            wanted.append(mark)
+    return wanted, cancelled

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from vaultkit.errors import TemplateError
-from vaultkit.notes import NoteError, parse_frontmatter
+from vaultkit.frontmatter import NoteError, parse_frontmatter
 
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 

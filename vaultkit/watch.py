@@ -11,14 +11,14 @@ A result that would make actions disappear (the note vanished, lost actions
 or became unparseable) while the file is still fresh is held back for a
 settle period: that is what a save caught halfway looks like. Missed events
 (inotify queue overflow, sleeping laptops) are repaired by a periodic
-stat-only rescan. Any error while handling a batch is logged with its path
-and the loop goes on.
+stat-only rescan. Each batch is one `refresh(paths)`, the pipeline `index`
+runs, with the vault's lock held only for that batch. Any error while
+handling a batch is logged (paths and counts only) and the loop goes on.
 """
 
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import signal
 import threading
@@ -46,10 +46,11 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from vaultkit.errors import VaultkitError
-from vaultkit.index import Indexer
-from vaultkit.notes import SLOW_YAML_HINT, has_libyaml
-from vaultkit.sync import Live
-from vaultkit.vault import Vault, file_key, nfc
+from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
+from vaultkit.fs import Vault, nfc, vault_lock
+from vaultkit.notes import NoteRecord
+from vaultkit.refresh import Report, refresh
+from vaultkit.schema import open_store
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
 # the watcher its own events. Closed-after-write is kept: some editors' only
@@ -80,9 +81,6 @@ class Settings:
     rescan_every: float = 120.0  # stat-only rescan to repair missed events
     poll: bool = False
     poll_interval: float = 1.0
-    save_cache_every: float = 60.0
-    save_state_idle: float = 1.0  # the summary state is written once no event came for this long
-    save_state_every: float = 30.0  # ... or at the latest this long after the summary changed
 
 
 class Inbox:
@@ -193,30 +191,23 @@ class Watcher:
         self.settings = settings or Settings()
         self.log = log
         self.inbox = Inbox()
-        self.indexer = Indexer(vault)
-        self.indexer.changed = set()  # the board takes the changed notes from here
-        self.live = Live(vault, log)
+        self.store: Any = None
         self.stats = Stats()
         self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
-        self._last_cache_save = 0.0
-        self._last_event = 0.0
-        self._unsaved_since: float | None = None
+        self._now = 0.0
+        self._force: set[str] = set()
 
     # -------------------------------------------------------------- lifecycle
 
     def prime(self) -> None:
         """Index and write the summary once, as `vaultkit index` would."""
-        self.indexer.scan()
-        self._update("started")
-        self.indexer.save_cache()
-        self.live.save()
-        gc.collect()
-        gc.freeze()  # the vault's records live as long as the watcher: later collections skip them
-        now = time.monotonic()
-        self._last_rescan = self._last_cache_save = now
+        with vault_lock(self.vault):
+            self.store = open_store(self.vault, self.log)
+        self._update("started", None, (), force=set())
+        self._last_rescan = time.monotonic()
 
     def start(self) -> None:
         """Prime, then start watching."""
@@ -238,7 +229,11 @@ class Watcher:
             except Exception:  # noqa: S110 - it never started
                 pass
             return self._start_observer(poll=True)
-        self.stats.observer = "polling" if poll else type(observer).__name__
+        self.stats.observer = (
+            f"checking every {self.settings.poll_interval:g} s (polling)"
+            if poll
+            else "the system's file events"
+        )
         return observer
 
     def stop(self) -> None:
@@ -250,11 +245,9 @@ class Watcher:
             self._observer.stop()
             self._observer.join(timeout=10)
             self._observer = None
-        for name, save in (("cache", self.indexer.save_cache), ("summary state", self.live.save)):
-            try:
-                save()
-            except Exception as exc:
-                self.log(f"warning: could not save the {name} ({type(exc).__name__})")
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     def run(self) -> None:
         """Loop until stop(); start() must have been called."""
@@ -274,17 +267,7 @@ class Watcher:
             timeouts.append(self.settings.debounce / 2)
         if self.deferred:
             timeouts.append(min(self.deferred.values()) - now)
-        if self._unsaved_since is not None:
-            timeouts.append(self._state_due() - now)
         return max(0.02, min(timeouts))
-
-    def _state_due(self) -> float:
-        """When the summary state should be written: once idle, or at the latest after a while."""
-        assert self._unsaved_since is not None
-        return min(
-            self._last_event + self.settings.save_state_idle,
-            self._unsaved_since + self.settings.save_state_every,
-        )
 
     def step(self, now: float | None = None) -> None:
         """Do whatever is due: a batch, deferred notes, a rescan. Never raises."""
@@ -293,26 +276,17 @@ class Watcher:
             if now - self._last_rescan >= self.settings.rescan_every:
                 self._last_rescan = now
                 self.stats.rescans += 1
-                self.indexer.scan()
                 self.deferred.clear()
-                self._update("rescan")
+                self._now = now
+                self._update("rescan", None, (), force=set())
             due = {rel for rel, when in self.deferred.items() if when <= now}
-            if self.inbox.pending():
-                self._last_event = now
             if self.inbox.ready(self.settings, now) or due:
                 paths, folders, summary = self.inbox.take()
                 for rel in due:
                     self.deferred.pop(rel, None)
-                self._process(paths | due, folders, summary, now, force=due)
-            if now - self._last_cache_save >= self.settings.save_cache_every:
-                self._last_cache_save = now
-                self.indexer.save_cache()
-            if self.live.unsaved:
-                if self._unsaved_since is None:
-                    self._unsaved_since = now
-                if now >= self._state_due() and not self.inbox.pending():
-                    self._unsaved_since = None
-                    self.live.save()
+                self._now = now
+                why = f"{len(paths | due)} note(s) changed" if paths or due or folders else "summary edited"
+                self._update(why, paths | due, folders, force=due)
         except VaultkitError as exc:
             self.stats.errors += 1
             self.log(f"error: {exc}")
@@ -320,51 +294,34 @@ class Watcher:
             self.stats.errors += 1
             self.log(f"error while updating ({type(exc).__name__}); still watching")
 
-    def _suspicious(self, rel: str, record: Any) -> bool:
-        """Would this result hide actions we knew, from a file that is still fresh?"""
-        old = self.indexer.records.get(rel)
-        if old is None or not old.actions:
-            return False
-        return record is None or record.error is not None or len(record.actions) < len(old.actions)
+    def _hold(self, rel: str, record: NoteRecord | None) -> bool:
+        """Put back a result that would hide actions the store knows, from a file
+        that is still fresh: that is what a save caught halfway looks like."""
+        known = 0 if rel in self._force else self.store.action_count(rel)
+        if known and (record is None or record.error is not None or len(record.actions) < known):
+            self.deferred.setdefault(rel, self._now + self.settings.settle)
+            return True
+        return False
 
-    def _process(
-        self, paths: set[str], folders: set[str], summary: bool, now: float, force: set[str]
-    ) -> None:
-        changed: set[str] = set()
-        for folder in sorted(folders):
-            changed |= self.indexer.scan_folder(folder)
-        for rel in sorted(paths):
-            try:
-                note, record = self.indexer.look(rel)
-                if note is not None and record is not None:
-                    after = os.stat(note.path)
-                    if file_key(after.st_size, after.st_mtime_ns, after.st_ino) != note.key:
-                        self.inbox.add(rel, folder=False)  # still being written
-                        continue
-                if rel not in force and self._suspicious(rel, record):
-                    self.deferred.setdefault(rel, now + self.settings.settle)
-                    continue
-                self.deferred.pop(rel, None)
-                if self.indexer.store(rel, note, record):
-                    changed.add(rel)
-            except Exception as exc:
-                self.stats.errors += 1
-                self.log(f"error: {rel}: {type(exc).__name__}; kept its previous actions")
-        if changed or summary:
-            self._update(f"{len(changed)} note(s) changed" if changed else "summary edited")
+    def _update(self, why: str, paths: set[str] | None, folders: Any, force: set[str]) -> None:
+        self._force = force
+        with vault_lock(self.vault):
+            report = refresh(
+                self.vault, self.store, self.today(), paths=paths, folders=folders, hold=self._hold
+            )
+        self._log(why, report)
 
-    def _update(self, why: str) -> None:
-        result = self.live.sync(self.indexer, self.today())
-        for outcome in result.harvest.applied:
+    def _log(self, why: str, report: Report) -> None:
+        for outcome in report.ticked:
             action = outcome.change.action
             self.log(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
-        for problem in result.harvest.problems:
+        for problem in report.problems:
             self.log(f"warning: {problem}")
-        if result.summary_written:
+        if report.summary_written:
             self.stats.summary_writes += 1
             self.log(
                 f"{time.strftime('%H:%M:%S')} {why}: summary updated, "
-                f"{result.counts.open} open actions in {result.counts.notes} notes"
+                f"{report.counts.open} open actions in {report.counts.notes} notes"
             )
 
 
@@ -382,8 +339,8 @@ def watch_forever(
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         watcher.start()
-        log(f"Watching {vault.root} ({watcher.stats.observer}); Ctrl-C to stop.")
-        if not has_libyaml():
+        log(f"Watching {vault.root} for changes ({watcher.stats.observer}); Ctrl-C to stop.")
+        if slow_yaml():
             log(f"warning: {SLOW_YAML_HINT}")
         watcher.run()
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
-"""Change one action's status in a note's bytes, touching only what must change.
+"""Change one action's status in its note, touching only what must change,
+and never over another writer's edit.
 
-Pure: bytes in, bytes out. The action is found with PyYAML's composer (whose
-marks point at exact characters), and then only its own text is edited:
+The edit is pure (`set_status`: bytes in, bytes out). The action is found
+with PyYAML's composer (whose marks point at exact characters), and then only
+its own text is edited:
 
 - a string action keeps its quoting and changes its checkbox, adding or
   removing an Obsidian Tasks date: `"[ ] Call"` -> `"[x] Call ✅ 2026-11-24"`;
@@ -10,28 +12,35 @@ marks point at exact characters), and then only its own text is edited:
 
 Everything else (comments, quotes, key order, flow or block style, CRLF, BOM,
 the body) stays byte for byte. The result is parsed again and compared with
-the original: if anything but that one action changed, nothing is returned.
+the original: if anything but that one action changed, nothing is written.
+What an edit replaced is remembered in the store, so that changing the
+action back (`done` then `reopen`) gives the note's original bytes back, in
+whatever form it was written.
 
-Reopening undoes "done" exactly for the forms vaultkit writes (`"[ ] text"`
-strings and mappings without a `status` key). A plain string without a
-checkbox comes back as `"[ ] text"`, and an explicit `status: open` comes back
-as no `status` line; both mean the same.
+`apply` writes each note once, compare-and-swap: if an editor saved the note
+meanwhile, the change is made again on the new text (up to five times), or
+reported as a conflict. A newer edit is never overwritten.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-from vaultkit.actions import _CHECKBOX, parse_actions
+from vaultkit.actions import CHECKBOX, Action, parse_actions
+from vaultkit.atomic import snapshot, swap
 from vaultkit.errors import VaultkitError
-from vaultkit.notes import NoteError, parse_frontmatter
-from vaultkit.yamlsafe import _Loader
+from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
+from vaultkit.fs import Vault, safe_target
+from vaultkit.notes import record_from_bytes
+from vaultkit.store import Store
 
+ATTEMPTS = 5
 BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 _DONE_FIELDS = re.compile(
     r"\s+(?:✅|❌)\uFE0F?\s*\d{4}-\d{2}-\d{2}(?=(?:\s+\S+\uFE0F?\s*\d{4}-\d{2}-\d{2})*\s*$)"
@@ -45,12 +54,12 @@ class WritebackError(VaultkitError):
 class _PureLoader(yaml.SafeLoader):
     """The pure-Python composer: its marks are character offsets we can edit at."""
 
-    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    yaml_implicit_resolvers = loader().yaml_implicit_resolvers
 
 
 def new_string_value(old: str, status: str, on: date) -> str:
     body = old.strip()
-    match = _CHECKBOX.match(body)
+    match = CHECKBOX.match(body)
     separator = body[3 : match.end()] if match else " "
     rest = body[match.end() :] if match else body
     rest = _DONE_FIELDS.sub("", rest).rstrip()
@@ -254,3 +263,141 @@ def _verify(before: bytes, after: bytes, index: int, status: str, source: str) -
         )
     if not ok:
         raise WritebackError(f"{source}: could not change the action safely; edit it by hand")
+
+
+def item_region(data: bytes, index: int) -> tuple[int, int] | None:
+    """Byte offsets of action `index`'s own text: from the item to the end of its last line."""
+    try:
+        fm = parse_frontmatter(data)
+        if fm.meta is None:
+            return None
+        text = data[fm.start : fm.end].decode("utf-8")
+        seq = _find_actions(text)
+    except (NoteError, WritebackError):
+        return None
+    if not 0 <= index < len(seq.value):
+        return None
+    node = seq.value[index]
+    start, end = node.start_mark.index, node.end_mark.index
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    end = _line_end(text, end)
+    return fm.start + len(text[:start].encode()), fm.start + len(text[:end].encode())
+
+
+class Change(NamedTuple):
+    """A status to give one action (done, dropped or open again)."""
+
+    action: Action
+    status: str  # open | done | dropped
+    on: date  # the date recorded for done/dropped
+
+
+class Outcome(NamedTuple):
+    """What came of a Change: applied, already so, or refused and why."""
+
+    change: Change
+    applied: bool  # False: it already had that status, or see `problem`
+    problem: str | None = None
+
+
+def _in_note(actions: list[Action], target: Action) -> Action | None:
+    """The action of a note just read that `target` (from the store) is: the
+    same id as written, and among several such the same text, then place."""
+    found = [a for a in actions if a.written_id == target.written_id]
+    if len(found) > 1:
+        found = [a for a in found if a.text == target.text] or found
+    if len(found) > 1:
+        found = [a for a in found if a.index == target.index]
+    return found[0] if len(found) == 1 else None
+
+
+Memory = tuple[str, str, str | None, str | None]  # (note, id as written, what was written, what it replaced)
+
+
+def _edit(
+    store: Store, source: str, data: bytes, changes: list[Change]
+) -> tuple[bytes, list[Outcome], list[Memory]]:
+    """The note's new bytes with every change made, the outcomes, and what to remember for undoing."""
+    outcomes: list[Outcome] = []
+    memory: list[Memory] = []
+    for change in changes:
+        record = record_from_bytes(source, data)
+        if record.error is not None:
+            outcomes.append(Outcome(change, False, f"{source}: {record.error.message}; not changed"))
+            continue
+        action = _in_note(list(record.actions), change.action)
+        if action is None:
+            problem = f"{source}: the action ^{change.action.id} is no longer in the note; not changed"
+            outcomes.append(Outcome(change, False, problem))
+            continue
+        if action.status == change.status:
+            outcomes.append(Outcome(change, False))
+            continue
+        try:
+            new, remembered = _change(store, source, data, action, change)
+        except WritebackError as exc:
+            outcomes.append(Outcome(change, False, str(exc)))
+            continue
+        data = new
+        memory.append(remembered)
+        outcomes.append(Outcome(change, True))
+    return data, outcomes, memory
+
+
+def _change(store: Store, source: str, data: bytes, action: Action, change: Change) -> tuple[bytes, Memory]:
+    """One action's new status in the note's bytes: what vaultkit replaced when
+    it last changed it, if that is what the change asks for and the action is
+    as vaultkit left it; else the minimal edit."""
+    region = item_region(data, action.index)
+    if region is None:
+        raise WritebackError(f"{source}: could not find the action's text; edit it by hand")
+    was = data[region[0] : region[1]].decode()
+    kept = store.undo(source, action.written_id)
+    if kept is not None and kept[0] == was:
+        status, original = json.loads(kept[1])
+        if status == change.status:
+            candidate = data[: region[0]] + original.encode() + data[region[1] :]
+            try:
+                _verify(data, candidate, action.index, change.status, source)
+                return candidate, (source, action.written_id, None, None)
+            except WritebackError:
+                pass  # the note changed around it: make the edit instead
+    new = set_status(data, action.index, change.status, change.on, source)
+    after = item_region(new, action.index)
+    written = new[after[0] : after[1]].decode() if after else None
+    return new, (source, action.written_id, written, json.dumps([action.status, was]))
+
+
+def apply(vault: Vault, store: Store, changes: list[Change]) -> list[Outcome]:
+    """Write every change to its note: one compare-and-swap replace per note."""
+    by_source: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_source[change.action.source].append(change)
+    outcomes: list[Outcome] = []
+    for source in sorted(by_source):
+        outcomes += _apply_to_note(vault, store, source, by_source[source])
+    return outcomes
+
+
+def _apply_to_note(vault: Vault, store: Store, source: str, changes: list[Change]) -> list[Outcome]:
+    try:
+        path = safe_target(vault, source).resolve()
+        snap = snapshot(path)
+    except (VaultkitError, OSError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        return [Outcome(c, False, f"{source}: cannot read ({why}); not changed") for c in changes]
+    for _attempt in range(ATTEMPTS):
+        if snap.data is None:
+            return [Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes]
+        new, outcomes, memory = _edit(store, source, snap.data, changes)
+        if new == snap.data:
+            return outcomes
+        newer = swap(snap, new, vault.config.file_mode)
+        if newer is None:
+            for entry in memory:
+                store.remember(*entry)
+            return outcomes
+        snap = newer  # an editor saved meanwhile: make the change again on its text
+    message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
+    return [Outcome(c, False, message) for c in changes]

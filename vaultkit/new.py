@@ -1,28 +1,35 @@
-"""`vaultkit new`: plan a note (date, session, links, path; pure) and create it."""
+"""`vaultkit new`: find the template, plan the note (date, session, links,
+path), ask the questions, create it; and the template files themselves.
+
+The vault's lock is held while the store is read and again while the check-in
+review's answers are written, never while the person is answering."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from vaultkit.actions import Action
-from vaultkit.dates import logical_today
-from vaultkit.errors import NoteExistsError, VaultkitError
-from vaultkit.index import NoteRecord, build_index
-from vaultkit.summary import wikilink
+from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.config import logical_today
+from vaultkit.errors import NoteExistsError, TemplateError, VaultkitError
+from vaultkit.fs import Vault, safe_target
+from vaultkit.notes import NoteRecord
+from vaultkit.refresh import opened, refresh, scan
 from vaultkit.templates import (
+    TEMPLATE_NAME,
     NewAction,
     NoteValues,
     Prompt,
+    Template,
     clean_title,
     default_title,
     fill_placeholders,
     render_note,
 )
-from vaultkit.vault import Vault, create_exclusive, find_template, make_dirs, safe_target
 
 # Note types that open a session, and the ones a later note links back to.
 OPENS_SESSION = "intention"
@@ -56,7 +63,7 @@ def choose_session(notes: list[NoteRecord], note_type: str, given: int | None) -
 
 
 def session_links(
-    notes: list[NoteRecord], session: int, note_type: str, stems: Counter[str]
+    notes: list[NoteRecord], session: int, note_type: str, link: Callable[[str], str]
 ) -> dict[str, str]:
     """Links from a new note to the earlier notes of its session, by type."""
     links: dict[str, str] = {}
@@ -70,7 +77,7 @@ def session_links(
             key=lambda n: (n.date or "", n.path),
         )
         if candidates:
-            links[linked] = wikilink(candidates[-1].path, stems)
+            links[linked] = link(candidates[-1].path)
     return links
 
 
@@ -122,25 +129,34 @@ class Questions:
     review: Callable[[list[Action]], dict[str, str]]  # open action -> done/dropped
 
 
-def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | None) -> str:
+def create_note(
+    vault: Vault, request: NewNoteRequest, questions: Questions | None, notice: Callable[[str], None]
+) -> str:
     """Create the note; return its vault-relative path. Never overwrites."""
     template = find_template(vault, request.type)
     today = logical_today(request.now, vault.config.day_starts_at)
     note_date = parse_date_option(request.date_text, today) if request.date_text else today
-    index = build_index(vault)
-    notes = index.notes
-    stems = index.stem_counts()
-    session = choose_session(notes, request.type, request.session)
+    title = clean_title(request.title) if request.title else default_title(request.type)
+    with opened(vault, notice) as store:
+        scan(vault, store, today)
+        notes = store.integration_notes()
+        session = choose_session(notes, request.type, request.session)
+        links = session_links(notes, session, request.type, store.link)
+        carried = (
+            carried_over(store.actions("AND status = 'open'"), note_date)
+            if request.type == "check-in"
+            else []
+        )
+        carried_links = {a.source: store.link(a.source) for a in carried}
     values = NoteValues(
         type=request.type,
-        title=clean_title(request.title) if request.title else default_title(request.type),
+        title=title,
         note_date=note_date,
         now=request.now,
         session=session,
-        links=session_links(notes, session, request.type, stems),
+        links=links,
         actions=list(request.actions),
     )
-    carried = carried_over(index.actions, note_date) if request.type == "check-in" else []
     rel = note_path(vault.config.note_path, values)
     target = safe_target(vault, rel)
     if target.exists() or target.is_symlink():
@@ -148,16 +164,14 @@ def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | No
             f"{rel} already exists; vaultkit never overwrites a note. "
             "Open it, or pick another name with --title"
         )
+    decisions: dict[str, str] = {}
     if questions is not None:
-        label = f"{default_title(request.type)} for session {session}, {note_date.isoformat()}"
-        questions.intro(label)
+        questions.intro(f"{default_title(request.type)} for session {session}, {note_date.isoformat()}")
         values.answers = [questions.ask(prompt) for prompt in template.prompts]
         decisions = questions.review(carried)  # close old loops before adding new ones
         if template.asks_actions:
             values.actions += questions.ask_actions(request.type)
-    else:
-        decisions = {}
-    values.open_actions = [(a.text, wikilink(a.source, stems)) for a in carried if a.id not in decisions]
+    values.open_actions = [(a.text, carried_links[a.source]) for a in carried if a.id not in decisions]
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
     try:
@@ -165,10 +179,64 @@ def create_note(vault: Vault, request: NewNoteRequest, questions: Questions | No
     except FileExistsError:
         raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
     if decisions:
-        from vaultkit.status import Change, apply_changes
-
-        chosen = [Change(a, decisions[a.id], note_date) for a in carried if a.id in decisions]
-        problems = [o.problem for o in apply_changes(vault, chosen) if o.problem]
+        summary = (vault.root / vault.config.summary_path).exists()
+        with opened(vault, notice) as store:
+            report = refresh(
+                vault, store, today, commands=list(decisions.items()), on=note_date, write_summary=summary
+            )
+        problems = [o.problem for o in report.commanded if o.problem]
         if problems:
             raise VaultkitError(f"{rel} was created, but: " + "; ".join(problems))
     return vault.rel(target)
+
+
+# ---------------------------------------------------------------- template files
+
+
+def shipped_templates_dir() -> Path:
+    """The default templates: inside the installed package, or the source tree."""
+    packaged = Path(__file__).parent / "_templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def _read_template(name: str, path: Path, origin: str) -> Template:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read template {path}: {exc}") from None
+    return Template(name, text.replace("\r\n", "\n"), origin, str(path))
+
+
+def find_template(vault: Vault, name: str) -> Template:
+    if not TEMPLATE_NAME.match(name):
+        raise TemplateError(f"{name!r} is not a template name (letters, digits, - and _ only)")
+    own = vault.state_dir / "templates" / f"{name}.md"
+    if own.is_file():
+        return _read_template(name, own, "vault")
+    shipped = shipped_templates_dir() / f"{name}.md"
+    if shipped.is_file():
+        return _read_template(name, shipped, "default")
+    names = ", ".join(t.name for t in list_templates(vault))
+    raise TemplateError(f"no template named {name!r}; available: {names}")
+
+
+def list_templates(vault: Vault) -> list[Template]:
+    """Every template, the vault's own shadowing the shipped ones, sorted by name."""
+    found: dict[str, Template] = {}
+    for folder, origin in ((shipped_templates_dir(), "default"), (vault.state_dir / "templates", "vault")):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.md")):
+                if TEMPLATE_NAME.match(path.stem):
+                    found[path.stem] = _read_template(path.stem, path, origin)
+    return [found[name] for name in sorted(found)]
+
+
+def copy_template(vault: Vault, name: str) -> Path:
+    """Copy a shipped template into `.vaultkit/templates/` for editing."""
+    template = find_template(vault, name)
+    target = vault.state_dir / "templates" / f"{name}.md"
+    if template.origin == "vault":
+        raise TemplateError(f"{vault.rel(target)} already exists; edit it there")
+    make_dirs(target.parent, vault.config.dir_mode)
+    create_exclusive(target, template.text.encode("utf-8"), vault.config.file_mode)
+    return target

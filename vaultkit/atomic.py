@@ -1,0 +1,193 @@
+"""Writing files, when others may write them too: exclusive create, atomic
+replace (temp file in the same folder, fsync, rename, folder fsync), and
+compare-and-swap (`swap`: replace only if the file still holds what was read)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from vaultkit.errors import VaultkitError
+
+# O_NONBLOCK: a note swapped for a FIFO cannot hang a run.
+READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def make_dirs(folder: Path, mode: int) -> None:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=mode)
+        os.chmod(path, mode)  # mkdir's mode is masked by the umask
+
+
+def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(5)}.vaultkit-tmp")
+        try:
+            fd = os.open(tmp, flags, 0o600)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _fsync_dir(folder: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover - no directory handles there
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _carry_over(source: os.stat_result, path: str, tmp: str) -> None:
+    """What an atomic replace would drop: owner and extended attributes (Finder tags)."""
+    if hasattr(os, "chown") and (source.st_uid, source.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(tmp, source.st_uid, source.st_gid)
+        except OSError:
+            pass
+    if hasattr(os, "listxattr"):
+        try:
+            for name in os.listxattr(path):
+                os.setxattr(tmp, name, os.getxattr(path, name))
+        except OSError:
+            pass
+
+
+def _replace(tmp: str, path: Path) -> None:
+    for attempt in range(5):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:  # Windows: another program holds it open
+            if attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
+def create_exclusive(path: Path, data: bytes, mode: int) -> None:
+    """Create `path` with `data`, failing with FileExistsError if it exists;
+    the new file never appears half-written (a hard link of a finished temp file)."""
+    tmp = _write_temp(path.parent, path.name, data, mode)
+    try:
+        try:
+            os.link(tmp, path)
+        except OSError as exc:
+            if exc.errno == errno.EEXIST:
+                raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)  # no hard links here
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    finally:
+        os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data` atomically, keeping its permissions if it exists.
+    For files only vaultkit writes; a file others write goes through `swap`."""
+    try:
+        keep = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        keep = 0o600 if mode is None else mode
+    tmp = _write_temp(path.parent, path.name, data, keep if mode is None else mode)
+    try:
+        _replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
+class Snapshot(NamedTuple):
+    """A file as read, to replace only if it still holds `data` (None: it did not exist)."""
+
+    path: Path
+    data: bytes | None
+    stat: os.stat_result | None
+
+
+def snapshot(path: Path) -> Snapshot:
+    """Read a file others may write too. An open descriptor is not kept: `swap`
+    checks the file's content again, which also catches edits a coarse clock
+    leaves with the same size and mtime."""
+    try:
+        fd = os.open(path, READ_FLAGS)
+    except FileNotFoundError:
+        return Snapshot(path, None, None)
+    try:
+        st = os.fstat(fd)
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size, 65536)):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return Snapshot(path, b"".join(chunks), st)
+
+
+def _holds(snap: Snapshot) -> bool:
+    """Whether the file is still the one read, with the same bytes."""
+    now = snapshot(snap.path)
+    if now.data is None or snap.data is None or snap.stat is None or now.stat is None:
+        return now.data is None and snap.data is None
+    return (now.stat.st_dev, now.stat.st_ino) == (
+        snap.stat.st_dev,
+        snap.stat.st_ino,
+    ) and now.data == snap.data
+
+
+def swap(snap: Snapshot, data: bytes, mode: int) -> Snapshot | None:
+    """Replace the file with `data` if it still holds what `snap` read; None when
+    done, else the file as it is now (merge into that and swap again). The
+    temp file is written and fsynced first, so the check is the last thing
+    before the rename. `mode` is for a new file; an existing one keeps its own
+    mode, owner and extended attributes. A file with other hard links is
+    refused: a rename would split them."""
+    if snap.stat is not None and snap.stat.st_nlink > 1:
+        raise VaultkitError(
+            f"{snap.path} has other hard links; vaultkit will not split them (copy it instead)"
+        )
+    keep = stat.S_IMODE(snap.stat.st_mode) if snap.stat is not None else mode
+    tmp = _write_temp(snap.path.parent, snap.path.name, data, keep)
+    try:
+        if snap.stat is not None:
+            _carry_over(snap.stat, os.fspath(snap.path), tmp)
+        if not _holds(snap):
+            return snapshot(snap.path)
+        if snap.data is None:
+            try:
+                os.link(tmp, snap.path)
+            except FileExistsError:
+                return snapshot(snap.path)
+        else:
+            _replace(tmp, snap.path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    _fsync_dir(snap.path.parent)
+    return None

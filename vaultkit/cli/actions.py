@@ -1,0 +1,291 @@
+"""Commands about actions and the summary: index, watch, actions, done, reopen, drop, status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from vaultkit.cli.base import App, cli, common, engine, pass_app, progress, say, scanned, vault_today
+
+if TYPE_CHECKING:
+    from vaultkit.refresh import Report
+
+# ---------------------------------------------------------------- index
+
+
+def _tell(report: Report) -> None:
+    """Warnings of a refresh, on stderr: what was applied, what was not, what could not be read."""
+    for outcome in report.ticked:
+        action = outcome.change.action
+        verb = {"done": "done", "open": "reopened", "dropped": "dropped"}[outcome.change.status]
+        say(f"{action.source}: ^{action.id} {verb} (changed in the summary)")
+    for message in report.problems:
+        say(f"warning: {message}")
+    for path, problem in report.unreadable:
+        say(f"warning: {path}{f':{problem.line}' if problem.line else ''}: {problem.message}")
+    for copy, original in report.conflicts:
+        say(f"warning: {copy}: sync-conflict copy of {original}; not counted")
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Exit 1 when any note could not be read.")
+@click.option(
+    "--adopt-summary",
+    is_flag=True,
+    help="Add the summary below the text of an existing note at the summary path "
+    "that has no vaultkit markers yet.",
+)
+@common
+@pass_app
+def index(app: App, strict: bool, adopt_summary: bool) -> None:
+    """Gather every open action into the summary note.
+
+    Applies the boxes you ticked in the summary, reads the notes that changed
+    since the last run, and rewrites the part of the summary note between the
+    vaultkit markers, only if it changed.
+
+    Example: vaultkit index
+    """
+    from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
+    from vaultkit.refresh import refresh
+
+    with engine(app) as (vault, store):
+        report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
+    _tell(report)
+    counts = report.counts
+    click.echo(
+        f"{counts.notes} notes ({report.read} read, {report.files - report.read} cached), "
+        f"{counts.open} open actions ({counts.external} external, {counts.internal} internal), "
+        f"{len(report.unreadable)} unreadable; "
+        f"{vault.config.summary_path} {'updated' if report.summary_written else 'unchanged'}"
+    )
+    if report.read and slow_yaml():
+        say(f"warning: {SLOW_YAML_HINT}")
+    if strict and report.unreadable:
+        from vaultkit.errors import VaultkitError
+
+        raise VaultkitError(f"{len(report.unreadable)} note(s) could not be read (see above)")
+
+
+# ---------------------------------------------------------------- watch
+
+
+@cli.command()
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll for changes instead of using OS events (for network drives and some cloud folders).",
+)
+@click.option(
+    "--debounce",
+    type=click.FloatRange(0.05, 10),
+    default=0.3,
+    show_default=True,
+    help="Seconds of quiet before an update.",
+)
+@click.option(
+    "--rescan",
+    type=click.FloatRange(5, 86400),
+    default=120,
+    show_default=True,
+    help="Seconds between stat-only rescans that repair missed events.",
+)
+@common
+@pass_app
+def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
+    """Keep the summary note current while you write, until Ctrl-C.
+
+    Does what `vaultkit index` does, then updates the summary within about a
+    second of each save, in any editor, and applies boxes you tick in the
+    summary. Run it in a terminal, or at login with `vaultkit service install`.
+
+    Example: vaultkit watch
+    """
+    from vaultkit.watch import Settings, watch_forever
+
+    vault = app.vault()
+    settings = Settings(debounce=debounce, rescan_every=rescan, poll=poll)
+    code = watch_forever(vault, lambda: vault_today(vault), settings, say)
+    click.get_current_context().exit(code)
+
+
+# ---------------------------------------------------------------- actions
+
+
+@cli.command()
+@click.option(
+    "--status",
+    type=click.Choice(["open", "done", "dropped", "all"]),
+    default="open",
+    show_default=True,
+)
+@click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@common
+@pass_app
+def actions(app: App, status: str, kind: str | None, as_json: bool) -> None:
+    """List actions from every note, newest session first.
+
+    \b
+    Examples:
+      vaultkit actions
+      vaultkit actions --status all --kind internal --json
+    """
+    import json
+
+    where, params = "", []
+    if status != "all":
+        where, params = "AND status = ?", [status]
+    if kind is not None:
+        where, params = where + " AND kind = ?", [*params, kind]
+    with scanned(app) as (_, store, _report):
+        chosen = store.actions(where, tuple(params))
+    if as_json:
+        click.echo(json.dumps([a.to_json() for a in chosen], ensure_ascii=False, indent=2))
+        return
+    for a in chosen:
+        box = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}[a.status]
+        due = f"  due {a.due}" if a.due else ""
+        click.echo(f"{a.id}  {box} {a.kind[:3]}  {a.text}  ({a.source}){due}")
+    if not chosen:
+        say("No actions match.")
+
+
+# ---------------------------------------------------------------- done / reopen / drop
+
+
+def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
+    from vaultkit.refresh import refresh
+
+    with engine(app) as (vault, store):
+        summary = (vault.root / vault.config.summary_path).exists()  # kept in step, when there is one
+        report = refresh(
+            vault, store, vault_today(vault), commands=[(i, status) for i in ids], write_summary=summary
+        )
+    verb = {"done": "Done", "open": "Reopened", "dropped": "Dropped"}[status]
+    failed = 0
+    for outcome in report.commanded:
+        action = outcome.change.action
+        if outcome.problem:
+            failed += 1
+            say(f"Error: {outcome.problem}")
+        elif outcome.applied:
+            click.echo(f"{verb}: {action.text}  ({action.source}) ^{action.id}")
+        else:
+            click.echo(f"Already {status}: {action.text}  ({action.source}) ^{action.id}")
+    for outcome in report.ticked:
+        action = outcome.change.action
+        say(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
+    for problem in report.problems:
+        say(f"warning: {problem}")
+    if failed:
+        click.get_current_context().exit(1)
+
+
+_IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...")
+
+
+@cli.command()
+@_IDS
+@common
+@pass_app
+def done(app: App, ids: tuple[str, ...]) -> None:
+    """Mark actions done in their source notes (a unique id prefix of 4 or more characters is enough).
+
+    Only the action's own line changes: "[ ] Call" becomes "[x] Call ✅ DATE";
+    a mapping gets status: done and done: DATE.
+
+    Example: vaultkit done 3f2a letter-to-self
+    """
+    _set_status(app, ids, "done")
+
+
+@cli.command()
+@_IDS
+@common
+@pass_app
+def reopen(app: App, ids: tuple[str, ...]) -> None:
+    """Mark actions open again in their source notes.
+
+    After `vaultkit done`, it gives the note its bytes back as they were.
+
+    Example: vaultkit reopen 3f2a
+    """
+    _set_status(app, ids, "open")
+
+
+@cli.command()
+@_IDS
+@common
+@pass_app
+def drop(app: App, ids: tuple[str, ...]) -> None:
+    """Let actions go: mark them dropped in their source notes.
+
+    A dropped action leaves the summary but stays in its note ("[-] Call ❌
+    DATE", or status: dropped).
+
+    Example: vaultkit drop 3f2a
+    """
+    _set_status(app, ids, "dropped")
+
+
+# ---------------------------------------------------------------- status
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@common
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """What's due, what's open, and how regular the integration work has been.
+
+    \b
+    Examples:
+      vaultkit status
+      vaultkit status --json
+    """
+    import json
+
+    from vaultkit.followups import due_follow_ups
+    from vaultkit.overview import Tally, build_overview, render_status
+
+    with scanned(app) as (vault, store, report):
+        today = vault_today(vault)
+        notes = store.integration_notes()
+    counts = report.counts
+    due = due_follow_ups(notes, vault.config.follow_ups, today)
+    overview = build_overview(notes, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    if as_json:
+        click.echo(json.dumps(overview.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_status(overview))
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.command()
+@common
+@pass_app
+def check(app: App) -> None:
+    """Report notes whose frontmatter or actions are broken, as path:line: message.
+
+    Exits 1 when there is any problem, so it fits a pre-commit hook.
+
+    Example: vaultkit check
+    """
+    from vaultkit.errors import VaultkitError
+    from vaultkit.frontmatter import Problem
+
+    with scanned(app) as (_, store, report):
+        rows = [*report.unreadable, *store.problems()]
+    rows += [
+        (copy, Problem(f"sync-conflict copy of {original}; merge it and delete it"))
+        for copy, original in report.conflicts
+    ]
+    for path, problem in sorted(rows, key=lambda r: (r[0], r[1].line or 0)):
+        click.echo(f"{path}:{problem.line or 1}: {problem.message}")
+    if rows:
+        raise VaultkitError(f"{len(rows)} problem(s) in {len({r[0] for r in rows})} note(s)")
+    click.echo(f"{report.counts.notes} notes checked; no problems.")

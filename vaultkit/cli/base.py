@@ -1,0 +1,170 @@
+"""The command group, the per-invocation state, and the one place where
+errors become messages and exit codes (`VaultkitGroup.invoke`): 1 with
+`Error: ...` on stderr, 2 for usage, 130 when interrupted."""
+
+from __future__ import annotations
+
+import errno
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from vaultkit import __version__
+
+if TYPE_CHECKING:
+    from vaultkit.fs import Vault
+    from vaultkit.refresh import Report
+    from vaultkit.store import Store
+
+PROGRESS_MIN = 2000  # notes to read before a progress bar is worth drawing
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    """Per-invocation state: the --vault option, resolved into a Vault on demand."""
+
+    def __init__(self, vault_option: str | None, debug: bool) -> None:
+        self.vault_option = vault_option
+        self.debug = debug
+        self._vault: Vault | None = None
+
+    def vault(self) -> Vault:
+        if self._vault is None:
+            from vaultkit.fs import open_vault
+
+            self._vault = open_vault(self.vault_option)
+        return self._vault
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def report_error(exc: BaseException, debug: bool) -> int:
+    """Tell the user about an exception a command let out; the exit code."""
+    from vaultkit.errors import VaultkitError
+
+    if isinstance(exc, VaultkitError):
+        say(f"Error: {exc}")
+        return 1
+    if isinstance(exc, KeyboardInterrupt):
+        say("Interrupted.")
+        return 130
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        say(f"Error: no space left on the disk that holds {exc.filename or 'the vault'}; nothing was changed")
+        return 1
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    else:  # the type only: an exception's text might quote a note
+        say(
+            f"Error: vaultkit failed unexpectedly ({type(exc).__name__}); "
+            "run again with --debug for the details and report it"
+        )
+    return 1
+
+
+class VaultkitGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit):
+            raise
+        except click.Abort:
+            ctx.exit(report_error(KeyboardInterrupt(), False))
+        except (Exception, KeyboardInterrupt) as exc:
+            app = ctx.find_object(App)
+            ctx.exit(report_error(exc, bool(app and app.debug) or bool(ctx.params.get("debug"))))
+
+
+def _late_vault(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(App).vault_option = value
+
+
+def _late_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(App).debug = True
+
+
+def common(command: F) -> F:
+    """`--vault` and `--debug` after the command too, as people type them."""
+    command = click.option("--debug", is_flag=True, expose_value=False, callback=_late_debug, hidden=True)(
+        command
+    )
+    return click.option(
+        "--vault", metavar="PATH", expose_value=False, callback=_late_vault, hidden=True, is_eager=True
+    )(command)
+
+
+@click.group(cls=VaultkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--vault",
+    "vault_option",
+    metavar="PATH",
+    help="The vault folder (before or after the command). Default: $VAULTKIT_VAULT, "
+    "else the nearest folder above the current one that holds .vaultkit/ or .obsidian/.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@click.version_option(__version__, prog_name="vaultkit")
+@click.pass_context
+def cli(ctx: click.Context, vault_option: str | None, debug: bool) -> None:
+    """Integration journaling in your folder of markdown notes.
+
+    \b
+    Start with:
+      vaultkit init                   make this folder a vault
+      vaultkit new intention          before a session
+      vaultkit new reflection         after it
+      vaultkit new check-in           a week or a month later
+      vaultkit index                  gather open actions into one note
+
+    vaultkit is a journaling aid, not a substitute for a clinician.
+    """
+    ctx.obj = App(vault_option, debug)
+
+
+def progress(notes: list[Any]) -> Iterable[Any]:
+    """A progress bar on a terminal for big reads; nothing when piped."""
+    if not sys.stderr.isatty() or len(notes) < PROGRESS_MIN:
+        return notes
+    return _bar(notes)
+
+
+def _bar(notes: list[Any]) -> Iterator[Any]:
+    with click.progressbar(notes, label="Reading notes", file=sys.stderr) as bar:
+        yield from bar
+
+
+@contextmanager
+def engine(app: App) -> Iterator[tuple[Vault, Store]]:
+    """The vault and its store, with the vault's lock held."""
+    from vaultkit.refresh import opened
+
+    vault = app.vault()
+    with opened(vault, say) as store:
+        yield vault, store
+
+
+def vault_today(vault: Vault) -> date:
+    """Today in the vault's journaling day (see config.local_today)."""
+    from vaultkit.config import local_today
+
+    return local_today(vault.config)
+
+
+@contextmanager
+def scanned(app: App) -> Iterator[tuple[Vault, Store, Report]]:
+    """The store brought up to date with the notes (nothing else written)."""
+    from vaultkit.refresh import scan
+
+    with engine(app) as (vault, store):
+        yield vault, store, scan(vault, store, vault_today(vault), progress=progress)

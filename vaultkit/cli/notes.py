@@ -1,0 +1,151 @@
+"""Commands that make notes: init, new, templates."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from vaultkit.cli.base import App, cli, common, pass_app, say
+
+# ---------------------------------------------------------------- init
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@common
+def init(path: Path | None) -> None:
+    """Make PATH (default: the current folder) a vault.
+
+    Creates .vaultkit/config.yaml with every setting commented out. Running it
+    again changes nothing.
+
+    Example: vaultkit init ~/Notes
+    """
+    from vaultkit.fs import CONFIG_FILE, init_vault
+
+    folder = path or Path.cwd()
+    created = init_vault(folder)
+    if created:
+        click.echo(f"Made {folder} a vault: created {', '.join(created)}.")
+        click.echo("Next: vaultkit new intention   (or: vaultkit new reflection)")
+    else:
+        click.echo(f"{folder} is already a vault ({CONFIG_FILE} exists); nothing changed.")
+
+
+# ---------------------------------------------------------------- new
+
+
+@cli.command()
+@click.argument("note_type", metavar="TYPE")
+@click.option("--date", "date_text", metavar="DATE", help="YYYY-MM-DD, today or yesterday.")
+@click.option(
+    "--session",
+    type=int,
+    help="Session number (default: an intention opens the next one; other notes join the latest).",
+)
+@click.option("--title", help="Title and file name (default: the type, e.g. Reflection).")
+@click.option(
+    "--action",
+    "actions",
+    multiple=True,
+    metavar="TEXT",
+    help='An action for the note; repeatable. Prefix "internal:" for an inner change.',
+)
+@click.option("--no-input", is_flag=True, help="Ask nothing; leave every prompt for later.")
+@click.option("--edit/--no-edit", default=False, help="Open the note in $VISUAL or $EDITOR.")
+@common
+@pass_app
+def new(
+    app: App,
+    note_type: str,
+    date_text: str | None,
+    session: int | None,
+    title: str | None,
+    actions: tuple[str, ...],
+    no_input: bool,
+    edit: bool,
+) -> None:
+    """Create a dated note from a template and print its path.
+
+    TYPE is intention, reflection, check-in, or a template of your own in
+    .vaultkit/templates/. The template's questions are asked one by one;
+    every one is optional. An existing note is never overwritten.
+
+    \b
+    Examples:
+      vaultkit new reflection
+      vaultkit new check-in --no-input --action "Call my sister"
+      vaultkit new intention --date 2026-12-01 --action "internal: notice my breathing"
+    """
+    from vaultkit.new import NewNoteRequest, Questions, create_note, parse_action_option
+
+    vault = app.vault()
+    request = NewNoteRequest(
+        type=note_type,
+        now=datetime.now().astimezone(),
+        date_text=date_text,
+        session=session,
+        title=title,
+        actions=[parse_action_option(a) for a in actions if a.strip()],
+    )
+    questions = None
+    if not no_input:
+        from vaultkit.prompts import Asker
+
+        asker = Asker()
+        questions = Questions(asker.intro, asker.ask, asker.ask_actions, asker.review)
+    rel = create_note(vault, request, questions, say)
+    if edit:
+        if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+            say("No $VISUAL or $EDITOR set; open the note yourself.")
+        else:
+            click.edit(filename=str(vault.root / rel))
+    if questions is not None:
+        say("")
+    click.echo(rel)
+
+
+# ---------------------------------------------------------------- templates
+
+
+@cli.group(invoke_without_command=True)
+@common
+@click.pass_context
+def templates(ctx: click.Context) -> None:
+    """List note templates and where each comes from.
+
+    A template in .vaultkit/templates/ replaces the shipped one of the same
+    name. Copy a shipped one there to edit it:
+
+    \b
+      vaultkit templates copy reflection
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from vaultkit.new import list_templates
+
+    vault = ctx.find_object(App).vault()  # type: ignore[union-attr]
+    rows = list_templates(vault)
+    width = max(len(t.name) for t in rows)
+    for template in rows:
+        where = vault.rel(Path(template.location)) if template.origin == "vault" else template.location
+        click.echo(f"{template.name:<{width}}  {template.origin:<7}  {where}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@common
+@pass_app
+def templates_copy(app: App, name: str) -> None:
+    """Copy a shipped template into .vaultkit/templates/ for editing.
+
+    Example: vaultkit templates copy check-in
+    """
+    from vaultkit.new import copy_template
+
+    vault = app.vault()
+    target = copy_template(vault, name)
+    click.echo(f"Copied to {vault.rel(target)}; vaultkit new {name} now uses it.")

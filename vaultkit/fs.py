@@ -1,0 +1,345 @@
+"""The vault on the disk: finding it, walking and reading its notes, safe
+paths, this device's id and the vault's lock. (Writing files: `atomic.py`.)
+
+The promises kept here: vaultkit only scans a folder that is a vault and
+never writes outside it. One process at a time works on a vault on this
+device (`vault_lock`); editors, sync clients and other devices are not asked
+to wait, so every replace of a file others write is compare-and-swap.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import secrets
+import stat
+import sys
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
+
+from vaultkit.atomic import READ_FLAGS, create_exclusive, make_dirs
+from vaultkit.config import CONFIG_TEMPLATE, Config, config_from_mapping
+from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError, VaultkitError
+
+MARKER_DIRS = (".vaultkit", ".obsidian")
+CONFIG_FILE = ".vaultkit/config.yaml"
+LOCAL_DIR = ".vaultkit/local"  # this device's store and lock; see README "Where vaultkit keeps its state"
+INIT_HINT = "run `vaultkit init` in your notes folder, or pass --vault PATH"
+LOCK_WAIT = 60.0  # seconds a command waits for another vaultkit process on the same vault
+
+
+def stem(rel: str) -> str:
+    """The note's name without folder and extension: what an Obsidian link names."""
+    name = rel[rel.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
+
+
+def nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+class Vault(NamedTuple):
+    """A vault folder and its settings."""
+
+    root: Path
+    config: Config
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".vaultkit"
+
+    def rel(self, path: Path) -> str:
+        """Vault-relative path with `/` separators, NFC-normalised."""
+        return nfc(path.relative_to(self.root).as_posix())
+
+
+def is_vault(path: Path) -> bool:
+    return any((path / marker).is_dir() for marker in MARKER_DIRS)
+
+
+def find_vault(explicit: str | None, env: str | None, cwd: Path) -> Path:
+    """--vault, else $VAULTKIT_VAULT, else the nearest ancestor that is a vault."""
+    for given, origin in ((explicit, "--vault"), (env, "VAULTKIT_VAULT")):
+        if given:
+            path = Path(given).expanduser()
+            if not path.is_dir():
+                raise NotAVaultError(f"{origin} {given}: no such folder")
+            if not is_vault(path):
+                raise NotAVaultError(
+                    f"{origin} {given} is not a vault (no .vaultkit/ or .obsidian/ folder); "
+                    f"run `vaultkit init {given}` to make it one"
+                )
+            return path.resolve()
+    for folder in (cwd, *cwd.parents):
+        if is_vault(folder):
+            return folder.resolve()
+    raise NotAVaultError(f"{cwd} is not inside a vault; {INIT_HINT}")
+
+
+def open_vault(explicit: str | None) -> Vault:
+    """The vault a command works on (see find_vault), with its settings."""
+    return load_vault(find_vault(explicit, os.environ.get("VAULTKIT_VAULT"), Path.cwd()))
+
+
+def load_vault(root: Path) -> Vault:
+    config_path = root / CONFIG_FILE
+    try:
+        raw = config_path.read_bytes()
+    except FileNotFoundError:
+        return Vault(root, Config())
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read ({exc.strerror})") from None
+    from vaultkit.fastyaml import fast_load
+    from vaultkit.frontmatter import NoteError, decode, load_yaml
+
+    try:
+        text = decode(raw, "config")
+        data = fast_load(text)  # the simple `key: value` lines init writes; else YAML
+        if data is None:
+            data = load_yaml(text)
+    except NoteError as exc:
+        where = f":{exc.problem.line}" if exc.problem.line else ""
+        raise ConfigError(f"{config_path}{where}: {exc.problem.message}") from None
+    return Vault(root, config_from_mapping(data, str(config_path)))
+
+
+def init_vault(path: Path) -> list[str]:
+    """Make `path` a vault; return what was created (empty when nothing was)."""
+    created = []
+    state = path / ".vaultkit"
+    if not state.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        make_dirs(state, 0o700)
+        created.append(".vaultkit/")
+    config = path / CONFIG_FILE
+    if not config.exists():
+        create_exclusive(config, CONFIG_TEMPLATE.encode("utf-8"), 0o600)
+        created.append(CONFIG_FILE)
+    return created
+
+
+# ---------------------------------------------------------------- walking and reading
+
+
+class NoteFile(NamedTuple):
+    """A markdown file found in the vault, with what says it changed."""
+
+    rel: str  # vault-relative, "/" separators, NFC
+    path: str  # as on disk (the name the OS gave, which may be NFD)
+    size: int
+    mtime_ns: int
+    inode: int
+    ctime_ns: int  # an in-place edit whose mtime was put back still moves this
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return self.size, self.mtime_ns, self.inode, self.ctime_ns
+
+
+def _note_file(rel: str, path: str, st: os.stat_result) -> NoteFile:
+    return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+class WalkProblem(NamedTuple):
+    """A file or folder the walk could not take, and why."""
+
+    rel: str
+    message: str
+
+
+def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
+    candidates = (rel, rel + "/") if is_dir else (rel,)
+    return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
+
+
+def _name_problem(rel: str, what: str) -> WalkProblem | None:
+    """A problem when `rel` holds bytes that are not UTF-8 (no summary can name it)."""
+    try:
+        rel.encode()
+    except UnicodeEncodeError:
+        shown = rel.encode(errors="surrogateescape").decode(errors="replace")
+        return WalkProblem(shown, f"the {what} name is not UTF-8; rename it to have it read")
+    return None
+
+
+def walk_notes(vault: Vault, problems: list[WalkProblem], start: str = "") -> Iterator[NoteFile]:
+    """Every `.md` file in the vault (or under folder `start`), skipping
+    dot-folders, ignores and the summary. Symlinked folders are followed once
+    each; a loop is reported, not followed. Problems go to `problems`."""
+    ignore = vault.config.ignore
+    summary = nfc(vault.config.summary_path)
+    root = os.fspath(vault.root)
+    try:
+        root_stat = os.stat(root)
+    except OSError as exc:
+        raise NotAVaultError(f"{root}: cannot read the vault ({exc.strerror})") from None
+    seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
+    prefix = start.rstrip("/") + "/" if start else ""
+    if prefix and (any(p.startswith(".") for p in prefix.split("/")) or _ignored(prefix[:-1], ignore, True)):
+        return
+    stack = [(os.path.join(root, prefix[:-1]) if prefix else root, prefix)]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            problems.append(WalkProblem(prefix.rstrip("/") or ".", f"cannot list folder ({exc.strerror})"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = nfc(prefix + entry.name)
+            is_note = rel[-3:].lower() == ".md"
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+                if not is_dir and not is_note:
+                    continue
+                st = entry.stat()
+            except OSError as exc:
+                shown = rel.encode(errors="surrogateescape").decode(errors="replace")
+                if exc.errno == errno.ELOOP:
+                    problems.append(WalkProblem(shown, "symlink loop; not followed"))
+                elif is_note or entry.is_symlink():
+                    problems.append(WalkProblem(shown, f"cannot read ({exc.strerror or exc})"))
+                continue
+            bad_name = _name_problem(rel, "folder" if is_dir else "file")
+            if bad_name:
+                problems.append(bad_name)
+            elif is_dir:
+                if (st.st_dev, st.st_ino) in seen_dirs:
+                    if entry.is_symlink():
+                        problems.append(WalkProblem(rel, "symlink loop; not followed"))
+                elif not _ignored(rel, ignore, True):
+                    seen_dirs.add((st.st_dev, st.st_ino))
+                    stack.append((entry.path, rel + "/"))
+            elif stat.S_ISREG(st.st_mode) and rel != summary and not _ignored(rel, ignore, False):
+                yield _note_file(rel, entry.path, st)
+
+
+def stat_note(vault: Vault, rel: str) -> NoteFile | None:
+    """The NoteFile for one vault-relative path, or None if it is not a note now."""
+    parts = rel.split("/")
+    if (
+        not rel.lower().endswith(".md")
+        or _name_problem(rel, "file")
+        or any(part.startswith(".") for part in parts)
+        or rel == nfc(vault.config.summary_path)
+        or any(
+            _ignored("/".join(parts[:i]), vault.config.ignore, i < len(parts))
+            for i in range(1, len(parts) + 1)
+        )
+    ):
+        return None
+    path = os.path.join(os.fspath(vault.root), rel)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _note_file(rel, path, st) if stat.S_ISREG(st.st_mode) else None
+
+
+def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool, NoteFile]:
+    """Up to `limit` bytes of a note, whether that is all of it, and the note as
+    it stood once read (its key moves if it was written meanwhile). O_NONBLOCK:
+    a note swapped for a FIFO cannot hang a run."""
+    fd = os.open(note.path, READ_FLAGS)
+    try:
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, limit + 1 - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        after = _note_file(note.rel, note.path, os.fstat(fd))
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    return data[:limit], len(data) <= limit, after
+
+
+# ---------------------------------------------------------------- safe paths
+
+
+def safe_target(vault: Vault, rel: str) -> Path:
+    """The absolute path for `rel`, refusing anything that leads out of the vault."""
+    candidate = Path(rel)
+    if not rel or candidate.is_absolute() or rel.startswith(("/", "\\")) or ":" in candidate.parts[0]:
+        raise UnsafePathError(f"{rel!r} is not a path inside the vault")
+    if any(part in ("..", ".") for part in Path(rel.replace("\\", "/")).parts):
+        raise UnsafePathError(f"{rel!r} leads outside the vault; remove the ..")
+    target = vault.root / candidate
+    root = vault.root.resolve()
+    existing = target.parent  # the deepest existing ancestor: a symlinked folder may point out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    real_parent = existing.resolve()
+    if real_parent != root and root not in real_parent.parents:
+        raise UnsafePathError(f"{rel!r} leads outside the vault (through a symlink)")
+    if target.is_symlink():
+        real = target.resolve()
+        if real != root and root not in real.parents:
+            raise UnsafePathError(f"{rel!r} is a symlink that points outside the vault")
+    return target
+
+
+# ---------------------------------------------------------------- this device
+
+
+def _state_home() -> Path:
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    if sys.platform == "win32":  # pragma: no cover
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+
+
+def device_id() -> str:
+    """A random name for this device, kept outside every vault (it holds nothing
+    else), so that the store a sync client copies in from another device is
+    never taken for this one's. Where it cannot be kept, the host name serves."""
+    path = _state_home() / "vaultkit" / "device-id"
+    for _ in range(2):
+        try:
+            text = path.read_text().strip()
+            if len(text) == 16 and all(c in "0123456789abcdef" for c in text):
+                return text
+        except OSError:
+            pass
+        try:
+            make_dirs(path.parent, 0o700)
+            create_exclusive(path, secrets.token_hex(8).encode(), 0o600)
+        except FileExistsError:
+            continue  # another process made it first: read theirs
+        except OSError:
+            break
+    import hashlib
+    import socket
+
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:16]
+
+
+@contextmanager
+def vault_lock(vault: Vault, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """One vaultkit process at a time on this vault on this device (index, watch
+    batches, done...). filelock: the OS's own locks, on Windows too."""
+    from filelock import FileLock, Timeout
+
+    folder = vault.root / LOCAL_DIR
+    make_dirs(folder, vault.config.dir_mode)
+    lock = FileLock(os.fspath(folder / "lock"), mode=0o600)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise VaultkitError(
+            f"another vaultkit process has been busy with this vault for {wait:g} s; try again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

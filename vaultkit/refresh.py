@@ -1,0 +1,365 @@
+"""The one pipeline every command runs: stat -> read what changed -> store
+(one transaction) -> read the summary's boxes -> apply status changes ->
+render -> write the summary if its bytes differ.
+
+`vaultkit index` runs it over the whole vault, `vaultkit watch` over the
+paths of each batch of events, `done` / `reopen` / `drop` with their own
+change, which wins over anything older in the summary. Commands that only
+read (actions, status, check, new) run `scan` alone.
+
+The summary is written compare-and-swap: if anyone saved it between the
+read and the replace (an editor, Obsidian Tasks, a sync client), the run
+reads their copy, applies its boxes too and tries again; their text outside
+the markers is what gets kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from vaultkit.actions import Action
+from vaultkit.atomic import snapshot, swap
+from vaultkit.errors import VaultkitError
+from vaultkit.followups import due_follow_ups, due_lines
+from vaultkit.frontmatter import Problem
+from vaultkit.fs import NoteFile, Vault, WalkProblem, safe_target, stat_note, vault_lock, walk_notes
+from vaultkit.notes import NoteRecord, read_note
+from vaultkit.overview import Tally, build_overview, render_overview
+from vaultkit.schema import open_store
+from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Counts, Listing, Store
+from vaultkit.summary import (
+    BOXES,
+    Block,
+    Mark,
+    SummaryError,
+    changed_boxes,
+    layout,
+    owned_text,
+    read_marks,
+    render_block,
+)
+from vaultkit.writeback import Change, Outcome, apply
+
+MIN_PREFIX = 4  # shorter, "item 7" could be taken for an id
+ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
+
+Progress = Callable[[list[NoteFile]], Iterable[NoteFile]]
+Hold = Callable[[str, NoteRecord | None], bool]
+
+
+@contextmanager
+def opened(vault: Vault, notice: Callable[[str], None]) -> Iterator[Store]:
+    """This device's store for the vault, with the vault's lock held."""
+    with vault_lock(vault):
+        store = open_store(vault, notice)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+@dataclass
+class Report:
+    """What one refresh did, for the command to report."""
+
+    counts: Counts
+    files: int = 0  # notes looked at (conflict copies included)
+    read: int = 0  # of them read from disk (the rest were known unchanged)
+    held: set[str] = field(default_factory=set)  # put back by `hold`, to look at again later
+    commanded: list[Outcome] = field(default_factory=list)  # the command's own changes
+    ticked: list[Outcome] = field(default_factory=list)  # boxes changed in the summary, applied
+    problems: list[str] = field(default_factory=list)  # what was not applied, and why
+    unreadable: list[tuple[str, Problem]] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    summary_written: bool = False
+
+
+def scan(
+    vault: Vault,
+    store: Store,
+    today: date,
+    paths: Iterable[str] | None = None,
+    folders: Iterable[str] = (),
+    hold: Hold | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Bring the store up to date with the notes: all of them (`paths` None),
+    or these paths and folders. A note whose stat key is unchanged is not read;
+    one read just after it was written is read again next time, since a coarse
+    clock could hide an edit made within the same tick (git's "racy" case)."""
+    listing = Listing.of(today, vault.config.recently_done_days)
+    store.relist(listing)
+    changed: dict[str, NoteFile] = {}
+    gone: set[str] = set()
+    files = 0
+    areas = [""] if paths is None else [f.rstrip("/") for f in folders]
+    for folder in areas:
+        problems: list[WalkProblem] = []
+        prefix = folder + "/" if folder else ""
+        exists = not folder or (vault.root / folder).is_dir()
+        found = list(walk_notes(vault, problems, start=folder)) if exists else []
+        known = store.keys(prefix)
+        files += len(found)
+        changed.update((n.rel, n) for n in found if (k := known.get(n.rel)) is None or k[0] != n.key or k[1])
+        gone |= known.keys() - {n.rel for n in found}
+        store.set_walk_problems(problems, prefix)
+    for rel in sorted(set(paths or ()) - changed.keys()):
+        if not _utf8(rel):
+            continue  # a name that is not UTF-8: the walk reports it
+        note = stat_note(vault, rel)
+        known_key = store.keys(rel).get(rel)
+        if note is None:
+            gone |= {rel} if known_key else set()
+        elif known_key is None or known_key[0] != note.key or known_key[1]:
+            changed[rel] = note
+    report = Report(store.counts(), files=files)
+    read: list[tuple[NoteFile, NoteRecord]] = []
+    notes = list(changed.values())
+    for note in progress(notes) if progress and notes else notes:
+        try:
+            record, _ = read_note(note, vault.config.max_note_bytes)
+        except Exception as exc:  # a bug of ours: that note waits, the run goes on
+            report.problems.append(f"{note.rel}: {type(exc).__name__}; kept its previous actions")
+            report.held.add(note.rel)
+            continue
+        if hold is not None and hold(note.rel, record):
+            report.held.add(note.rel)
+        elif record is None:
+            gone.add(note.rel)  # vanished between listing and reading
+        else:
+            read.append((note, record))
+    if hold is not None:
+        report.held |= {rel for rel in gone if hold(rel, None)}
+    gone -= report.held
+    store.update(read, gone, listing, time.time_ns())
+    report.read = len(read)
+    report.counts = store.counts()
+    report.unreadable = store.unreadable()
+    report.conflicts = store.conflicts()
+    return report
+
+
+def _utf8(rel: str) -> bool:
+    try:
+        rel.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def resolve(store: Store, wanted: Sequence[str]) -> list[Action]:
+    """Actions for ids or unique id prefixes; any unknown or ambiguous one is an error."""
+    found: list[Action] = []
+    errors = []
+    for raw in wanted:
+        key = raw.strip().lstrip("^")
+        matches = store.find(key) if key else []
+        if matches and matches[0].id != key and len(key) < MIN_PREFIX:
+            errors.append(f"{raw!r} is too short: give at least {MIN_PREFIX} characters of the id")
+        elif not matches:
+            errors.append(f"no action has id {raw!r} (see `vaultkit actions --status all`)")
+        elif len(matches) > 1:
+            shown = ", ".join(sorted(a.id for a in matches)[:5])
+            errors.append(f"id {raw!r} is ambiguous: it starts {shown}; type more of it")
+        else:
+            found.append(matches[0])
+    if errors:
+        raise VaultkitError("; ".join(errors) + ". Nothing was changed")
+    return found
+
+
+def refresh(
+    vault: Vault,
+    store: Store,
+    today: date,
+    *,
+    paths: Iterable[str] | None = None,
+    folders: Iterable[str] = (),
+    commands: Sequence[tuple[str, str]] = (),
+    on: date | None = None,
+    write_summary: bool = True,
+    adopt: bool = False,
+    hold: Hold | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """The whole pipeline (see the module's doc). `commands` are (id or
+    prefix, status) pairs, recorded as of `on` (default today); an id that
+    is unknown or ambiguous stops the run before anything is changed."""
+    report = scan(vault, store, today, paths, folders, hold, progress)
+    scanned = list(report.problems)
+    ordered = resolve(store, [given for given, _ in commands])
+    chosen = [
+        Change(action, status, on or today) for action, (_, status) in zip(ordered, commands, strict=True)
+    ]
+    if not write_summary:
+        report.commanded = _apply(vault, store, today, chosen)
+        return _finish(store, report)
+    target = safe_target(vault, vault.config.summary_path)
+    for _attempt in range(ATTEMPTS):
+        snap = snapshot(target)
+        try:
+            text = _summary_text(vault, snap.data)
+            where = layout(text, adopt)
+        except SummaryError as exc:
+            report.commanded += _apply(vault, store, today, chosen)
+            raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
+        pending = store.pending()
+        owned = owned_text(text) if text is not None else None
+        marks, problems = read_marks(owned[1], owned[0]) if owned else ([], [])
+        wanted, cancelled = changed_boxes(marks, {uid: p[0] for uid, p in pending.items()})
+        for uid in cancelled:
+            del pending[uid]
+        notices: list[str] = []
+        changes, waiting = _judge(
+            store, wanted, pending, {c.action.id for c in chosen}, today, problems, notices
+        )
+        report.commanded += _apply(vault, store, today, chosen)
+        chosen = []  # made once, whatever happens to the summary below
+        for outcome in _apply(vault, store, today, changes):
+            action = outcome.change.action
+            if outcome.problem is None:
+                report.ticked.append(outcome)
+                waiting.pop(action.id, None)
+            else:
+                problems.append(outcome.problem)
+                waiting[action.id] = (outcome.change.status, outcome.change.on.isoformat(), action.source,
+                                      _line_of(store, action), outcome.problem)  # fmt: skip
+        store.set_pending(waiting)
+        block = render(vault, store, today, waiting, problems)
+        new = where.compose(block)
+        report.problems = scanned + problems + notices
+        if new == text:
+            break
+        newer = swap(snap, new.encode("utf-8"), vault.config.file_mode)
+        if newer is None:
+            report.summary_written = True
+            break
+    else:
+        report.problems.append(
+            f"{vault.config.summary_path} kept changing while vaultkit wrote it; it will try again"
+        )
+    return _finish(store, report)
+
+
+def _finish(store: Store, report: Report) -> Report:
+    report.counts = store.counts()
+    report.unreadable = store.unreadable()
+    report.conflicts = store.conflicts()
+    return report
+
+
+def _summary_text(vault: Vault, data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SummaryError("it is UTF-16 encoded; save it as UTF-8")
+    try:
+        return data.decode("utf-8")  # a BOM stays, as part of the user's text
+    except UnicodeDecodeError as exc:
+        raise SummaryError(
+            f"it is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
+
+
+def _line_of(store: Store, action: Action) -> str:
+    from vaultkit.summary import task_line
+
+    return task_line(
+        action.status, action.text, store.link(action.source), action.due, action.done, action.id
+    )
+
+
+Pending = dict[str, tuple[str, str, str, str, str]]
+
+
+def _judge(
+    store: Store,
+    wanted: list[Mark],
+    pending: Pending,
+    commanded: set[str],
+    today: date,
+    problems: list[str],
+    notices: list[str],
+) -> tuple[list[Change], Pending]:
+    """Which of the person's boxes to apply, and which ticks wait. What cannot
+    be applied goes to `problems`; ticks that wait are said in `notices`."""
+    unreadable = {path for path, _ in store.unreadable()}
+    by_link = {link: path for path, link in store.links().items()}
+    waiting: Pending = {}
+    changes: list[Change] = []
+    asks = [(m.uid, m.box, m.on, m.shown, f"summary line {m.line}", m.link, m.text) for m in wanted]
+    asks += [(uid, p[0], p[1], "pending", "a tick waiting", None, "") for uid, p in pending.items()]
+    seen: set[str] = set()
+    for uid, status, on, shown, where, link, text in asks:
+        if uid in commanded or uid in seen:
+            continue  # the command's own change wins; a box counts once
+        seen.add(uid)
+        found = store.find(uid)
+        action = found[0] if found and found[0].id == uid else None
+        if action is None:
+            source = pending[uid][2] if uid in pending else by_link.get(link or "")
+            if source in unreadable:
+                line = pending[uid][3] if uid in pending else f"- [ ] {text}"
+                reason = f"waiting for `{source}` to be readable"
+                waiting[uid] = (status, on or today.isoformat(), source or "", line, reason)
+                notices.append(f"{source}: cannot be read, so the tick on ^{uid} waits until it can")
+            else:
+                problems.append(
+                    f"{where}: ^{uid} was ticked but that action no longer exists "
+                    "(its text or note changed); not applied"
+                )
+        elif action.status == status:
+            continue
+        elif shown != "pending" and action.status != shown:
+            problems.append(
+                f"{where}: ^{uid} was changed in the summary, but its note was changed to {action.status} "
+                "since that copy was made; the note's change is kept"
+            )
+        else:
+            changes.append(Change(action, status, date.fromisoformat(on) if on else today))
+    return changes, waiting
+
+
+def _apply(vault: Vault, store: Store, today: date, changes: list[Change]) -> list[Outcome]:
+    """Write the changes to their notes and read those notes into the store again."""
+    if not changes:
+        return []
+    outcomes = apply(vault, store, changes)
+    sources = {o.change.action.source for o in outcomes if o.applied}
+    if sources:
+        scan(vault, store, today, paths=sources)
+    return outcomes
+
+
+def render(vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str]) -> str:
+    """The block between the markers, from the store."""
+    sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
+    for section, uid, line in store.listed():
+        if uid not in pending:
+            sections[section].append(line)
+    notes = store.integration_notes()
+    due = due_follow_ups(notes, vault.config.follow_ups, today)
+    counts = store.counts()
+    overview = build_overview(notes, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    return render_block(
+        Block(
+            vault.config.recently_done_days,
+            sections[OVERDUE],
+            sections[EXTERNAL],
+            sections[INTERNAL],
+            sections[DONE],
+            due_lines(due),
+            render_overview(overview),
+            [(path, p.line, p.message) for path, p in store.unreadable()],
+            [
+                (f"- {BOXES[status]}{line[5:]}", why)
+                for _, (status, _, _, line, why) in sorted(pending.items())
+            ],
+            [(copy, store.link(original)) for copy, original in store.conflicts()],
+            not_applied,
+        )
+    )

@@ -1,0 +1,133 @@
+"""The store's schema, its migrations (`PRAGMA user_version`, as zk does), and
+opening it: a damaged or foreign database is set aside and made anew."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from vaultkit import __version__
+from vaultkit.atomic import make_dirs
+from vaultkit.errors import VaultkitError
+from vaultkit.fs import LOCAL_DIR, Vault, device_id
+from vaultkit.store import Store
+
+APPLICATION_ID = 0x766B7431  # "vkt1": tells vaultkit's database from any other SQLite file
+# Each step brings `PRAGMA user_version` from its index to the next (as zk's db.go).
+MIGRATIONS = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE notes (
+        path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER, ctime_ns INTEGER,
+        racy INTEGER NOT NULL,            -- read within a coarse clock's tick of its mtime: read again
+        type TEXT, date TEXT, session INTEGER, mood REAL,
+        error TEXT, error_line INTEGER, problems TEXT,  -- problems: JSON [[message, line], ...]
+        stem TEXT NOT NULL, copy_of TEXT, link TEXT
+    );
+    CREATE INDEX notes_stem ON notes(stem);
+    CREATE INDEX notes_integration ON notes(session, type);
+    CREATE TABLE maybe_copies (path TEXT NOT NULL, original TEXT NOT NULL);
+    CREATE INDEX maybe_copies_original ON maybe_copies(original);
+    CREATE TABLE actions (
+        path TEXT NOT NULL, idx INTEGER NOT NULL, wid TEXT NOT NULL, explicit INTEGER NOT NULL,
+        uid TEXT UNIQUE,                  -- NULL for the actions of a conflict copy (hidden)
+        hidden INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+        due TEXT, done TEXT, date TEXT, session INTEGER,
+        section INTEGER NOT NULL, o1 INTEGER NOT NULL, o2 INTEGER NOT NULL, o3 INTEGER NOT NULL,
+        line TEXT,
+        PRIMARY KEY (path, idx)
+    );
+    CREATE INDEX actions_wid ON actions(wid);
+    CREATE INDEX actions_listed ON actions(section, o1, o2, o3, path, idx) WHERE section > 0;
+    CREATE INDEX actions_order ON actions(o2, o3, path, idx);
+    CREATE TABLE walk_problems (path TEXT PRIMARY KEY, message TEXT NOT NULL);
+    CREATE TABLE pending (uid TEXT PRIMARY KEY, status TEXT NOT NULL, day TEXT NOT NULL,
+                          source TEXT NOT NULL, line TEXT NOT NULL, reason TEXT NOT NULL);
+    CREATE TABLE undo (path TEXT NOT NULL, wid TEXT NOT NULL, written TEXT NOT NULL,
+                       original TEXT NOT NULL, PRIMARY KEY (path, wid));
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")
+
+
+class StoreProblem(Exception):
+    """The database is not one this vaultkit can use: set it aside."""
+
+
+# ---------------------------------------------------------------- opening
+
+
+def store_path(vault: Vault) -> Path:
+    """This device's database (a sync client may bring other devices' beside it)."""
+    return vault.root / LOCAL_DIR / f"{device_id()}.sqlite3"
+
+
+def _prepare(conn: sqlite3.Connection, vault: Vault) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+        raise StoreProblem("it is not vaultkit's")
+    if version > SCHEMA_VERSION:
+        raise StoreProblem(f"a newer vaultkit made it (schema {version}; this one knows {SCHEMA_VERSION})")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode != "wal":  # a network drive, say: no shared memory for WAL
+        conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    root = str(vault.root)
+    for step in range(version, SCHEMA_VERSION):
+        conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]}; PRAGMA user_version = {step + 1}; COMMIT;")
+    if version == 0:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("INSERT INTO meta VALUES ('root', ?)", (root,))
+        for name in LEGACY_FILES:  # what earlier versions kept instead
+            (vault.state_dir / name).unlink(missing_ok=True)
+    store = Store(conn, Path())
+    if store.meta("root") != root:
+        raise StoreProblem("it belongs to a copy of this vault in another folder")
+    reader = f"{__version__}:{vault.config.max_note_bytes}"
+    if store.meta("reader") != reader:  # a new parser or new limits: read every note again
+        with store.transaction() as db:
+            for table in ("notes", "actions", "maybe_copies", "walk_problems"):
+                db.execute(f"DELETE FROM {table}")
+            store.set_meta("reader", reader)
+            db.execute("DELETE FROM meta WHERE key = 'listing'")
+
+
+def _set_aside(path: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal", ""):
+        part = Path(f"{path}{suffix}")
+        try:
+            os.replace(part, f"{path}.set-aside{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+def open_store(vault: Vault, notice: Callable[[str], None]) -> Store:
+    """This device's store for the vault, made or migrated as needed. A damaged
+    or foreign one is set aside (renamed `.set-aside`) and a new one made."""
+    path = store_path(vault)
+    make_dirs(path.parent, vault.config.dir_mode)
+    for attempt in range(2):
+        try:
+            os.close(
+                os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), vault.config.file_mode)
+            )
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise VaultkitError(f"cannot open vaultkit's store {path}: {exc}") from None
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            _prepare(conn, vault)
+            return Store(conn, path)
+        except (sqlite3.DatabaseError, StoreProblem) as exc:
+            conn.close()
+            if attempt:
+                raise
+            reason = str(exc) if isinstance(exc, StoreProblem) else f"it is damaged ({type(exc).__name__})"
+            _set_aside(path)
+            notice(f"notice: vaultkit's store {path.name} was set aside ({reason}); rebuilt from the notes")
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,233 @@
+"""The store: one SQLite database per device, inside the vault, holding what
+vaultkit read from every note and the little state it keeps. (Its schema and
+opening: `schema.py`; the rules that keep its listing right: `listing.py`.)
+
+It is a cache plus a little state. Per note: its stat key and fields; per
+action: its fields, its unique id, its summary line pre-rendered and its
+place in the listing; the ticks waiting to be applied; and what `done` wrote
+so that `reopen` can give the note's bytes back. Delete it and the next run
+reads every note again. A damaged or foreign database is set aside and
+rebuilt, never a crash. Where it lives and why: README, "Where vaultkit keeps
+its state".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from vaultkit.actions import Action
+from vaultkit.frontmatter import Problem
+from vaultkit.fs import NoteFile, WalkProblem, stem
+from vaultkit.listing import DONE, EXTERNAL, INTERNAL, OVERDUE, Listing, Upkeep
+from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
+from vaultkit.summary import wikilink
+
+__all__ = ["DONE", "EXTERNAL", "INTERNAL", "OVERDUE", "Counts", "Listing", "Store"]
+
+
+class Counts(NamedTuple):
+    notes: int  # notes the summary is made of (conflict copies aside)
+    open: int
+    external: int
+    internal: int
+    overdue: int
+
+
+_ACTION_COLUMNS = "uid, text, kind, status, due, done, path, date, session, idx, wid, explicit"
+
+
+def _action(row: tuple[Any, ...]) -> Action:
+    uid, text, kind, status, due, done, path, day, session, idx, wid, explicit = row
+    return Action(uid, text, kind, status, due, done, path, day, session, idx, wid, bool(explicit))
+
+
+class Store:
+    """The open database; every method is one query or one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # ------------------------------------------------------------ what changed
+
+    def keys(self, under: str = "") -> dict[str, tuple[tuple[int, int, int, int], bool]]:
+        """Each stored note's stat key, and whether it must be read again anyway (racy)."""
+        rows = self.conn.execute(
+            "SELECT path, size, mtime_ns, inode, ctime_ns, racy FROM notes WHERE path >= ? AND path < ?",
+            (under, under + "\U0010ffff"),
+        )
+        return {
+            path: ((size, mtime, inode, ctime), bool(racy)) for path, size, mtime, inode, ctime, racy in rows
+        }
+
+    def action_count(self, rel: str) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM actions WHERE path = ?", (rel,)).fetchone()[0])
+
+    # ------------------------------------------------------------ keeping it current
+
+    def update(
+        self, read: list[tuple[NoteFile, NoteRecord]], gone: Iterable[str], listing: Listing, now_ns: int
+    ) -> None:
+        """Put these notes in (as read) and take these out, in one transaction,
+        with every id, link, copy status and line they touch made right."""
+        gone = set(gone)
+        touched = {note.rel for note, _ in read} | gone
+        if not touched:
+            return
+        with self.transaction() as db:
+            Upkeep(db, read, gone, touched, listing, now_ns).run()
+
+    def relist(self, listing: Listing) -> None:
+        """Places for a new day (overdue and recently done move) or new settings."""
+        if self.meta("listing") == repr(tuple(listing)):
+            return
+        with self.transaction() as db:
+            rows = db.execute(
+                "SELECT rowid, kind, status, due, done, section, o1 FROM actions WHERE hidden = 0"
+            )
+            moved = [
+                (*place, rowid)
+                for rowid, kind, status, due, done, section, o1 in rows.fetchall()
+                if (place := listing.place(kind, status, due, done)) != (section, o1)
+            ]
+            db.executemany("UPDATE actions SET section = ?, o1 = ? WHERE rowid = ?", moved)
+            self.set_meta("listing", repr(tuple(listing)))
+
+    def set_walk_problems(self, problems: list[WalkProblem], under: str = "") -> None:
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM walk_problems WHERE path >= ? AND path < ?", (under, under + "\U0010ffff")
+            )
+            db.executemany("INSERT OR REPLACE INTO walk_problems VALUES (?, ?)", problems)
+
+    # ------------------------------------------------------------ views
+
+    def listed(self) -> list[tuple[int, str, str]]:
+        """(section, id, line) of every listed action, in the summary's order."""
+        return self.conn.execute(
+            "SELECT section, uid, line FROM actions WHERE section > 0 ORDER BY section, o1, o2, o3, path, idx"
+        ).fetchall()
+
+    def counts(self) -> Counts:
+        notes = self.conn.execute("SELECT count(*) FROM notes WHERE copy_of IS NULL").fetchone()[0]
+        rows = self.conn.execute(
+            "SELECT kind, section, count(*) FROM actions "
+            "WHERE section BETWEEN ? AND ? GROUP BY kind, section",
+            (OVERDUE, INTERNAL),
+        )
+        by = {(kind, section): n for kind, section, n in rows}
+        external = sum(n for (kind, _), n in by.items() if kind == "external")
+        internal = sum(n for (kind, _), n in by.items() if kind == "internal")
+        overdue = sum(n for (_, section), n in by.items() if section == OVERDUE)
+        return Counts(notes, external + internal, external, internal, overdue)
+
+    def actions(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Action]:
+        """Actions of the notes the summary is made of, newest session first."""
+        query = f"SELECT {_ACTION_COLUMNS} FROM actions WHERE hidden = 0 {where} ORDER BY o2, o3, path, idx"
+        return [_action(row) for row in self.conn.execute(query, params)]
+
+    def find(self, prefix: str) -> list[Action]:
+        """The action with this id, else those whose id starts with it."""
+        exact = self.actions("AND uid = ?", (prefix,))
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return exact or self.actions("AND uid LIKE ? ESCAPE '\\'", (escaped + "%",))
+
+    def note_actions(self, rel: str) -> list[Action]:
+        query = f"SELECT {_ACTION_COLUMNS} FROM actions WHERE path = ? ORDER BY idx"
+        return [_action(row) for row in self.conn.execute(query, (rel,))]
+
+    def integration_notes(self) -> list[NoteRecord]:
+        """Notes of the integration work (what follow-ups and the overview read), by path."""
+        marks = ", ".join("?" * len(INTEGRATION_TYPES))
+        rows = self.conn.execute(
+            "SELECT path, type, date, session, mood FROM notes WHERE error IS NULL AND copy_of IS NULL "
+            f"AND (session IS NOT NULL OR type IN ({marks})) ORDER BY path",
+            INTEGRATION_TYPES,
+        )
+        return [NoteRecord(*row) for row in rows]
+
+    def links(self) -> dict[str, str]:
+        """Each note's link as the summary writes it (conflict copies aside)."""
+        return dict(self.conn.execute("SELECT path, link FROM notes WHERE copy_of IS NULL"))
+
+    def link(self, rel: str) -> str:
+        row = self.conn.execute("SELECT link FROM notes WHERE path = ?", (rel,)).fetchone()
+        return row[0] if row and row[0] else wikilink(rel, {stem(rel): 1})
+
+    def unreadable(self) -> list[tuple[str, Problem]]:
+        found = [
+            (path, Problem(message, line))
+            for path, message, line in self.conn.execute(
+                "SELECT path, error, error_line FROM notes WHERE error IS NOT NULL AND copy_of IS NULL"
+            )
+        ]
+        found += [
+            (path, Problem(message)) for path, message in self.conn.execute("SELECT * FROM walk_problems")
+        ]
+        return sorted(found, key=lambda item: item[0])
+
+    def conflicts(self) -> list[tuple[str, str]]:
+        return self.conn.execute(
+            "SELECT path, copy_of FROM notes WHERE copy_of IS NOT NULL ORDER BY path"
+        ).fetchall()
+
+    def problems(self) -> list[tuple[str, Problem]]:
+        """Schema problems of notes that were read (for `vaultkit check`)."""
+        rows = self.conn.execute(
+            "SELECT path, problems FROM notes WHERE problems IS NOT NULL AND copy_of IS NULL"
+        )
+        return [(path, Problem(m, line)) for path, found in rows for m, line in json.loads(found)]
+
+    # ------------------------------------------------------------ state
+
+    def pending(self) -> dict[str, tuple[str, str, str, str, str]]:
+        """uid -> (wanted status, day, source, line, reason) of ticks not applied yet."""
+        return {row[0]: row[1:] for row in self.conn.execute("SELECT * FROM pending")}
+
+    def set_pending(self, pending: dict[str, tuple[str, str, str, str, str]]) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM pending")
+            db.executemany(
+                "INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)", [(k, *v) for k, v in pending.items()]
+            )
+
+    def undo(self, rel: str, wid: str) -> tuple[str, str] | None:
+        """(what vaultkit wrote, what it replaced) when it last changed this action."""
+        row = self.conn.execute(
+            "SELECT written, original FROM undo WHERE path = ? AND wid = ?", (rel, wid)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def remember(self, rel: str, wid: str, written: str | None, original: str | None) -> None:
+        """Keep (or with None, forget) what a status change wrote over."""
+        if written is None or original is None:
+            self.conn.execute("DELETE FROM undo WHERE path = ? AND wid = ?", (rel, wid))
+        else:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO undo VALUES (?, ?, ?, ?)", (rel, wid, written, original)
+            )
