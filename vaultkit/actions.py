@@ -27,11 +27,13 @@ BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Action:
     """One action item. `id` is unique in the vault (the summary's block id);
     `written_id` is the id as the note gives it (its `id:`, else derived from
-    path and text): the two differ only where several actions share one."""
+    path and text): the two differ only where several actions share one.
+    Treat it as immutable (not frozen: a frozen dataclass takes five times as
+    long to make, and a cold run makes one per action)."""
 
     id: str
     text: str
@@ -231,3 +233,19 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
             )
         )
     return result, problems
+
+
+class Change(NamedTuple):
+    """A status to give one action (done, dropped or open again)."""
+
+    action: Action
+    status: str  # open | done | dropped
+    on: date  # the date recorded for done/dropped
+
+
+class Outcome(NamedTuple):
+    """What came of a Change: applied, already so, or refused and why."""
+
+    change: Change
+    applied: bool  # False: it already had that status, or see `problem`
+    problem: str | None = None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 import sys
 import time
@@ -34,7 +33,7 @@ def make_dirs(folder: Path, mode: int) -> None:
 def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(5)}.vaultkit-tmp")
+        tmp = os.path.join(folder, f".{name}.{os.urandom(5).hex()}.vaultkit-tmp")
         try:
             fd = os.open(tmp, flags, 0o600)
             break

@@ -12,9 +12,9 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
-import secrets
 import stat
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,11 +137,12 @@ class NoteFile(NamedTuple):
     ctime_ns: int  # an in-place edit whose mtime was put back still moves this
 
     @property
-    def key(self) -> tuple[int, int, int, int]:
-        return self.size, self.mtime_ns, self.inode, self.ctime_ns
+    def key(self) -> str:
+        """What says the note changed (compared with `!=`, never "newer than")."""
+        return f"{self.size}:{self.mtime_ns}:{self.inode}:{self.ctime_ns}"
 
 
-def _note_file(rel: str, path: str, st: os.stat_result) -> NoteFile:
+def note_file(rel: str, path: str, st: os.stat_result) -> NoteFile:
     return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
@@ -191,34 +192,37 @@ def walk_notes(vault: Vault, problems: list[WalkProblem], start: str = "") -> It
             problems.append(WalkProblem(prefix.rstrip("/") or ".", f"cannot list folder ({exc.strerror})"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name[0] == ".":
                 continue
-            rel = nfc(prefix + entry.name)
-            is_note = rel[-3:].lower() == ".md"
+            is_note = name[-3:].lower() == ".md"
             try:
-                is_dir = entry.is_dir()  # follows symlinks
+                is_dir = not is_note and entry.is_dir()  # follows symlinks
                 if not is_dir and not is_note:
                     continue
                 st = entry.stat()
             except OSError as exc:
-                shown = rel.encode(errors="surrogateescape").decode(errors="replace")
+                shown = nfc(prefix + name).encode(errors="surrogateescape").decode(errors="replace")
                 if exc.errno == errno.ELOOP:
                     problems.append(WalkProblem(shown, "symlink loop; not followed"))
                 elif is_note or entry.is_symlink():
                     problems.append(WalkProblem(shown, f"cannot read ({exc.strerror or exc})"))
                 continue
-            bad_name = _name_problem(rel, "folder" if is_dir else "file")
+            rel = nfc(prefix + name)
+            bad_name = None if rel.isascii() else _name_problem(rel, "folder" if is_dir else "file")
             if bad_name:
                 problems.append(bad_name)
-            elif is_dir:
+            elif is_dir or stat.S_ISDIR(st.st_mode):
                 if (st.st_dev, st.st_ino) in seen_dirs:
                     if entry.is_symlink():
                         problems.append(WalkProblem(rel, "symlink loop; not followed"))
-                elif not _ignored(rel, ignore, True):
+                elif not (ignore and _ignored(rel, ignore, True)):
                     seen_dirs.add((st.st_dev, st.st_ino))
                     stack.append((entry.path, rel + "/"))
-            elif stat.S_ISREG(st.st_mode) and rel != summary and not _ignored(rel, ignore, False):
-                yield _note_file(rel, entry.path, st)
+            elif (
+                stat.S_ISREG(st.st_mode) and rel != summary and not (ignore and _ignored(rel, ignore, False))
+            ):
+                yield NoteFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def stat_note(vault: Vault, rel: str) -> NoteFile | None:
@@ -240,7 +244,7 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
         st = os.stat(path)
     except OSError:
         return None
-    return _note_file(rel, path, st) if stat.S_ISREG(st.st_mode) else None
+    return note_file(rel, path, st) if stat.S_ISREG(st.st_mode) else None
 
 
 def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool, NoteFile]:
@@ -256,7 +260,7 @@ def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool, NoteFile]:
                 break
             chunks.append(chunk)
             got += len(chunk)
-        after = _note_file(note.rel, note.path, os.fstat(fd))
+        after = note_file(note.rel, note.path, os.fstat(fd))
     finally:
         os.close(fd)
     data = b"".join(chunks)
@@ -313,7 +317,7 @@ def device_id() -> str:
             pass
         try:
             make_dirs(path.parent, 0o700)
-            create_exclusive(path, secrets.token_hex(8).encode(), 0o600)
+            create_exclusive(path, os.urandom(8).hex().encode(), 0o600)
         except FileExistsError:
             continue  # another process made it first: read theirs
         except OSError:
@@ -327,19 +331,36 @@ def device_id() -> str:
 @contextmanager
 def vault_lock(vault: Vault, wait: float = LOCK_WAIT) -> Iterator[None]:
     """One vaultkit process at a time on this vault on this device (index, watch
-    batches, done...). filelock: the OS's own locks, on Windows too."""
-    from filelock import FileLock, Timeout
-
+    batches, done...): the OS's own lock on a file in LOCAL_DIR (flock; on
+    Windows, msvcrt's byte lock), released by the OS if the process dies."""
     folder = vault.root / LOCAL_DIR
     make_dirs(folder, vault.config.dir_mode)
-    lock = FileLock(os.fspath(folder / "lock"), mode=0o600)
+    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
-        lock.acquire(timeout=wait)
-    except Timeout:
-        raise VaultkitError(
-            f"another vaultkit process has been busy with this vault for {wait:g} s; try again"
-        ) from None
-    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise VaultkitError(
+                    f"another vaultkit process has been busy with this vault for {wait:g} s; try again"
+                )
+            time.sleep(0.02)
         yield
     finally:
-        lock.release()
+        os.close(fd)  # closing the file releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if sys.platform == "win32":  # pragma: no cover
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
+            return False
+        raise
+    return True

@@ -186,11 +186,12 @@ class Upkeep:
         for note, record in self.read:
             rel = record.path
             error = record.error
-            racy = not 0 <= self.now_ns - note.mtime_ns >= RACY_NS
+            # read within a coarse clock's tick of its last write: no key, so it is read again
+            key = note.key if self.now_ns - note.mtime_ns >= RACY_NS else ""
             problems = json.dumps([list(p) for p in record.problems]) if record.problems else None
             notes.append(
                 (
-                    rel, note.size, note.mtime_ns, note.inode, note.ctime_ns, racy,
+                    rel, key,
                     record.type, record.date, record.session, record.mood,
                     error.message if error else None, error.line if error else None, problems,
                     stem(rel), copy_of[rel], links.get(rel),
@@ -208,7 +209,7 @@ class Upkeep:
                         a.due, a.done, record.date, record.session, section, o1, o2, o3, line,
                     )
                 )  # fmt: skip
-        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 16)})", notes)
+        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 12)})", notes)
         # uids move between rows: clear the ones about to be taken first (UNIQUE)
         moved = [(uid,) for uid in uids.values()]
         self.db.executemany("UPDATE actions SET uid = NULL WHERE uid = ?", moved)

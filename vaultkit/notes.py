@@ -13,9 +13,9 @@ INTEGRATION_TYPES = ("intention", "reflection", "check-in")
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NoteRecord:
-    """What vaultkit reads from one note."""
+    """What vaultkit reads from one note. Treat it as immutable (see Action)."""
 
     path: str
     type: str | None = None

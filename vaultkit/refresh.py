@@ -15,13 +15,14 @@ the markers is what gets kept.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from vaultkit.actions import Action
+from vaultkit.actions import Action, Change, Outcome
 from vaultkit.atomic import snapshot, swap
 from vaultkit.errors import VaultkitError
 from vaultkit.followups import due_follow_ups, due_lines
@@ -42,7 +43,6 @@ from vaultkit.summary import (
     read_marks,
     render_block,
 )
-from vaultkit.writeback import Change, Outcome, apply
 
 MIN_PREFIX = 4  # shorter, "item 7" could be taken for an id
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
@@ -91,6 +91,18 @@ def scan(
     or these paths and folders. A note whose stat key is unchanged is not read;
     one read just after it was written is read again next time, since a coarse
     clock could hide an edit made within the same tick (git's "racy" case)."""
+    return _finish(store, _scan(vault, store, today, paths, folders, hold, progress))
+
+
+def _scan(
+    vault: Vault,
+    store: Store,
+    today: date,
+    paths: Iterable[str] | None = None,
+    folders: Iterable[str] = (),
+    hold: Hold | None = None,
+    progress: Progress | None = None,
+) -> Report:
     listing = Listing.of(today, vault.config.recently_done_days)
     store.relist(listing)
     changed: dict[str, NoteFile] = {}
@@ -104,7 +116,7 @@ def scan(
         found = list(walk_notes(vault, problems, start=folder)) if exists else []
         known = store.keys(prefix)
         files += len(found)
-        changed.update((n.rel, n) for n in found if (k := known.get(n.rel)) is None or k[0] != n.key or k[1])
+        changed.update((n.rel, n) for n in found if known.get(n.rel) != n.key)
         gone |= known.keys() - {n.rel for n in found}
         store.set_walk_problems(problems, prefix)
     for rel in sorted(set(paths or ()) - changed.keys()):
@@ -113,10 +125,10 @@ def scan(
         note = stat_note(vault, rel)
         known_key = store.keys(rel).get(rel)
         if note is None:
-            gone |= {rel} if known_key else set()
-        elif known_key is None or known_key[0] != note.key or known_key[1]:
+            gone |= {rel} if known_key is not None else set()
+        elif known_key != note.key:
             changed[rel] = note
-    report = Report(store.counts(), files=files)
+    report = Report(Counts(0, 0, 0, 0, 0), files=files)
     read: list[tuple[NoteFile, NoteRecord]] = []
     notes = list(changed.values())
     for note in progress(notes) if progress and notes else notes:
@@ -137,9 +149,6 @@ def scan(
     gone -= report.held
     store.update(read, gone, listing, time.time_ns())
     report.read = len(read)
-    report.counts = store.counts()
-    report.unreadable = store.unreadable()
-    report.conflicts = store.conflicts()
     return report
 
 
@@ -189,7 +198,7 @@ def refresh(
     """The whole pipeline (see the module's doc). `commands` are (id or
     prefix, status) pairs, recorded as of `on` (default today); an id that
     is unknown or ambiguous stops the run before anything is changed."""
-    report = scan(vault, store, today, paths, folders, hold, progress)
+    report = _scan(vault, store, today, paths, folders, hold, progress)
     scanned = list(report.problems)
     ordered = resolve(store, [given for given, _ in commands])
     chosen = [
@@ -199,6 +208,7 @@ def refresh(
         report.commanded = _apply(vault, store, today, chosen)
         return _finish(store, report)
     target = safe_target(vault, vault.config.summary_path)
+    commanded = {c.action.id for c in chosen}
     for _attempt in range(ATTEMPTS):
         snap = snapshot(target)
         try:
@@ -209,14 +219,15 @@ def refresh(
             raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
         pending = store.pending()
         owned = owned_text(text) if text is not None else None
-        marks, problems = read_marks(owned[1], owned[0]) if owned else ([], [])
+        marks: list[Mark] = []
+        problems: list[str] = []
+        if owned and _digest(owned[1]) != store.meta("shown"):  # not as vaultkit last wrote it
+            marks, problems = read_marks(owned[1], owned[0])
         wanted, cancelled = changed_boxes(marks, {uid: p[0] for uid, p in pending.items()})
         for uid in cancelled:
             del pending[uid]
         notices: list[str] = []
-        changes, waiting = _judge(
-            store, wanted, pending, {c.action.id for c in chosen}, today, problems, notices
-        )
+        changes, waiting = _judge(store, wanted, pending, commanded, today, problems, notices)
         report.commanded += _apply(vault, store, today, chosen)
         chosen = []  # made once, whatever happens to the summary below
         for outcome in _apply(vault, store, today, changes):
@@ -229,20 +240,22 @@ def refresh(
                 waiting[action.id] = (outcome.change.status, outcome.change.on.isoformat(), action.source,
                                       _line_of(store, action), outcome.problem)  # fmt: skip
         store.set_pending(waiting)
-        block = render(vault, store, today, waiting, problems)
-        new = where.compose(block)
+        block = where.compose(render(vault, store, today, waiting, problems))
         report.problems = scanned + problems + notices
-        if new == text:
+        if block == text or swap(snap, block.encode("utf-8"), vault.config.file_mode) is None:
+            report.summary_written = block != text
+            store.set_meta("shown", _digest(owned_text(block)[1]))  # type: ignore[index]
             break
-        newer = swap(snap, new.encode("utf-8"), vault.config.file_mode)
-        if newer is None:
-            report.summary_written = True
-            break
+        # Someone saved the summary meanwhile: read their copy, apply its boxes too.
     else:
         report.problems.append(
             f"{vault.config.summary_path} kept changing while vaultkit wrote it; it will try again"
         )
     return _finish(store, report)
+
+
+def _digest(block: str) -> str:
+    return hashlib.sha1(block.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _finish(store: Store, report: Report) -> Report:
@@ -328,10 +341,12 @@ def _apply(vault: Vault, store: Store, today: date, changes: list[Change]) -> li
     """Write the changes to their notes and read those notes into the store again."""
     if not changes:
         return []
+    from vaultkit.writeback import apply  # PyYAML's composer: only when a note is to change
+
     outcomes = apply(vault, store, changes)
     sources = {o.change.action.source for o in outcomes if o.applied}
     if sources:
-        scan(vault, store, today, paths=sources)
+        _scan(vault, store, today, paths=sources)
     return outcomes
 
 

@@ -20,8 +20,8 @@ MIGRATIONS = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE notes (
-        path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER, ctime_ns INTEGER,
-        racy INTEGER NOT NULL,            -- read within a coarse clock's tick of its mtime: read again
+        path TEXT PRIMARY KEY,
+        key TEXT NOT NULL,                -- size:mtime_ns:inode:ctime_ns when read; '' to read it again
         type TEXT, date TEXT, session INTEGER, mood REAL,
         error TEXT, error_line INTEGER, problems TEXT,  -- problems: JSON [[message, line], ...]
         stem TEXT NOT NULL, copy_of TEXT, link TEXT

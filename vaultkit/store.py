@@ -75,15 +75,12 @@ class Store:
 
     # ------------------------------------------------------------ what changed
 
-    def keys(self, under: str = "") -> dict[str, tuple[tuple[int, int, int, int], bool]]:
-        """Each stored note's stat key, and whether it must be read again anyway (racy)."""
+    def keys(self, under: str = "") -> dict[str, str]:
+        """Each stored note's stat key (see NoteFile.key) under a folder, or all."""
         rows = self.conn.execute(
-            "SELECT path, size, mtime_ns, inode, ctime_ns, racy FROM notes WHERE path >= ? AND path < ?",
-            (under, under + "\U0010ffff"),
+            "SELECT path, key FROM notes WHERE path >= ? AND path < ?", (under, under + "\U0010ffff")
         )
-        return {
-            path: ((size, mtime, inode, ctime), bool(racy)) for path, size, mtime, inode, ctime, racy in rows
-        }
+        return dict(rows.fetchall())
 
     def action_count(self, rel: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM actions WHERE path = ?", (rel,)).fetchone()[0])

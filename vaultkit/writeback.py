@@ -28,11 +28,11 @@ import json
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
-from vaultkit.actions import CHECKBOX, Action, parse_actions
+from vaultkit.actions import CHECKBOX, Action, Change, Outcome, parse_actions
 from vaultkit.atomic import snapshot, swap
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
@@ -283,22 +283,6 @@ def item_region(data: bytes, index: int) -> tuple[int, int] | None:
         end -= 1
     end = _line_end(text, end)
     return fm.start + len(text[:start].encode()), fm.start + len(text[:end].encode())
-
-
-class Change(NamedTuple):
-    """A status to give one action (done, dropped or open again)."""
-
-    action: Action
-    status: str  # open | done | dropped
-    on: date  # the date recorded for done/dropped
-
-
-class Outcome(NamedTuple):
-    """What came of a Change: applied, already so, or refused and why."""
-
-    change: Change
-    applied: bool  # False: it already had that status, or see `problem`
-    problem: str | None = None
 
 
 def _in_note(actions: list[Action], target: Action) -> Action | None:
