@@ -7,7 +7,8 @@ mapping forms, both kinds, all statuses), some have other frontmatter, some
 none, about 0.5% are broken. Realistic: what a user of this tool has, a big
 vault of ordinary notes (daily notes, reading notes, no actions) in which
 about 300 are integration notes (intentions, reflections, check-ins of about
-100 sessions) with about 1,000 actions in all. A manifest of every planted
+100 sessions) with about 1,000 actions in all, and a few broken notes
+(1 in 5,000). A manifest of every planted
 action is written to PATH/.vaultkit/planted.json.
 """
 
@@ -180,7 +181,8 @@ def _realistic(root: Path, notes: int, seed: int) -> list[dict[str, object]]:
                 f"  - {folder.lower()}",
                 "---",
             ]
-            lines = lines if roll < 0.6 else [] if roll < 0.995 else ["---", "tags: [broken", "---"]
+            # a few broken notes, as a real vault has (the synthetic one has 0.5%)
+            lines = lines if roll < 0.6 else [] if roll < 0.9998 else ["---", "tags: [broken", "---"]
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + ("\n" if lines else "") + BODY, encoding="utf-8")

@@ -98,13 +98,16 @@ SCRIPT = Path(PY).parent / "vaultkit"
 VAULTKIT = [str(SCRIPT)] if SCRIPT.exists() else [PY, "-m", "vaultkit"]
 
 
-def vaultkit(root: Path, *args: str) -> list[str]:
-    return [*VAULTKIT, "--vault", str(root), *args]
+def vaultkit(root: Path, *args: str, exe: list[str] | None = None) -> list[str]:
+    return [*(exe or VAULTKIT), "--vault", str(root), *args]
 
 
 def reset(root: Path) -> None:
-    """No store and no summary: the next run is a cold one."""
+    """No store and no summary: the next run is a cold one (for an earlier
+    vaultkit given with --compare too: its cache and state files go as well)."""
     shutil.rmtree(root / ".vaultkit" / "local", ignore_errors=True)
+    for name in ("cache.jsonl", "summary-state.json", "summary-boxes.json"):
+        (root / ".vaultkit" / name).unlink(missing_ok=True)
     (root / "Integration Actions.md").unlink(missing_ok=True)
 
 
@@ -114,22 +117,27 @@ def first_action(root: Path) -> tuple[Path, str]:
     return root / planted[0]["source"], planted[0]["text"]
 
 
-def bench_size(root: Path, runs: int) -> dict[str, float]:
+def baselines(root: Path, runs: int) -> dict[str, float]:
+    """The floor (read every .md) and the naive python-frontmatter loop, on this vault now."""
     timed([PY, "-c", FLOOR, str(root)])  # warm the page cache
-    out: dict[str, float] = {}
-    out["floor"] = median([timed([PY, "-c", FLOOR, str(root)]) for _ in range(runs)])
+    out = {"floor": median([timed([PY, "-c", FLOOR, str(root)]) for _ in range(runs)])}
     try:
         import frontmatter  # noqa: F401
 
         out["naive"] = median([timed([PY, "-c", NAIVE, str(root)]) for _ in range(max(1, runs // 2))])
     except ImportError:
         out["naive"] = float("nan")
+    return out
+
+
+def bench_index(root: Path, runs: int, exe: list[str] | None = None) -> dict[str, float]:
+    out: dict[str, float] = {}
     cold = []
     for _ in range(runs):
         reset(root)
-        cold.append(timed(vaultkit(root, "index")))
+        cold.append(timed(vaultkit(root, "index", exe=exe)))
     out["cold"] = median(cold)
-    out["warm"] = median([timed(vaultkit(root, "index")) for _ in range(runs)])
+    out["warm"] = median([timed(vaultkit(root, "index", exe=exe)) for _ in range(runs)])
     note, text = first_action(root)
     original = note.read_bytes()
     st = note.stat()
@@ -137,10 +145,10 @@ def bench_size(root: Path, runs: int) -> dict[str, float]:
     try:
         for i in range(runs):  # a line added below the frontmatter: the summary stays as it is
             note.write_bytes(original + f"\nedit {i}\n".encode())
-            changed.append(timed(vaultkit(root, "index")))
+            changed.append(timed(vaultkit(root, "index", exe=exe)))
         for i in range(runs):  # an action reworded: the summary is written again
             note.write_bytes(original.replace(text.encode(), f"{text} (edit {i})".encode(), 1))
-            reworded.append(timed(vaultkit(root, "index")))
+            reworded.append(timed(vaultkit(root, "index", exe=exe)))
     finally:
         note.write_bytes(original)
         os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -173,12 +181,12 @@ def bench_new(root: Path, runs: int) -> float:
     return median(times)
 
 
-def bench_watch(root: Path, edits: int, debounce: float) -> dict[str, float]:
+def bench_watch(root: Path, edits: int, debounce: float, exe: list[str] | None = None) -> dict[str, float]:
     """Save-to-summary latency over `edits` edits, and the watcher's peak RSS."""
     reset(root)
-    subprocess.run(vaultkit(root, "index"), check=True, capture_output=True, env=ENV)
+    subprocess.run(vaultkit(root, "index", exe=exe), check=True, capture_output=True, env=ENV)
     proc = subprocess.Popen(
-        vaultkit(root, "watch", "--debounce", str(debounce), "--rescan", "3600"),
+        vaultkit(root, "watch", "--debounce", str(debounce), "--rescan", "3600", exe=exe),
         stderr=subprocess.PIPE,
         text=True,
         env=ENV,
@@ -236,6 +244,7 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1000,10000,100000", help="synthetic vaults")
     parser.add_argument("--realistic", default="10000,100000", help="realistic vaults ('' for none)")
+    parser.add_argument("--compare", help="another vaultkit command (an earlier version) to measure beside")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--debounce", type=float, default=0.3)
@@ -256,18 +265,23 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     cold: dict[tuple[bool, int], float] = {}
+    compare = [args.compare] if args.compare else []
     for realistic, size in [(False, n) for n in sizes] + [(True, n) for n in realistic_sizes]:
-        r = bench_size(vault_for(size, realistic), args.runs)
-        cold[realistic, size] = r["cold"]
-        f = r["floor"]
-        print(
-            f"| {'realistic' if realistic else 'synthetic'} | {size:,} | {f:.3f} | "
-            f"{r['naive'] / f:.2f}× ({r['naive']:.2f} s) | "
-            f"{r['cold'] / f:.2f}× ({r['cold']:.2f} s) | {r['warm'] / f:.2f}× ({r['warm']:.2f} s) | "
-            f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) | "
-            f"{r['one_action'] / f:.2f}× ({r['one_action']:.2f} s) |",
-            flush=True,
-        )
+        root = vault_for(size, realistic)
+        base = baselines(root, args.runs)
+        f = base["floor"]
+        for exe in [None, *compare]:
+            r = bench_index(root, args.runs, [exe] if exe else None)
+            if exe is None:
+                cold[realistic, size] = r["cold"]
+            label = ("realistic" if realistic else "synthetic") + (f" ({exe})" if exe else "")
+            print(
+                f"| {label} | {size:,} | {f:.3f} | {base['naive'] / f:.2f}× ({base['naive']:.2f} s) | "
+                f"{r['cold'] / f:.2f}× ({r['cold']:.2f} s) | {r['warm'] / f:.2f}× ({r['warm']:.2f} s) | "
+                f"{r['one_changed'] / f:.2f}× ({r['one_changed']:.2f} s) | "
+                f"{r['one_action'] / f:.2f}× ({r['one_action']:.2f} s) |",
+                flush=True,
+            )
     if len(sizes) > 1:
         small, big = sizes[-2], sizes[-1]
         print(
@@ -282,15 +296,18 @@ def main() -> None:
     events: dict[tuple[bool, int], float] = {}
     watched = [(False, n) for n in (sizes[-2:] if len(sizes) > 1 else sizes)]
     for realistic, size in watched + [(True, n) for n in realistic_sizes]:
-        w = bench_watch(vault_for(size, realistic), args.edits, args.debounce)
-        events[realistic, size] = w["p50"] - args.debounce
-        print(
-            f"watch, {'realistic' if realistic else 'synthetic'} {size:,} notes, debounce {args.debounce} s, "
-            f"{args.edits} edits: save-to-summary p50 {w['p50']:.3f} s, p95 {w['p95']:.3f} s, "
-            f"per-event work beyond the debounce p50 {events[realistic, size]:.3f} s; "
-            f"peak RSS {w['rss_mb']:.0f} MB",
-            flush=True,
-        )
+        for exe in [None, *compare]:
+            w = bench_watch(vault_for(size, realistic), args.edits, args.debounce, [exe] if exe else None)
+            if exe is None:
+                events[realistic, size] = w["p50"] - args.debounce
+            label = f"{'realistic' if realistic else 'synthetic'} {size:,} notes{f' ({exe})' if exe else ''}"
+            beyond = w["p50"] - args.debounce
+            print(
+                f"watch, {label}, debounce {args.debounce} s, {args.edits} edits: save-to-summary p50 "
+                f"{w['p50']:.3f} s, p95 {w['p95']:.3f} s, work beyond the debounce p50 {beyond:.3f} s; "
+                f"peak RSS {w['rss_mb']:.0f} MB",
+                flush=True,
+            )
     if len(realistic_sizes) > 1:
         small, big = realistic_sizes[0], realistic_sizes[-1]
         print(

@@ -3,21 +3,49 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit.config import logical_today
-from vaultkit.followups import due_follow_ups, label
+from vaultkit import followups, overview
+from vaultkit.config import Config, logical_today
+from vaultkit.followups import label
 from vaultkit.frontmatter import Problem
+from vaultkit.fs import NoteFile, Vault
 from vaultkit.notes import NoteRecord, record_from_bytes
-from vaultkit.overview import Tally, build_overview, mood_chart, render_overview, timeline_chart
+from vaultkit.overview import Tally, mood_chart, render_overview, timeline_chart
+from vaultkit.schema import open_store
+from vaultkit.store import Listing
 
 from .helpers import actions_of, build_tree
 
 CADENCE = {"reflection": (2,), "check-in": (7, 30)}
+
+
+def facts(notes: list[NoteRecord], today: date) -> overview.Facts:
+    """What the store works out from these notes for the overview and the follow-ups."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / ".vaultkit").mkdir()
+        store = open_store(Vault(Path(tmp), Config()), print)
+        try:
+            store.update(
+                [(NoteFile(n.path, n.path, 0, 0, 0, 0), n) for n in notes], [], Listing.of(today, 14), 0
+            )
+            return store.facts(today)
+        finally:
+            store.close()
+
+
+def due_follow_ups(notes, cadence, today):
+    return followups.due_follow_ups(facts(notes, today).spans, cadence, today)
+
+
+def build_overview(notes, tally, due, today):
+    return overview.build_overview(facts(notes, today), tally, due, today)
 
 
 def note(path, type_, day, session, mood=None):

@@ -217,3 +217,20 @@ def test_views_hold_what_the_notes_say(stores) -> None:  # type: ignore[no-untyp
     assert store.unreadable() == [("c.md", Problem("broken", 2))]
     assert [a.id for a in store.find("w")] == ["w"]
     assert Path(store.path).name.endswith(".sqlite3")
+
+
+_ACTION_BITS = st.sampled_from(
+    ["[ ]", "[x]", "[-]", "[X]", "[", "]", " ", "  ", "\t", "\u00a0", "\x1c", "Call", "my sister", "a"]
+    + ["📅 2026-11-24", "✅ 2026-11-25", "❌ 2026-11-26", "📅\ufe0f 2026-01-02", "2026-11-24", "📅"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_ACTION_BITS, max_size=8).map("".join))
+def test_an_action_id_is_derive_id_of_its_text_however_it_is_written(raw: str) -> None:
+    """The id a note's action gets is derive_id of its text, whatever the text holds."""
+    from vaultkit.actions import parse_actions
+
+    actions, _ = parse_actions({"actions": [raw, {"text": raw}]}, "Integration/a.md")
+    for action in actions:
+        assert action.written_id == derive_id("Integration/a.md", raw)

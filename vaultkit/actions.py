@@ -123,7 +123,16 @@ def derive_id(source: str, text: str) -> str:
     """A stable id from the note's path and the action's text. Ten hex digits
     keep collisions unlikely (about 1 in 1,000 at 40,000 actions); ids that
     collide anyway are made unique (unique_ids)."""
-    key = unicodedata.normalize("NFC", f"{source}\n{clean_text(text).casefold()}")
+    return _id_of_clean(source, clean_text(text))
+
+
+def _id_of_clean(source: str, clean: str) -> str:
+    """derive_id of a text clean_text made already. Cleaning it again could only
+    strip a checkbox the first pass uncovered (`[ ] [x] Call`), so only a text
+    that starts with `[` is cleaned again (a property test holds the two equal)."""
+    if clean.startswith("["):
+        clean = clean_text(clean)
+    key = unicodedata.normalize("NFC", f"{source}\n{clean.casefold()}")
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
@@ -215,7 +224,7 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
         if not text:
             problems.append((index, "action text is empty"))
             continue
-        written_id = given_id or derive_id(source, text)
+        written_id = given_id or _id_of_clean(source, text)
         result.append(
             Action(
                 id=written_id,

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from vaultkit.notes import NoteRecord
-
 
 class Due(NamedTuple):
     """A follow-up note that is due: e.g. session 3's 1-week check-in."""
@@ -37,24 +35,20 @@ def label(days: int, note_type: str) -> str:
     return f"{span} {note_type}"
 
 
-def due_follow_ups(
-    notes: list[NoteRecord], follow_ups: Mapping[str, tuple[int, ...]], today: date
-) -> list[Due]:
-    # Dates as ISO strings, which sort as the dates do: per session its first
-    # note's, and per session and note type its last note's (a follow-up is
-    # cleared when any such note is dated late enough, so the last one decides).
+Spans = Mapping[tuple[int, str | None], tuple[str, str]]
+
+
+def due_follow_ups(spans: Spans, follow_ups: Mapping[str, tuple[int, ...]], today: date) -> list[Due]:
+    """`spans` maps (session, note type) to the first and last dates of those
+    notes (ISO strings, which sort as the dates do). A session starts on its
+    first note's date; a follow-up is cleared when a note of its type is dated
+    late enough, so the last one decides."""
     firsts: dict[int, str] = {}
     lasts: dict[tuple[int, str | None], str] = {}
-    for note in notes:
-        session, when = note.session, note.date
-        if session is None or when is None or note.error is not None:
-            continue
-        first = firsts.get(session)
-        if first is None or when < first:
-            firsts[session] = when
-        last = lasts.get((session, note.type))
-        if last is None or when > last:
-            lasts[session, note.type] = when
+    for (session, note_type), (first, last) in spans.items():
+        if session not in firsts or first < firsts[session]:
+            firsts[session] = first
+        lasts[session, note_type] = last
     ordered = sorted(firsts)
     starts = [date.fromisoformat(firsts[session]) for session in ordered]
     result = []

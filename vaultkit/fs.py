@@ -247,24 +247,25 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
     return note_file(rel, path, st) if stat.S_ISREG(st.st_mode) else None
 
 
-def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool, NoteFile]:
-    """Up to `limit` bytes of a note, whether that is all of it, and the note as
-    it stood once read (its key moves if it was written meanwhile). O_NONBLOCK:
-    a note swapped for a FIFO cannot hang a run."""
+def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool]:
+    """Up to `limit` bytes of a note, and whether that is all of it. The first
+    read asks for the size the walk saw, plus a margin (asking for `limit`
+    would make Python allocate 264 KB for every note)."""
     fd = os.open(note.path, READ_FLAGS)
     try:
         chunks, got = [], 0
+        ask = min(limit, note.size + 4096) + 1
         while got <= limit:
-            chunk = os.read(fd, limit + 1 - got)
+            chunk = os.read(fd, ask)
             if not chunk:
                 break
             chunks.append(chunk)
             got += len(chunk)
-        after = note_file(note.rel, note.path, os.fstat(fd))
+            ask = limit + 1 - got
     finally:
         os.close(fd)
-    data = b"".join(chunks)
-    return data[:limit], len(data) <= limit, after
+    data = b"".join(chunks) if len(chunks) != 1 else chunks[0]
+    return data[:limit], len(data) <= limit
 
 
 # ---------------------------------------------------------------- safe paths

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from vaultkit import conflicts
 from vaultkit.actions import unique_ids
 from vaultkit.fs import NoteFile, stem
-from vaultkit.notes import NoteRecord
+from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
 from vaultkit.summary import task_line, wikilink
 
 RACY_NS = 3_000_000_000  # FAT and exFAT keep 2 s; SMB and HFS+ 1 s; a margin for clock skew
@@ -62,6 +62,11 @@ def ids(values: Iterable[str]) -> str:
 
 
 IN_LIST = "IN (SELECT value FROM json_each(?))"
+# NoteRecord.integration, for a note whose copy status is to be `?`
+INTEGRATION = (
+    "? IS NULL AND error IS NULL AND (session IS NOT NULL OR type IN "
+    f"({', '.join(repr(t) for t in INTEGRATION_TYPES)}))"
+)
 _SUFFIXED = re.compile(r"^(.+)-(\d+)$")
 
 
@@ -114,7 +119,10 @@ class Upkeep:
             now = conflicts.original_of(rel, self._exists)
             old = db.execute("SELECT copy_of, stem FROM notes WHERE path = ?", (rel,)).fetchone()
             if old is not None and old[0] != now:
-                db.execute("UPDATE notes SET copy_of = ? WHERE path = ?", (now, rel))
+                db.execute(
+                    f"UPDATE notes SET copy_of = ?, integration = ({INTEGRATION}) WHERE path = ?",
+                    (now, now, rel),
+                )
                 db.execute(
                     "UPDATE actions SET hidden = ?, uid = NULL, section = 0 WHERE path = ?",
                     (now is not None, rel),
@@ -194,7 +202,7 @@ class Upkeep:
                     rel, key,
                     record.type, record.date, record.session, record.mood,
                     error.message if error else None, error.line if error else None, problems,
-                    stem(rel), copy_of[rel], links.get(rel),
+                    stem(rel), copy_of[rel], links.get(rel), record.integration and copy_of[rel] is None,
                 )
             )  # fmt: skip
             hidden = copy_of[rel] is not None
@@ -209,10 +217,9 @@ class Upkeep:
                         a.due, a.done, record.date, record.session, section, o1, o2, o3, line,
                     )
                 )  # fmt: skip
-        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 12)})", notes)
+        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 13)})", notes)
         # uids move between rows: clear the ones about to be taken first (UNIQUE)
-        moved = [(uid,) for uid in uids.values()]
-        self.db.executemany("UPDATE actions SET uid = NULL WHERE uid = ?", moved)
+        self.db.execute(f"UPDATE actions SET uid = NULL WHERE uid {IN_LIST}", (ids(uids.values()),))
         self.db.executemany(f"INSERT INTO actions VALUES ({', '.join('?' * 18)})", actions)
 
     def _relink(self, links: dict[str, str], uids: dict[tuple[str, int], str], flipped: list[str]) -> None:

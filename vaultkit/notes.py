@@ -80,19 +80,18 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     )
 
 
-def read_note(note: NoteFile, max_bytes: int) -> tuple[NoteRecord | None, NoteFile]:
-    """Read a note from disk: its record (None when it vanished before it could
-    be read) and the note as it stood once read."""
+def read_note(note: NoteFile, max_bytes: int) -> NoteRecord | None:
+    """Read a note from disk: its record, or None when it vanished before it could be read."""
     if note.size > max_bytes:
         message = (
             f"skipped: {note.size / 1048576:.1f} MB is over max_note_mb "
             f"({max_bytes / 1048576:g} MB); raise it in .vaultkit/config.yaml to read it"
         )
-        return NoteRecord(note.rel, error=Problem(message)), note
+        return NoteRecord(note.rel, error=Problem(message))
     try:
-        data, complete, after = read_head(note, _HEAD)
+        data, complete = read_head(note, _HEAD)
     except FileNotFoundError:
-        return None, note
+        return None
     except OSError as exc:
-        return NoteRecord(note.rel, error=Problem(f"cannot read ({exc.strerror or exc})")), note
-    return record_from_bytes(note.rel, data, complete), after
+        return NoteRecord(note.rel, error=Problem(f"cannot read ({exc.strerror or exc})"))
+    return record_from_bytes(note.rel, data, complete)

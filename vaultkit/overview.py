@@ -6,13 +6,10 @@ notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from vaultkit.followups import Due
-from vaultkit.notes import NoteRecord
 from vaultkit.summary import one_line
 
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
@@ -67,28 +64,29 @@ def _weeks_in_a_row(dates: set[date], today: date) -> int:
     return count
 
 
-_BY_DATE = operator.attrgetter("date", "path")
+class Facts(NamedTuple):
+    """What the overview and the follow-ups read from the integration notes
+    (the store works these out; dates are ISO strings)."""
+
+    spans: dict[tuple[int, str | None], tuple[str, str]]  # (session, type) -> first and last date
+    starts: dict[int, str]  # session -> its first note's date, of notes dated up to today
+    dates: list[str]  # the days with a note, up to today
+    timeline: list[tuple[int, str, str | None]]  # (session, date, type) of the latest sessions' notes
+    mood: list[tuple[str, float]]  # the latest moods, oldest first
 
 
-def build_overview(notes: Iterable[NoteRecord], tally: Tally, due: list[Due], today: date) -> Overview:
-    now = today.isoformat()
-    dated = sorted((n for n in notes if n.date is not None and n.date <= now and n.integration), key=_BY_DATE)
-    sessions: dict[int, list[NoteRecord]] = {}
-    for note in dated:
-        if note.session is not None:
-            sessions.setdefault(note.session, []).append(note)
+def build_overview(facts: Facts, tally: Tally, due: list[Due], today: date) -> Overview:
+    sessions = facts.starts
     last_session = max(sessions, default=None)
-    last_date = dated[-1].date if dated else None
-    dates = {date.fromisoformat(day) for day in {n.date for n in dated if n.date}}
-    timeline = [
-        (number, [(n.date or "", n.type or "note") for n in sessions[number]])
-        for number in sorted(sessions)[-TIMELINE_SESSIONS:]
-    ]
-    mood = [(n.date or "", n.mood) for n in dated if n.mood is not None][-MOOD_POINTS:]
+    last_date = max(facts.dates, default=None)
+    dates = {date.fromisoformat(day) for day in facts.dates}
+    timeline: dict[int, list[tuple[str, str]]] = {}
+    for session, day, note_type in facts.timeline:
+        timeline.setdefault(session, []).append((day, note_type or "note"))
     return Overview(
         sessions=len(sessions),
         last_session=last_session,
-        last_session_date=sessions[last_session][0].date if last_session is not None else None,
+        last_session_date=sessions[last_session] if last_session is not None else None,
         open_external=tally.external,
         open_internal=tally.internal,
         overdue=tally.overdue,
@@ -97,16 +95,11 @@ def build_overview(notes: Iterable[NoteRecord], tally: Tally, due: list[Due], to
         notes_last_30_days=sum(1 for d in dates if (today - d).days < 30),
         weeks_in_a_row=_weeks_in_a_row(dates, today),
         due=[
-            {
-                "session": d.session,
-                "label": d.label,
-                "since": d.since.isoformat(),
-                "command": d.command,
-            }
+            {"session": d.session, "label": d.label, "since": d.since.isoformat(), "command": d.command}
             for d in due
         ],
-        timeline=timeline,
-        mood=[(d, float(m)) for d, m in mood if m is not None],
+        timeline=sorted(timeline.items()),
+        mood=facts.mood,
     )
 
 

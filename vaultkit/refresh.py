@@ -25,11 +25,11 @@ from datetime import date
 from vaultkit.actions import Action, Change, Outcome
 from vaultkit.atomic import snapshot, swap
 from vaultkit.errors import VaultkitError
-from vaultkit.followups import due_follow_ups, due_lines
+from vaultkit.followups import Due, due_follow_ups, due_lines
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, Vault, WalkProblem, safe_target, stat_note, vault_lock, walk_notes
 from vaultkit.notes import NoteRecord, read_note
-from vaultkit.overview import Tally, build_overview, render_overview
+from vaultkit.overview import Overview, Tally, build_overview, render_overview
 from vaultkit.schema import open_store
 from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Counts, Listing, Store
 from vaultkit.summary import (
@@ -133,7 +133,7 @@ def _scan(
     notes = list(changed.values())
     for note in progress(notes) if progress and notes else notes:
         try:
-            record, _ = read_note(note, vault.config.max_note_bytes)
+            record = read_note(note, vault.config.max_note_bytes)
         except Exception as exc:  # a bug of ours: that note waits, the run goes on
             report.problems.append(f"{note.rel}: {type(exc).__name__}; kept its previous actions")
             report.held.add(note.rel)
@@ -301,7 +301,6 @@ def _judge(
     """Which of the person's boxes to apply, and which ticks wait. What cannot
     be applied goes to `problems`; ticks that wait are said in `notices`."""
     unreadable = {path for path, _ in store.unreadable()}
-    by_link = {link: path for path, link in store.links().items()}
     waiting: Pending = {}
     changes: list[Change] = []
     asks = [(m.uid, m.box, m.on, m.shown, f"summary line {m.line}", m.link, m.text) for m in wanted]
@@ -314,7 +313,7 @@ def _judge(
         found = store.find(uid)
         action = found[0] if found and found[0].id == uid else None
         if action is None:
-            source = pending[uid][2] if uid in pending else by_link.get(link or "")
+            source = pending[uid][2] if uid in pending else store.note_linked(link or "")
             if source in unreadable:
                 line = pending[uid][3] if uid in pending else f"- [ ] {text}"
                 reason = f"waiting for `{source}` to be readable"
@@ -350,16 +349,21 @@ def _apply(vault: Vault, store: Store, today: date, changes: list[Change]) -> li
     return outcomes
 
 
+def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Overview]:
+    """What is due, and the overview (the summary's and `vaultkit status`'s)."""
+    facts = store.facts(today)
+    due = due_follow_ups(facts.spans, vault.config.follow_ups, today)
+    counts = store.counts()
+    return due, build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
+
+
 def render(vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str]) -> str:
     """The block between the markers, from the store."""
     sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
     for section, uid, line in store.listed():
         if uid not in pending:
             sections[section].append(line)
-    notes = store.integration_notes()
-    due = due_follow_ups(notes, vault.config.follow_ups, today)
-    counts = store.counts()
-    overview = build_overview(notes, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    due, overview = big_picture(vault, store, today)
     return render_block(
         Block(
             vault.config.recently_done_days,

@@ -24,10 +24,13 @@ MIGRATIONS = [
         key TEXT NOT NULL,                -- size:mtime_ns:inode:ctime_ns when read; '' to read it again
         type TEXT, date TEXT, session INTEGER, mood REAL,
         error TEXT, error_line INTEGER, problems TEXT,  -- problems: JSON [[message, line], ...]
-        stem TEXT NOT NULL, copy_of TEXT, link TEXT
+        stem TEXT NOT NULL, copy_of TEXT, link TEXT,
+        integration INTEGER NOT NULL      -- a note of the integration work (not a copy): see NoteRecord
     );
     CREATE INDEX notes_stem ON notes(stem);
-    CREATE INDEX notes_integration ON notes(session, type);
+    CREATE INDEX notes_integration ON notes(integration, date);
+    CREATE INDEX notes_unreadable ON notes(path) WHERE error IS NOT NULL;
+    CREATE INDEX notes_copies ON notes(path) WHERE copy_of IS NOT NULL;
     CREATE TABLE maybe_copies (path TEXT NOT NULL, original TEXT NOT NULL);
     CREATE INDEX maybe_copies_original ON maybe_copies(original);
     CREATE TABLE actions (
@@ -41,7 +44,6 @@ MIGRATIONS = [
     );
     CREATE INDEX actions_wid ON actions(wid);
     CREATE INDEX actions_listed ON actions(section, o1, o2, o3, path, idx) WHERE section > 0;
-    CREATE INDEX actions_order ON actions(o2, o3, path, idx);
     CREATE TABLE walk_problems (path TEXT PRIMARY KEY, message TEXT NOT NULL);
     CREATE TABLE pending (uid TEXT PRIMARY KEY, status TEXT NOT NULL, day TEXT NOT NULL,
                           source TEXT NOT NULL, line TEXT NOT NULL, reason TEXT NOT NULL);

@@ -17,6 +17,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +26,7 @@ from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, WalkProblem, stem
 from vaultkit.listing import DONE, EXTERNAL, INTERNAL, OVERDUE, Listing, Upkeep
 from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
+from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, Facts
 from vaultkit.summary import wikilink
 
 __all__ = ["DONE", "EXTERNAL", "INTERNAL", "OVERDUE", "Counts", "Listing", "Store"]
@@ -131,7 +133,9 @@ class Store:
         ).fetchall()
 
     def counts(self) -> Counts:
-        notes = self.conn.execute("SELECT count(*) FROM notes WHERE copy_of IS NULL").fetchone()[0]
+        notes = self.conn.execute(
+            "SELECT (SELECT count(*) FROM notes) - (SELECT count(*) FROM notes WHERE copy_of IS NOT NULL)"
+        ).fetchone()[0]
         rows = self.conn.execute(
             "SELECT kind, section, count(*) FROM actions "
             "WHERE section BETWEEN ? AND ? GROUP BY kind, section",
@@ -168,9 +172,46 @@ class Store:
         )
         return [NoteRecord(*row) for row in rows]
 
+    def facts(self, today: date) -> Facts:
+        """What the overview and the follow-ups read from the integration notes."""
+        now, db = today.isoformat(), self.conn
+        spans = db.execute(
+            "SELECT session, type, min(date), max(date) FROM notes WHERE integration = 1 "
+            "AND session IS NOT NULL AND date IS NOT NULL GROUP BY session, type"
+        )
+        starts = db.execute(
+            "SELECT session, min(date) FROM notes WHERE integration = 1 AND date <= ? "
+            "AND session IS NOT NULL GROUP BY session",
+            (now,),
+        ).fetchall()
+        latest = json.dumps(sorted(s for s, _ in starts)[-TIMELINE_SESSIONS:])
+        timeline = db.execute(
+            "SELECT session, date, type FROM notes WHERE integration = 1 AND date <= ? "
+            "AND session IN (SELECT value FROM json_each(?)) ORDER BY date, path",
+            (now, latest),
+        )
+        days = db.execute("SELECT DISTINCT date FROM notes WHERE integration = 1 AND date <= ?", (now,))
+        moods = db.execute(
+            "SELECT date, mood FROM notes WHERE integration = 1 AND date <= ? AND mood IS NOT NULL "
+            "ORDER BY date DESC, path DESC LIMIT ?",
+            (now, MOOD_POINTS),
+        )
+        return Facts(
+            {(s, t): (a, b) for s, t, a, b in spans},
+            dict(starts),
+            [d for (d,) in days],
+            timeline.fetchall(),
+            [(d, float(m)) for d, m in reversed(moods.fetchall())],
+        )
+
     def links(self) -> dict[str, str]:
         """Each note's link as the summary writes it (conflict copies aside)."""
         return dict(self.conn.execute("SELECT path, link FROM notes WHERE copy_of IS NULL"))
+
+    def note_linked(self, link: str) -> str | None:
+        """The note a summary line's link names."""
+        row = self.conn.execute("SELECT path FROM notes WHERE link = ? LIMIT 1", (link,)).fetchone()
+        return row[0] if row else None
 
     def link(self, rel: str) -> str:
         row = self.conn.execute("SELECT link FROM notes WHERE path = ?", (rel,)).fetchone()

@@ -247,15 +247,11 @@ def status(app: App, as_json: bool) -> None:
     """
     import json
 
-    from vaultkit.followups import due_follow_ups
-    from vaultkit.overview import Tally, build_overview, render_status
+    from vaultkit.overview import render_status
+    from vaultkit.refresh import big_picture
 
-    with scanned(app) as (vault, store, report):
-        today = vault_today(vault)
-        notes = store.integration_notes()
-    counts = report.counts
-    due = due_follow_ups(notes, vault.config.follow_ups, today)
-    overview = build_overview(notes, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    with scanned(app) as (vault, store, _report):
+        _, overview = big_picture(vault, store, vault_today(vault))
     if as_json:
         click.echo(json.dumps(overview.to_json(), ensure_ascii=False, indent=2))
     else:
