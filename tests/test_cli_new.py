@@ -392,3 +392,17 @@ def test_version_and_python_dash_m():
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
     )
     assert out.stdout == f"vaultkit, version {__version__}\n"
+
+
+def test_init_writes_the_time_zone_and_a_bad_one_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "v")]).exit_code == 0
+    config = (tmp_path / "v/.vaultkit/config.yaml").read_text()
+    assert '\ntimezone: "Pacific/Auckland"\n' in config
+    (tmp_path / "v/.vaultkit/config.yaml").write_text('timezone: "Mars/Olympus"\n')
+    result = runner.invoke(cli, ["--vault", str(tmp_path / "v"), "status"])
+    assert result.exit_code == 1
+    assert (
+        "timezone must be an IANA time zone name like \"Europe/London\", not 'Mars/Olympus'" in result.stderr
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vaultkit import notes
-from vaultkit.conflicts import original_of
+from vaultkit.conflicts import Facts, original_of
 from vaultkit.notes import record_from_bytes
 from vaultkit.summary import BEGIN, END
 
@@ -434,12 +434,19 @@ def test_unreadable_permission(vault, run, monkeypatch):
     ],
 )
 def test_conflict_names(name, original):
-    assert original_of(name, {original}.__contains__) == original
+    same = Facts("reflection", "2026-11-24", 3, frozenset({"Call", "Walk"}))
+    assert original_of(name, lambda rel: same if rel in (name, original) else None) == original
 
 
-def test_weak_conflict_patterns_need_the_original():
-    assert original_of("Plan-B.md", set().__contains__) is None
-    assert original_of("Chapter 2.md", {"Chapter 1.md"}.__contains__) is None
+def test_weak_conflict_patterns_need_the_original_and_the_same_note():
+    same = Facts("reflection", "2026-11-24", 3, frozenset({"Call"}))
+    assert original_of("Plan-B.md", lambda rel: same if rel == "Plan-B.md" else None) is None
+    assert original_of("Chapter 2.md", lambda rel: same if rel != "Chapter.md" else None) is None
+    other = Facts("reflection", "2026-12-01", 4, frozenset({"Call"}))  # another session's note
+    assert original_of("Week 3.md", lambda rel: same if rel == "Week.md" else other) is None
+    undated = Facts(None, None, None, frozenset())  # two plain pages: nothing says they are one
+    assert original_of("Week 3.md", lambda rel: undated) is None
+    assert original_of("a/Note.sync-conflict-20260913-101010-ABCDEFG.md", lambda rel: None) == "a/Note.md"
 
 
 def test_a_new_day_is_not_taken_for_an_unchanged_vault(vault):

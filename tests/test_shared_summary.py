@@ -26,8 +26,15 @@ import pytest
 from .helpers import build_tree
 
 ROOT = Path(__file__).parent.parent
-ENV = {k: v for k, v in os.environ.items() if k not in {"VAULTKIT_VAULT", "VISUAL", "EDITOR"}}
-ENV["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
+def current_env() -> dict[str, str]:
+    """The environment for a vaultkit process, read when it starts (this test's device included)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VAULTKIT_VAULT", "VISUAL", "EDITOR"}}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    return env
+
+
 SUMMARY = "Integration Actions.md"
 BEGIN, END = "<!-- vaultkit:begin -->", "<!-- vaultkit:end -->"
 CONFLICT = "Integration Actions.sync-conflict-20261201-101010-ABCDEFG.md"
@@ -41,7 +48,9 @@ def cmd(root: Path, *args: str) -> list[str]:
 
 def vk(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run vaultkit; fail the test unless it exits 0."""
-    proc = subprocess.run(cmd(root, *args), capture_output=True, text=True, env=env or ENV, timeout=60)
+    proc = subprocess.run(
+        cmd(root, *args), capture_output=True, text=True, env=env or current_env(), timeout=60
+    )
     assert proc.returncode == 0, f"vaultkit {' '.join(args)} exited {proc.returncode}: {proc.stderr}"
     return proc
 
@@ -234,7 +243,9 @@ def _race_ticks_against(vault: Path, known: dict[str, str], keep_indexing) -> No
 def test_ticks_and_own_text_survive_a_running_watch(vault, tmp_path):
     known = _many_notes(vault)
     log = open(tmp_path / "watch.log", "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(cmd(vault, "watch", "--debounce", "0.05"), stdout=log, stderr=log, env=ENV)
+    proc = subprocess.Popen(
+        cmd(vault, "watch", "--debounce", "0.05"), stdout=log, stderr=log, env=current_env()
+    )
     try:
         build_tree(vault, {"Notes/probe.md": note(["[ ] Probe the watcher"], date="2026-01-01")})
         assert wait_until(
@@ -262,7 +273,9 @@ def test_ticks_and_own_text_survive_index_in_a_loop(vault):
     def keep_indexing(stop: threading.Event) -> None:
         while True:
             last = stop.is_set()  # one more run after every save
-            codes.append(subprocess.run(cmd(vault, "index"), capture_output=True, env=ENV).returncode)
+            codes.append(
+                subprocess.run(cmd(vault, "index"), capture_output=True, env=current_env()).returncode
+            )
             if last:
                 return
 
@@ -313,7 +326,10 @@ def test_concurrent_done_on_one_note_loses_nothing(vault, n):
         chosen = rng.sample(EIGHT, n)
         procs = [
             subprocess.Popen(
-                cmd(vault, "done", known[t]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV
+                cmd(vault, "done", known[t]),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=current_env(),
             )
             for t in chosen
         ]
@@ -350,7 +366,9 @@ def test_done_while_an_editor_appends_keeps_every_line(vault):
         thread.start()
         try:
             time.sleep(0.005 * trial)  # each trial meets the editor at another moment
-            done = subprocess.run(cmd(vault, "done", known[EIGHT[trial % 8]]), capture_output=True, env=ENV)
+            done = subprocess.run(
+                cmd(vault, "done", known[EIGHT[trial % 8]]), capture_output=True, env=current_env()
+            )
             time.sleep(0.1)
         finally:
             stop.set()
@@ -429,16 +447,16 @@ def test_devices_either_side_of_midnight_agree_on_the_summary(vault):
             )
         },
     )
-    vk(vault, "index", env={**ENV, "TZ": "Pacific/Kiritimati"})
+    vk(vault, "index", env={**current_env(), "TZ": "Pacific/Kiritimati"})
     first = (vault / SUMMARY).read_bytes(), (vault / SUMMARY).stat().st_mtime_ns
     time.sleep(0.05)
     for device in ("Pacific/Pago_Pago", "Pacific/Kiritimati"):
-        vk(vault, "index", env={**ENV, "TZ": device})
+        vk(vault, "index", env={**current_env(), "TZ": device})
         assert ((vault / SUMMARY).read_bytes(), (vault / SUMMARY).stat().st_mtime_ns) == first, device
 
 
 def test_init_writes_the_devices_timezone(tmp_path):
-    env = {**ENV, "TZ": "Asia/Tokyo"}
+    env = {**current_env(), "TZ": "Asia/Tokyo"}
     init = [sys.executable, "-m", "vaultkit", "init", str(tmp_path / "new")]
     proc = subprocess.run(init, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

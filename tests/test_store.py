@@ -137,9 +137,13 @@ def reference_ids(notes: dict[str, NoteRecord]) -> dict[tuple[str, int], str]:
 
 
 def _copy(rel: str, notes: dict[str, NoteRecord]) -> bool:
-    from vaultkit.conflicts import original_of
+    from vaultkit.conflicts import Facts, original_of
 
-    return original_of(rel, notes.__contains__) is not None
+    def facts(path: str) -> Facts | None:
+        n = notes.get(path)
+        return None if n is None else Facts(n.type, n.date, n.session, frozenset(a.text for a in n.actions))
+
+    return original_of(rel, facts) is not None
 
 
 @pytest.fixture

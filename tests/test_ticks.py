@@ -176,3 +176,47 @@ def test_unknown_and_ambiguous_ids_change_nothing(ticked, run):
     short = run("done", "b", ids(ticked)["Walk"])  # "item b", not an id
     assert short.exit_code == 1 and "'b' is too short: give at least 4 characters" in short.stderr
     assert {p: p.read_bytes() for p in ticked.glob("*.md")} == before
+
+
+def test_obsidian_tasks_cancel_drops_the_action(ticked, run):
+    """Obsidian Tasks' [-] (cancelled) is a drop; an in-progress [/] is still open."""
+    edit_summary(ticked, "- [ ] Walk", "- [-] Walk")
+    edit_summary(ticked, "- [ ] Call my sister", "- [/] Call my sister")
+    run("index")
+    assert (ticked / "b.md").read_text().startswith('---\nactions:\n  - "[-] Walk ❌ ')
+    assert '"[ ] Call my sister"' in (ticked / "a.md").read_text()
+
+
+def test_a_waiting_tick_flipped_back_is_taken_back(ticked, run):
+    walk = ids(ticked)["Walk"]
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")
+    (ticked / "b.md").write_text("---\nactions:\n  - Walk\n  broken: [\n---\n")
+    run("index")
+    edit_summary(
+        ticked, f"- [x] Walk — [[b]] ^{walk}", f"- [ ] Walk — [[b]] ^{walk}"
+    )  # under "Ticks not applied yet"
+    run("index")
+    assert "Ticks not applied yet" not in (ticked / "Integration Actions.md").read_text()
+    (ticked / "b.md").write_text("---\nactions:\n  - Walk\n---\n")
+    run("index")
+    assert (ticked / "b.md").read_text() == "---\nactions:\n  - Walk\n---\n"  # not applied after all
+
+
+def test_a_conflict_copy_of_the_summary_without_markers_is_kept_and_listed(ticked, run):
+    copy = ticked / "Integration Actions (Alice's conflicted copy 2026-11-24).md"
+    copy.write_text("Only my own words, no vaultkit block.\n")
+    result = run("index")
+    assert result.exit_code == 0 and copy.exists()
+    assert (
+        "Alice's conflicted copy 2026-11-24).md` is a conflict copy of this note"
+        in (ticked / "Integration Actions.md").read_text()
+    )
+    assert "Only my own words" not in (ticked / "Integration Actions.md").read_text()
+
+
+def test_a_type_on_two_lines_is_reported_not_shown(ticked, run):
+    (ticked / "c.md").write_text('---\ntype: "reflection\\n- [x] sneaky ^abc"\nactions: [Stretch]\n---\n')
+    result = run("check")
+    assert "c.md:2: type must be one line of text, such as reflection" in result.stdout
+    run("index")
+    assert "sneaky" not in (ticked / "Integration Actions.md").read_text()

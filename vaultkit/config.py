@@ -26,6 +26,12 @@ CONFIG_TEMPLATE = """\
 # evening before.
 # day_starts_at: "00:00"
 
+# The time zone "today" is in, for every device that syncs this vault (an
+# IANA name). `vaultkit init` wrote the zone of the device it ran on, so that
+# devices elsewhere agree on what is due and overdue (and do not rewrite each
+# other's summary); without it, each device uses its own.
+@TIMEZONE@
+
 # Extra files and folders never to read (glob patterns, relative to the vault).
 # Dot-folders such as .obsidian, .trash and .git are always skipped.
 # ignore: ["Archive/**", "Templates/**"]
@@ -61,6 +67,7 @@ class Config(NamedTuple):
     max_note_mb: float = 10
     file_mode: int = 0o600
     dir_mode: int = 0o700
+    timezone: str | None = None  # an IANA name; None: the device's own
 
     @property
     def max_note_bytes(self) -> int:
@@ -124,7 +131,37 @@ def _convert(key: str, value: Any) -> Any:
         return value
     if key in ("file_mode", "dir_mode"):
         return _as_mode(key, value)
+    if key == "timezone":
+        return _zone_name(value)
     raise AssertionError(key)  # pragma: no cover
+
+
+def _zone_name(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'timezone must be an IANA time zone name like "Europe/London", not {value!r}'
+        ) from None
+    return str(value)
+
+
+def config_text() -> str:
+    """What `vaultkit init` writes: every setting commented, but this device's time zone."""
+    try:
+        import tzlocal
+
+        tzlocal.reload_localzone()  # as the device is now (it caches the first answer)
+        zone = tzlocal.get_localzone_name()
+        _zone_name(zone)
+        line = f'timezone: "{zone}"'
+    except Exception:  # no zone to be found (a bare container, say): leave it to each device
+        line = '# timezone: "Europe/London"'
+    return CONFIG_TEMPLATE.replace("@TIMEZONE@", line)
 
 
 def config_from_mapping(data: Any, source: str) -> Config:
@@ -154,5 +191,14 @@ def logical_today(now: datetime, day_starts_at: time) -> date:
     return (now - timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)).date()
 
 
+def now(config: Config) -> datetime:
+    """Now, in the vault's time zone (the device's own if it has none)."""
+    if config.timezone:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(config.timezone))
+    return datetime.now().astimezone()
+
+
 def local_today(config: Config) -> date:
-    return logical_today(datetime.now().astimezone(), config.day_starts_at)
+    return logical_today(now(config), config.day_starts_at)

@@ -1,16 +1,20 @@
-"""Which notes are sync-conflict copies of another note, by name. Pure.
+"""Which notes are sync-conflict copies of another note. Pure.
 
 A copy's actions are not listed (they would be counted twice); the summary
 lists the copy so that the person can merge it. Syncthing, Dropbox, Obsidian
 Sync, Nextcloud and git's mergetool name their copies unmistakably. iCloud
-(`note 2.md`) and OneDrive (`note-Device.md`) do not: such a name is a copy
-only when the original sits beside it.
+(`note 2.md`) and OneDrive (`note-Device.md`) do not, and ordinary notes
+have such names too (`Session 2.md`, `Week 3.md`, `Reflection-draft.md`): a
+name like that is a copy only when the original sits beside it and the two
+are plainly one note, by what they say (same type, date and session, and
+most of the copy's actions in the original too).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 _STRONG = [
     re.compile(r"^(?P<base>.+)\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}(?P<ext>\.md)$", re.I),
@@ -35,9 +39,35 @@ def candidates(rel: str) -> tuple[str | None, tuple[str, ...]]:
     return None, tuple(folder + m["base"] + m["ext"] for p in _WEAK if (m := p.match(name)))
 
 
-def original_of(rel: str, exists: Callable[[str], bool]) -> str | None:
-    """The note `rel` is a sync-conflict copy of, or None."""
+class Facts(NamedTuple):
+    """What tells a conflict copy from an ordinary note with a similar name."""
+
+    type: str | None
+    date: str | None
+    session: int | None
+    texts: frozenset[str]  # its actions' texts
+
+
+def same_note(copy: Facts, original: Facts) -> bool:
+    """Whether a note named like a copy of `original` says what a copy of it would."""
+    if (copy.type, copy.date, copy.session) != (original.type, original.date, original.session):
+        return False
+    if not copy.texts:
+        return copy.date is not None  # nothing else to go by: a dated note, copied whole
+    return 2 * len(copy.texts & original.texts) >= len(copy.texts)
+
+
+def original_of(rel: str, facts: Callable[[str], Facts | None]) -> str | None:
+    """The note `rel` is a sync-conflict copy of, or None. `facts` gives what a
+    note says (None: there is no such note)."""
     strong, weak = candidates(rel)
     if strong is not None:
         return strong
-    return next((original for original in weak if exists(original)), None)
+    if not weak:
+        return None
+    mine = facts(rel)
+    for original in weak:
+        theirs = facts(original)
+        if mine is not None and theirs is not None and same_note(mine, theirs):
+            return original
+    return None

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit.atomic import READ_FLAGS, create_exclusive, make_dirs
-from vaultkit.config import CONFIG_TEMPLATE, Config, config_from_mapping
+from vaultkit.config import Config, config_from_mapping, config_text
+from vaultkit.conflicts import candidates
 from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError, VaultkitError
 
 MARKER_DIRS = (".vaultkit", ".obsidian")
@@ -118,7 +119,7 @@ def init_vault(path: Path) -> list[str]:
         created.append(".vaultkit/")
     config = path / CONFIG_FILE
     if not config.exists():
-        create_exclusive(config, CONFIG_TEMPLATE.encode("utf-8"), 0o600)
+        create_exclusive(config, config_text().encode("utf-8"), 0o600)
         created.append(CONFIG_FILE)
     return created
 
@@ -220,9 +221,34 @@ def walk_notes(vault: Vault, problems: list[WalkProblem], start: str = "") -> It
                     seen_dirs.add((st.st_dev, st.st_ino))
                     stack.append((entry.path, rel + "/"))
             elif (
-                stat.S_ISREG(st.st_mode) and rel != summary and not (ignore and _ignored(rel, ignore, False))
+                stat.S_ISREG(st.st_mode)
+                and not is_summary(rel, summary)
+                and not (ignore and _ignored(rel, ignore, False))
             ):
                 yield NoteFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def is_summary(rel: str, summary: str) -> bool:
+    """The summary, or a sync client's conflict copy of it (not a note: see refresh)."""
+    if rel == summary:
+        return True
+    if "." not in rel or summary.rsplit("/", 1)[-1][:-3] not in rel:
+        return False  # the common case, without the patterns
+    strong, weak = candidates(rel)
+    return strong == summary or summary in weak
+
+
+def summary_copies(vault: Vault) -> list[str]:
+    """The conflict copies of the summary that sync clients left beside it."""
+    summary = nfc(vault.config.summary_path)
+    folder = summary.rsplit("/", 1)[0] + "/" if "/" in summary else ""
+    try:
+        names = sorted(
+            folder + nfc(entry.name) for entry in os.scandir(vault.root / folder) if entry.is_file()
+        )
+    except OSError:
+        return []
+    return [rel for rel in names if rel != summary and is_summary(rel, summary)]
 
 
 def stat_note(vault: Vault, rel: str) -> NoteFile | None:
@@ -232,7 +258,7 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
         not rel.lower().endswith(".md")
         or _name_problem(rel, "file")
         or any(part.startswith(".") for part in parts)
-        or rel == nfc(vault.config.summary_path)
+        or is_summary(rel, nfc(vault.config.summary_path))
         or any(
             _ignored("/".join(parts[:i]), vault.config.ignore, i < len(parts))
             for i in range(1, len(parts) + 1)

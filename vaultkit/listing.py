@@ -78,24 +78,34 @@ class Upkeep:
         db: sqlite3.Connection,
         read: list[tuple[NoteFile, NoteRecord]],
         gone: set[str],
-        touched: set[str],
         listing: Listing,
         now_ns: int,
     ) -> None:
-        self.db, self.read, self.gone, self.touched = db, read, gone, touched
+        self.db, self.read, self.gone = db, read, gone
+        self.touched = {note.rel for note, _ in read} | gone
         self.listing, self.now_ns = listing, now_ns
         self.records = {record.path: record for _, record in read}
-        self.exists_cache: dict[str, bool] = {}
+        self.facts_cache: dict[str, conflicts.Facts | None] = {}
 
-    def _exists(self, rel: str) -> bool:
-        if rel in self.records:
-            return True
-        if rel in self.touched:
-            return False
-        if rel not in self.exists_cache:
-            row = self.db.execute("SELECT 1 FROM notes WHERE path = ?", (rel,)).fetchone()
-            self.exists_cache[rel] = row is not None
-        return self.exists_cache[rel]
+    def _facts(self, rel: str) -> conflicts.Facts | None:
+        """What a note says, as the conflict rule reads it (None: no such note)."""
+        if rel not in self.facts_cache:
+            record = self.records.get(rel)
+            if record is not None:
+                texts = frozenset(a.text for a in record.actions)
+                self.facts_cache[rel] = conflicts.Facts(record.type, record.date, record.session, texts)
+            elif rel in self.touched:
+                self.facts_cache[rel] = None
+            else:
+                row = self.db.execute(
+                    "SELECT type, date, session FROM notes WHERE path = ?", (rel,)
+                ).fetchone()
+                actions = self.db.execute("SELECT text FROM actions WHERE path = ?", (rel,))
+                texts = frozenset(text for (text,) in actions)
+                self.facts_cache[rel] = (
+                    None if row is None else conflicts.Facts(row[0], row[1], row[2], texts)
+                )
+        return self.facts_cache[rel]
 
     def run(self) -> None:
         db, touched = self.db, ids(self.touched)
@@ -111,12 +121,12 @@ class Upkeep:
         copy_of: dict[str, str | None] = {}
         maybe: list[tuple[str, str]] = []
         for rel in self.records:
-            strong, weak = conflicts.candidates(rel)
+            weak = conflicts.candidates(rel)[1]
             maybe += [(rel, original) for original in weak]
-            copy_of[rel] = strong or next((o for o in weak if self._exists(o)), None)
+            copy_of[rel] = conflicts.original_of(rel, self._facts)
         flipped: list[str] = []
         for rel in sorted(watchers - self.touched):
-            now = conflicts.original_of(rel, self._exists)
+            now = conflicts.original_of(rel, self._facts)
             old = db.execute("SELECT copy_of, stem FROM notes WHERE path = ?", (rel,)).fetchone()
             if old is not None and old[0] != now:
                 db.execute(

@@ -10,6 +10,8 @@ from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item
 from vaultkit.fs import NoteFile, read_head
 
 INTEGRATION_TYPES = ("intention", "reflection", "check-in")
+# Bumped when what is read from a note changes: the store then reads every note again.
+READER_VERSION = 1
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
@@ -43,8 +45,8 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
         return NoteRecord(path)  # no frontmatter, or an empty one: nothing to read
     problems: list[tuple[int | None, str, str]] = []  # (item, message, key)
     type_ = meta.get("type")
-    if type_ is not None and not isinstance(type_, str):
-        problems.append((None, "type must be a text such as reflection", "type"))
+    if type_ is not None and (not isinstance(type_, str) or not type_.isprintable()):
+        problems.append((None, "type must be one line of text, such as reflection", "type"))
         type_ = None
     note_date = iso_date(meta.get("date"))
     if meta.get("date") not in (None, "") and note_date is None:

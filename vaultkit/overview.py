@@ -104,7 +104,7 @@ def build_overview(facts: Facts, tally: Tally, due: list[Due], today: date) -> O
 
 
 def _mermaid_text(text: str) -> str:
-    return one_line(text).replace(":", " ").replace("#", "").replace(";", ",")
+    return one_line(text).replace(":", " ").replace("#", "").replace(";", ",").replace("^", "")
 
 
 def timeline_chart(overview: Overview) -> str:

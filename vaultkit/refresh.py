@@ -27,7 +27,16 @@ from vaultkit.atomic import snapshot, swap
 from vaultkit.errors import VaultkitError
 from vaultkit.followups import Due, due_follow_ups, due_lines
 from vaultkit.frontmatter import Problem
-from vaultkit.fs import NoteFile, Vault, WalkProblem, safe_target, stat_note, vault_lock, walk_notes
+from vaultkit.fs import (
+    NoteFile,
+    Vault,
+    WalkProblem,
+    safe_target,
+    stat_note,
+    summary_copies,
+    vault_lock,
+    walk_notes,
+)
 from vaultkit.notes import NoteRecord, read_note
 from vaultkit.overview import Overview, Tally, build_overview, render_overview
 from vaultkit.schema import open_store
@@ -35,6 +44,7 @@ from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Counts, Listing, S
 from vaultkit.summary import (
     BOXES,
     Block,
+    Layout,
     Mark,
     SummaryError,
     changed_boxes,
@@ -129,26 +139,30 @@ def _scan(
         elif known_key != note.key:
             changed[rel] = note
     report = Report(Counts(0, 0, 0, 0, 0), files=files)
-    read: list[tuple[NoteFile, NoteRecord]] = []
-    notes = list(changed.values())
-    for note in progress(notes) if progress and notes else notes:
-        try:
-            record = read_note(note, vault.config.max_note_bytes)
-        except Exception as exc:  # a bug of ours: that note waits, the run goes on
-            report.problems.append(f"{note.rel}: {type(exc).__name__}; kept its previous actions")
-            report.held.add(note.rel)
-            continue
-        if hold is not None and hold(note.rel, record):
-            report.held.add(note.rel)
-        elif record is None:
-            gone.add(note.rel)  # vanished between listing and reading
-        else:
-            read.append((note, record))
     if hold is not None:
         report.held |= {rel for rel in gone if hold(rel, None)}
     gone -= report.held
-    store.update(read, gone, listing, time.time_ns())
-    report.read = len(read)
+    notes = list(changed.values())
+
+    def read() -> Iterator[tuple[NoteFile, NoteRecord]]:
+        for note in progress(notes) if progress and notes else notes:
+            try:
+                record = read_note(note, vault.config.max_note_bytes)
+            except Exception as exc:  # a bug of ours: that note waits, the run goes on
+                report.problems.append(f"{note.rel}: {type(exc).__name__}; kept its previous actions")
+                report.held.add(note.rel)
+                continue
+            if hold is not None and hold(note.rel, record):
+                report.held.add(note.rel)
+            elif record is None:
+                vanished.add(note.rel)  # between listing and reading
+            else:
+                report.read += 1
+                yield note, record
+
+    vanished: set[str] = set()
+    store.update(read(), gone, listing, time.time_ns())
+    store.update([], vanished, listing, time.time_ns())
     return report
 
 
@@ -212,17 +226,17 @@ def refresh(
     for _attempt in range(ATTEMPTS):
         snap = snapshot(target)
         try:
-            text = _summary_text(vault, snap.data)
+            text = _summary_text(snap.data)
             where = layout(text, adopt)
         except SummaryError as exc:
             report.commanded += _apply(vault, store, today, chosen)
             raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
+        copies = [_Copy(vault, rel) for rel in summary_copies(vault)]
+        marks, problems = _marks(text, "summary", store.meta("shown"))
+        for copy in copies:  # a tick that landed only in a sync client's copy counts too
+            more, trouble = _marks(copy.text, f"`{copy.rel}`", None)
+            marks, problems = marks + more, problems + trouble
         pending = store.pending()
-        owned = owned_text(text) if text is not None else None
-        marks: list[Mark] = []
-        problems: list[str] = []
-        if owned and _digest(owned[1]) != store.meta("shown"):  # not as vaultkit last wrote it
-            marks, problems = read_marks(owned[1], owned[0])
         wanted, cancelled = changed_boxes(marks, {uid: p[0] for uid, p in pending.items()})
         for uid in cancelled:
             del pending[uid]
@@ -240,11 +254,15 @@ def refresh(
                 waiting[action.id] = (outcome.change.status, outcome.change.on.isoformat(), action.source,
                                       _line_of(store, action), outcome.problem)  # fmt: skip
         store.set_pending(waiting)
-        block = where.compose(render(vault, store, today, waiting, problems))
+        merged = [copy for copy in copies if copy.same_text_as(where)]  # nothing of theirs would be lost
+        kept = [copy.rel for copy in copies if copy not in merged]
+        block = where.compose(render(vault, store, today, waiting, problems, kept))
         report.problems = scanned + problems + notices
         if block == text or swap(snap, block.encode("utf-8"), vault.config.file_mode) is None:
             report.summary_written = block != text
             store.set_meta("shown", _digest(owned_text(block)[1]))  # type: ignore[index]
+            for copy in merged:
+                copy.remove()
             break
         # Someone saved the summary meanwhile: read their copy, apply its boxes too.
     else:
@@ -252,6 +270,39 @@ def refresh(
             f"{vault.config.summary_path} kept changing while vaultkit wrote it; it will try again"
         )
     return _finish(store, report)
+
+
+def _marks(text: str | None, name: str, shown: str | None) -> tuple[list[Mark], list[str]]:
+    """The task lines of a copy of the summary; none when it is what vaultkit last wrote (`shown`)."""
+    owned = owned_text(text) if text is not None else None
+    if owned is None or _digest(owned[1]) == shown:
+        return [], []
+    return read_marks(owned[1], owned[0], name)
+
+
+class _Copy:
+    """A sync client's conflict copy of the summary (it is not a note)."""
+
+    def __init__(self, vault: Vault, rel: str) -> None:
+        self.rel = rel
+        self.snap = snapshot(vault.root / rel)
+        try:
+            self.text = _summary_text(self.snap.data)
+        except SummaryError:
+            self.text = None
+
+    def same_text_as(self, where: Layout) -> bool:
+        """Whether the person's text around the markers is the summary's own."""
+        try:
+            theirs = layout(self.text) if self.text is not None else None
+        except SummaryError:
+            return False
+        return theirs is not None and (theirs.head, theirs.tail) == (where.head, where.tail)
+
+    def remove(self) -> None:
+        """Delete it, unless it changed since it was read: its boxes are applied."""
+        if snapshot(self.snap.path).data == self.snap.data:
+            self.snap.path.unlink(missing_ok=True)
 
 
 def _digest(block: str) -> str:
@@ -265,7 +316,7 @@ def _finish(store: Store, report: Report) -> Report:
     return report
 
 
-def _summary_text(vault: Vault, data: bytes | None) -> str | None:
+def _summary_text(data: bytes | None) -> str | None:
     if data is None:
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -357,7 +408,9 @@ def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Ove
     return due, build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
 
 
-def render(vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str]) -> str:
+def render(
+    vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str], copies: list[str]
+) -> str:
     """The block between the markers, from the store."""
     sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
     for section, uid, line in store.listed():
@@ -380,5 +433,6 @@ def render(vault: Vault, store: Store, today: date, pending: Pending, not_applie
             ],
             [(copy, store.link(original)) for copy, original in store.conflicts()],
             not_applied,
+            copies,
         )
     )

@@ -8,10 +8,10 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from vaultkit import __version__
 from vaultkit.atomic import make_dirs
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import LOCAL_DIR, Vault, device_id
+from vaultkit.notes import READER_VERSION
 from vaultkit.store import Store
 
 APPLICATION_ID = 0x766B7431  # "vkt1": tells vaultkit's database from any other SQLite file
@@ -90,7 +90,7 @@ def _prepare(conn: sqlite3.Connection, vault: Vault) -> None:
     store = Store(conn, Path())
     if store.meta("root") != root:
         raise StoreProblem("it belongs to a copy of this vault in another folder")
-    reader = f"{__version__}:{vault.config.max_note_bytes}"
+    reader = f"{READER_VERSION}:{vault.config.max_note_bytes}"
     if store.meta("reader") != reader:  # a new parser or new limits: read every note again
         with store.transaction() as db:
             for table in ("notes", "actions", "maybe_copies", "walk_problems"):
@@ -123,6 +123,7 @@ def open_store(vault: Vault, notice: Callable[[str], None]) -> Store:
             raise VaultkitError(f"cannot open vaultkit's store {path}: {exc}") from None
         try:
             conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MB of pages: a first read of a big vault
             _prepare(conn, vault)
             return Store(conn, path)
         except (sqlite3.DatabaseError, StoreProblem) as exc:

@@ -13,6 +13,7 @@ its state".
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,8 @@ from vaultkit.listing import DONE, EXTERNAL, INTERNAL, OVERDUE, Listing, Upkeep
 from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
 from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, Facts
 from vaultkit.summary import wikilink
+
+CHUNK = 2000  # notes put in at a time
 
 __all__ = ["DONE", "EXTERNAL", "INTERNAL", "OVERDUE", "Counts", "Listing", "Store"]
 
@@ -90,16 +93,22 @@ class Store:
     # ------------------------------------------------------------ keeping it current
 
     def update(
-        self, read: list[tuple[NoteFile, NoteRecord]], gone: Iterable[str], listing: Listing, now_ns: int
+        self, read: Iterable[tuple[NoteFile, NoteRecord]], gone: Iterable[str], listing: Listing, now_ns: int
     ) -> None:
         """Put these notes in (as read) and take these out, in one transaction,
-        with every id, link, copy status and line they touch made right."""
+        with every id, link, copy status and line they touch made right. `read`
+        is taken CHUNK notes at a time: a first read of 100,000 notes never
+        holds them all."""
         gone = set(gone)
-        touched = {note.rel for note, _ in read} | gone
-        if not touched:
+        pending = iter(read)
+        chunks = iter(lambda: list(itertools.islice(pending, CHUNK)), [])
+        first = next(chunks, [])
+        if not first and not gone:
             return
         with self.transaction() as db:
-            Upkeep(db, read, gone, touched, listing, now_ns).run()
+            Upkeep(db, first, gone, listing, now_ns).run()
+            for chunk in chunks:
+                Upkeep(db, chunk, set(), listing, now_ns).run()
 
     def relist(self, listing: Listing) -> None:
         """Places for a new day (overdue and recently done move) or new settings."""

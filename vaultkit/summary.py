@@ -78,6 +78,7 @@ class Block(NamedTuple):
     pending: list[tuple[str, str]]  # (task line, why it waits)
     conflicts: list[tuple[str, str]]  # (copy, link to the original)
     not_applied: list[str]  # what this run could not apply, and why
+    summary_copies: list[str] = []  # conflict copies of the summary kept: the person's text in them differs
 
 
 def render_block(block: Block) -> str:
@@ -109,8 +110,13 @@ def render_block(block: Block) -> str:
         out.append("")
     if block.not_applied:
         out += ["## Changes vaultkit did not apply", "", *(f"- {one_line(m)}" for m in block.not_applied), ""]
-    if block.conflicts:
+    if block.conflicts or block.summary_copies:
         out += ["## Sync conflict copies", ""]
+        for copy in block.summary_copies:
+            out.append(
+                f"- `{one_line(copy)}` is a conflict copy of this note: its boxes were applied, but your "
+                "own text in it differs from this note's; merge what you need here, then delete the copy"
+            )
         for copy, link in block.conflicts:
             out.append(
                 f"- `{one_line(copy)}` is a conflict copy of {link}: "
@@ -195,9 +201,9 @@ _LINK = re.compile(r"\[\[[^\[\]]*\]\]")
 _BOX = {" ": "open", "/": "open", "x": "done", "X": "done", "-": "dropped"}
 
 
-def read_marks(block: str, first_line: int) -> tuple[list[Mark], list[str]]:
+def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list[Mark], list[str]]:
     """Every task line of the block with the section it sits in, and a message
-    (with its line number) for each line that cannot be read."""
+    (with its line number in the file `name`) for each line that cannot be read."""
     marks: list[Mark] = []
     problems: list[str] = []
     shown: str | None = None
@@ -220,7 +226,7 @@ def read_marks(block: str, first_line: int) -> tuple[list[Mark], list[str]]:
             continue
         ids = _BLOCK_ID.findall(match[2])
         box = _BOX.get(match[1])
-        where = f"summary line {number}"
+        where = f"{name} line {number}"
         if shown is None:
             problems.append(
                 f"{where}: a task line outside vaultkit's lists; write your own outside the markers"

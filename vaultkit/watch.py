@@ -267,7 +267,9 @@ class Watcher:
             timeouts.append(self.settings.debounce / 2)
         if self.deferred:
             timeouts.append(min(self.deferred.values()) - now)
-        return max(0.02, min(timeouts))
+        # At most half a second: a signal may be delivered to one of watchdog's
+        # threads, and the main thread runs its handler only once it wakes up.
+        return max(0.02, min(*timeouts, 0.5))
 
     def step(self, now: float | None = None) -> None:
         """Do whatever is due: a batch, deferred notes, a rescan. Never raises."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -80,12 +79,13 @@ def new(
       vaultkit new check-in --no-input --action "Call my sister"
       vaultkit new intention --date 2026-12-01 --action "internal: notice my breathing"
     """
+    from vaultkit.config import now
     from vaultkit.new import NewNoteRequest, Questions, create_note, parse_action_option
 
     vault = app.vault()
     request = NewNoteRequest(
         type=note_type,
-        now=datetime.now().astimezone(),
+        now=now(vault.config),
         date_text=date_text,
         session=session,
         title=title,
