@@ -32,6 +32,16 @@ def candidates(rel: str) -> tuple[str | None, tuple[str, ...]]:
     it may be a copy of if they exist)."""
     cut = rel.rfind("/") + 1
     folder, name = rel[:cut], rel[cut:]
+    # Most names can match no pattern: tell those apart without running any.
+    lower = name.lower()
+    weak_shape = (name[-5:-4] == " " and name[-4:-3].isdigit()) or "-" in name
+    if (
+        not weak_shape
+        and "_" not in name
+        and "sync-conflict-" not in lower
+        and "conflicted copy" not in lower
+    ):
+        return None, ()
     for pattern in _STRONG:
         match = pattern.match(name)
         if match:
@@ -57,10 +67,12 @@ def same_note(copy: Facts, original: Facts) -> bool:
     return 2 * len(copy.texts & original.texts) >= len(copy.texts)
 
 
-def original_of(rel: str, facts: Callable[[str], Facts | None]) -> str | None:
+def original_of(
+    rel: str, facts: Callable[[str], Facts | None], names: tuple[str | None, tuple[str, ...]] | None = None
+) -> str | None:
     """The note `rel` is a sync-conflict copy of, or None. `facts` gives what a
-    note says (None: there is no such note)."""
-    strong, weak = candidates(rel)
+    note says (None: there is no such note); `names` is candidates(rel), if known."""
+    strong, weak = names if names is not None else candidates(rel)
     if strong is not None:
         return strong
     if not weak:

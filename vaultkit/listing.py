@@ -121,9 +121,9 @@ class Upkeep:
         copy_of: dict[str, str | None] = {}
         maybe: list[tuple[str, str]] = []
         for rel in self.records:
-            weak = conflicts.candidates(rel)[1]
-            maybe += [(rel, original) for original in weak]
-            copy_of[rel] = conflicts.original_of(rel, self._facts)
+            names = conflicts.candidates(rel)
+            maybe += [(rel, original) for original in names[1]]
+            copy_of[rel] = conflicts.original_of(rel, self._facts, names) if names != (None, ()) else None
         flipped: list[str] = []
         for rel in sorted(watchers - self.touched):
             now = conflicts.original_of(rel, self._facts)
