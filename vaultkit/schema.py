@@ -123,7 +123,6 @@ def open_store(vault: Vault, notice: Callable[[str], None]) -> Store:
             raise VaultkitError(f"cannot open vaultkit's store {path}: {exc}") from None
         try:
             conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MB of pages: a first read of a big vault
             _prepare(conn, vault)
             return Store(conn, path)
         except (sqlite3.DatabaseError, StoreProblem) as exc:
