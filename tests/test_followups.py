@@ -261,7 +261,7 @@ def test_check_in_reviews_open_actions(vault, run):
     answers = "\n".join(["", "", "", "", "", "d", "k", "x", "", ""]) + "\n"  # 5 prompts, review, no new
     result = run("new", "check-in", "--date", "2026-11-09", input=answers)
     assert result.exit_code == 0, result.output
-    assert "3 action(s) still open" in result.stderr
+    assert "3 actions still open" in result.stderr
     r = (vault / "r.md").read_text()
     assert '  - "[x] Call my sister ✅ 2026-11-09"' in r
     assert (

@@ -18,7 +18,7 @@ def test_generated_vault_finds_exactly_the_planted_actions(tmp_path, run):
     age(root)
     first = run("index", vault_path=root)
     assert first.exit_code == 0
-    assert first.stdout.startswith("2000 notes (2000 read, 0 cached), ")
+    assert first.stdout.startswith("2000 notes (2000 read, 0 unchanged), ")
     found = json.loads(run("actions", "--status", "all", "--json", vault_path=root).stdout)
 
     def key(row):
@@ -27,5 +27,5 @@ def test_generated_vault_finds_exactly_the_planted_actions(tmp_path, run):
     assert sorted(map(key, found)) == sorted(map(key, planted))
     assert len({row["id"] for row in found}) == len(found)
     second = run("index", vault_path=root)
-    assert second.stdout.startswith("2000 notes (0 read, 2000 cached), ")
+    assert second.stdout.startswith("2000 notes (0 read, 2000 unchanged), ")
     assert second.stdout.endswith("Integration Actions.md unchanged\n")

@@ -162,7 +162,7 @@ def test_index_cli_counts_and_warnings(full_vault, run):
     result = run("index")
     assert result.exit_code == 0
     assert result.stdout == (
-        "8 notes (10 read, 0 cached), 7 open actions (5 external, 2 internal), 1 unreadable; "
+        "8 notes and 2 conflict copies (10 read, 0 unchanged), 7 open actions (5 external, 2 internal), 1 unreadable; "
         "Integration Actions.md updated\n"
     )
     assert result.stderr.splitlines() == [
@@ -174,7 +174,7 @@ def test_index_cli_counts_and_warnings(full_vault, run):
     ]
     strict = run("index", "--strict")
     assert strict.exit_code == 1
-    assert strict.stderr.endswith("Error: 1 note(s) could not be read (see above)\n")
+    assert strict.stderr.endswith("Error: 1 note could not be read (see above)\n")
 
 
 def test_actions_json_fields_filters_and_order(full_vault, run):
@@ -309,12 +309,12 @@ def test_check_reports_path_line_message(vault, run):
         "yaml.md:4: frontmatter is not valid YAML: did not find expected '-' indicator "
         '(put quotes around an action that starts with [ ], e.g. - "[ ] Call")',
     ]
-    assert result.stderr == "Error: 5 problem(s) in 2 note(s)\n"
+    assert result.stderr == "Error: 5 problems in 2 notes\n"
     (vault / "schema.md").unlink()
     (vault / "yaml.md").unlink()
     ok = run("check")
     assert ok.exit_code == 0
-    assert ok.stdout == "1 notes checked; no problems.\n"
+    assert ok.stdout == "1 note checked; no problems.\n"
 
 
 # ---------------------------------------------------------------- bad input
@@ -417,7 +417,7 @@ def test_unreadable_permission(vault, run, monkeypatch):
     result = run("index")
     assert result.exit_code == 0
     assert "warning: secret.md: cannot read (Permission denied)" in result.stderr
-    assert "1 open actions" in result.stdout
+    assert "1 open action " in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -473,10 +473,10 @@ def _stat(path: Path) -> tuple[int, int]:
 
 def test_only_changed_notes_are_read_again(full_vault, run):
     age(full_vault)
-    assert "(10 read, 0 cached)" in run("index").stdout  # conflict copies are read too
-    assert "(0 read, 10 cached)" in run("index").stdout
+    assert "(10 read, 0 unchanged)" in run("index").stdout  # conflict copies are read too
+    assert "(0 read, 10 unchanged)" in run("index").stdout
     (full_vault / "Work/Plans.md").write_text("---\nactions:\n  - Plan the review\n  - Book a room\n---\n")
-    assert "(1 read, 9 cached)" in run("index").stdout
+    assert "(1 read, 9 unchanged)" in run("index").stdout
     assert "Book a room" in {a.text for a in actions_of(full_vault)}
 
 
@@ -501,11 +501,11 @@ def test_a_note_read_just_after_it_was_written_is_read_again(vault, run):
     _forty_notes(vault)
     run("index")
     (vault / "n05.md").write_text("---\nactions: ['[ ] Task 5, now']\n---\n")
-    assert "(1 read, 39 cached)" in run("index").stdout
-    assert "(1 read, 39 cached)" in run("index").stdout  # still within the tick: read again
+    assert "(1 read, 39 unchanged)" in run("index").stdout
+    assert "(1 read, 39 unchanged)" in run("index").stdout  # still within the tick: read again
     age(vault)
     run("index")
-    assert "(0 read, 40 cached)" in run("index").stdout
+    assert "(0 read, 40 unchanged)" in run("index").stdout
 
 
 def test_an_edit_below_the_frontmatter_leaves_the_summary_alone(vault, run):
@@ -516,7 +516,7 @@ def test_an_edit_below_the_frontmatter_leaves_the_summary_alone(vault, run):
     with (vault / "n05.md").open("a") as note:
         note.write("Some thoughts, written after the session.\n")
     out = run("index").stdout
-    assert out.startswith("40 notes (1 read, 39 cached)")
+    assert out.startswith("40 notes (1 read, 39 unchanged)")
     assert out.rstrip().endswith("Integration Actions.md unchanged")
     assert (_stat(summary), summary.read_bytes()) == before
     (vault / "n00.md").write_text("---\nactions: ['[ ] Task 0, reworded']\n---\n")
@@ -542,10 +542,10 @@ def test_a_body_edit_does_not_hide_a_tick_or_a_new_note(vault, run):
 def test_a_note_dated_before_1970_is_judged_by_its_stat_like_any_other(vault, run):
     _forty_notes(vault)
     os.utime(vault / "n07.md", ns=(-86_400 * 10**9, -86_400 * 10**9))  # 31 December 1969
-    assert run("index").stdout.startswith("40 notes (40 read, 0 cached)")
-    assert run("index").stdout.startswith("40 notes (0 read, 40 cached)")
+    assert run("index").stdout.startswith("40 notes (40 read, 0 unchanged)")
+    assert run("index").stdout.startswith("40 notes (0 read, 40 unchanged)")
     os.utime(vault / "n07.md", ns=(-2 * 86_400 * 10**9, -2 * 86_400 * 10**9))
-    assert run("index").stdout.startswith("40 notes (1 read, 39 cached)")
+    assert run("index").stdout.startswith("40 notes (1 read, 39 unchanged)")
 
 
 # ---------------------------------------------------------------- the store
@@ -572,7 +572,7 @@ def test_a_damaged_store_is_set_aside_and_rebuilt(full_vault, run, damage, why):
     store.write_bytes(damage(store.read_bytes()))
     again = run("index")
     assert again.exit_code == 0
-    assert "(10 read, 0 cached)" in again.stdout and "7 open actions" in again.stdout
+    assert "(10 read, 0 unchanged)" in again.stdout and "7 open actions" in again.stdout
     assert (full_vault / "Integration Actions.md").read_text() == summary
     if why:
         assert (
@@ -592,7 +592,7 @@ def test_a_store_of_another_program_or_a_newer_vaultkit_is_set_aside(full_vault,
     with sqlite3.connect(store) as db:
         db.execute("PRAGMA user_version = 99")
     again = run("index")
-    assert "a newer vaultkit made it (schema 99" in again.stderr and "(10 read, 0 cached)" in again.stdout
+    assert "a newer vaultkit made it (schema 99" in again.stderr and "(10 read, 0 unchanged)" in again.stdout
     store.unlink()
     with sqlite3.connect(store) as db:
         db.execute("CREATE TABLE photos (id)")
@@ -625,13 +625,13 @@ def test_each_device_keeps_its_own_store_beside_the_others(full_vault, run, tmp_
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "laptop-home"))
     result = run("index", vault_path=laptop)
     assert result.exit_code == 0 and "set aside" not in result.stderr
-    assert "(10 read, 0 cached)" in result.stdout  # its own store: new
+    assert "(10 read, 0 unchanged)" in result.stdout  # its own store: new
     theirs = [p for p in _store_files(laptop) if p.name != mine.name]
     assert len(theirs) == 1 and (laptop / ".vaultkit/local" / mine.name).exists()
     shutil.copy2(theirs[0], full_vault / ".vaultkit/local" / theirs[0].name)  # the sync step back
     monkeypatch.setenv("XDG_STATE_HOME", str(device))  # this device again
     back = run("index")
-    assert back.exit_code == 0 and "(0 read, 10 cached)" in back.stdout and "set aside" not in back.stderr
+    assert back.exit_code == 0 and "(0 read, 10 unchanged)" in back.stdout and "set aside" not in back.stderr
 
 
 def test_the_store_is_owner_only_and_holds_no_state_files_of_earlier_versions(full_vault, run):
@@ -654,5 +654,5 @@ def test_slow_yaml_is_warned_about_when_notes_are_parsed(vault, run, monkeypatch
     first = run("index")
     assert "warning: PyYAML was installed without libyaml" in first.stderr
     second = run("index")  # nothing changed: nothing parsed, nothing to warn about
-    assert second.stdout.startswith("1 notes (0 read, 1 cached)")
+    assert second.stdout.startswith("1 note (0 read, 1 unchanged)")
     assert "libyaml" not in second.stderr

@@ -41,7 +41,7 @@ CONFIG_TEMPLATE = """\
 #   reflection: 2
 #   check-in: [7, 30]
 
-# How many days a done action stays in the summary's "Recently done" section.
+# How many days a done action stays in the summary's "Done in the last N days".
 # recently_done_days: 14
 
 # Notes larger than this many megabytes are skipped with a message.

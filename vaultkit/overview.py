@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from vaultkit.followups import Due
 from vaultkit.summary import one_line
+from vaultkit.text import plural
 
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
 MOOD_POINTS = 30  # the most recent mood entries drawn
@@ -188,7 +189,7 @@ def render_status(overview: Overview) -> str:
         out.append(
             f"Last integration note: {overview.last_note_date} ({ago}); "
             f"{overview.notes_last_30_days} in the last 30 days; "
-            f"{overview.weeks_in_a_row} week(s) in a row"
+            f"{plural(overview.weeks_in_a_row, 'week')} in a row"
         )
     else:
         out.append("No integration notes yet: vaultkit new intention")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from vaultkit.text import plural
+
 if TYPE_CHECKING:
     from vaultkit.actions import Action
     from vaultkit.templates import NewAction, Prompt
@@ -46,7 +48,7 @@ class Asker:
         if not actions or self.eof:
             return decisions
         _say(
-            f"\n{len(actions)} action(s) still open. For each: d = done, k = keep (Enter), "
+            f"\n{plural(len(actions), 'action')} still open. For each: d = done, k = keep (Enter), "
             "x = drop (let it go)."
         )
         choices = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped"}

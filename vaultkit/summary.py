@@ -21,6 +21,7 @@ from datetime import date
 from typing import NamedTuple
 
 from vaultkit.errors import VaultkitError
+from vaultkit.text import plural
 
 BEGIN = "<!-- vaultkit:begin -->"
 END = "<!-- vaultkit:end -->"
@@ -90,14 +91,15 @@ def render_block(block: Block) -> str:
         "",
     ]
     if block.follow_ups:
-        out += ["## Check-ins due", "", *block.follow_ups, ""]
+        out += ["## Follow-ups due", "", *block.follow_ups, ""]
     out += block.overview
     out += ["## Open actions", ""]
     if block.overdue:
         out += [OPEN_HEADINGS[0], "", *block.overdue, ""]
     out += [OPEN_HEADINGS[1], "", *(block.external or ["Nothing open."]), ""]
     out += [OPEN_HEADINGS[2], "", *(block.internal or ["Nothing open."]), ""]
-    out += [f"{DONE_HEADING} {block.recently_done_days} days", "", *(block.done or ["Nothing yet."]), ""]
+    days = plural(block.recently_done_days, "day")
+    out += [f"{DONE_HEADING} {days}", "", *(block.done or [f"Nothing in the last {days}."]), ""]
     if block.unreadable:
         out += ["## Notes that could not be read", ""]
         for path, line, message in block.unreadable:

@@ -51,6 +51,7 @@ from vaultkit.fs import Vault, nfc, vault_lock
 from vaultkit.notes import NoteRecord
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
+from vaultkit.text import plural
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
 # the watcher its own events. Closed-after-write is kept: some editors' only
@@ -287,7 +288,11 @@ class Watcher:
                 for rel in due:
                     self.deferred.pop(rel, None)
                 self._now = now
-                why = f"{len(paths | due)} note(s) changed" if paths or due or folders else "summary edited"
+                why = (
+                    f"{plural(len(paths | due), 'note')} changed"
+                    if paths or due or folders
+                    else "summary edited"
+                )
                 self._update(why, paths | due, folders, force=due)
         except VaultkitError as exc:
             self.stats.errors += 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from vaultkit.cli.base import App, cli, common, engine, pass_app, progress, say, scanned, vault_today
+from vaultkit.text import plural
 
 if TYPE_CHECKING:
     from vaultkit.refresh import Report
@@ -54,9 +55,15 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
         report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
     _tell(report)
     counts = report.counts
+    copies = (
+        f" and {plural(len(report.conflicts), 'conflict copy', 'conflict copies')}"
+        if report.conflicts
+        else ""
+    )
+    unchanged = report.files - report.read  # with the copies: the parts add up to all the files
     click.echo(
-        f"{counts.notes} notes ({report.read} read, {report.files - report.read} cached), "
-        f"{counts.open} open actions ({counts.external} external, {counts.internal} internal), "
+        f"{plural(counts.notes, 'note')}{copies} ({report.read} read, {unchanged} unchanged), "
+        f"{plural(counts.open, 'open action')} ({counts.external} external, {counts.internal} internal), "
         f"{len(report.unreadable)} unreadable; "
         f"{vault.config.summary_path} {'updated' if report.summary_written else 'unchanged'}"
     )
@@ -65,7 +72,7 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     if strict and report.unreadable:
         from vaultkit.errors import VaultkitError
 
-        raise VaultkitError(f"{len(report.unreadable)} note(s) could not be read (see above)")
+        raise VaultkitError(f"{plural(len(report.unreadable), 'note')} could not be read (see above)")
 
 
 # ---------------------------------------------------------------- watch
@@ -283,5 +290,5 @@ def check(app: App) -> None:
     for path, problem in sorted(rows, key=lambda r: (r[0], r[1].line or 0)):
         click.echo(f"{path}:{problem.line or 1}: {problem.message}")
     if rows:
-        raise VaultkitError(f"{len(rows)} problem(s) in {len({r[0] for r in rows})} note(s)")
-    click.echo(f"{report.counts.notes} notes checked; no problems.")
+        raise VaultkitError(f"{plural(len(rows), 'problem')} in {plural(len({r[0] for r in rows}), 'note')}")
+    click.echo(f"{plural(report.counts.notes, 'note')} checked; no problems.")
