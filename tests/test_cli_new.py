@@ -276,6 +276,10 @@ def test_unknown_type_lists_the_templates(run):
     result = run("new", "diary", "--no-input")
     assert result.exit_code == 1
     assert result.stderr == ("Error: no template named 'diary'; available: check-in, intention, reflection\n")
+    typo = run("new", "reflektion", "--no-input")
+    assert typo.stderr == (
+        "Error: no template named 'reflektion'; did you mean reflection? available: check-in, intention, reflection\n"
+    )
 
 
 def test_template_name_cannot_be_a_path(run, vault, tmp_path):
@@ -330,8 +334,26 @@ def test_bad_config_value_is_a_clear_error(run, vault):
     result = run("new", "reflection", "--no-input")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {vault}/.vaultkit/config.yaml: day_starts_at must look like \"04:00\", not 'late'\n"
+        f"Error: {vault}/.vaultkit/config.yaml:1: day_starts_at must look like \"04:00\", not 'late'\n"
     )
+
+
+def test_a_config_yaml_error_names_the_file_line_and_setting(run, vault):
+    (vault / ".vaultkit/config.yaml").write_text('recently_done_days: 7\nignore: ["Archive/**"\n')
+    result = run("index")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {vault}/.vaultkit/config.yaml:3 (setting ignore): this file is not valid YAML")
+    assert "frontmatter" not in result.stderr
+
+
+def test_day_starts_at_as_an_hour_is_that_hour(vault):
+    from vaultkit.fs import load_vault
+
+    (vault / ".vaultkit/config.yaml").write_text("day_starts_at: 4\n")
+    assert load_vault(vault).config.day_starts_at == time(4, 0)
+    (vault / ".vaultkit/config.yaml").write_text("day_starts_at: 240\n")
+    with pytest.raises(Exception, match='day_starts_at must look like "04:00", not 240'):
+        load_vault(vault)
 
 
 # ---------------------------------------------------------------- templates

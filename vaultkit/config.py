@@ -98,9 +98,8 @@ def _convert(key: str, value: Any) -> Any:
             raise ConfigError(f"{key} must be a non-empty text")
         return value
     if key == "day_starts_at":
-        if isinstance(value, int) and not isinstance(value, bool):
-            # YAML 1.1 reads an unquoted 04:00 as 240 (minutes): accept it.
-            value = f"{value // 60:02d}:{value % 60:02d}"
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 23:
+            value = f"{value:02d}:00"  # `day_starts_at: 4` means 04:00
         match = _DAY_START.match(str(value).strip())
         if not match:
             raise ConfigError(f'day_starts_at must look like "04:00", not {value!r}')
@@ -164,8 +163,10 @@ def config_text() -> str:
     return CONFIG_TEMPLATE.replace("@TIMEZONE@", line)
 
 
-def config_from_mapping(data: Any, source: str) -> Config:
-    """Build a Config from the parsed config file; `source` names it in errors."""
+def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = None) -> Config:
+    """Build a Config from the parsed config file; `source` names it in errors,
+    and `lines` gives each key's `:LINE` in it."""
+    lines = lines or {}
     if data is None:
         return Config()
     if not isinstance(data, dict):
@@ -182,7 +183,7 @@ def config_from_mapping(data: Any, source: str) -> Config:
         try:
             values[key] = _convert(key, value)
         except ConfigError as exc:
-            raise ConfigError(f"{source}: {exc}") from None
+            raise ConfigError(f"{source}{lines.get(key, '')}: {exc}") from None
     return Config(**values)
 
 

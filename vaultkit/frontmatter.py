@@ -242,12 +242,10 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _yaml_problem(exc: yaml.YAMLError, first_line: int, text: str) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, first_line: int, text: str, what: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = first_line + mark.line if mark is not None else None
-    message = (
-        f"frontmatter is not valid YAML: {redact(getattr(exc, 'problem', None) or str(exc).splitlines()[0])}"
-    )
+    message = f"{what} is not valid YAML: {redact(getattr(exc, 'problem', None) or str(exc).splitlines()[0])}"
     if mark is not None:
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark.line < len(lines) else ""
@@ -270,7 +268,7 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
-def load_yaml(text: str, first_line: int = 1) -> Any:
+def load_yaml(text: str, first_line: int = 1, what: str = "frontmatter") -> Any:
     """Load a YAML document safely; raise NoteError with a file line number."""
     import yaml
 
@@ -289,7 +287,7 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         if refused is None:
             return yaml.load(text, Loader=loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
-        raise NoteError(_yaml_problem(exc, first_line, text)) from None
+        raise NoteError(_yaml_problem(exc, first_line, text, what)) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # PyYAML raises ValueError for some bad scalars; never let one escape.
         refused = f"frontmatter has a value YAML cannot read ({type(exc).__name__})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 import sys
 import time
@@ -102,11 +103,28 @@ def load_vault(root: Path) -> Vault:
         text = decode(raw, "config")
         data = fast_load(text)  # the simple `key: value` lines init writes; else YAML
         if data is None:
-            data = load_yaml(text)
+            data = load_yaml(text, what="this file")
     except NoteError as exc:
-        where = f":{exc.problem.line}" if exc.problem.line else ""
-        raise ConfigError(f"{config_path}{where}: {exc.problem.message}") from None
-    return Vault(root, config_from_mapping(data, str(config_path)))
+        line = exc.problem.line
+        where = f":{line}" if line else ""
+        key = _key_on(text, line) if line else None  # the setting being typed, if one can be told
+        setting = f" (setting {key})" if key else ""
+        raise ConfigError(f"{config_path}{where}{setting}: {exc.problem.message}") from None
+    lines = {m[1]: f":{text.count(chr(10), 0, m.start()) + 1}" for m in _SETTING.finditer(text)}
+    return Vault(root, config_from_mapping(data, str(config_path), lines))
+
+
+_SETTING = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", re.M)
+
+
+def _key_on(text: str, line: int) -> str | None:
+    """The setting a config line (1-based) belongs to: its own key, or the last key above it."""
+    above = text.split("\n")[:line]
+    for row in reversed(above):
+        match = _SETTING.match(row)
+        if match:
+            return match[1]
+    return None
 
 
 def init_vault(path: Path) -> list[str]:

@@ -216,8 +216,12 @@ def find_template(vault: Vault, name: str) -> Template:
     shipped = shipped_templates_dir() / f"{name}.md"
     if shipped.is_file():
         return _read_template(name, shipped, "default")
-    names = ", ".join(t.name for t in list_templates(vault))
-    raise TemplateError(f"no template named {name!r}; available: {names}")
+    names = [t.name for t in list_templates(vault)]
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise TemplateError(f"no template named {name!r}; {hint}available: {', '.join(names)}")
 
 
 def list_templates(vault: Vault) -> list[Template]:
