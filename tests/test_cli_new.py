@@ -342,7 +342,9 @@ def test_a_config_yaml_error_names_the_file_line_and_setting(run, vault):
     (vault / ".vaultkit/config.yaml").write_text('recently_done_days: 7\nignore: ["Archive/**"\n')
     result = run("index")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {vault}/.vaultkit/config.yaml:3 (setting ignore): this file is not valid YAML")
+    assert result.stderr.startswith(
+        f"Error: {vault}/.vaultkit/config.yaml:3 (setting ignore): this file is not valid YAML"
+    )
     assert "frontmatter" not in result.stderr
 
 
@@ -428,3 +430,30 @@ def test_init_writes_the_time_zone_and_a_bad_one_is_refused(tmp_path, monkeypatc
     assert (
         "timezone must be an IANA time zone name like \"Europe/London\", not 'Mars/Olympus'" in result.stderr
     )
+
+
+def test_shell_completion_offers_template_names_and_action_ids(run, vault):
+    """What bash is given when the person presses Tab (click's completion protocol)."""
+    (vault / "a.md").write_text('---\nactions:\n  - text: Walk\n    id: walk-far\n  - "[ ] Call Sam"\n---\n')
+    run("index")
+
+    def complete(words: str) -> list[str]:
+        env = {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+        result = CliRunner().invoke(
+            cli, [], prog_name="vaultkit", env={**env, "_VAULTKIT_COMPLETE": "bash_complete"}
+        )
+        return [line.split(",", 1)[1] for line in result.output.splitlines()]
+
+    assert complete(f"vaultkit --vault {vault} new re") == ["reflection"]
+    assert complete(f"vaultkit --vault {vault} done walk") == ["walk-far"]
+    assert (
+        "walk-far" in complete(f"vaultkit --vault {vault} done ")
+        and len(complete(f"vaultkit --vault {vault} done ")) == 2
+    )
+
+
+def test_version_with_debug_says_what_it_runs_on():
+    result = CliRunner().invoke(cli, ["--version", "--debug"])
+    first, second = result.output.splitlines()
+    assert first.startswith("vaultkit, version ")
+    assert second.startswith("Python 3.") and "SQLite " in second and "watchdog " in second

@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vaultkit.cli.base import App, cli, common, engine, pass_app, progress, say, scanned, vault_today
+from vaultkit.cli.base import (
+    App,
+    cli,
+    common,
+    complete_ids,
+    engine,
+    pass_app,
+    progress,
+    say,
+    scanned,
+    vault_today,
+)
 from vaultkit.text import plural
 
 if TYPE_CHECKING:
@@ -190,7 +201,7 @@ def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
         click.get_current_context().exit(1)
 
 
-_IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...")
+_IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...", shell_complete=complete_ids)
 
 
 @cli.command()

@@ -43,6 +43,39 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+def _completion_vault(ctx: click.Context) -> Vault | None:
+    """The vault a command line being completed names, if it names one."""
+    from vaultkit.fs import open_vault
+
+    root = ctx.find_root()
+    try:
+        return open_vault(root.params.get("vault_option") or ctx.params.get("vault"))
+    except Exception:  # completion must never fail loudly
+        return None
+
+
+def complete_templates(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
+    from vaultkit.new import list_templates
+
+    vault = _completion_vault(ctx)
+    names = [t.name for t in list_templates(vault)] if vault is not None else []
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
+    """Ids of actions as the store last saw them (nothing is read or written)."""
+    from vaultkit.schema import open_store, store_path
+
+    vault = _completion_vault(ctx)
+    if vault is None or not store_path(vault).exists():
+        return []
+    store = open_store(vault, lambda _message: None)
+    try:
+        return [a.id for a in store.find(incomplete)] if incomplete else [a.id for a in store.actions()]
+    finally:
+        store.close()
+
+
 def say(message: str) -> None:
     click.echo(message, err=True)
 
@@ -105,7 +138,33 @@ def common(command: F) -> F:
     )(command)
 
 
-@click.group(cls=VaultkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _version(debug: bool) -> str:
+    """The version line, and with --debug what it runs on (for a bug report)."""
+    text = f"vaultkit, version {__version__}"
+    if debug:
+        import platform
+        import sqlite3
+        from importlib.metadata import PackageNotFoundError, version
+
+        parts = [
+            f"Python {platform.python_version()} ({platform.system()})",
+            f"SQLite {sqlite3.sqlite_version}",
+        ]
+        for name in ("click", "PyYAML", "watchdog", "tzlocal"):
+            try:
+                parts.append(f"{name} {version(name)}")
+            except PackageNotFoundError:
+                parts.append(f"{name} missing")
+        import yaml
+
+        parts.append("libyaml" if hasattr(yaml, "CSafeLoader") else "no libyaml")
+        text += "\n" + ", ".join(parts)
+    return text
+
+
+@click.group(
+    cls=VaultkitGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--vault",
     "vault_option",
@@ -113,10 +172,12 @@ def common(command: F) -> F:
     help="The vault folder (before or after the command). Default: $VAULTKIT_VAULT, "
     "else the nearest folder above the current one that holds .vaultkit/ or .obsidian/.",
 )
-@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
-@click.version_option(__version__, prog_name="vaultkit")
+@click.option(
+    "--debug", is_flag=True, help="Show a traceback when something fails (with --version: what it runs on)."
+)
+@click.option("--version", "show_version", is_flag=True, help="Show the version and exit.")
 @click.pass_context
-def cli(ctx: click.Context, vault_option: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, vault_option: str | None, debug: bool, show_version: bool) -> None:
     """Integration journaling in your folder of markdown notes.
 
     \b
@@ -129,6 +190,12 @@ def cli(ctx: click.Context, vault_option: str | None, debug: bool) -> None:
 
     vaultkit is a journaling aid, not a substitute for a clinician.
     """
+    if show_version:
+        click.echo(_version(debug))
+        ctx.exit()
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit()
     ctx.obj = App(vault_option, debug)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli.base import App, cli, common, pass_app, say
+from vaultkit.cli.base import App, cli, common, complete_templates, pass_app, say
 
 # ---------------------------------------------------------------- init
 
@@ -38,7 +38,7 @@ def init(path: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("note_type", metavar="TYPE")
+@click.argument("note_type", metavar="TYPE", shell_complete=complete_templates)
 @click.option("--date", "date_text", metavar="DATE", help="YYYY-MM-DD, today or yesterday.")
 @click.option(
     "--session",
