@@ -1,3 +1,3 @@
 """vaultkit: integration journaling in a folder of markdown notes."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

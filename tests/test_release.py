@@ -1,0 +1,83 @@
+"""A release anyone can install: sdist and wheel that twine accepts, the sdist
+building the same wheel, and `pipx install` of that wheel giving a working
+`vaultkit` in a clean environment."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def _contents(wheel: Path) -> dict[str, str]:
+    """Each file of a wheel and its digest (zip timestamps aside)."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {
+            name: hashlib.sha256(archive.read(name)).hexdigest()
+            for name in archive.namelist()
+            if not name.endswith("/RECORD")
+        }
+
+
+@pytest.mark.slow
+def test_the_release_builds_passes_twine_and_installs_with_pipx(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], check=True, capture_output=True
+    )
+    (sdist,) = dist.glob("vaultkit-*.tar.gz")
+    (wheel,) = dist.glob("vaultkit-*.whl")
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", str(sdist), str(wheel)], capture_output=True, text=True
+    )
+    assert check.returncode == 0 and check.stdout.count("PASSED") == 2, check.stdout + check.stderr
+
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    top = sdist.name.removesuffix(".tar.gz")
+    for needed in ("LICENSE", "CHANGELOG.md", "README.md", "templates/reflection.md", "vaultkit/cli/base.py"):
+        assert f"{top}/{needed}" in names, needed
+    again = tmp_path / "again"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(again), str(tmp_path / "unpacked" / top)],
+        check=True,
+        capture_output=True,
+    )
+    (rebuilt,) = again.glob("vaultkit-*.whl")
+    assert _contents(rebuilt) == _contents(wheel)
+    assert any(name.endswith("licenses/LICENSE") for name in _contents(wheel))
+
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path / "home"),
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "pipx", "install", str(wheel)], check=True, capture_output=True, env=env
+    )
+    vaultkit = tmp_path / "bin" / "vaultkit"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(vaultkit), *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    from vaultkit import __version__
+
+    assert run("--version").stdout == f"vaultkit, version {__version__}\n"
+    notes = tmp_path / "notes"
+    assert run("init", str(notes)).returncode == 0
+    made = run("--vault", str(notes), "new", "reflection", "--no-input", "--action", "Call my sister")
+    assert made.returncode == 0, made.stderr
+    indexed = run("index", "--vault", str(notes))
+    assert indexed.returncode == 0, indexed.stderr
+    assert "- [ ] Call my sister — [[" in (notes / "Integration Actions.md").read_text()
