@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -656,3 +657,37 @@ def test_slow_yaml_is_warned_about_when_notes_are_parsed(vault, run, monkeypatch
     second = run("index")  # nothing changed: nothing parsed, nothing to warn about
     assert second.stdout.startswith("1 note (0 read, 1 unchanged)")
     assert "libyaml" not in second.stderr
+
+
+@pytest.mark.slow
+def test_the_progress_bar_shows_on_a_terminal_only_and_not_with_no_color(tmp_path):
+    """In a real pseudo-terminal a big first read draws a bar; NO_COLOR or a pipe draw nothing."""
+    import pty
+
+    from benchmarks.generate import generate
+
+    root = tmp_path / "big"
+    generate(root, 2100, seed=3)
+
+    def on_a_terminal(extra: dict[str, str]) -> bytes:
+        shutil.rmtree(root / ".vaultkit" / "local", ignore_errors=True)
+        env = {**os.environ, **extra, "PYTHONPATH": str(GOLDEN.parent.parent)}
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: vaultkit with the terminal as its stderr
+            os.execve(sys.executable, [sys.executable, "-m", "vaultkit", "--vault", str(root), "index"], env)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.waitpid(pid, 0)
+        return out
+
+    shown = on_a_terminal({"TERM": "xterm"})
+    assert b"Reading notes" in shown and b"2100 notes" in shown
+    plain = on_a_terminal({"TERM": "xterm", "NO_COLOR": "1"})
+    assert b"Reading notes" not in plain and b"\x1b" not in plain and b"2100 notes" in plain

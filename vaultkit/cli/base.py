@@ -5,6 +5,7 @@ errors become messages and exit codes (`VaultkitGroup.invoke`): 1 with
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -200,8 +201,10 @@ def cli(ctx: click.Context, vault_option: str | None, debug: bool, show_version:
 
 
 def progress(notes: list[Any]) -> Iterable[Any]:
-    """A progress bar on a terminal for big reads; nothing when piped."""
-    if not sys.stderr.isatty() or len(notes) < PROGRESS_MIN:
+    """A progress bar on a terminal for big reads; nothing when piped, on a
+    dumb terminal, or with NO_COLOR set (the bar is drawn with escape codes)."""
+    plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+    if plain or not sys.stderr.isatty() or len(notes) < PROGRESS_MIN:
         return notes
     return _bar(notes)
 
