@@ -1,10 +1,7 @@
 """The vault on the disk: finding it, walking and reading its notes, safe
-paths, this device's id and the vault's lock. (Writing files: `atomic.py`.)
-
-The promises kept here: vaultkit only scans a folder that is a vault and
-never writes outside it. One process at a time works on a vault on this
-device (`vault_lock`); editors, sync clients and other devices are not asked
-to wait, so every replace of a file others write is compare-and-swap.
+paths. (Writing files: `atomic.py`; this device and the vault's lock:
+`device.py`.) The promises kept here: vaultkit only scans a folder that is a
+vault and never writes outside it.
 """
 
 from __future__ import annotations
@@ -14,24 +11,20 @@ import fnmatch
 import os
 import re
 import stat
-import sys
-import time
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit.atomic import READ_FLAGS, create_exclusive, make_dirs
 from vaultkit.config import Config, config_from_mapping, config_text
 from vaultkit.conflicts import candidates
-from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError, VaultkitError
+from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError
 
 MARKER_DIRS = (".vaultkit", ".obsidian")
 CONFIG_FILE = ".vaultkit/config.yaml"
 LOCAL_DIR = ".vaultkit/local"  # this device's store and lock; see README "Where vaultkit keeps its state"
 INIT_HINT = "run `vaultkit init` in your notes folder, or pass --vault PATH"
-LOCK_WAIT = 60.0  # seconds a command waits for another vaultkit process on the same vault
 
 
 def stem(rel: str) -> str:
@@ -335,77 +328,3 @@ def safe_target(vault: Vault, rel: str) -> Path:
         if real != root and root not in real.parents:
             raise UnsafePathError(f"{rel!r} is a symlink that points outside the vault")
     return target
-
-
-# ---------------------------------------------------------------- this device
-
-
-def _state_home() -> Path:
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support"
-    if sys.platform == "win32":  # pragma: no cover
-        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-
-
-def device_id() -> str:
-    """A random name for this device, kept outside every vault (it holds nothing
-    else), so that the store a sync client copies in from another device is
-    never taken for this one's. Where it cannot be kept, the host name serves."""
-    path = _state_home() / "vaultkit" / "device-id"
-    for _ in range(2):
-        try:
-            text = path.read_text().strip()
-            if len(text) == 16 and all(c in "0123456789abcdef" for c in text):
-                return text
-        except OSError:
-            pass
-        try:
-            make_dirs(path.parent, 0o700)
-            create_exclusive(path, os.urandom(8).hex().encode(), 0o600)
-        except FileExistsError:
-            continue  # another process made it first: read theirs
-        except OSError:
-            break
-    import hashlib
-    import socket
-
-    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:16]
-
-
-@contextmanager
-def vault_lock(vault: Vault, wait: float = LOCK_WAIT) -> Iterator[None]:
-    """One vaultkit process at a time on this vault on this device (index, watch
-    batches, done...): the OS's own lock on a file in LOCAL_DIR (flock; on
-    Windows, msvcrt's byte lock), released by the OS if the process dies."""
-    folder = vault.root / LOCAL_DIR
-    make_dirs(folder, vault.config.dir_mode)
-    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while not _try_lock(fd):
-            if time.monotonic() > deadline:
-                raise VaultkitError(
-                    f"another vaultkit process has been busy with this vault for {wait:g} s; try again"
-                )
-            time.sleep(0.02)
-        yield
-    finally:
-        os.close(fd)  # closing the file releases the lock
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        if sys.platform == "win32":  # pragma: no cover
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
-            return False
-        raise
-    return True

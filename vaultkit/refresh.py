@@ -15,7 +15,6 @@ the markers is what gets kept.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from datetime import date
 
 from vaultkit.actions import Action, Change, Outcome
 from vaultkit.atomic import snapshot, swap
+from vaultkit.device import vault_lock
 from vaultkit.errors import VaultkitError
 from vaultkit.followups import Due, due_follow_ups, due_lines
 from vaultkit.frontmatter import Problem
@@ -34,7 +34,6 @@ from vaultkit.fs import (
     safe_target,
     stat_note,
     summary_copies,
-    vault_lock,
     walk_notes,
 )
 from vaultkit.notes import NoteRecord, read_note
@@ -44,15 +43,14 @@ from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Counts, Listing, S
 from vaultkit.summary import (
     BOXES,
     Block,
-    Layout,
     Mark,
     SummaryError,
     changed_boxes,
     layout,
     owned_text,
-    read_marks,
     render_block,
 )
+from vaultkit.summary_file import Copy, digest, marks_in, summary_text
 
 MIN_PREFIX = 4  # shorter, "item 7" could be taken for an id
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
@@ -226,15 +224,15 @@ def refresh(
     for _attempt in range(ATTEMPTS):
         snap = snapshot(target)
         try:
-            text = _summary_text(snap.data)
+            text = summary_text(snap.data)
             where = layout(text, adopt)
         except SummaryError as exc:
             report.commanded += _apply(vault, store, today, chosen)
             raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
-        copies = [_Copy(vault, rel) for rel in summary_copies(vault)]
-        marks, problems = _marks(text, "summary", store.meta("shown"))
+        copies = [Copy(vault, rel) for rel in summary_copies(vault)]
+        marks, problems = marks_in(text, "summary", store.meta("shown"))
         for copy in copies:  # a tick that landed only in a sync client's copy counts too
-            more, trouble = _marks(copy.text, f"`{copy.rel}`", None)
+            more, trouble = marks_in(copy.text, f"`{copy.rel}`", None)
             marks, problems = marks + more, problems + trouble
         pending = store.pending()
         wanted, cancelled = changed_boxes(marks, {uid: p[0] for uid, p in pending.items()})
@@ -260,7 +258,7 @@ def refresh(
         report.problems = scanned + problems + notices
         if block == text or swap(snap, block.encode("utf-8"), vault.config.file_mode) is None:
             report.summary_written = block != text
-            store.set_meta("shown", _digest(owned_text(block)[1]))  # type: ignore[index]
+            store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
             for copy in merged:
                 copy.remove()
             break
@@ -272,61 +270,11 @@ def refresh(
     return _finish(store, report)
 
 
-def _marks(text: str | None, name: str, shown: str | None) -> tuple[list[Mark], list[str]]:
-    """The task lines of a copy of the summary; none when it is what vaultkit last wrote (`shown`)."""
-    owned = owned_text(text) if text is not None else None
-    if owned is None or _digest(owned[1]) == shown:
-        return [], []
-    return read_marks(owned[1], owned[0], name)
-
-
-class _Copy:
-    """A sync client's conflict copy of the summary (it is not a note)."""
-
-    def __init__(self, vault: Vault, rel: str) -> None:
-        self.rel = rel
-        self.snap = snapshot(vault.root / rel)
-        try:
-            self.text = _summary_text(self.snap.data)
-        except SummaryError:
-            self.text = None
-
-    def same_text_as(self, where: Layout) -> bool:
-        """Whether the person's text around the markers is the summary's own."""
-        try:
-            theirs = layout(self.text) if self.text is not None else None
-        except SummaryError:
-            return False
-        return theirs is not None and (theirs.head, theirs.tail) == (where.head, where.tail)
-
-    def remove(self) -> None:
-        """Delete it, unless it changed since it was read: its boxes are applied."""
-        if snapshot(self.snap.path).data == self.snap.data:
-            self.snap.path.unlink(missing_ok=True)
-
-
-def _digest(block: str) -> str:
-    return hashlib.sha1(block.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _finish(store: Store, report: Report) -> Report:
     report.counts = store.counts()
     report.unreadable = store.unreadable()
     report.conflicts = store.conflicts()
     return report
-
-
-def _summary_text(data: bytes | None) -> str | None:
-    if data is None:
-        return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SummaryError("it is UTF-16 encoded; save it as UTF-8")
-    try:
-        return data.decode("utf-8")  # a BOM stays, as part of the user's text
-    except UnicodeDecodeError as exc:
-        raise SummaryError(
-            f"it is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        ) from None
 
 
 def _line_of(store: Store, action: Action) -> str:

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vaultkit.atomic import make_dirs
+from vaultkit.device import device_id
 from vaultkit.errors import VaultkitError
-from vaultkit.fs import LOCAL_DIR, Vault, device_id
+from vaultkit.fs import LOCAL_DIR, Vault
 from vaultkit.notes import READER_VERSION
 from vaultkit.store import Store
 

@@ -45,9 +45,10 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from vaultkit.device import vault_lock
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
-from vaultkit.fs import Vault, nfc, vault_lock
+from vaultkit.fs import Vault, nfc
 from vaultkit.notes import NoteRecord
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
