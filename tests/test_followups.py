@@ -287,3 +287,18 @@ def test_check_in_without_input_reviews_nothing(vault, run):
 
 def test_record_keeps_mood():
     assert record_from_bytes("n.md", b"---\nmood: 7.5\n---\n").mood == 7.5
+
+
+def test_a_session_counts_from_the_day_it_happened(vault, run):
+    """The intention asks for the session's day (default: the note's date); follow-ups count from it."""
+    answers = "\n".join(["", "", "", "", "2026-11-10", "", ""]) + "\n\n\n"  # 7 prompts, no actions
+    made = run("new", "intention", "--date", "2026-11-01", input=answers)
+    assert made.exit_code == 0, made.output
+    text = (vault / made.stdout.splitlines()[-1]).read_text()
+    assert "\nsession_date: 2026-11-10\n" in text
+    due = json.loads(run("status", "--json").stdout)["due"]
+    assert {"session": 1, "label": "2-day reflection", "since": "2026-11-12"} in [
+        {k: d[k] for k in ("session", "label", "since")} for d in due
+    ]
+    skipped = run("new", "intention", "--date", "2026-11-20", "--no-input")
+    assert "\nsession_date: 2026-11-20\n" in (vault / skipped.stdout.splitlines()[-1]).read_text()

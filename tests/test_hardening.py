@@ -422,3 +422,25 @@ def test_two_watchers_on_one_shared_folder_settle(tmp_path):
             w.stop()
         for t in threads:
             t.join(timeout=15)
+
+
+def test_a_full_disk_is_named_and_changes_nothing(vault, run, monkeypatch):
+    """ENOSPC while the summary is written: the message names the cause and the disk, the files stay."""
+    import errno as errnos
+
+    from vaultkit import atomic
+
+    build_tree(vault, {"a.md": "---\nactions: [Walk]\n---\n"})
+    run("index")
+    summary = vault / "Integration Actions.md"
+    before = summary.read_bytes()
+    (vault / "a.md").write_text("---\nactions: [Walk, Run]\n---\n")
+
+    def full(folder, name, data, mode):
+        raise OSError(errnos.ENOSPC, "No space left on device", str(folder))
+
+    monkeypatch.setattr(atomic, "_write_temp", full)
+    result = run("index")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: no space left on the disk that holds {vault}; nothing was changed\n"
+    assert summary.read_bytes() == before

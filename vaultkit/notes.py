@@ -11,7 +11,7 @@ from vaultkit.fs import NoteFile, read_head
 
 INTEGRATION_TYPES = ("intention", "reflection", "check-in")
 # Bumped when what is read from a note changes: the store then reads every note again.
-READER_VERSION = 1
+READER_VERSION = 2
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
@@ -27,6 +27,7 @@ class NoteRecord:
     actions: tuple[Action, ...] = ()
     problems: tuple[Problem, ...] = ()  # schema problems; the note was still read
     error: Problem | None = None  # the note could not be read at all
+    session_date: str | None = None  # an intention's: the day the session is, when not the note's
 
     @property
     def integration(self) -> bool:
@@ -51,6 +52,9 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     note_date = iso_date(meta.get("date"))
     if meta.get("date") not in (None, "") and note_date is None:
         problems.append((None, "date must be a date like 2026-11-24", "date"))
+    session_date = iso_date(meta.get("session_date"))
+    if meta.get("session_date") not in (None, "") and session_date is None:
+        problems.append((None, "session_date must be a date like 2026-11-24", "session_date"))
     session = session_number(meta.get("session"))
     if meta.get("session") not in (None, "") and session is None:
         problems.append((None, "session must be a whole number", "session"))
@@ -79,6 +83,7 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
         float(mood) if mood is not None else None,
         tuple(actions),
         tuple(located),
+        session_date=session_date,
     )
 
 

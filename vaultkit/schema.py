@@ -26,7 +26,8 @@ MIGRATIONS = [
         type TEXT, date TEXT, session INTEGER, mood REAL,
         error TEXT, error_line INTEGER, problems TEXT,  -- problems: JSON [[message, line], ...]
         stem TEXT NOT NULL, copy_of TEXT, link TEXT,
-        integration INTEGER NOT NULL      -- a note of the integration work (not a copy): see NoteRecord
+        integration INTEGER NOT NULL,     -- a note of the integration work (not a copy): see NoteRecord
+        session_date TEXT                 -- an intention's day of the session, when not its own date
     );
     CREATE INDEX notes_stem ON notes(stem);
     CREATE INDEX notes_integration ON notes(integration, date);

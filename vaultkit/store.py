@@ -185,12 +185,12 @@ class Store:
         """What the overview and the follow-ups read from the integration notes."""
         now, db = today.isoformat(), self.conn
         spans = db.execute(
-            "SELECT session, type, min(date), max(date) FROM notes WHERE integration = 1 "
-            "AND session IS NOT NULL AND date IS NOT NULL GROUP BY session, type"
+            "SELECT session, type, min(coalesce(session_date, date)), max(date) FROM notes "
+            "WHERE integration = 1 AND session IS NOT NULL AND date IS NOT NULL GROUP BY session, type"
         )
         starts = db.execute(
-            "SELECT session, min(date) FROM notes WHERE integration = 1 AND date <= ? "
-            "AND session IS NOT NULL GROUP BY session",
+            "SELECT session, min(coalesce(session_date, date)) FROM notes "
+            "WHERE integration = 1 AND date <= ? AND session IS NOT NULL GROUP BY session",
             (now,),
         ).fetchall()
         latest = json.dumps(sorted(s for s, _ in starts)[-TIMELINE_SESSIONS:])

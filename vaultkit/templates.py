@@ -225,6 +225,9 @@ class _NoteDumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the same value twice is written twice: Obsidian reads no anchors
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = '"' if value.startswith(("[", "{", "!", "&", "*", "#", "|", ">", "%", "@", "`")) else None
@@ -251,8 +254,13 @@ def dump_frontmatter(meta: dict[str, Any]) -> str:
 
 
 def coerce_field(key: str, answer: str) -> Any:
-    """A prompt's answer as a frontmatter value: numbers stay numbers."""
+    """A prompt's answer as a frontmatter value: numbers stay numbers, dates dates."""
     text = answer.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return text
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     if re.fullmatch(r"-?\d+\.\d+", text):
@@ -286,6 +294,8 @@ def render_note(template: Template, values: NoteValues) -> str:
     body = text.encode("utf-8")[fm.body_start :].decode("utf-8") if fm.meta is not None else text
     meta.setdefault("type", values.type)
     meta["date"] = values.note_date
+    if any(prompt.field == "session_date" for prompt in template.prompts):
+        meta.setdefault("session_date", values.note_date)  # the day of the session: the note's, unless told
     if values.session is not None:
         meta["session"] = values.session
     for note_type, link in values.links.items():
