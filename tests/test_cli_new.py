@@ -457,3 +457,11 @@ def test_version_with_debug_says_what_it_runs_on():
     first, second = result.output.splitlines()
     assert first.startswith("vaultkit, version ")
     assert second.startswith("Python 3.") and "SQLite " in second and "watchdog " in second
+
+
+def test_vault_and_debug_are_taken_after_the_command_too(vault, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not inside the vault: only --vault can find it
+    (vault / "a.md").write_text("---\nactions: [Walk]\n---\n")
+    result = CliRunner().invoke(cli, ["index", "--vault", str(vault), "--debug"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 note (1 read, 0 unchanged), 1 open action ")

@@ -175,7 +175,7 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
     unknown = sorted(str(k) for k in data if k not in known)
     if unknown:
         raise ConfigError(
-            f"{source}: unknown setting(s) {', '.join(unknown)}; "
+            f"{source}: unknown {'setting' if len(unknown) == 1 else 'settings'} {', '.join(unknown)}; "
             f"known settings are {', '.join(sorted(known))}"
         )
     values: dict[str, Any] = {}
