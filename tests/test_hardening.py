@@ -79,12 +79,20 @@ def test_index_reports_every_bad_note_and_changes_nothing(hostile, run):
         "caf\ufffd.md",
         "d\ufffdj\ufffd",
     }:
-        assert f"`{name}`" in unreadable_section, name
+        assert shown(name) in unreadable_section, name
     for name in expected("ok") | expected("problem"):
-        assert f"`{name}`" not in unreadable_section, name
+        assert shown(name) not in unreadable_section, name
     assert "- [ ] Good action — [[good]]" in summary
     assert "SECRET" not in result.stderr  # messages carry paths, never note text
     assert run("index", "--strict").exit_code == 1
+
+
+WALK_PROBLEMS = {"dangling.md", "loop/again", "caf\ufffd.md", "d\ufffdj\ufffd"}  # no note behind them
+
+
+def shown(name: str) -> str:
+    """How the summary lists an unreadable note (a link that opens it) or another path."""
+    return f"`{name}`" if name in WALK_PROBLEMS else f"[[{name.rsplit('/', 1)[-1][:-3]}]]"
 
 
 def test_check_lists_problems_without_quoting_notes(hostile, run):

@@ -381,10 +381,10 @@ def test_malformed_notes_are_reported_and_never_hide_good_ones(vault, run, tmp_p
     summary = (vault / "Integration Actions.md").read_text()
     for name, (_, reason) in BAD_NOTES.items():
         if reason:
-            assert f"`{name}`" in summary, name
+            assert f"[[{name[:-3]}]]" in summary, name
             line = next(line for line in result.stderr.splitlines() if f" {name}" in line)
             assert reason in line, (name, line)
-    assert "`huge.md`: skipped: 20.0 MB is over max_note_mb (10 MB)" in summary
+    assert "[[huge]]: skipped: 20.0 MB is over max_note_mb (10 MB)" in summary
     assert "`loop/self`: symlink loop; not followed" in summary
     assert "`dangling.md`: cannot read" in summary
     # Note text never reaches the messages.
@@ -691,3 +691,34 @@ def test_the_progress_bar_shows_on_a_terminal_only_and_not_with_no_color(tmp_pat
     assert b"Reading notes" in shown and b"2100 notes" in shown
     plain = on_a_terminal({"TERM": "xterm", "NO_COLOR": "1"})
     assert b"Reading notes" not in plain and b"\x1b" not in plain and b"2100 notes" in plain
+
+
+def test_adopting_a_summary_whose_markers_were_deleted_replaces_the_old_list(full_vault, run):
+    """The person deleted the two marker lines by mistake: vaultkit's old list is
+    recognised and replaced (not kept as a dead copy above a new one), and their
+    own text around it stays."""
+    run("index")
+    summary = full_vault / "Integration Actions.md"
+    text = summary.read_text()
+    summary.write_text(
+        "My words above\n" + text.replace(BEGIN + "\n", "").replace(END, "") + "## Mine\nbelow\n"
+    )
+    assert run("index").exit_code == 1  # no markers: refused without --adopt-summary
+    adopted = run("index", "--adopt-summary")
+    assert adopted.exit_code == 0
+    assert (
+        "warning: Integration Actions.md: replaced vaultkit's own old list, found without its markers (lines "
+        in (adopted.stderr)
+    )
+    again = summary.read_text()
+    assert again.count("## Open actions") == 1 and again.count(BEGIN) == 1
+    assert again.startswith("My words above\n# Integration actions\n\n" + BEGIN)
+    assert again.endswith(END + "\n## Mine\nbelow\n")
+
+
+def test_adopting_a_note_of_ones_own_keeps_it_and_says_so(full_vault, run):
+    summary = full_vault / "Integration Actions.md"
+    summary.write_text("A note I wrote myself.\nTwo lines of it.\n")
+    adopted = run("index", "--adopt-summary")
+    assert "warning: Integration Actions.md: kept your 2 lines above the new summary block" in adopted.stderr
+    assert summary.read_text().startswith("A note I wrote myself.\nTwo lines of it.\n\n" + BEGIN)

@@ -155,7 +155,7 @@ def test_a_note_that_stays_broken_is_reported_after_settling(primed, vault):
     assert len(open_texts(vault)) == 2
     watcher.step(now + 2.0)  # past the settle window: accepted and reported
     assert open_texts(vault) == []
-    assert "`a.md` (line 3): frontmatter is not valid YAML" in summary_of(vault)
+    assert "[[a]] (line 3): frontmatter is not valid YAML" in summary_of(vault)
 
 
 def test_vim_style_rename_dance_never_drops_the_note(primed, vault):

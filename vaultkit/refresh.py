@@ -229,6 +229,8 @@ def refresh(
         except SummaryError as exc:
             report.commanded += _apply(vault, store, today, chosen)
             raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
+        if where.adopted and _attempt == 0:  # said once, on stderr (not a change left undone)
+            scanned.append(f"{vault.config.summary_path}: {where.adopted}")
         copies = [Copy(vault, rel) for rel in summary_copies(vault)]
         marks, problems = marks_in(text, "summary", store.meta("shown"))
         for copy in copies:  # a tick that landed only in a sync client's copy counts too
@@ -374,7 +376,7 @@ def render(
             sections[DONE],
             due_lines(due),
             render_overview(overview),
-            [(path, p.line, p.message) for path, p in store.unreadable()],
+            [(store.stored_link(path) or f"`{path}`", p.line, p.message) for path, p in store.unreadable()],
             [
                 (f"- {BOXES[status]}{line[5:]}", why)
                 for _, (status, _, _, line, why) in sorted(pending.items())

@@ -223,8 +223,12 @@ class Store:
         return row[0] if row else None
 
     def link(self, rel: str) -> str:
+        """The link that opens a note in Obsidian (for a note the store does not have, by its name)."""
+        return self.stored_link(rel) or wikilink(rel, {stem(rel): 1})
+
+    def stored_link(self, rel: str) -> str | None:
         row = self.conn.execute("SELECT link FROM notes WHERE path = ?", (rel,)).fetchone()
-        return row[0] if row and row[0] else wikilink(rel, {stem(rel): 1})
+        return str(row[0]) if row and row[0] else None
 
     def unreadable(self) -> list[tuple[str, Problem]]:
         found = [

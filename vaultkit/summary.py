@@ -75,7 +75,9 @@ class Block(NamedTuple):
     done: list[str]
     follow_ups: list[str]
     overview: list[str]
-    unreadable: list[tuple[str, int | None, str]]  # (path, line, message)
+    unreadable: list[
+        tuple[str, int | None, str]
+    ]  # (a link to the note, or its path in backticks; line; message)
     pending: list[tuple[str, str]]  # (task line, why it waits)
     conflicts: list[tuple[str, str]]  # (copy, link to the original)
     not_applied: list[str]  # what this run could not apply, and why
@@ -86,7 +88,7 @@ def render_block(block: Block) -> str:
     """The text between the markers (it starts and ends with a newline)."""
     out = [
         "",
-        "*Kept current by vaultkit. Tick a box to mark an action done in its note; "
+        f"{INTRO} Tick a box to mark an action done in its note; "
         "write your own text outside the vaultkit markers.*",
         "",
     ]
@@ -102,8 +104,8 @@ def render_block(block: Block) -> str:
     out += [f"{DONE_HEADING} {days}", "", *(block.done or [f"Nothing in the last {days}."]), ""]
     if block.unreadable:
         out += ["## Notes that could not be read", ""]
-        for path, line, message in block.unreadable:
-            out.append(f"- `{one_line(path)}`{f' (line {line})' if line else ''}: {one_line(message)}")
+        for where, line, message in block.unreadable:
+            out.append(f"- {one_line(where)}{f' (line {line})' if line else ''}: {one_line(message)}")
         out.append("")
     if block.pending:
         out += [PENDING_HEADING, ""]
@@ -138,6 +140,7 @@ class Layout(NamedTuple):
     head: str
     tail: str
     newline: str
+    adopted: str | None = None  # what adopting a file without markers did with its text
 
     def compose(self, block: str) -> str:
         owned = BEGIN + block + END
@@ -160,8 +163,18 @@ def layout(existing: str | None, adopt: bool = False) -> Layout:
                 "pass --adopt-summary to add the summary below its text, "
                 "or set summary_path in .vaultkit/config.yaml"
             )
+        dead = _old_block(existing)
+        if dead is not None:  # vaultkit's own block, its markers deleted: it goes, the rest stays
+            start, end = dead
+            lines = f"{existing.count(chr(10), 0, start) + 1}-{existing.count(chr(10), 0, end)}"
+            said = (
+                f"replaced vaultkit's own old list, found without its markers (lines {lines}); kept the rest"
+            )
+            return Layout(existing[:start], newline + existing[end:], newline, said)
         separator = "" if not existing or existing.endswith(("\n", "\r")) else newline
-        return Layout(existing + separator + newline, newline, newline)
+        kept = existing.count("\n") + (0 if existing.endswith("\n") else 1)
+        said = f"kept your {kept} line{'s' if kept != 1 else ''} above the new summary block"
+        return Layout(existing + separator + newline, newline, newline, said)
     start, end = existing.find(BEGIN), existing.find(END)
     if begins != 1 or ends != 1 or end < start:
         raise SummaryError(
@@ -169,6 +182,38 @@ def layout(existing: str | None, adopt: bool = False) -> Layout:
             f"keep exactly one {BEGIN} followed by one {END}"
         )
     return Layout(existing[:start], existing[end + len(END) :], newline)
+
+
+INTRO = "*Kept current by vaultkit."
+_OUR_HEADINGS = (
+    "## Follow-ups due",
+    "## Check-ins due",  # what earlier versions called it
+    "## Overview",
+    "## Open actions",
+    *OPEN_HEADINGS,
+    DONE_HEADING,
+    "## Notes that could not be read",
+    PENDING_HEADING,
+    "## Changes vaultkit did not apply",
+    "## Sync conflict copies",
+)
+
+
+def _old_block(text: str) -> tuple[int, int] | None:
+    """Where a block vaultkit wrote sits in a text whose markers were deleted:
+    from its first line to the end of its last section (the next heading that
+    is not one of vaultkit's, or the end)."""
+    start = text.find(INTRO)
+    if start < 0 or (start and text[start - 1] != "\n"):
+        return None
+    at = text.find("\n", start)
+    while at >= 0:
+        line_end = text.find("\n", at + 1)
+        line = text[at + 1 : line_end if line_end >= 0 else len(text)].rstrip("\r")
+        if line.startswith("#") and not line.startswith(_OUR_HEADINGS):
+            return start, at + 1
+        at = line_end
+    return start, len(text)
 
 
 def owned_text(existing: str) -> tuple[int, str] | None:
