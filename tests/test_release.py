@@ -76,6 +76,8 @@ def test_the_release_builds_passes_twine_and_installs_with_pipx(tmp_path):
     assert run("--version").stdout == f"vaultkit, version {__version__}\n"
     notes = tmp_path / "notes"
     assert run("init", str(notes)).returncode == 0
+    opened = run("--vault", str(notes), "new", "intention", "--no-input")
+    assert opened.returncode == 0 and opened.stdout.endswith(" Intention.md\n"), opened.stderr
     made = run("--vault", str(notes), "new", "reflection", "--no-input", "--action", "Call my sister")
     assert made.returncode == 0, made.stderr
     indexed = run("index", "--vault", str(notes))
