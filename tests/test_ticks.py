@@ -220,3 +220,20 @@ def test_a_type_on_two_lines_is_reported_not_shown(ticked, run):
     assert "c.md:2: type must be one line of text, such as reflection" in result.stdout
     run("index")
     assert "sneaky" not in (ticked / "Integration Actions.md").read_text()
+
+
+def test_a_kept_conflict_copy_is_read_once_and_never_undoes_a_later_tick(ticked, run):
+    """A copy with text of its own stays beside the summary; its boxes are applied
+    once, and a box ticked later in the summary is not taken back by the old copy."""
+    summary = ticked / "Integration Actions.md"
+    copy = ticked / "Integration Actions.sync-conflict-20261201-101010-ABCDEFG.md"
+    run("done", ids(ticked)["Walk"])
+    old = summary.read_text().replace("- [x] Walk", "- [ ] Walk")  # unticked in the copy: reopen
+    copy.write_text("Words only in the copy.\n" + old)
+    run("index")
+    assert '"[ ] Walk"' in (ticked / "b.md").read_text() or "- Walk" in (ticked / "b.md").read_text()
+    assert copy.exists()
+    edit_summary(ticked, "- [ ] Walk", "- [x] Walk")  # done again, in the summary
+    run("index")
+    run("index")
+    assert '"[x] Walk ✅ ' in (ticked / "b.md").read_text()

@@ -233,8 +233,8 @@ def refresh(
             scanned.append(f"{vault.config.summary_path}: {where.adopted}")
         copies = [Copy(vault, rel) for rel in summary_copies(vault)]
         marks, problems = marks_in(text, "summary", store.meta("shown"))
-        for copy in copies:  # a tick that landed only in a sync client's copy counts too
-            more, trouble = marks_in(copy.text, f"`{copy.rel}`", None)
+        for copy in copies:  # a tick that landed only in a sync client's copy counts too (once)
+            more, trouble = marks_in(copy.text, f"`{copy.rel}`", store.meta(f"copy:{copy.rel}"))
             marks, problems = marks + more, problems + trouble
         pending = store.pending()
         wanted, cancelled = changed_boxes(marks, {uid: p[0] for uid, p in pending.items()})
@@ -263,6 +263,9 @@ def refresh(
             store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
             for copy in merged:
                 copy.remove()
+            for copy in copies:  # a copy kept is read again only once it changes
+                if copy not in merged and copy.text is not None and (owned := owned_text(copy.text)):
+                    store.set_meta(f"copy:{copy.rel}", digest(owned[1]))
             break
         # Someone saved the summary meanwhile: read their copy, apply its boxes too.
     else:
