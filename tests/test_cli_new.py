@@ -196,7 +196,7 @@ def test_prompts_are_asked_and_every_one_can_be_skipped(run, vault):
     assert meta["actions"] == [
         "[ ] Call my sister",
         "[ ] Book the follow-up",
-        {"text": "Notice when I hold my breath", "kind": "internal"},
+        "[ ] inner: Notice when I hold my breath",
     ]
     body = note.read_text()
     assert "## What happened\nBright light, then quiet\n" in body
@@ -227,7 +227,7 @@ def test_action_options_set_kind_by_prefix(run, vault):
     assert result.exit_code == 0
     assert meta_of(vault / "Integration/2026/2026-11-24 Reflection.md")["actions"] == [
         "[ ] Call my sister",
-        {"text": "Be gentle", "kind": "internal"},
+        "[ ] inner: Be gentle",
         "[ ] Walk",
     ]
 

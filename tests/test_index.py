@@ -202,6 +202,7 @@ def test_actions_json_fields_filters_and_order(full_vault, run):
         "source": "Integration/2026/2026-11-17 Reflection.md",
         "date": "2026-11-17",
         "session": 2,
+        "domain": None,
     }
     internal_done = json.loads(run("actions", "--status", "all", "--kind", "internal", "--json").stdout)
     assert {r["text"] for r in internal_done} == {
@@ -722,3 +723,51 @@ def test_adopting_a_note_of_ones_own_keeps_it_and_says_so(full_vault, run):
     adopted = run("index", "--adopt-summary")
     assert "warning: Integration Actions.md: kept your 2 lines above the new summary block" in adopted.stderr
     assert summary.read_text().startswith("A note I wrote myself.\nTwo lines of it.\n\n" + BEGIN)
+
+
+def test_inner_actions_and_domains_ride_in_the_text(vault, run):
+    """A list of text is all Obsidian's Properties panel edits: `inner:` sets the
+    kind and a trailing #domain tag the domain; a mapping may say `domain:`."""
+    build_tree(
+        vault,
+        {
+            "a.md": (
+                "---\nactions:\n"
+                '  - "[ ] inner: Notice when I hold my breath #body"\n'
+                '  - "[ ] Book a follow-up 📅 2026-12-20 #relationships"\n'
+                '  - "[ ] Walk #Nature 📅 2026-12-21"\n'
+                "  - text: Rest more\n    kind: internal\n    domain: mind\n"
+                "  - text: Plain\n    domain: moon\n"
+                "---\n"
+            )
+        },
+    )
+    rows = {r["text"]: r for r in json.loads(run("actions", "--json").stdout)}
+    assert {t: (r["kind"], r["domain"], r["due"]) for t, r in rows.items()} == {
+        "Notice when I hold my breath": ("internal", "body", None),
+        "Book a follow-up": ("external", "relationships", "2026-12-20"),
+        "Walk": ("external", "nature", "2026-12-21"),
+        "Rest more": ("internal", "mind", None),
+        "Plain": ("external", None, None),
+    }
+    # The same action written either way has the same id: a rewrite by the Properties panel keeps it.
+    from vaultkit.actions import derive_id
+
+    assert rows["Notice when I hold my breath"]["id"] == derive_id("a.md", "Notice when I hold my breath")
+    body = json.loads(run("actions", "--domain", "body", "--json").stdout)
+    assert [r["text"] for r in body] == ["Notice when I hold my breath"]
+    assert (
+        "a.md:9: domain must be one of mind, body, spirit, relationships, lifestyle, nature"
+        in run("check").stdout
+    )
+    run("index")
+    summary = (vault / "Integration Actions.md").read_text()
+    assert (
+        f"- [ ] Book a follow-up — [[a]] 📅 2026-12-20 #relationships ^{rows['Book a follow-up']['id']}\n"
+        in summary
+    )
+    inner = rows["Notice when I hold my breath"]["id"]
+    assert run("done", inner).exit_code == 0
+    assert '  - "[x] inner: Notice when I hold my breath #body ✅ ' in (vault / "a.md").read_text()
+    run("reopen", inner)
+    assert '  - "[ ] inner: Notice when I hold my breath #body"\n' in (vault / "a.md").read_text()

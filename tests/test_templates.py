@@ -103,7 +103,7 @@ def test_render_note_fills_answers_fields_actions_and_links():
     assert text == (
         "---\ntype: reflection\ndate: 2026-11-24\nsession: 3\n"
         'intention: "[[2026-11-20 Intention]]"\ntags:\n  - integration\nmood: 7\n'
-        'actions:\n  - "[ ] Call my sister"\n  - text: Breathe\n    kind: internal\n---\n'
+        'actions:\n  - "[ ] Call my sister"\n  - "[ ] inner: Breathe"\n---\n'
         "# Reflection\n\n## Q1\nIt was bright\n\n## Q2\n<!-- prompt: Second? -->\n"
     )
     meta = parse_frontmatter(text.encode()).meta

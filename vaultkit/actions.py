@@ -17,12 +17,16 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 KINDS = ("external", "internal")
+# MAPS' integration domains (Bathje, Majeski & Kudowor 2022): one per action, as a tag at its end.
+DOMAINS = ("mind", "body", "spirit", "relationships", "lifestyle", "nature")
+INNER = "inner:"  # a string action that starts so is an internal one: `"[ ] inner: Notice my breath"`
 STATUSES = ("open", "done", "dropped")
 ID_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
 CHECKBOX = re.compile(r"^\[([ xX-])\]\s*")
 # Obsidian Tasks' fields at the end of a string action: due, done, cancelled.
 _TASK_FIELDS = re.compile(r"(?:\s+(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2}))+\s*$")
 _TASK_FIELD = re.compile(r"(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
+_DOMAIN_TAG = re.compile(r"\s+#(" + "|".join(DOMAINS) + r")\s*$", re.I)
 BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
@@ -47,6 +51,7 @@ class Action:
     index: int  # position in the note's `actions` list
     written_id: str
     explicit: bool = False  # the id came from the mapping's `id`
+    domain: str | None = None  # one of DOMAINS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +64,7 @@ class Action:
             "source": self.source,
             "date": self.date,
             "session": self.session,
+            "domain": self.domain,
         }
 
 
@@ -92,31 +98,56 @@ def iso_date(value: Any) -> str | None:
     return None
 
 
+def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None]:
+    """A text's end taken apart, in any order: Obsidian Tasks' dates and a domain tag."""
+    fields: list[tuple[str, str]] = []
+    domain = None
+    while True:
+        dates = _TASK_FIELDS.search(text)
+        if dates:
+            fields += _TASK_FIELD.findall(dates[0])
+            text = text[: dates.start()]
+            continue
+        tag = _DOMAIN_TAG.search(text)
+        if tag and domain is None:
+            domain = tag[1].lower()
+            text = text[: tag.start()]
+            continue
+        return text, fields, domain
+
+
 def clean_text(text: str) -> str:
-    """Action text on one line, without a leading checkbox or trailing Tasks dates."""
-    return " ".join(_TASK_FIELDS.sub("", CHECKBOX.sub("", text.strip())).split())
+    """Action text on one line, without a leading checkbox or `inner:`, or the
+    trailing Tasks dates and domain tag."""
+    body = CHECKBOX.sub("", text.strip())
+    if body[: len(INNER)].lower() == INNER:
+        body = body[len(INNER) :]
+    return " ".join(_tail(body)[0].split())
 
 
 class StringAction(NamedTuple):
-    """The parts of a string action: `"[x] Call my sister ✅ 2026-11-24"`."""
+    """The parts of a string action: `"[x] inner: Rest more #body ✅ 2026-11-24"`."""
 
     status: str
     text: str
     due: str | None
     done: str | None
+    kind: str
+    domain: str | None
 
 
 def split_string_action(raw: str) -> StringAction:
     stripped = raw.strip()
     match = CHECKBOX.match(stripped)
     status = BOX_STATUS[match[1]] if match else "open"
-    fields: dict[str, str] = {}
-    tail = _TASK_FIELDS.search(stripped)
-    if tail:
-        for emoji, value in _TASK_FIELD.findall(tail[0]):
-            fields[emoji] = value
+    body = stripped[match.end() :] if match else stripped
+    kind = "internal" if body[: len(INNER)].lower() == INNER else "external"
+    _, found, domain = _tail(body)
+    fields = dict(found)
     done = fields.get("✅") if status == "done" else fields.get("❌") if status == "dropped" else None
-    return StringAction(status, clean_text(stripped), iso_date(fields.get("📅")), iso_date(done))
+    return StringAction(
+        status, clean_text(stripped), iso_date(fields.get("📅")), iso_date(done), kind, domain
+    )
 
 
 def derive_id(source: str, text: str) -> str:
@@ -180,16 +211,22 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
     result: list[Action] = []
     for index, item in enumerate(raw):
         item = unflow_link(item)
-        kind, status, due, done, given_id = "external", "open", None, None, None
+        kind, status, due, done, given_id, domain = "external", "open", None, None, None, None
         if isinstance(item, str):
             parts = split_string_action(item)
-            status, text, due, done = parts.status, parts.text, parts.due, parts.done
+            status, text, due, done, kind, domain = parts
         elif isinstance(item, dict):
             text_value = unflow_link(item.get("text"))
             if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool):
                 problems.append((index, "action needs a `text` (the action itself)"))
                 continue
             text = clean_text(str(text_value))
+            domain = _tail(str(text_value).strip())[2]
+            domain_value = item.get("domain")
+            if isinstance(domain_value, str) and domain_value.strip().lstrip("#").lower() in DOMAINS:
+                domain = domain_value.strip().lstrip("#").lower()
+            elif domain_value not in (None, ""):
+                problems.append((index, f"domain must be one of {', '.join(DOMAINS)}"))
             kind_value = item.get("kind", "external")
             if isinstance(kind_value, str) and kind_value.strip().lower() in KINDS:
                 kind = kind_value.strip().lower()
@@ -239,6 +276,7 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
                 index=index,
                 written_id=written_id,
                 explicit=given_id is not None,
+                domain=domain,
             )
         )
     return result, problems

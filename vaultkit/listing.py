@@ -221,17 +221,21 @@ class Upkeep:
             for a in record.actions:
                 uid = None if hidden else uids[rel, a.index]
                 section, o1 = (0, 0) if hidden else self.listing.place(a.kind, a.status, a.due, a.done)
-                line = None if uid is None else task_line(a.status, a.text, links[rel], a.due, a.done, uid)
+                line = (
+                    None
+                    if uid is None
+                    else task_line(a.status, a.text, links[rel], a.due, a.done, uid, a.domain)
+                )
                 actions.append(
                     (
                         rel, a.index, a.written_id, a.explicit, uid, hidden, a.text, a.kind, a.status,
-                        a.due, a.done, record.date, record.session, section, o1, o2, o3, line,
+                        a.due, a.done, record.date, record.session, section, o1, o2, o3, line, a.domain,
                     )
                 )  # fmt: skip
         self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 14)})", notes)
         # uids move between rows: clear the ones about to be taken first (UNIQUE)
         self.db.execute(f"UPDATE actions SET uid = NULL WHERE uid {IN_LIST}", (ids(uids.values()),))
-        self.db.executemany(f"INSERT INTO actions VALUES ({', '.join('?' * 18)})", actions)
+        self.db.executemany(f"INSERT INTO actions VALUES ({', '.join('?' * 19)})", actions)
 
     def _relink(self, links: dict[str, str], uids: dict[tuple[str, int], str], flipped: list[str]) -> None:
         """Lines of notes not read now whose link or ids changed; places of flipped notes."""
@@ -240,7 +244,8 @@ class Upkeep:
         if not others:
             return
         rows = self.db.execute(
-            "SELECT a.rowid, a.path, a.idx, a.uid, a.hidden, a.kind, a.status, a.text, a.due, a.done, n.link "
+            "SELECT a.rowid, a.path, a.idx, a.uid, a.hidden, a.kind, a.status, a.text, a.due, a.done, "
+            "a.domain, n.link "
             f"FROM actions a JOIN notes n ON n.path = a.path WHERE a.path {IN_LIST}",
             (ids(others),),
         ).fetchall()
@@ -249,14 +254,14 @@ class Upkeep:
             [(link, rel, link) for rel, link in links.items() if rel in others],
         )
         changes = []
-        for rowid, rel, idx, uid, hidden, kind, status, text, due, done, link in rows:
+        for rowid, rel, idx, uid, hidden, kind, status, text, due, done, domain, link in rows:
             if hidden:
                 continue
             new_uid = uids.get((rel, idx), uid)
             new_link = links.get(rel, link)
             section, o1 = self.listing.place(kind, status, due, done)
             changes.append(
-                (new_uid, task_line(status, text, new_link, due, done, new_uid), section, o1, rowid)
+                (new_uid, task_line(status, text, new_link, due, done, new_uid, domain), section, o1, rowid)
             )
         self.db.executemany(
             "UPDATE actions SET uid = ?, line = ?, section = ?, o1 = ? WHERE rowid = ?", changes

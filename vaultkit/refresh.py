@@ -286,7 +286,13 @@ def _line_of(store: Store, action: Action) -> str:
     from vaultkit.summary import task_line
 
     return task_line(
-        action.status, action.text, store.link(action.source), action.due, action.done, action.id
+        action.status,
+        action.text,
+        store.link(action.source),
+        action.due,
+        action.done,
+        action.id,
+        action.domain,
     )
 
 

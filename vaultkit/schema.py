@@ -41,7 +41,7 @@ MIGRATIONS = [
         hidden INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
         due TEXT, done TEXT, date TEXT, session INTEGER,
         section INTEGER NOT NULL, o1 INTEGER NOT NULL, o2 INTEGER NOT NULL, o3 INTEGER NOT NULL,
-        line TEXT,
+        line TEXT, domain TEXT,
         PRIMARY KEY (path, idx)
     );
     CREATE INDEX actions_wid ON actions(wid);

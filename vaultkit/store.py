@@ -43,12 +43,12 @@ class Counts(NamedTuple):
     overdue: int
 
 
-_ACTION_COLUMNS = "uid, text, kind, status, due, done, path, date, session, idx, wid, explicit"
+_ACTION_COLUMNS = "uid, text, kind, status, due, done, path, date, session, idx, wid, explicit, domain"
 
 
 def _action(row: tuple[Any, ...]) -> Action:
-    uid, text, kind, status, due, done, path, day, session, idx, wid, explicit = row
-    return Action(uid, text, kind, status, due, done, path, day, session, idx, wid, bool(explicit))
+    uid, text, kind, status, due, done, path, day, session, idx, wid, explicit, domain = row
+    return Action(uid, text, kind, status, due, done, path, day, session, idx, wid, bool(explicit), domain)
 
 
 class Store:

@@ -55,13 +55,18 @@ def wikilink(rel: str, stems: Mapping[str, int]) -> str:
     return f"[[{one_line(rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel)}]]"
 
 
-def task_line(status: str, text: str, link: str, due: str | None, done: str | None, uid: str) -> str:
-    """One Obsidian Tasks line: checkbox, text, source link, dates, block id."""
+def task_line(
+    status: str, text: str, link: str, due: str | None, done: str | None, uid: str, domain: str | None = None
+) -> str:
+    """One Obsidian Tasks line: checkbox, text, source link, dates, the domain's
+    tag (Tasks reads only tags and the block id after its dates), block id."""
     line = f"- {'[x]' if status == 'done' else '[ ]'} {one_line(text)} — {link}"
     if due:
         line += f" 📅 {due}"
     if status == "done" and done:
         line += f" ✅ {done}"
+    if domain:
+        line += f" #{domain}"
     return f"{line} ^{uid}"
 
 

@@ -302,10 +302,9 @@ def render_note(template: Template, values: NoteValues) -> str:
         meta[note_type] = link
     meta.update(field_values)
     if values.actions or "actions" in meta:
-        meta["actions"] = [
-            f"[ ] {a.text}" if a.kind == "external" else {"text": a.text, "kind": a.kind}
-            for a in values.actions
-        ]
+        # A list of text, which Obsidian's Properties panel shows and edits (it
+        # cannot a list of mappings): the kind rides in the text as `inner:`.
+        meta["actions"] = [f"[ ] {'inner: ' if a.kind == 'internal' else ''}{a.text}" for a in values.actions]
     first = ("type", "date", "session", *values.links)
     ordered = {k: meta[k] for k in first if k in meta}
     ordered.update((k, v) for k, v in meta.items() if k not in ordered)

@@ -139,16 +139,22 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
     show_default=True,
 )
 @click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
+@click.option(
+    "--domain",
+    type=click.Choice(["mind", "body", "spirit", "relationships", "lifestyle", "nature"]),
+    help="Only actions tagged with this integration domain (#body at the end of the text).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @common
 @pass_app
-def actions(app: App, status: str, kind: str | None, as_json: bool) -> None:
+def actions(app: App, status: str, kind: str | None, domain: str | None, as_json: bool) -> None:
     """List actions from every note, newest session first.
 
     \b
     Examples:
       vaultkit actions
       vaultkit actions --status all --kind internal --json
+      vaultkit actions --domain body
     """
     import json
 
@@ -157,6 +163,8 @@ def actions(app: App, status: str, kind: str | None, as_json: bool) -> None:
         where, params = "AND status = ?", [status]
     if kind is not None:
         where, params = where + " AND kind = ?", [*params, kind]
+    if domain is not None:
+        where, params = where + " AND domain = ?", [*params, domain]
     with scanned(app) as (_, store, _report):
         chosen = store.actions(where, tuple(params))
     if as_json:
