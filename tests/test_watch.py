@@ -454,3 +454,14 @@ def test_signals_stop_the_process_cleanly(live, sig, code):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_tick_in_a_sync_clients_copy_of_the_summary_reaches_the_note(primed, vault):
+    watcher, _ = primed
+    text = summary_of(vault).replace("- [ ] Walk", "- [x] Walk")
+    copy = vault / "Integration Actions.sync-conflict-20261201-101010-ABCDEFG.md"
+    copy.write_text(text)
+    dispatch(watcher, FileModifiedEvent(str(copy)))
+    watcher.step(time.monotonic() + 1)
+    assert '"[x] Walk ✅ 2026-11-24"' in (vault / "a.md").read_text()
+    assert not copy.exists()  # nothing of the person's was only in it

@@ -31,6 +31,8 @@ from vaultkit.fs import (
     NoteFile,
     Vault,
     WalkProblem,
+    is_summary,
+    nfc,
     safe_target,
     stat_note,
     summary_copies,
@@ -210,6 +212,7 @@ def refresh(
     """The whole pipeline (see the module's doc). `commands` are (id or
     prefix, status) pairs, recorded as of `on` (default today); an id that
     is unknown or ambiguous stops the run before anything is changed."""
+    paths = None if paths is None else set(paths)
     report = _scan(vault, store, today, paths, folders, hold, progress)
     scanned = list(report.problems)
     ordered = resolve(store, [given for given, _ in commands])
@@ -221,6 +224,10 @@ def refresh(
         return _finish(store, report)
     target = safe_target(vault, vault.config.summary_path)
     commanded = {c.action.id for c in chosen}
+    # A whole run looks for sync clients' copies of the summary; a watcher's batch
+    # only when a path it was told of is one (watch.Handler passes them on).
+    summary = nfc(vault.config.summary_path)
+    look_for_copies = paths is None or any(is_summary(rel, summary) for rel in paths)
     for _attempt in range(ATTEMPTS):
         snap = snapshot(target)
         try:
@@ -231,7 +238,7 @@ def refresh(
             raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
         if where.adopted and _attempt == 0:  # said once, on stderr (not a change left undone)
             scanned.append(f"{vault.config.summary_path}: {where.adopted}")
-        copies = [Copy(vault, rel) for rel in summary_copies(vault)]
+        copies = [Copy(vault, rel) for rel in summary_copies(vault)] if look_for_copies else []
         marks, problems = marks_in(text, "summary", store.meta("shown"))
         for copy in copies:  # a tick that landed only in a sync client's copy counts too (once)
             more, trouble = marks_in(copy.text, f"`{copy.rel}`", store.meta(f"copy:{copy.rel}"))
