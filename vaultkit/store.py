@@ -167,10 +167,6 @@ class Store:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return exact or self.actions("AND uid LIKE ? ESCAPE '\\'", (escaped + "%",))
 
-    def note_actions(self, rel: str) -> list[Action]:
-        query = f"SELECT {_ACTION_COLUMNS} FROM actions WHERE path = ? ORDER BY idx"
-        return [_action(row) for row in self.conn.execute(query, (rel,))]
-
     def integration_notes(self) -> list[NoteRecord]:
         """Notes of the integration work (what follow-ups and the overview read), by path."""
         marks = ", ".join("?" * len(INTEGRATION_TYPES))
