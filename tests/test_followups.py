@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -258,10 +259,14 @@ def test_status_text_and_json(vault, run):
 
 def test_check_in_reviews_open_actions(vault, run):
     build_tree(vault, VAULT)
-    answers = "\n".join(["", "", "", "", "", "d", "k", "x", "", ""]) + "\n"  # 5 prompts, review, no new
+    # The review comes first (newest note first, each note's actions in order,
+    # as in the summary), then the 5 prompts, then no new actions.
+    answers = "\n".join(["d", "k", "x", "", "", "", "", "", "", ""]) + "\n"
     result = run("new", "check-in", "--date", "2026-11-09", input=answers)
     assert result.exit_code == 0, result.output
-    assert "3 actions still open" in result.stderr
+    assert "3 actions still open, newest first." in result.stderr
+    asked = re.findall(r"  (\S[^(]*?)  \((\w+)\)  \[d/k/x/\?\] ", result.stderr)
+    assert asked == [("Call my sister", "r"), ("Breathe", "r"), ("Walk", "r")]
     r = (vault / "r.md").read_text()
     assert '  - "[x] Call my sister ✅ 2026-11-09"' in r
     assert (

@@ -375,7 +375,7 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
     assert stat.S_IMODE((vault / ".vaultkit/local").stat().st_mode) == 0o700
     assert stat.S_IMODE((vault / "Integration").stat().st_mode) == 0o700
     (vault / ".vaultkit/config.yaml").write_text('file_mode: "0640"\ndir_mode: "0750"\n')
-    run("new", "intention", "--no-input", "--date", "2027-01-02")
+    run("new", "intention", "--no-input", "--date", "2027-01-02", "--yes")
     assert stat.S_IMODE((vault / "Integration/2027/2027-01-02 Intention.md").stat().st_mode) == 0o640
     assert stat.S_IMODE((vault / "Integration/2027").stat().st_mode) == 0o750
 

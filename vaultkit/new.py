@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.config import logical_today
+from vaultkit.drafts import Draft, discard_draft, draft_path, load_draft, save_draft, started_now
 from vaultkit.errors import NoteExistsError, TemplateError, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.notes import NoteRecord
@@ -28,8 +30,10 @@ from vaultkit.templates import (
     clean_title,
     default_title,
     fill_placeholders,
+    parse_action_text,
     render_note,
 )
+from vaultkit.text import plural
 
 # Note types that open a session, and the ones a later note links back to.
 OPENS_SESSION = "intention"
@@ -50,16 +54,49 @@ def parse_date_option(text: str, today: date) -> date:
     raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
 
 
-def choose_session(notes: list[NoteRecord], note_type: str, given: int | None) -> int:
-    """An intention opens the next session; any other note joins the latest one."""
+def _session_dates(notes: list[NoteRecord]) -> dict[int, str]:
+    """Each session's day: its intention's `session_date`, else its earliest note."""
+    days: dict[int, str] = {}
+    for n in notes:
+        if n.session is None:
+            continue
+        day = (n.session_date if n.type == OPENS_SESSION else None) or n.date
+        if day and (n.session not in days or day < days[n.session]):
+            days[n.session] = day
+    return days
+
+
+def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, on: date) -> int:
+    """An intention opens the next session; any other note joins the latest one.
+    Numbers that would leave a gap, or an intention that would put sessions out
+    of date order, are refused: vaultkit never renumbers existing notes."""
+    days = _session_dates(notes)
+    latest = max(days, default=0)
+    numbers = ", ".join(str(n) for n in sorted(days))
+    existing = f"the sessions so far are {numbers}" if days else "there are no sessions yet"
     if given is not None:
         if given < 1:
             raise VaultkitError("--session must be 1 or more")
-        return given
-    latest = max((n.session for n in notes if n.session is not None), default=0)
+        if given > latest + 1:
+            raise VaultkitError(
+                f"--session {given} would skip numbers: {existing}, so the next is {latest + 1}"
+            )
+        number = given
+    else:
+        number = latest + 1 if note_type == OPENS_SESSION else max(latest, 1)
     if note_type == OPENS_SESSION:
-        return latest + 1
-    return max(latest, 1)
+        day = on.isoformat()
+        later = sorted(n for n, d in days.items() if n < number and d > day)
+        earlier = sorted(n for n, d in days.items() if n > number and d < day)
+        if later or earlier:
+            clash = (later or earlier)[0]
+            where = "later" if later else "earlier"
+            raise VaultkitError(
+                f"an intention dated {day} would open session {number}, but session {clash} "
+                f"({days[clash]}) is {where}; vaultkit keeps sessions in date order and never "
+                "renumbers notes. Check --date, or give the right --session"
+            )
+    return number
 
 
 def session_links(
@@ -99,12 +136,10 @@ def note_path(pattern: str, values: NoteValues) -> str:
 # ---------------------------------------------------------------- creating
 
 
-def parse_action_option(text: str) -> NewAction:
-    """`--action "internal: notice my breath"` -> an internal action."""
-    kind, sep, rest = text.partition(":")
-    if sep and kind.strip().lower() in ("internal", "external"):
-        return NewAction(" ".join(rest.split()), kind.strip().lower())
-    return NewAction(" ".join(text.split()))
+def parse_action_option(text: str) -> NewAction | None:
+    """`--action "internal: notice my breath"` -> an internal action; the
+    same rules as an action typed at the prompt."""
+    return parse_action_text(text)
 
 
 @dataclass
@@ -117,30 +152,136 @@ class NewNoteRequest:
     session: int | None = None
     title: str | None = None
     actions: list[NewAction] = field(default_factory=list)
+    yes: bool = False  # a date in the future is meant
+    resume: bool = False
+    discard_draft: bool = False
 
 
-@dataclass(frozen=True)
-class Questions:
-    """Callbacks the CLI supplies so the terminal stays at the edge."""
+class Asker(Protocol):
+    """The person at the terminal (or a pipe). Each question returns None when
+    input has ended (Ctrl-D, end of a pipe); `ended` then stays true."""
 
-    intro: Callable[[str], None]
-    ask: Callable[[Prompt], str]
-    ask_actions: Callable[[str], list[NewAction]]
-    review: Callable[[list[Action]], dict[str, str]]  # open action -> done/dropped
+    ended: bool
+    terminal: bool  # a person who can be asked to confirm
+
+    def intro(self, label: str) -> None: ...
+    def confirm(self, question: str) -> bool: ...
+    def review_start(self, count: int) -> None: ...
+    def decide(self, action: Action) -> str | None: ...  # done, dropped or keep
+    def ask(self, prompt: Prompt) -> str | None: ...
+    def actions_start(self, kind: str) -> None: ...
+    def ask_action(self, kind: str) -> NewAction | None: ...  # None: the list is over
+
+
+def _check_date(note_date: date, today: date, request: NewNoteRequest, asker: Asker | None) -> None:
+    if note_date <= today or request.yes:
+        return
+    question = f"{note_date.isoformat()} is in the future (today is {today.isoformat()}). Write it anyway?"
+    if asker is not None and asker.terminal:
+        if asker.confirm(question):
+            return
+        raise VaultkitError("nothing written; give --date the day the note is about")
+    raise VaultkitError(
+        f"--date {note_date.isoformat()} is in the future (today is {today.isoformat()}); "
+        "add --yes if you mean it"
+    )
+
+
+def _waiting_draft(
+    vault: Vault, request: NewNoteRequest, asking: bool, notice: Callable[[str], None]
+) -> Draft | None:
+    """The draft this run continues, if any; refuses to start over a waiting one."""
+    kind = request.type
+    draft = load_draft(vault, kind)
+    if request.discard_draft and draft is not None:
+        discard_draft(vault, kind)
+        notice(f"Discarded the draft of a {kind} started {draft.started}.")
+        draft = None
+    if request.resume:
+        if draft is None:
+            raise VaultkitError(
+                f"there is no draft of a {kind} to resume; start one with `vaultkit new {kind}`"
+            )
+        if request.date_text or request.session is not None or request.title:
+            raise VaultkitError(
+                "--resume continues the draft as it was planned; leave out --date, --session and --title"
+            )
+        if not asking:
+            raise VaultkitError("--resume asks the remaining questions; leave out --no-input")
+        return draft
+    if draft is not None:
+        waiting = (
+            f"a draft of a {kind} started {draft.started} is waiting ({plural(draft.answered, 'answer')}): "
+            f"continue it with `vaultkit new {kind} --resume`"
+        )
+        if asking:
+            raise VaultkitError(f"{waiting}, or start over with `vaultkit new {kind} --discard-draft`")
+        notice(waiting[0].upper() + waiting[1:] + ".")
+    return None
+
+
+def _interview(
+    asker: Asker, template: Template, draft: Draft, carried: list[Action], save: Callable[[], None]
+) -> None:
+    """Ask what is still unanswered, saving the draft after every answer."""
+    prompts = template.prompts
+    asker.intro(f"{default_title(draft.type)} for session {draft.session}, {draft.date}")
+    if not draft.reviewed:
+        # Close old loops before adding new ones: newest note first, each note's
+        # actions in their order, as in the summary.
+        todo = [a for a in carried if a.id not in draft.decisions]
+        todo.sort(key=lambda a: (a.date or "", a.source, -a.index), reverse=True)
+        if todo:
+            asker.review_start(len(todo))
+        for action in todo:
+            decision = asker.decide(action)
+            if decision is None:
+                return
+            if decision != "keep":
+                draft.decisions[action.id] = decision
+                save()
+        draft.reviewed = True
+        save()
+    for i, prompt in enumerate(prompts):
+        if draft.answers[i] is not None:
+            continue
+        answer = asker.ask(prompt)
+        if answer is None:
+            return
+        draft.answers[i] = answer
+        save()
+    if not template.asks_actions:
+        return
+    for kind in ("external", "internal"):
+        if kind in draft.lists_done:
+            continue
+        asker.actions_start(kind)
+        while (typed := asker.ask_action(kind)) is not None:
+            draft.actions.append(typed)
+            save()
+        if asker.ended:
+            return
+        draft.lists_done.append(kind)
+        save()
 
 
 def create_note(
-    vault: Vault, request: NewNoteRequest, questions: Questions | None, notice: Callable[[str], None]
+    vault: Vault, request: NewNoteRequest, asker: Asker | None, notice: Callable[[str], None]
 ) -> str:
     """Create the note; return its vault-relative path. Never overwrites."""
     template = find_template(vault, request.type)
     today = logical_today(request.now, vault.config.day_starts_at)
-    note_date = parse_date_option(request.date_text, today) if request.date_text else today
-    title = clean_title(request.title) if request.title else default_title(request.type)
+    draft = _waiting_draft(vault, request, asker is not None, notice)
+    if draft is not None:
+        note_date, title = date.fromisoformat(draft.date), draft.title
+    else:
+        note_date = parse_date_option(request.date_text, today) if request.date_text else today
+        _check_date(note_date, today, request, asker)
+        title = clean_title(request.title) if request.title else default_title(request.type)
     with opened(vault, notice) as store:
         scan(vault, store, today)
         notes = store.integration_notes()
-        session = choose_session(notes, request.type, request.session)
+        session = draft.session if draft else choose_session(notes, request.type, request.session, note_date)
         links = session_links(notes, session, request.type, store.link)
         carried = (
             carried_over(store.actions("AND status = 'open'"), note_date)
@@ -165,12 +306,38 @@ def create_note(
             "Open it, or pick another name with --title"
         )
     decisions: dict[str, str] = {}
-    if questions is not None:
-        questions.intro(f"{default_title(request.type)} for session {session}, {note_date.isoformat()}")
-        values.answers = [questions.ask(prompt) for prompt in template.prompts]
-        decisions = questions.review(carried)  # close old loops before adding new ones
-        if template.asks_actions:
-            values.actions += questions.ask_actions(request.type)
+    if asker is not None:
+        prompts = template.prompts
+        if draft is None:
+            draft = Draft(
+                request.type,
+                note_date.isoformat(),
+                session,
+                title,
+                started_now(),
+                actions=list(request.actions),
+            )
+        draft.answers = (draft.answers + [None] * len(prompts))[: len(prompts)]
+        saved = draft_path(vault, draft.type).exists()
+        being_written = draft
+
+        def save() -> None:
+            nonlocal saved
+            save_draft(vault, being_written)
+            saved = True
+
+        try:
+            _interview(asker, template, draft, carried, save)
+        except BaseException:
+            if saved:
+                notice(
+                    f"Your answers are kept in a draft; `vaultkit new {request.type} --resume` "
+                    "picks up where you left off."
+                )
+            raise
+        values.answers = [a or "" for a in draft.answers]
+        values.actions = draft.actions
+        decisions = draft.decisions
     values.open_actions = [(a.text, carried_links[a.source]) for a in carried if a.id not in decisions]
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
@@ -178,6 +345,8 @@ def create_note(
         create_exclusive(target, text.encode("utf-8"), vault.config.file_mode)
     except FileExistsError:
         raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    if asker is not None:
+        discard_draft(vault, request.type)  # its words are in the note now
     if decisions:
         summary = (vault.root / vault.config.summary_path).exists()
         with opened(vault, notice) as store:

@@ -1,95 +1,111 @@
-"""Asking a template's questions in the terminal, for `vaultkit new`.
+"""Asking a template's questions, for `vaultkit new`: what the terminal and
+piped askers share, and the piped one (one line per answer, as a script
+would send them). The terminal one, with multi-line answers, lives in
+`terminal.py` and is imported only on a terminal.
 
 Questions go to stderr, so stdout keeps only the new note's path."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from typing import TYPE_CHECKING
 
+from vaultkit.fs import stem
+from vaultkit.templates import answer_problem, parse_action_text
 from vaultkit.text import plural
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
     from vaultkit.templates import NewAction, Prompt
 
+REVIEW_CHOICES = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped", "k": "keep", "keep": "keep"}
+REVIEW_HELP = (
+    "  d  done: you did it, or it happened\n"
+    "  k  keep it open (or just press Enter)\n"
+    "  x  drop it: let it go, it no longer fits\n"
+    "  Your answer is written to the action's note, as `vaultkit done` would."
+)
+ACTION_QUESTIONS = {
+    "external": "Anything you want to do? One action per line; an empty line ends.",
+    "internal": "Anything you want to change inside: thoughts, feelings, ways of seeing? "
+    "One per line; an empty line ends.",
+}
 
-def _say(text: str, end: str = "\n") -> None:
+
+def say(text: str, end: str = "\n") -> None:
     print(text, end=end, file=sys.stderr, flush=True)
 
 
-def _read_line() -> str | None:
-    line = sys.stdin.readline()
-    return None if line == "" else line.rstrip("\r\n")
+def review_line(action: Action, width: int | None = None) -> str:
+    """One short line per action: its text and the name of its note, cut to fit."""
+    width = width or shutil.get_terminal_size((80, 24)).columns
+    tail = f"  ({stem(action.source)})  [d/k/x/?] "
+    room = max(width - len(tail) - 3, 12)
+    text = action.text if len(action.text) <= room else action.text[: room - 1].rstrip() + "…"
+    return f"  {text}{tail}"
 
 
-class Asker:
-    """Asks a template's prompts on stderr, so stdout keeps only the path."""
+def review_intro(count: int) -> str:
+    return (
+        f"\n{plural(count, 'action')} still open, newest first. For each: d = done, "
+        "k = keep (Enter), x = drop, ? = help."
+    )
+
+
+class PipedAsker:
+    """Reads answers line by line from a pipe: one line per answer, an empty
+    line to skip; the end of input ends the questions."""
+
+    terminal = False
 
     def __init__(self) -> None:
-        self.eof = False
+        self.ended = False
+
+    def _line(self, ask: str) -> str | None:
+        if self.ended:
+            return None
+        say(ask, end="")
+        line = sys.stdin.readline()
+        if line == "":
+            self.ended = True
+            return None
+        return line.rstrip("\r\n")
 
     def intro(self, label: str) -> None:
-        _say(f"{label}. Every question is optional: press Enter to skip.")
+        say(f"{label}. Every question is optional: press Enter to skip.")
 
-    def ask(self, prompt: Prompt) -> str:
-        if self.eof:
-            return ""
-        _say(f"\n{prompt.question}\n> ", end="")
-        line = _read_line()
-        if line is None:
-            self.eof = True
-            return ""
-        return line
+    def confirm(self, question: str) -> bool:
+        return False  # nobody to ask: the command says which flag to add
 
-    def review(self, actions: list[Action]) -> dict[str, str]:
-        """For each open action: done, keep or drop? Returns id -> new status."""
-        decisions: dict[str, str] = {}
-        if not actions or self.eof:
-            return decisions
-        _say(
-            f"\n{plural(len(actions), 'action')} still open. For each: d = done, k = keep (Enter), "
-            "x = drop (let it go)."
-        )
-        choices = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped"}
-        for action in actions:
-            while True:
-                _say(f"  {action.text}  ({action.source})  [d/k/x] ", end="")
-                line = _read_line()
-                if line is None:
-                    self.eof = True
-                    return decisions
-                answer = line.strip().lower()
-                if answer in ("", "k", "keep"):
-                    break
-                if answer in choices:
-                    decisions[action.id] = choices[answer]
-                    break
-                _say("  Please answer d, k or x.")
-        return decisions
+    def review_start(self, count: int) -> None:
+        say(review_intro(count))
 
-    def ask_actions(self, note_type: str) -> list[NewAction]:
-        from vaultkit.templates import NewAction
+    def decide(self, action: Action) -> str | None:
+        while True:
+            line = self._line(review_line(action))
+            if line is None:
+                return None
+            answer = REVIEW_CHOICES.get(line.strip().lower() or "k")
+            if answer:
+                return answer
+            say(REVIEW_HELP if line.strip() == "?" else "  Please answer d, k or x (? for help).")
 
-        result: list[NewAction] = []
-        for kind, question in (
-            ("external", "Anything you want to do? One action per line; an empty line ends."),
-            (
-                "internal",
-                "Anything you want to change inside: thoughts, feelings, ways of "
-                "seeing? One per line; an empty line ends.",
-            ),
-        ):
-            if self.eof:
-                break
-            _say(f"\n{question}")
-            while True:
-                _say("> ", end="")
-                line = _read_line()
-                if line is None:
-                    self.eof = True
-                    break
-                if not line.strip():
-                    break
-                result.append(NewAction(" ".join(line.split()), kind))
-        return result
+    def ask(self, prompt: Prompt) -> str | None:
+        ask = f"\n{prompt.question}\n> "
+        while True:
+            line = self._line(ask)
+            if line is None:
+                return None
+            problem = answer_problem(prompt, line)
+            if problem is None:
+                return line
+            say(problem)
+            ask = "> "
+
+    def actions_start(self, kind: str) -> None:
+        say(f"\n{ACTION_QUESTIONS[kind]}")
+
+    def ask_action(self, kind: str) -> NewAction | None:
+        line = self._line("> ")
+        return None if line is None else parse_action_text(line, kind)

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from vaultkit.actions import INNER, split_string_action
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 
@@ -155,8 +156,62 @@ class Template:
 
 @dataclass(frozen=True)
 class NewAction:
+    """An action as typed for a new note (`--action` or at the prompt)."""
+
     text: str
     kind: str = "external"
+    done: bool = False
+    domain: str | None = None
+
+    def as_property(self, today: date) -> str:
+        """The action as a line of the `actions` list, which Obsidian's Properties
+        panel shows and edits (it cannot edit a list of mappings)."""
+        box = "[x] " if self.done else "[ ] "
+        inner = INNER + " " if self.kind == "internal" else ""
+        text = self.text
+        if self.domain and split_string_action(text).domain is None:
+            text += f" #{self.domain}"
+        if self.done and split_string_action("[x] " + text).done is None:
+            text += f" ✅ {today.isoformat()}"
+        return box + inner + text
+
+
+_KIND_PREFIX = re.compile(r"^(internal|external|inner)\s*:\s*", re.I)
+_TYPED_BOX = re.compile(r"^\s*(?:[-*]\s+)?\[([ xX])\]\s*")
+
+
+def parse_action_text(text: str, kind: str = "external") -> NewAction | None:
+    """What a person typed as an action: an optional `[ ]`/`[x]` box (understood,
+    not doubled) and an optional `internal:`, `inner:` or `external:` prefix
+    (in either order). None for an empty line."""
+    rest = " ".join(text.split())
+    done = False
+    for _ in range(2):
+        box = _TYPED_BOX.match(rest)
+        if box:
+            done = box[1] != " "
+            rest = rest[box.end() :]
+        prefix = _KIND_PREFIX.match(rest)
+        if prefix:
+            kind = "external" if prefix[1].lower() == "external" else "internal"
+            rest = rest[prefix.end() :]
+    rest = rest.strip()
+    return NewAction(rest, kind, done) if rest else None
+
+
+# Answers that must be a number from 0 to 10: charts read them, and "seven" or
+# 11 would silently vanish from them.
+_SCALE = re.compile(r"^(mood|wheel_[a-z_]+)$")
+
+
+def answer_problem(prompt: Prompt, answer: str) -> str | None:
+    """Why an answer can't be written as given (None when it can, or is empty)."""
+    text = answer.strip()
+    if not text or prompt.field is None or not _SCALE.match(prompt.field):
+        return None
+    if re.fullmatch(r"\d{1,2}", text) and 0 <= int(text) <= 10:
+        return None
+    return "Please give a whole number from 0 to 10, or press Enter to skip."
 
 
 @dataclass
@@ -302,9 +357,7 @@ def render_note(template: Template, values: NoteValues) -> str:
         meta[note_type] = link
     meta.update(field_values)
     if values.actions or "actions" in meta:
-        # A list of text, which Obsidian's Properties panel shows and edits (it
-        # cannot a list of mappings): the kind rides in the text as `inner:`.
-        meta["actions"] = [f"[ ] {'inner: ' if a.kind == 'internal' else ''}{a.text}" for a in values.actions]
+        meta["actions"] = [a.as_property(values.note_date) for a in values.actions]
     first = ("type", "date", "session", *values.links)
     ordered = {k: meta[k] for k in first if k in meta}
     ordered.update((k, v) for k, v in meta.items() if k not in ordered)

@@ -55,6 +55,9 @@ def init(path: Path | None) -> None:
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing; leave every prompt for later.")
 @click.option("--edit/--no-edit", default=False, help="Open the note in $VISUAL or $EDITOR.")
+@click.option("--yes", is_flag=True, help="Write a note dated in the future without asking.")
+@click.option("--resume", is_flag=True, help="Continue the draft left by an interrupted `new`.")
+@click.option("--discard-draft", is_flag=True, help="Throw away a waiting draft and start over.")
 @common
 @pass_app
 def new(
@@ -66,21 +69,30 @@ def new(
     actions: tuple[str, ...],
     no_input: bool,
     edit: bool,
+    yes: bool,
+    resume: bool,
+    discard_draft: bool,
 ) -> None:
     """Create a dated note from a template and print its path.
 
     TYPE is intention, reflection, check-in, or a template of your own in
     .vaultkit/templates/. The template's questions are asked one by one;
-    every one is optional. An existing note is never overwritten.
+    every one is optional. On a terminal an answer can run to several lines:
+    Enter on an empty line finishes it, Ctrl-O writes it in your editor.
+    Answers are kept in a draft as you go: after Ctrl-C, --resume continues.
+    An existing note is never overwritten.
 
     \b
     Examples:
       vaultkit new reflection
+      vaultkit new reflection --resume
       vaultkit new check-in --no-input --action "Call my sister"
       vaultkit new intention --date 2026-12-01 --action "internal: notice my breathing"
     """
+    import sys
+
     from vaultkit.config import now
-    from vaultkit.new import NewNoteRequest, Questions, create_note, parse_action_option
+    from vaultkit.new import Asker, NewNoteRequest, create_note, parse_action_option
 
     vault = app.vault()
     request = NewNoteRequest(
@@ -89,23 +101,40 @@ def new(
         date_text=date_text,
         session=session,
         title=title,
-        actions=[parse_action_option(a) for a in actions if a.strip()],
+        actions=[a for a in map(parse_action_option, actions) if a is not None],
+        yes=yes,
+        resume=resume,
+        discard_draft=discard_draft,
     )
-    questions = None
+    asker: Asker | None = None
     if not no_input:
-        from vaultkit.prompts import Asker
+        if sys.stdin.isatty() and sys.stderr.isatty():
+            from vaultkit.terminal import TerminalAsker
 
-        asker = Asker()
-        questions = Questions(asker.intro, asker.ask, asker.ask_actions, asker.review)
-    rel = create_note(vault, request, questions, say)
-    if edit:
-        if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-            say("No $VISUAL or $EDITOR set; open the note yourself.")
+            config = vault.config
+            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode)
         else:
-            click.edit(filename=str(vault.root / rel))
-    if questions is not None:
+            from vaultkit.prompts import PipedAsker
+
+            asker = PipedAsker()
+    rel = create_note(vault, request, asker, say)
+    if asker is not None:
         say("")
+    if edit:
+        _open_in_editor(vault.root / rel)
     click.echo(rel)
+
+
+def _open_in_editor(path: Path) -> None:
+    """Open the new note; whatever the editor does, the note stays and its path
+    is printed."""
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        say("No $VISUAL or $EDITOR set; open the note yourself.")
+        return
+    try:
+        click.edit(filename=str(path))
+    except click.ClickException as exc:
+        say(f"The editor did not run cleanly ({exc.format_message()}); the note was kept.")
 
 
 # ---------------------------------------------------------------- templates

@@ -1,0 +1,95 @@
+"""Drafts: a note being written, saved after every answer so that nothing
+typed is lost to Ctrl-C, a closed terminal or a crash.
+
+A draft lives in `.vaultkit/drafts/TYPE.json` (owner-only, inside the vault
+like the note it becomes) and is removed once its note is written. It holds
+the plan (date, session, title), so a resumed note is the note that was
+started, and every answer given so far."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vaultkit.atomic import atomic_write, make_dirs
+from vaultkit.errors import VaultkitError
+from vaultkit.fs import Vault
+from vaultkit.templates import NewAction
+
+FORMAT = 1
+
+
+@dataclass
+class Draft:
+    """What was planned and answered so far for one new note."""
+
+    type: str
+    date: str  # the note's date, YYYY-MM-DD
+    session: int
+    title: str
+    started: str  # when the draft was begun, for the notice that a draft waits
+    answers: list[str | None] = field(default_factory=list)  # per prompt; None: not asked yet
+    actions: list[NewAction] = field(default_factory=list)  # --action ones first, then typed ones
+    decisions: dict[str, str] = field(default_factory=dict)  # check-in review: id -> done/dropped
+    reviewed: bool = False  # the check-in review is over
+    lists_done: list[str] = field(default_factory=list)  # action kinds whose list was ended
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for a in self.answers if a) + len(self.decisions)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["format"] = FORMAT
+        return data
+
+
+def draft_path(vault: Vault, note_type: str) -> Path:
+    return vault.state_dir / "drafts" / f"{note_type}.json"
+
+
+def load_draft(vault: Vault, note_type: str) -> Draft | None:
+    """The waiting draft of this type, if any. A draft vaultkit can't read is an
+    error that names the file: it may hold someone's words, so it is never
+    deleted or replaced without being asked."""
+    path = draft_path(vault, note_type)
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise VaultkitError(
+            f"cannot read the draft {vault.rel(path)} ({exc.__class__.__name__}); your answers are "
+            "still in it: copy them out, then remove it or use --discard-draft"
+        ) from None
+    try:
+        actions = [NewAction(**a) for a in data.pop("actions", [])]
+        data.pop("format", None)
+        return Draft(**data, actions=actions)
+    except TypeError:
+        raise VaultkitError(
+            f"{vault.rel(path)} is not a draft this vaultkit understands; copy your answers out, "
+            "then remove it or use --discard-draft"
+        ) from None
+
+
+def save_draft(vault: Vault, draft: Draft) -> None:
+    path = draft_path(vault, draft.type)
+    make_dirs(path.parent, vault.config.dir_mode)
+    data = json.dumps(draft.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+    atomic_write(path, data, vault.config.file_mode)
+
+
+def discard_draft(vault: Vault, note_type: str) -> bool:
+    try:
+        draft_path(vault, note_type).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def started_now() -> str:
+    return datetime.now().isoformat(timespec="minutes")
