@@ -1,0 +1,242 @@
+"""Writing a note in a real terminal: multi-line and pasted answers, the editor
+for one answer, Ctrl-C and --resume, checked answers, the check-in review.
+
+Each test drives `vaultkit new` in a pseudo-terminal (pexpect) the way a person
+types; the note on disk is what is checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.helpers import build_tree
+
+pytestmark = pytest.mark.slow
+
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"  # what a terminal sends around a paste
+CTRL_C, CTRL_D, CTRL_O = "\x03", "\x04", "\x0f"
+ANSWER_READY = re.escape("\x1b[?2004h")  # the prompt is up: it has turned bracketed paste on
+
+
+def spawn(vault: Path, *args: str, **env: str) -> pexpect.spawn:
+    environ = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR", "VAULTKIT_VAULT")}
+    # pexpect is not a terminal emulator: it can't answer a cursor-position query.
+    environ.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", **env)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "vaultkit", "--vault", str(vault), "new", *args],
+        env=environ,
+        encoding="utf-8",
+        dimensions=(40, 100),
+        timeout=20,
+    )
+
+
+def finish(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def note(vault: Path) -> str:
+    (path,) = (vault / "Integration").rglob("*.md")
+    return path.read_text()
+
+
+def section(text: str, heading: str) -> str:
+    return text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0].strip()
+
+
+def test_a_pasted_block_stays_in_the_answer_it_was_pasted_into(vault: Path) -> None:
+    child = spawn(vault, "reflection")
+    child.expect("What happened")
+    child.expect(ANSWER_READY)
+    child.send(f"{PASTE_START}Pasted one\nPasted two\nPasted three{PASTE_END}")
+    child.send("\r\r")  # a new line, then Enter on the empty line: done
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)  # write the note now
+    assert finish(child) == 0
+
+    text = note(vault)
+    assert section(text, "What happened") == "Pasted one\nPasted two\nPasted three"
+    assert section(text, "What came up").startswith("<!-- prompt: What came up")
+
+
+def test_an_answer_runs_to_paragraphs(vault: Path) -> None:
+    child = spawn(vault, "reflection")
+    child.expect(ANSWER_READY)
+    child.send("First paragraph,\rstill the first.\r\x1b\rSecond paragraph.\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send("\r")  # Enter straight away: skipped
+    child.expect("Where might that come from")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+
+    text = note(vault)
+    assert section(text, "What happened") == "First paragraph,\nstill the first.\n\nSecond paragraph."
+    assert section(text, "What came up").startswith("<!-- prompt:")
+
+
+def test_one_key_writes_the_answer_in_the_editor_inside_the_vault(vault: Path, tmp_path: Path) -> None:
+    log = tmp_path / "editor.log"
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\n"
+        f"open({str(log)!r}, 'a').write(sys.argv[1] + '\\n')\n"
+        "with open(sys.argv[1], 'a') as f:\n"
+        "    f.write('\\nand more, from the editor\\n')\n"
+    )
+    child = spawn(vault, "reflection", VISUAL=f"{sys.executable} {editor}")
+    child.expect(ANSWER_READY)
+    child.send("Typed first")
+    child.send(CTRL_O)
+    child.expect("What came up")  # closing the editor finished the answer
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+
+    assert section(note(vault), "What happened") == "Typed first\nand more, from the editor"
+    (edited,) = log.read_text().split()
+    assert Path(edited).parent == vault / ".vaultkit" / "drafts"  # never /tmp: it is note text
+    assert not Path(edited).exists()
+
+
+def test_ctrl_c_keeps_the_answers_and_resume_picks_up_at_the_next_question(vault: Path, run) -> None:
+    child = spawn(vault, "reflection")
+    child.expect(ANSWER_READY)
+    child.send("The first answer\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send("half a thought")
+    child.send(CTRL_C)
+    child.expect("vaultkit new reflection --resume")
+    assert finish(child) == 130
+    assert not (vault / "Integration").exists()
+    draft = vault / ".vaultkit" / "drafts" / "reflection.json"
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert json.loads(draft.read_text())["answers"][:2] == ["The first answer", None]
+
+    # Starting over would bury the draft: refused, with both ways out.
+    again = run("new", "reflection", input="\n")
+    assert again.exit_code == 1
+    assert "--resume" in again.stderr and "--discard-draft" in again.stderr
+    assert json.loads(draft.read_text())["answers"][0] == "The first answer"
+
+    child = spawn(vault, "reflection", "--resume")
+    child.expect("What came up")
+    assert "What happened" not in child.before
+    child.expect(ANSWER_READY)
+    child.send("The second answer\r\r")
+    child.expect("Where might that come from")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+
+    text = note(vault)
+    assert section(text, "What happened") == "The first answer"
+    assert section(text, "What came up") == "The second answer"
+    assert not draft.exists()
+
+
+def test_mood_is_asked_again_until_it_is_a_number_from_0_to_10(vault: Path) -> None:
+    build_tree(
+        vault,
+        {".vaultkit/templates/feel.md": "---\ntype: feel\nmood:\n---\n<!-- prompt(mood): Mood today -->\n"},
+    )
+    child = spawn(vault, "feel")
+    child.expect("Mood today")
+    child.send("seven\r")
+    child.expect("whole number from 0 to 10")
+    child.send("11\r")
+    child.expect("whole number from 0 to 10")
+    child.send("7\r")
+    assert finish(child) == 0
+    assert "\nmood: 7\n" in note_any(vault)
+
+
+def note_any(vault: Path) -> str:
+    (path,) = [p for p in vault.rglob("*.md") if ".vaultkit" not in p.parts]
+    return path.read_text()
+
+
+def test_actions_at_the_prompt_understand_boxes_prefixes_and_a_one_key_domain(vault: Path) -> None:
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.send("[ ] Book the follow-up\r")
+    child.expect(r"Domain\?")
+    child.send("l")
+    child.expect("#lifestyle")
+    child.send("internal: Notice when I hold my breath\r")
+    child.expect(r"Domain\?")
+    child.send("\r")  # no domain
+    child.send("\r")  # an empty line ends the list
+    child.expect("change inside")
+    child.send("[x] Let the day be slow #body\r")  # a tag typed: no domain question
+    child.send("\r")
+    assert finish(child) == 0
+    assert (
+        "actions:\n"
+        '  - "[ ] Book the follow-up #lifestyle"\n'
+        '  - "[ ] inner: Notice when I hold my breath"\n'
+        f'  - "[x] inner: Let the day be slow #body ✅ {today_in(vault)}"\n'
+    ) in note_any(vault)
+
+
+def today_in(vault: Path) -> str:
+    from vaultkit.config import logical_today, now
+    from vaultkit.fs import load_vault
+
+    config = load_vault(vault).config
+    return logical_today(now(config), config.day_starts_at).isoformat()
+
+
+def test_the_check_in_review_comes_first_newest_first_with_help(vault: Path) -> None:
+    build_tree(
+        vault,
+        {
+            "old.md": "---\ntype: reflection\ndate: 2026-10-01\nsession: 1\nactions:\n  - Older thing\n---\n",
+            "new.md": "---\ntype: reflection\ndate: 2026-11-01\nsession: 2\nactions:\n  - Newer thing\n---\n",
+        },
+    )
+    child = spawn(vault, "check-in", "--date", "2026-11-09")
+    child.expect("2 actions still open, newest first")
+    child.expect(r"Newer thing  \(new\)  \[d/k/x/\?\]")
+    child.send("?")
+    child.expect("let it go")
+    child.expect(r"Newer thing  \(new\)")
+    child.send("d")
+    child.expect(r"Older thing  \(old\)")
+    child.send("\r")  # keep
+    child.expect("Mood today")  # the questions come after the review
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert '"[x] Newer thing ✅ 2026-11-09"' in (vault / "new.md").read_text()
+    assert "Older thing\n" in (vault / "old.md").read_text()
+
+
+def test_a_future_date_is_confirmed_on_a_terminal(vault: Path) -> None:
+    child = spawn(vault, "reflection", "--date", "2030-01-01")
+    child.expect(r"2030-01-01 is in the future \(today is .*\)\. Write it anyway\? \[y/N\]")
+    child.send("n")
+    child.expect("nothing written")
+    assert finish(child) == 1
+    assert not (vault / "Integration").exists()
+
+    child = spawn(vault, "reflection", "--date", "2030-01-01")
+    child.expect(r"\[y/N\]")
+    child.send("y")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert "\ndate: 2030-01-01\n" in note(vault)

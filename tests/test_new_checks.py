@@ -1,0 +1,170 @@
+"""`vaultkit new` refuses what would go wrong silently: sessions out of order,
+future dates, numbers that are no numbers, doubled boxes; drafts from piped
+input; a failing editor. Exact messages through the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import build_tree
+
+THREE_SESSIONS = {
+    "Integration/s1.md": "---\ntype: intention\ndate: 2026-10-01\nsession: 1\n---\n",
+    "Integration/s2.md": "---\ntype: intention\ndate: 2026-10-15\nsession: 2\n---\n",
+    "Integration/s3.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 3\n---\n",
+}
+
+
+def made(vault: Path, result) -> str:
+    assert result.exit_code == 0, result.output
+    return (vault / result.stdout.splitlines()[-1]).read_text()
+
+
+def test_a_session_number_that_skips_is_refused_with_the_numbers_that_exist(vault, run):
+    build_tree(vault, THREE_SESSIONS)
+    result = run("new", "intention", "--no-input", "--session", "99", "--date", "2026-11-20")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: --session 99 would skip numbers: the sessions so far are 1, 2, 3, so the next is 4\n"
+    )
+    assert not list((vault / "Integration").rglob("*Intention.md"))
+    assert "session: 4" in made(vault, run("new", "intention", "--no-input", "--date", "2026-11-20"))
+
+
+def test_an_intention_dated_before_the_latest_session_is_refused(vault, run):
+    build_tree(vault, THREE_SESSIONS)
+    before = {p: p.read_bytes() for p in (vault / "Integration").iterdir()}
+    result = run("new", "intention", "--no-input", "--date", "2026-10-20")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: an intention dated 2026-10-20 would open session 4, but session 3 (2026-11-01) is "
+        "later; vaultkit keeps sessions in date order and never renumbers notes. Check --date, or "
+        "give the right --session\n"
+    )
+    assert {p: p.read_bytes() for p in (vault / "Integration").iterdir()} == before
+
+
+def test_a_reflection_may_join_an_earlier_session(vault, run):
+    build_tree(vault, THREE_SESSIONS)
+    text = made(vault, run("new", "reflection", "--no-input", "--session", "2", "--date", "2026-10-16"))
+    assert "\nsession: 2\n" in text and 'intention: "[[s2]]"' in text
+
+
+def test_a_future_date_needs_yes_when_nobody_can_be_asked(vault, run):
+    result = run("new", "reflection", "--no-input", "--date", "2030-01-01")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: --date 2030-01-01 is in the future (today is ")
+    assert result.stderr.endswith("); add --yes if you mean it\n")
+    assert not (vault / "Integration").exists()
+    text = made(vault, run("new", "reflection", "--no-input", "--date", "2030-01-01", "--yes"))
+    assert "\ndate: 2030-01-01\n" in text
+
+
+def test_a_typed_box_is_understood_not_doubled(vault, run):
+    text = made(
+        vault,
+        run(
+            "new",
+            "intention",
+            "--no-input",
+            "--action",
+            "[ ] Book the follow-up",
+            "--action",
+            "[x] internal: Name the fear",
+            "--action",
+            "external: - [ ] Call my sister",
+        ),
+    )
+    actions = text.split("actions:\n", 1)[1].split("---", 1)[0]
+    lines = [line.strip() for line in actions.splitlines() if line.strip()]
+    assert lines[0] == '- "[ ] Book the follow-up"'
+    assert lines[1].startswith('- "[x] inner: Name the fear ✅ ')
+    assert lines[2] == '- "[ ] Call my sister"'
+
+
+def test_piped_answers_mood_retried_and_prefixes_at_the_prompt(vault, run):
+    build_tree(
+        vault,
+        {
+            ".vaultkit/templates/feel.md": "---\ntype: feel\nmood:\nactions: []\n---\n"
+            "<!-- prompt(mood): Mood today -->\n"
+        },
+    )
+    answers = "seven\n11\n6\ninternal: Rest more\n[ ] Walk #body\n\n\n"
+    result = run("new", "feel", input=answers)
+    text = made(vault, result)
+    assert result.stderr.count("Please give a whole number from 0 to 10, or press Enter to skip.") == 2
+    assert "\nmood: 6\n" in text
+    assert '  - "[ ] inner: Rest more"\n  - "[ ] Walk #body"\n' in text
+
+
+def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
+    env = {k: v for k, v in os.environ.items() if k != "VAULTKIT_VAULT"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    assert child.stdin is not None and child.stderr is not None
+    child.stdin.write(b"An answer\n\n")
+    child.stdin.flush()
+    seen = b""
+    while b"Where might that come from" not in seen:  # the third question: two answers are in
+        chunk = child.stderr.read1(4096)
+        assert chunk, seen
+        seen += chunk
+    child.send_signal(signal.SIGINT)
+    seen += child.stderr.read()
+    assert child.wait(timeout=20) == 130
+    assert b"Your answers are kept in a draft; `vaultkit new reflection --resume`" in seen
+    draft = json.loads((vault / ".vaultkit/drafts/reflection.json").read_text())
+    assert draft["answers"][:3] == ["An answer", "", None]
+
+    waiting = run("new", "reflection", "--no-input")  # asks nothing: goes ahead, says a draft waits
+    assert waiting.exit_code == 0
+    assert "A draft of a reflection started " in waiting.stderr and "--resume" in waiting.stderr
+
+    resumed = run("new", "reflection", "--resume", "--title", "Again")
+    assert resumed.exit_code == 1
+    assert "leave out --date, --session and --title" in resumed.stderr
+
+    discarded = run("new", "reflection", "--discard-draft", "--title", "Fresh", input="")
+    assert discarded.exit_code == 0
+    assert "Discarded the draft of a reflection started" in discarded.stderr
+    assert not (vault / ".vaultkit/drafts/reflection.json").exists()
+
+
+def test_resume_without_a_draft_says_how_to_start(vault, run):
+    result = run("new", "check-in", "--resume")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: there is no draft of a check-in to resume; start one with `vaultkit new check-in`\n"
+    )
+
+
+def test_a_draft_vaultkit_cannot_read_is_named_and_kept(vault, run):
+    draft = vault / ".vaultkit/drafts/reflection.json"
+    build_tree(vault, {".vaultkit/drafts/reflection.json": "{ half written"})
+    result = run("new", "reflection", input="\n")
+    assert result.exit_code == 1
+    assert "cannot read the draft .vaultkit/drafts/reflection.json" in result.stderr
+    assert draft.read_text() == "{ half written"
+
+
+def test_a_failing_editor_still_prints_the_path_and_keeps_the_note(vault, run, monkeypatch, tmp_path):
+    failing = tmp_path / "failing-editor"
+    failing.write_text(f"#!{sys.executable}\nimport sys\nsys.exit(3)\n")
+    failing.chmod(0o700)
+    monkeypatch.setenv("VISUAL", str(failing))
+    result = run("new", "reflection", "--no-input", "--edit")
+    assert result.exit_code == 0
+    rel = result.stdout.splitlines()[-1]
+    assert (vault / rel).is_file()
+    assert "the note was kept" in result.stderr
