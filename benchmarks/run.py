@@ -164,7 +164,15 @@ def bench_new(root: Path, runs: int) -> float:
         start = time.perf_counter()
         out = subprocess.run(
             vaultkit(
-                root, "new", "reflection", "--no-input", "--date", "2031-01-01", "--yes", "--title", f"Bench {i}"
+                root,
+                "new",
+                "reflection",
+                "--no-input",
+                "--date",
+                "2031-01-01",
+                "--yes",
+                "--title",
+                f"Bench {i}",
             ),
             capture_output=True,
             text=True,
