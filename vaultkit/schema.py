@@ -52,6 +52,13 @@ MIGRATIONS = [
     CREATE TABLE undo (path TEXT NOT NULL, wid TEXT NOT NULL, written TEXT NOT NULL,
                        original TEXT NOT NULL, PRIMARY KEY (path, wid));
     """,
+    """
+    -- a check-in's integration wheel: JSON {"mind": 6, ...}, the domains it gave (READER_VERSION 4)
+    ALTER TABLE notes ADD COLUMN wheel TEXT;
+    -- the day each due follow-up was last nudged ("3:1-week check-in"), so a restarted
+    -- watcher does not nudge twice in one day
+    CREATE TABLE nudged (follow_up TEXT PRIMARY KEY, day TEXT NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")

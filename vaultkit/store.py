@@ -252,6 +252,22 @@ class Store:
 
     # ------------------------------------------------------------ state
 
+    def nudged_on(self, follow_up: str) -> str | None:
+        """The day (ISO) this follow-up was last nudged, if it was."""
+        row = self.conn.execute("SELECT day FROM nudged WHERE follow_up = ?", (follow_up,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_nudged(self, follow_up: str, day: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO nudged VALUES (?, ?)", (follow_up, day))
+
+    def forget_nudges(self, due: Iterable[str], today: str) -> None:
+        """Forget follow-ups that are no longer due, once their day is over
+        (until then a note deleted and restored would nudge twice that day)."""
+        self.conn.execute(
+            "DELETE FROM nudged WHERE day < ? AND follow_up NOT IN (SELECT value FROM json_each(?))",
+            (today, json.dumps(sorted(due))),
+        )
+
     def pending(self) -> dict[str, tuple[str, str, str, str, str]]:
         """uid -> (wanted status, day, source, line, reason) of ticks not applied yet."""
         return {row[0]: row[1:] for row in self.conn.execute("SELECT * FROM pending")}
