@@ -27,7 +27,7 @@ from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, WalkProblem, stem
 from vaultkit.listing import DONE, EXTERNAL, INTERNAL, OVERDUE, Listing, Upkeep
 from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
-from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, Facts
+from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, WHEEL_POINTS, Facts
 from vaultkit.summary import wikilink
 
 CHUNK = 2000  # notes put in at a time
@@ -201,12 +201,23 @@ class Store:
             "ORDER BY date DESC, path DESC LIMIT ?",
             (now, MOOD_POINTS),
         )
+        domains = db.execute(
+            "SELECT domain, status, count(*) FROM actions WHERE hidden = 0 AND domain IS NOT NULL "
+            "AND status IN ('open', 'done') GROUP BY domain, status"
+        )
+        wheels = db.execute(
+            "SELECT date, wheel FROM notes WHERE integration = 1 AND date <= ? AND wheel IS NOT NULL "
+            "ORDER BY date DESC, path DESC LIMIT ?",
+            (now, WHEEL_POINTS),
+        )
         return Facts(
             {(s, t): (a, b) for s, t, a, b in spans},
             dict(starts),
             [d for (d,) in days],
             timeline.fetchall(),
             [(d, float(m)) for d, m in reversed(moods.fetchall())],
+            domains=tuple(domains.fetchall()),
+            wheel=tuple((d, tuple(json.loads(w).items())) for d, w in reversed(wheels.fetchall())),
         )
 
     def links(self) -> dict[str, str]:
