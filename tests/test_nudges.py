@@ -344,6 +344,23 @@ def test_desktop_without_a_notifier_is_skipped_with_one_log_line(vault, monkeypa
     assert logs == [f"warning: {NO_DESKTOP}"]
 
 
+def test_the_desktop_channel_runs_notify_send_from_path(vault, tmp_path, monkeypatch):
+    build_tree(vault, NOTES)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script, calls = fake_channel(bin_dir)
+    script.rename(bin_dir / "notify-send")  # a stand-in with the real one's name, found on PATH
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sys, "platform", "linux")
+    configure(vault, "notify: desktop")
+    nudged = Nudged(vault, at(DUE_DAY, 9))
+    try:
+        nudged.at(at(DUE_DAY, 9))
+    finally:
+        nudged.close()
+    assert calls_of(calls) == [["--app-name=vaultkit", MESSAGE]]
+
+
 @pytest.mark.skipif(shutil.which("notify-send") is None, reason="notify-send is not installed")
 def test_the_real_notify_send():
     problem = send_and_wait(Config(notify="desktop"), TEST_MESSAGE)

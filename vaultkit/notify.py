@@ -54,11 +54,14 @@ def follow_up_key(due: Due) -> str:
 def channel_argv(
     config: Config,
     text: str,
-    platform: str = sys.platform,
-    which: Callable[[str], str | None] = shutil.which,
+    platform: str | None = None,
+    which: Callable[[str], str | None] | None = None,
 ) -> list[str] | None:
     """The command that delivers `text`, or None when there is no way to (desktop
-    without notify-send or osascript, or notify: off)."""
+    without notify-send or osascript, or notify: off). `platform` and `which`
+    default to this machine's, looked up at each call."""
+    platform = platform or sys.platform
+    which = which or shutil.which
     if config.notify == "command":
         return [*config.notify_command, text]
     if config.notify != "desktop":
