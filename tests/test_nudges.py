@@ -249,6 +249,19 @@ def test_no_nudge_holds_a_word_from_any_note(vault, tmp_path):
     assert not [word for word in markers if word.lower() in said.lower()]
 
 
+def test_two_follow_ups_that_read_the_same_give_one_nudge(vault, tmp_path):
+    build_tree(vault, NOTES)
+    script, calls = fake_channel(tmp_path)
+    configure(vault, "notify: command", f"notify_command: {script}", "follow_ups:", "  check-in: [7, 8]")
+    nudged = Nudged(vault, at(DUE_DAY + timedelta(days=1), 9))
+    try:
+        nudged.at(at(DUE_DAY + timedelta(days=1), 9))  # the 7-day and 8-day check-ins are both due
+        nudged.at(at(DUE_DAY + timedelta(days=1), 12))
+    finally:
+        nudged.close()
+    assert calls_of(calls) == [[MESSAGE]]
+
+
 # ---------------------------------------------------------------- the config
 
 
@@ -379,7 +392,7 @@ def test_nudges_command_shows_the_setup_and_sends_a_test(vault, run, channel):
     assert result.exit_code == 0, result.output
     assert "Channel: command (" in result.stdout
     assert "Quiet hours: 22:00-08:00" in result.stdout
-    assert "Due: a check-in is due (session 1), since 2026-11-17; not nudged yet" in result.stdout
+    assert "Due: session 1's 1-week check-in, since 2026-11-17; not nudged yet" in result.stdout
     assert calls_of(calls) == [["--topic", "my-topic", TEST_MESSAGE]]
 
 

@@ -150,15 +150,16 @@ class Nudger:
         store.forget_nudges([follow_up_key(d) for d in due], day)
         if not due or in_quiet_hours(self.config.notify_quiet, now.time()):
             return 0  # in quiet hours nothing is recorded: the nudge comes when they end
-        sent = 0
+        texts = []
         for follow_up in due:
             key = follow_up_key(follow_up)
             last = store.nudged_on(key)
             if last is not None and last >= day:
                 continue
             store.set_nudged(key, day)  # first: at most one a day, even if we die mid-send
-            sent += self._send(message(follow_up))
-        return sent
+            texts.append(message(follow_up))
+        # A session's 1-week and 1-month check-ins, both due, say the same: one nudge for both.
+        return sum(self._send(text) for text in dict.fromkeys(texts))
 
     def _send(self, text: str) -> int:
         argv = channel_argv(self.config, text)

@@ -27,7 +27,7 @@ def nudges(app: App, send_test: bool) -> None:
     from vaultkit.config import in_quiet_hours, now
     from vaultkit.errors import VaultkitError
     from vaultkit.followups import due_follow_ups
-    from vaultkit.notify import TEST_MESSAGE, describe, follow_up_key, message, send_and_wait
+    from vaultkit.notify import TEST_MESSAGE, describe, follow_up_key, send_and_wait
 
     with scanned(app) as (vault, store, _report):
         config = vault.config
@@ -52,7 +52,7 @@ def nudges(app: App, send_test: bool) -> None:
     for follow_up in due:
         day = last[follow_up_key(follow_up)]
         click.echo(
-            f"Due: {message(follow_up).removeprefix('vaultkit: ')}, since {follow_up.since}; "
+            f"Due: session {follow_up.session}'s {follow_up.label}, since {follow_up.since}; "
             + (f"last nudged {day}" if day else "not nudged yet")
         )
     if send_test:
