@@ -55,6 +55,7 @@ MIGRATIONS = [
     """
     -- a check-in's integration wheel: JSON {"mind": 6, ...}, the domains it gave (READER_VERSION 4)
     ALTER TABLE notes ADD COLUMN wheel TEXT;
+    CREATE INDEX notes_wheel ON notes(date) WHERE integration = 1 AND wheel IS NOT NULL;
     -- the overview counts open and done actions per domain on every render
     CREATE INDEX actions_domain ON actions(domain, status) WHERE hidden = 0 AND domain IS NOT NULL;
     -- the day each due follow-up was last nudged ("3:1-week check-in"), so a restarted
