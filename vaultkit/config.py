@@ -50,9 +50,29 @@ CONFIG_TEMPLATE = """\
 # Permission bits for files and folders vaultkit creates (owner-only).
 # file_mode: "0600"
 # dir_mode: "0700"
+
+# Nudges: while `vaultkit watch` (or the login service) runs, it can tell you
+# when a reflection or check-in is due, and again once a day while it stays
+# due. The message names no note and holds no note text, only
+# "vaultkit: a check-in is due (session 3)". `vaultkit nudges --test` tries it.
+#   off      no nudges
+#   desktop  a desktop notification (notify-send on Linux, osascript on macOS)
+#   command  run notify_command, with the message added as its last argument
+# notify: off
+
+# The program `notify: command` runs, with its arguments (no shell: quote an
+# argument that holds spaces), e.g. "ntfy publish my-topic" or a script of
+# yours that mails or messages you. It is stopped after 10 seconds.
+# notify_command: ""
+
+# No nudges between these times (the vault's time zone); one that falls due
+# meanwhile waits until they end. "" for none.
+# notify_quiet: "22:00-08:00"
 """
 
 _DAY_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_QUIET = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+NOTIFY_CHANNELS = ("off", "desktop", "command")
 
 
 class Config(NamedTuple):
@@ -68,6 +88,9 @@ class Config(NamedTuple):
     file_mode: int = 0o600
     dir_mode: int = 0o700
     timezone: str | None = None  # an IANA name; None: the device's own
+    notify: str = "off"  # one of NOTIFY_CHANNELS
+    notify_command: tuple[str, ...] = ()  # argv, split as a shell would but run without one
+    notify_quiet: tuple[time, time] | None = (time(22, 0), time(8, 0))  # start, end; may span midnight
 
     @property
     def max_note_bytes(self) -> int:
@@ -132,7 +155,58 @@ def _convert(key: str, value: Any) -> Any:
         return _as_mode(key, value)
     if key == "timezone":
         return _zone_name(value)
+    if key == "notify":
+        if value is False or value is None:  # YAML 1.1 reads an unquoted `off` as false
+            return "off"
+        if not isinstance(value, str) or value.strip().lower() not in NOTIFY_CHANNELS:
+            raise ConfigError(f"notify must be off, desktop or command, not {value!r}")
+        return value.strip().lower()
+    if key == "notify_command":
+        return _command(value)
+    if key == "notify_quiet":
+        return _quiet(value)
     raise AssertionError(key)  # pragma: no cover
+
+
+def _command(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return tuple(value)  # already split: nothing for shlex to misread (Windows paths, say)
+    if not isinstance(value, str):
+        raise ConfigError('notify_command must be a command line like "ntfy publish my-topic"')
+    import shlex
+
+    try:
+        argv = shlex.split(value)
+    except ValueError as exc:  # an unclosed quote
+        raise ConfigError(f"notify_command cannot be split into words ({exc}); check its quotes") from None
+    if not argv:
+        raise ConfigError('notify_command must name a program, like "ntfy publish my-topic"')
+    return tuple(argv)
+
+
+def _quiet(value: Any) -> tuple[time, time] | None:
+    if value is None or value is False or value == "" or str(value).strip().lower() in ("off", "none"):
+        return None
+    match = _QUIET.match(str(value))
+    if not match:
+        raise ConfigError(f'notify_quiet must look like "22:00-08:00" (from-to), not {value!r}')
+    start, end = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+    if start == end:
+        raise ConfigError('notify_quiet starts and ends at the same time; use "" for no quiet hours')
+    return start, end
+
+
+def in_quiet_hours(quiet: tuple[time, time] | None, moment: time) -> bool:
+    """Whether a wall-clock time falls in quiet hours (which may span midnight)."""
+    if quiet is None:
+        return False
+    start, end = quiet
+    moment = moment.replace(second=0, microsecond=0, tzinfo=None)
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
 
 
 def _zone_name(value: Any) -> str | None:
@@ -184,6 +258,11 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
             values[key] = _convert(key, value)
         except ConfigError as exc:
             raise ConfigError(f"{source}{lines.get(key, '')}: {exc}") from None
+    if values.get("notify") == "command" and not values.get("notify_command"):
+        raise ConfigError(
+            f"{source}{lines.get('notify', '')}: notify is command but notify_command is not set; "
+            'add e.g. notify_command: "ntfy publish my-topic", or use notify: desktop'
+        )
     return Config(**values)
 
 

@@ -213,7 +213,7 @@ class Upkeep:
                     record.type, record.date, record.session, record.mood,
                     error.message if error else None, error.line if error else None, problems,
                     stem(rel), copy_of[rel], links.get(rel), record.integration and copy_of[rel] is None,
-                    record.session_date,
+                    record.session_date, json.dumps(dict(record.wheel)) if record.wheel else None,
                 )
             )  # fmt: skip
             hidden = copy_of[rel] is not None
@@ -232,7 +232,7 @@ class Upkeep:
                         a.due, a.done, record.date, record.session, section, o1, o2, o3, line, a.domain,
                     )
                 )  # fmt: skip
-        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 14)})", notes)
+        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 15)})", notes)
         # uids move between rows: clear the ones about to be taken first (UNIQUE)
         self.db.execute(f"UPDATE actions SET uid = NULL WHERE uid {IN_LIST}", (ids(uids.values()),))
         self.db.executemany(f"INSERT INTO actions VALUES ({', '.join('?' * 19)})", actions)

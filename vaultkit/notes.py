@@ -4,14 +4,15 @@ with every problem located at a file line. Pure but for `read_note`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from vaultkit.actions import Action, iso_date, parse_actions, session_number
+from vaultkit.actions import DOMAINS, Action, iso_date, parse_actions, session_number
 from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
 from vaultkit.fs import NoteFile, read_head
 
 INTEGRATION_TYPES = ("intention", "reflection", "check-in")
 # Bumped when what is read from a note changes: the store then reads every note again.
-READER_VERSION = 3
+READER_VERSION = 4
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
@@ -28,6 +29,7 @@ class NoteRecord:
     problems: tuple[Problem, ...] = ()  # schema problems; the note was still read
     error: Problem | None = None  # the note could not be read at all
     session_date: str | None = None  # an intention's: the day the session is, when not the note's
+    wheel: tuple[tuple[str, float], ...] = ()  # (domain, 0-10) a check-in's integration wheel gave
 
     @property
     def integration(self) -> bool:
@@ -58,12 +60,9 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     session = session_number(meta.get("session"))
     if meta.get("session") not in (None, "") and session is None:
         problems.append((None, "session must be a whole number", "session"))
-    mood = meta.get("mood")
-    if mood in (None, ""):
-        mood = None
-    elif isinstance(mood, bool) or not isinstance(mood, (int, float)) or not 0 <= mood <= 10:
-        problems.append((None, "mood must be a number from 0 to 10", "mood"))
-        mood = None
+    mood = _score(meta, "mood", problems)
+    scores = [(domain, _score(meta, f"wheel_{domain}", problems)) for domain in DOMAINS]
+    wheel = tuple((domain, score) for domain, score in scores if score is not None)
     actions, action_problems = parse_actions(meta, path)
     problems.extend((index, message, "actions") for index, message in action_problems)
     located: list[Problem] = []
@@ -80,11 +79,23 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
         type_,
         note_date,
         session,
-        float(mood) if mood is not None else None,
+        mood,
         tuple(actions),
         tuple(located),
         session_date=session_date,
+        wheel=wheel,
     )
+
+
+def _score(meta: dict[str, Any], key: str, problems: list[tuple[int | None, str, str]]) -> float | None:
+    """A 0-10 property (mood, wheel_body, ...): None when empty; a problem when out of range."""
+    value = meta.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10:
+        problems.append((None, f"{key} must be a number from 0 to 10", key))
+        return None
+    return float(value)
 
 
 def read_note(note: NoteFile, max_bytes: int) -> NoteRecord | None:

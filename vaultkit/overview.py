@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from vaultkit.actions import DOMAINS
 from vaultkit.followups import Due
 from vaultkit.summary import one_line
 from vaultkit.text import plural
@@ -16,6 +17,13 @@ from vaultkit.text import plural
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
 MOOD_POINTS = 30  # the most recent mood entries drawn
 MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
+# All of a domain's actions (light), then its done ones (dark) drawn over them:
+# xychart-beta has no stacked bars and no legend, so the title says which is which.
+DOMAIN_COLOURS = "#b6d4fe, #1f6feb"
+WHEEL_POINTS = 6  # the most recent check-ins with an integration wheel, in the table
+WHEEL_CURVES = 3  # of them, how many the radar chart draws (more would hide each other)
+
+Wheel = tuple[tuple[str, float], ...]  # (domain, 0-10), in DOMAINS order, the ones given
 
 
 class Overview(NamedTuple):
@@ -34,9 +42,13 @@ class Overview(NamedTuple):
     due: list[dict[str, Any]]
     timeline: list[tuple[int, list[tuple[str, str]]]]
     mood: list[tuple[str, float]]
+    domains: tuple[tuple[str, int, int], ...] = ()  # (domain, open, done), all six; () when none has any
+    wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
+        data["domains"] = [{"domain": d, "open": o, "done": n} for d, o, n in self.domains]
+        data["wheel"] = [{"date": day, **dict(scores)} for day, scores in self.wheel]
         data["timeline"] = [
             {"session": s, "notes": [{"date": d, "type": t} for d, t in notes]} for s, notes in self.timeline
         ]
@@ -74,6 +86,8 @@ class Facts(NamedTuple):
     dates: list[str]  # the days with a note, up to today
     timeline: list[tuple[int, str, str | None]]  # (session, date, type) of the latest sessions' notes
     mood: list[tuple[str, float]]  # the latest moods, oldest first
+    domains: tuple[tuple[str, str, int], ...] = ()  # (domain, status, actions) of open and done actions
+    wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
 
 
 def build_overview(facts: Facts, tally: Tally, due: list[Due], today: date) -> Overview:
@@ -101,7 +115,19 @@ def build_overview(facts: Facts, tally: Tally, due: list[Due], today: date) -> O
         ],
         timeline=sorted(timeline.items()),
         mood=facts.mood,
+        domains=_domains(facts.domains),
+        wheel=facts.wheel,
     )
+
+
+def _domains(counts: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every domain with its open and done actions (the empty ones are the point), or
+    nothing at all when no action has a domain: they are optional, and a line
+    asking for them in every summary would read as a chore."""
+    by = {(domain, status): n for domain, status, n in counts}
+    if not any(by.values()):
+        return ()
+    return tuple((d, by.get((d, "open"), 0), by.get((d, "done"), 0)) for d in DOMAINS)
 
 
 def _mermaid_text(text: str) -> str:
@@ -139,6 +165,78 @@ def mood_chart(overview: Overview) -> str:
     )
 
 
+def domain_line(overview: Overview) -> str:
+    counts = " · ".join(f"{d.capitalize()} {o} / {n}" for d, o, n in overview.domains)
+    return f"- Actions per domain (open / done): {counts}"
+
+
+def domain_chart(overview: Overview) -> str:
+    names = ", ".join(f'"{d.capitalize()}"' for d, _, _ in overview.domains)
+    top = max(o + n for _, o, n in overview.domains)
+    return "\n".join(
+        [
+            "```mermaid",
+            # No value labels: Mermaid pads the axis by half a label, so a 0 would get a
+            # sliver of bar (and the ticks of a small count are 0.1, 0.2...); the line above
+            # has the counts.
+            '%%{init: {"xyChart": {"yAxis": {"showLabel": false, "showTick": false}}, '
+            f'"themeVariables": {{"xyChart": {{"plotColorPalette": "{DOMAIN_COLOURS}"}}}}}}}}%%',
+            "xychart-beta horizontal",
+            '    title "Actions per domain (darker part done)"',
+            f"    x-axis [{names}]",
+            f'    y-axis "Actions" 0 --> {max(top, 1)}',
+            f"    bar [{', '.join(str(o + n) for _, o, n in overview.domains)}]",
+            f"    bar [{', '.join(str(n) for _, _, n in overview.domains)}]",
+            "```",
+        ]
+    )
+
+
+def domain_section(overview: Overview) -> list[str]:
+    """How open and done actions spread over the domains: a line and a chart, or nothing."""
+    if not overview.domains:
+        return []
+    return [domain_line(overview), "", domain_chart(overview), ""]
+
+
+def wheel_table(overview: Overview) -> list[str]:
+    """The latest integration wheels as a table: exact, and shown by every Markdown viewer."""
+    out = [
+        "Integration wheel, latest check-ins (0 to 10; – where skipped):",
+        "",
+        "| Date | " + " | ".join(d.capitalize() for d in DOMAINS) + " |",
+        "|---" * (len(DOMAINS) + 1) + "|",
+    ]
+    for day, scores in overview.wheel:
+        given = dict(scores)
+        out.append(f"| {day} | " + " | ".join(f"{given[d]:g}" if d in given else "–" for d in DOMAINS) + " |")
+    return out
+
+
+def wheel_chart(overview: Overview) -> str | None:
+    """A radar chart of the latest complete wheels (Mermaid's radar needs all six
+    values: a skipped one drawn as 0 would say something the person did not)."""
+    complete = [(day, scores) for day, scores in overview.wheel if len(scores) == len(DOMAINS)]
+    if not complete:
+        return None
+    lines = [
+        "```mermaid",
+        "radar-beta",
+        "    title Integration wheel (0 to 10)",
+        "    axis " + ", ".join(f'{d}["{d.capitalize()}"]' for d in DOMAINS),
+    ]
+    for number, (day, scores) in enumerate(complete[-WHEEL_CURVES:], 1):
+        lines.append(f'    curve c{number}["{day}"]{{{", ".join(f"{v:g}" for _, v in scores)}}}')
+    return "\n".join([*lines, "    max 10", "    min 0", "```"])
+
+
+def wheel_section(overview: Overview) -> list[str]:
+    if not overview.wheel:
+        return []
+    chart = wheel_chart(overview)
+    return [*wheel_table(overview), "", *([chart, ""] if chart else [])]
+
+
 def render_overview(overview: Overview) -> list[str]:
     """The summary's overview section, as lines."""
     out = ["## Overview", ""]
@@ -160,6 +258,7 @@ def render_overview(overview: Overview) -> list[str]:
         out += [timeline_chart(overview), ""]
     if len(overview.mood) >= 2:
         out += [mood_chart(overview), ""]
+    out += domain_section(overview) + wheel_section(overview)
     return out
 
 
@@ -193,4 +292,6 @@ def render_status(overview: Overview) -> str:
         )
     else:
         out.append("No integration notes yet: vaultkit new intention")
+    if overview.domains:
+        out.append(domain_line(overview).removeprefix("- "))
     return "\n".join(out)

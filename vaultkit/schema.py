@@ -52,6 +52,16 @@ MIGRATIONS = [
     CREATE TABLE undo (path TEXT NOT NULL, wid TEXT NOT NULL, written TEXT NOT NULL,
                        original TEXT NOT NULL, PRIMARY KEY (path, wid));
     """,
+    """
+    -- a check-in's integration wheel: JSON {"mind": 6, ...}, the domains it gave (READER_VERSION 4)
+    ALTER TABLE notes ADD COLUMN wheel TEXT;
+    CREATE INDEX notes_wheel ON notes(date) WHERE integration = 1 AND wheel IS NOT NULL;
+    -- the overview counts open and done actions per domain on every render
+    CREATE INDEX actions_domain ON actions(domain, status) WHERE hidden = 0 AND domain IS NOT NULL;
+    -- the day each due follow-up was last nudged ("3:1-week check-in"), so a restarted
+    -- watcher does not nudge twice in one day
+    CREATE TABLE nudged (follow_up TEXT PRIMARY KEY, day TEXT NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")

@@ -27,7 +27,7 @@ from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, WalkProblem, stem
 from vaultkit.listing import DONE, EXTERNAL, INTERNAL, OVERDUE, Listing, Upkeep
 from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
-from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, Facts
+from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, WHEEL_POINTS, Facts
 from vaultkit.summary import wikilink
 
 CHUNK = 2000  # notes put in at a time
@@ -201,12 +201,23 @@ class Store:
             "ORDER BY date DESC, path DESC LIMIT ?",
             (now, MOOD_POINTS),
         )
+        domains = db.execute(
+            "SELECT domain, status, count(*) FROM actions WHERE hidden = 0 AND domain IS NOT NULL "
+            "AND status IN ('open', 'done') GROUP BY domain, status"
+        )
+        wheels = db.execute(
+            "SELECT date, wheel FROM notes WHERE integration = 1 AND date <= ? AND wheel IS NOT NULL "
+            "ORDER BY date DESC, path DESC LIMIT ?",
+            (now, WHEEL_POINTS),
+        )
         return Facts(
             {(s, t): (a, b) for s, t, a, b in spans},
             dict(starts),
             [d for (d,) in days],
             timeline.fetchall(),
             [(d, float(m)) for d, m in reversed(moods.fetchall())],
+            domains=tuple(domains.fetchall()),
+            wheel=tuple((d, tuple(json.loads(w).items())) for d, w in reversed(wheels.fetchall())),
         )
 
     def links(self) -> dict[str, str]:
@@ -251,6 +262,22 @@ class Store:
         return [(path, Problem(m, line)) for path, found in rows for m, line in json.loads(found)]
 
     # ------------------------------------------------------------ state
+
+    def nudged_on(self, follow_up: str) -> str | None:
+        """The day (ISO) this follow-up was last nudged, if it was."""
+        row = self.conn.execute("SELECT day FROM nudged WHERE follow_up = ?", (follow_up,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_nudged(self, follow_up: str, day: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO nudged VALUES (?, ?)", (follow_up, day))
+
+    def forget_nudges(self, due: Iterable[str], today: str) -> None:
+        """Forget follow-ups that are no longer due, once their day is over
+        (until then a note deleted and restored would nudge twice that day)."""
+        self.conn.execute(
+            "DELETE FROM nudged WHERE day < ? AND follow_up NOT IN (SELECT value FROM json_each(?))",
+            (today, json.dumps(sorted(due))),
+        )
 
     def pending(self) -> dict[str, tuple[str, str, str, str, str]]:
         """uid -> (wanted status, day, source, line, reason) of ticks not applied yet."""

@@ -26,7 +26,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from watchdog.events import (
@@ -45,11 +45,13 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from vaultkit.config import now as vault_now
 from vaultkit.device import vault_lock
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
 from vaultkit.fs import Vault, nfc
 from vaultkit.notes import NoteRecord
+from vaultkit.notify import Nudger, describe
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
 from vaultkit.text import plural
@@ -83,6 +85,7 @@ class Settings:
     rescan_every: float = 120.0  # stat-only rescan to repair missed events
     poll: bool = False
     poll_interval: float = 1.0
+    nudge_every: float = 60.0  # how often to look for follow-ups to nudge about (see notify.py)
 
 
 class Inbox:
@@ -187,6 +190,7 @@ class Watcher:
         today: Callable[[], date],
         settings: Settings | None = None,
         log: Callable[[str], None] = lambda message: None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.vault = vault
         self.today = today
@@ -201,6 +205,9 @@ class Watcher:
         self._last_rescan = 0.0
         self._now = 0.0
         self._force: set[str] = set()
+        # the wall clock (the vault's time zone) for nudges and quiet hours; tests pass their own
+        self.nudger = Nudger(vault.config, log, clock or (lambda: vault_now(vault.config)))
+        self._last_nudge = float("-inf")
 
     # -------------------------------------------------------------- lifecycle
 
@@ -243,6 +250,7 @@ class Watcher:
         self.inbox.wake()
 
     def close(self) -> None:
+        self.nudger.close()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=10)
@@ -295,6 +303,10 @@ class Watcher:
                     else "summary edited"
                 )
                 self._update(why, paths | due, folders, force=due)
+            if now - self._last_nudge >= self.settings.nudge_every:
+                self._last_nudge = now
+                self.nudger.check(self.store)
+            self.nudger.reap()
         except VaultkitError as exc:
             self.stats.errors += 1
             self.log(f"error: {exc}")
@@ -348,6 +360,8 @@ def watch_forever(
     try:
         watcher.start()
         log(f"Watching {vault.root} for changes ({watcher.stats.observer}); Ctrl-C to stop.")
+        if vault.config.notify != "off":
+            log(f"Nudges when a follow-up is due: {describe(vault.config)}.")
         if slow_yaml():
             log(f"warning: {SLOW_YAML_HINT}")
         watcher.run()

@@ -117,6 +117,8 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
     Does what `vaultkit index` does, then updates the summary within about a
     second of each save, in any editor, and applies boxes you tick in the
     summary. Run it in a terminal, or at login with `vaultkit service install`.
+    With `notify:` set in .vaultkit/config.yaml it also nudges you when a
+    follow-up note is due (see `vaultkit nudges`).
 
     Example: vaultkit watch
     """

@@ -1,0 +1,204 @@
+"""Nudges: tell the person that a follow-up is due, through the channel they chose.
+
+`notify:` in the config picks it: `off` (the default), `desktop` (notify-send
+on Linux, osascript on macOS) or `command` (`notify_command`, run without a
+shell, the message appended as its last argument, so people wire ntfy, mail
+or a phone bridge themselves; vaultkit itself makes no network connection).
+
+A message names a note type and a session number, never note text:
+"vaultkit: a check-in is due (session 3)". A follow-up is nudged when it is
+due, outside quiet hours, and not yet nudged that day; the day is recorded in
+the store *before* the channel runs, so a crash can lose a nudge but never
+send two in one day, whatever restarts. A channel runs in the background
+(the watcher keeps updating the summary meanwhile) and is stopped after
+TIMEOUT seconds; a failure is logged and nothing else happens.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from vaultkit.config import Config, in_quiet_hours, logical_today
+from vaultkit.followups import Due, due_follow_ups
+from vaultkit.store import Store
+
+TIMEOUT = 10.0  # seconds a channel may take before it is stopped
+CLOSE_WAIT = 3.0  # seconds a stopping watcher waits for a channel still running
+TEST_MESSAGE = "vaultkit: a test nudge; nudges reach you"
+NO_DESKTOP = (
+    "desktop nudges need notify-send (Linux: apt install libnotify-bin) or osascript (macOS); "
+    "neither was found, so nudges are skipped (notify: command runs a program of your choice)"
+)
+
+Log = Callable[[str], None]
+
+
+def message(due: Due) -> str:
+    """What a nudge says: a note type and a session number, nothing from a note."""
+    note_type = due.label.split(" ", 1)[1]  # followups.label(): "<span> <note type>"
+    article = "an" if note_type[:1].lower() in "aeiou" else "a"
+    return f"vaultkit: {article} {note_type} is due (session {due.session})"
+
+
+def follow_up_key(due: Due) -> str:
+    """How the store remembers a follow-up: "3:1-week check-in"."""
+    return f"{due.session}:{due.label}"
+
+
+def channel_argv(
+    config: Config,
+    text: str,
+    platform: str | None = None,
+    which: Callable[[str], str | None] | None = None,
+) -> list[str] | None:
+    """The command that delivers `text`, or None when there is no way to (desktop
+    without notify-send or osascript, or notify: off). `platform` and `which`
+    default to this machine's, looked up at each call."""
+    platform = platform or sys.platform
+    which = which or shutil.which
+    if config.notify == "command":
+        return [*config.notify_command, text]
+    if config.notify != "desktop":
+        return None
+    if platform == "darwin" and (osascript := which("osascript")):
+        # The message goes in as an argument, not spliced into the script: no quoting to get wrong.
+        script = ["on run argv", 'display notification (item 1 of argv) with title "vaultkit"', "end run"]
+        return [osascript, *(part for line in script for part in ("-e", line)), text]
+    if notify_send := which("notify-send"):
+        return [notify_send, "--app-name=vaultkit", text]
+    return None
+
+
+def describe(config: Config) -> str:
+    """The channel in a few words, for `vaultkit nudges` and the watch log (no note text)."""
+    if config.notify == "command":
+        return f"command ({config.notify_command[0]})"
+    if config.notify == "desktop":
+        found = channel_argv(config, "")
+        return f"desktop ({found[0]})" if found else "desktop (no notify-send or osascript found)"
+    return "off"
+
+
+def _start(argv: list[str]) -> subprocess.Popen[bytes]:
+    # No shell; nothing read from or shown of the program's output (it is the
+    # person's program, and the watch log keeps paths and counts only).
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C on the watcher is not sent to it
+    )
+
+
+def _cannot_start(argv: list[str], exc: OSError) -> str:
+    reason = "not found" if isinstance(exc, FileNotFoundError) else (exc.strerror or type(exc).__name__)
+    return f"nudge not sent: cannot run {argv[0]!r} ({reason}); check notify_command in .vaultkit/config.yaml"
+
+
+def send_and_wait(config: Config, text: str, timeout: float = TIMEOUT) -> str | None:
+    """Deliver one message now and wait for it (`vaultkit nudges --test`): None, or what went wrong."""
+    argv = channel_argv(config, text)
+    if argv is None:
+        return NO_DESKTOP if config.notify == "desktop" else "notify is off in .vaultkit/config.yaml"
+    try:
+        process = _start(argv)
+    except OSError as exc:
+        return _cannot_start(argv, exc)
+    try:
+        code = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return f"nudge not sent: {argv[0]!r} was still running after {timeout:g} s and was stopped"
+    return None if code == 0 else f"nudge not sent: {argv[0]!r} exited with status {code}"
+
+
+@dataclass
+class _Running:
+    process: subprocess.Popen[bytes]
+    program: str
+    started: float
+
+
+class Nudger:
+    """The watcher's nudges: `check` sends what is due, `reap` collects finished
+    channels. `clock` gives the wall-clock time in the vault's time zone (tests
+    pass their own); neither method raises for a channel's failure."""
+
+    def __init__(self, config: Config, log: Log, clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.log = log
+        self.clock = clock
+        self.running: list[_Running] = []
+        self._said_no_desktop = False
+
+    def check(self, store: Store) -> int:
+        """Nudge every follow-up that is due and not yet nudged today; how many were sent."""
+        if self.config.notify == "off":
+            return 0
+        now = self.clock()
+        today = logical_today(now, self.config.day_starts_at)
+        due = due_follow_ups(store.facts(today).spans, self.config.follow_ups, today)
+        day = today.isoformat()
+        store.forget_nudges([follow_up_key(d) for d in due], day)
+        if not due or in_quiet_hours(self.config.notify_quiet, now.time()):
+            return 0  # in quiet hours nothing is recorded: the nudge comes when they end
+        texts = []
+        for follow_up in due:
+            key = follow_up_key(follow_up)
+            last = store.nudged_on(key)
+            if last is not None and last >= day:
+                continue
+            store.set_nudged(key, day)  # first: at most one a day, even if we die mid-send
+            texts.append(message(follow_up))
+        # A session's 1-week and 1-month check-ins, both due, say the same: one nudge for both.
+        return sum(self._send(text) for text in dict.fromkeys(texts))
+
+    def _send(self, text: str) -> int:
+        argv = channel_argv(self.config, text)
+        if argv is None:
+            if not self._said_no_desktop:
+                self._said_no_desktop = True
+                self.log(f"warning: {NO_DESKTOP}")
+            return 0
+        try:
+            process = _start(argv)
+        except OSError as exc:
+            self.log(f"warning: {_cannot_start(argv, exc)}")
+            return 0
+        self.running.append(_Running(process, argv[0], time.monotonic()))
+        self.log(f"{time.strftime('%H:%M:%S')} nudge: {text.removeprefix('vaultkit: ')}")
+        return 1
+
+    def reap(self, now: float | None = None) -> None:
+        """Collect channels that finished (logging a failure); stop those past TIMEOUT."""
+        now = time.monotonic() if now is None else now
+        still = []
+        for run in self.running:
+            code = run.process.poll()
+            if code is None and now - run.started >= TIMEOUT:
+                run.process.kill()
+                run.process.wait()
+                self.log(f"warning: nudge not sent: {run.program!r} took over {TIMEOUT:g} s and was stopped")
+            elif code is None:
+                still.append(run)
+            elif code != 0:
+                self.log(f"warning: nudge not sent: {run.program!r} exited with status {code}")
+        self.running = still
+
+    def close(self) -> None:
+        """Give channels still running a moment (the watcher is stopping), then stop them."""
+        for run in self.running:
+            try:
+                run.process.wait(max(0.0, min(CLOSE_WAIT, TIMEOUT - (time.monotonic() - run.started))))
+            except subprocess.TimeoutExpired:
+                run.process.kill()
+                run.process.wait()
+        self.reap()
