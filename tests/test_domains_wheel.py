@@ -92,9 +92,10 @@ def test_ticking_a_domain_action_moves_it_to_done_in_the_chart(vault, run):
 WHEEL_ANSWERS = ["6", "", "4", "7", "5", "8"]  # body skipped
 
 
-def new_check_in(run, day: str, wheel: list[str]) -> Path:
-    # mood, "How are you", the six of the wheel, three more questions, then actions
-    answers = ["", "", *wheel, "", "", "", ""]
+def new_check_in(run, day: str, wheel: list[str], review: int = 0) -> Path:
+    # the review of `review` open actions (Enter: keep), then mood, "How are
+    # you", the six of the wheel, three more questions, then actions
+    answers = [""] * review + ["", "", *wheel, "", "", "", ""]
     result = run("new", "check-in", "--date", day, "--no-edit", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
@@ -160,8 +161,8 @@ def test_a_wheel_value_out_of_range_is_reported_at_its_line(vault, run):
 @pytest.mark.slow
 def test_the_domain_and_wheel_charts_render_in_obsidians_mermaid(vault, run, tmp_path):
     build_tree(vault, {"Integration/i.md": INTENTION, "Integration/r.md": ACTIONS})
-    new_check_in(run, "2026-11-17", ["3", "4", "5", "6", "7", "8"])
-    new_check_in(run, "2026-11-20", ["5", "6", "4", "7", "6", "9"])
+    new_check_in(run, "2026-11-17", ["3", "4", "5", "6", "7", "8"], review=3)
+    new_check_in(run, "2026-11-20", ["5", "6", "4", "7", "6", "9"], review=3)
     index_vault(vault, TODAY)
     diagrams = [b for b in mermaid_blocks(summary(vault)) if "horizontal" in b or b.startswith("radar")]
     assert len(diagrams) == 2
