@@ -124,7 +124,9 @@ def test_ctrl_c_keeps_the_answers_and_resume_picks_up_at_the_next_question(vault
     assert not (vault / "Integration").exists()
     draft = vault / ".vaultkit" / "drafts" / "reflection.json"
     assert stat.S_IMODE(draft.stat().st_mode) == 0o600
-    assert json.loads(draft.read_text())["answers"][:2] == ["The first answer", None]
+    kept = json.loads(draft.read_text())
+    assert kept["answers"][:2] == ["The first answer", None]
+    assert kept["unfinished"] == "half a thought"  # the answer being typed is kept too
 
     # Starting over would bury the draft: refused, with both ways out.
     again = run("new", "reflection", input="\n")
@@ -135,8 +137,9 @@ def test_ctrl_c_keeps_the_answers_and_resume_picks_up_at_the_next_question(vault
     child = spawn(vault, "reflection", "--resume")
     child.expect("What came up")
     assert "What happened" not in child.before
+    child.expect("what you were writing when you stopped")
     child.expect(ANSWER_READY)
-    child.send("The second answer\r\r")
+    child.send(", and the rest of it\r\r")  # the cursor is after the kept words
     child.expect("Where might that come from")
     child.expect(ANSWER_READY)
     child.send(CTRL_D)
@@ -144,7 +147,7 @@ def test_ctrl_c_keeps_the_answers_and_resume_picks_up_at_the_next_question(vault
 
     text = note(vault)
     assert section(text, "What happened") == "The first answer"
-    assert section(text, "What came up") == "The second answer"
+    assert section(text, "What came up") == "half a thought, and the rest of it"
     assert not draft.exists()
 
 
@@ -240,3 +243,45 @@ def test_a_future_date_is_confirmed_on_a_terminal(vault: Path) -> None:
     child.send(CTRL_D)
     assert finish(child) == 0
     assert "\ndate: 2030-01-01\n" in note(vault)
+
+
+def test_a_one_line_answer_after_a_multi_line_one_takes_one_enter(vault: Path) -> None:
+    build_tree(
+        vault,
+        {
+            ".vaultkit/templates/two.md": "---\ntype: two\nmood:\n---\n"
+            "<!-- prompt: What stayed with you? -->\n<!-- prompt(mood): Mood now -->\n"
+        },
+    )
+    child = spawn(vault, "two")
+    child.expect(ANSWER_READY)
+    child.send("A long answer\r\r")
+    child.expect("Mood now")
+    child.expect(ANSWER_READY)
+    child.send("7\r")  # once: the mood prompt must not keep the multi-line keys
+    assert finish(child) == 0
+    text = note_any(vault)
+    assert "\nmood: 7\n" in text and "A long answer" in text
+
+
+def test_ctrl_c_before_any_answer_leaves_no_draft_behind(vault: Path, run) -> None:
+    child = spawn(vault, "reflection")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    assert "draft" not in child.before
+    assert not (vault / ".vaultkit" / "drafts" / "reflection.json").exists()
+    assert run("new", "reflection", input="").exit_code == 0  # nothing stands in the way
+
+
+def test_ctrl_c_at_the_domain_question_keeps_the_action(vault: Path) -> None:
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send(f"{PASTE_START}Phone my therapist\nBuy a notebook{PASTE_END}\r")
+    child.expect(r"Domain\?")
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    draft = json.loads((vault / ".vaultkit" / "drafts" / "todo.json").read_text())
+    assert [a["text"] for a in draft["actions"]] == ["Phone my therapist", "Buy a notebook"]

@@ -127,13 +127,18 @@ def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
     draft = json.loads((vault / ".vaultkit/drafts/reflection.json").read_text())
     assert draft["answers"][:3] == ["An answer", "", None]
 
-    waiting = run("new", "reflection", "--no-input")  # asks nothing: goes ahead, says a draft waits
+    # Asking nothing, a note of another name goes ahead and says a draft waits;
+    # the draft's own note is refused, or the draft could never be resumed.
+    same = run("new", "reflection", "--no-input")
+    assert same.exit_code == 1
+    assert "the waiting draft is for this very note" in same.stderr
+    waiting = run("new", "reflection", "--no-input", "--title", "Other")
     assert waiting.exit_code == 0
     assert "A draft of a reflection started " in waiting.stderr and "--resume" in waiting.stderr
 
-    resumed = run("new", "reflection", "--resume", "--title", "Again")
+    resumed = run("new", "reflection", "--resume", "--date", "2026-01-01")
     assert resumed.exit_code == 1
-    assert "leave out --date, --session and --title" in resumed.stderr
+    assert "leave out --date and --session" in resumed.stderr
 
     discarded = run("new", "reflection", "--discard-draft", "--title", "Fresh", input="")
     assert discarded.exit_code == 0
@@ -168,3 +173,71 @@ def test_a_failing_editor_still_prints_the_path_and_keeps_the_note(vault, run, m
     rel = result.stdout.splitlines()[-1]
     assert (vault / rel).is_file()
     assert "the note was kept" in result.stderr
+
+
+def test_a_session_that_has_not_begun_or_already_began_is_refused(vault, run):
+    build_tree(vault, THREE_SESSIONS)
+    early = run("new", "reflection", "--no-input", "--session", "4")
+    assert early.exit_code == 1
+    assert early.stderr == (
+        "Error: session 4 has not begun (the sessions so far are 1, 2, 3): its intention opens it, "
+        "`vaultkit new intention --session 4`\n"
+    )
+    twice = run("new", "intention", "--no-input", "--session", "2", "--date", "2026-10-16")
+    assert twice.exit_code == 1
+    assert twice.stderr == "Error: session 2 already has its intention, Integration/s2.md\n"
+
+
+def test_the_session_day_is_a_date_and_orders_the_sessions(vault, run):
+    # 7 prompts; the 5th is the session's day: "next tuesday" is asked again.
+    answers = ["", "", "", "", "next tuesday", "2026-11-20", "", ""]
+    result = run("new", "intention", "--date", "2026-11-01", input="\n".join(answers) + "\n\n\n")
+    text = made(vault, result)
+    assert "Please give a date as YYYY-MM-DD" in result.stderr
+    assert "\nsession_date: 2026-11-20\n" in text
+    # Session 1 is on 2026-11-20: an intention dated before that would open a session before it.
+    refused = run("new", "intention", "--no-input", "--date", "2026-11-05")
+    assert refused.exit_code == 1
+    assert "but session 1 (2026-11-20) is later" in refused.stderr
+
+
+def test_an_editor_command_that_cannot_be_parsed_keeps_the_note(vault, run, monkeypatch):
+    monkeypatch.setenv("VISUAL", 'vim "')
+    result = run("new", "check-in", "--no-input", "--edit")
+    assert result.exit_code == 0
+    assert (vault / result.stdout.splitlines()[-1]).is_file()
+    assert "the note was kept" in result.stderr
+
+
+def test_a_draft_of_the_wrong_shape_is_named_not_a_crash(vault, run):
+    for text in ('"just a string"', "42", '{"type": "reflection", "date": "soon"}'):
+        build_tree(vault, {".vaultkit/drafts/reflection.json": text})
+        result = run("new", "reflection", input="\n")
+        assert result.exit_code == 1, text
+        assert "is not a draft this vaultkit understands" in result.stderr, text
+        # asking nothing does not need the draft: a warning, and the note
+        quiet = run("new", "reflection", "--no-input", "--title", f"T{len(text)}")
+        assert quiet.exit_code == 0 and "warning:" in quiet.stderr, text
+
+
+def test_a_narrow_review_line_keeps_the_action_and_the_keys():
+    from vaultkit.actions import Action
+    from vaultkit.prompts import review_line
+
+    action = Action(
+        id="a1",
+        text="Reflection on the long walk",
+        kind="external",
+        status="open",
+        due=None,
+        done=None,
+        source="Integration/2026-11-06 Reflection.md",
+        date=None,
+        session=None,
+        index=0,
+        written_id=None,
+    )
+    line = review_line(action, width=40)
+    assert line.endswith("[d/k/x/?] ") and line.startswith("  Reflection on the") and len(line) <= 40
+    wide = review_line(action, width=100)
+    assert wide == "  Reflection on the long walk  (2026-11-06 Reflection)  [d/k/x/?] "

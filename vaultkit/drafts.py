@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +33,47 @@ class Draft:
     started: str  # when the draft was begun, for the notice that a draft waits
     answers: list[str | None] = field(default_factory=list)  # per prompt; None: not asked yet
     actions: list[NewAction] = field(default_factory=list)  # --action ones first, then typed ones
-    decisions: dict[str, str] = field(default_factory=dict)  # check-in review: id -> done/dropped
+    decisions: dict[str, str] = field(default_factory=dict)  # check-in review: id -> done/dropped/keep
     reviewed: bool = False  # the check-in review is over
     lists_done: list[str] = field(default_factory=list)  # action kinds whose list was ended
+    unfinished: str = ""  # what was being typed when the writing stopped: offered again on resume
 
     @property
     def answered(self) -> int:
         return sum(1 for a in self.answers if a) + len(self.decisions)
 
+    @property
+    def has_words(self) -> bool:
+        """Anything the person gave that would be lost without the draft."""
+        return bool(self.answered or self.unfinished.strip() or self.actions)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["format"] = FORMAT
         return data
+
+
+def _from_json(data: Any) -> Draft:
+    """A draft from its JSON, every field checked (a hand-edited or half-synced
+    file must give the message below, not a crash halfway through the questions)."""
+    if not isinstance(data, dict):
+        raise TypeError("not a mapping")
+    data = dict(data)
+    data.pop("format", None)
+    actions = [NewAction(**a) for a in data.pop("actions", [])]
+    draft = Draft(**data, actions=actions)
+    date.fromisoformat(draft.date)
+    checks = (
+        all(isinstance(v, str) for v in (draft.type, draft.title, draft.started, draft.unfinished)),
+        isinstance(draft.session, int),
+        isinstance(draft.answers, list) and all(a is None or isinstance(a, str) for a in draft.answers),
+        all(isinstance(a.text, str) and isinstance(a.kind, str) for a in draft.actions),
+        isinstance(draft.decisions, dict) and all(isinstance(v, str) for v in draft.decisions.values()),
+        isinstance(draft.lists_done, list),
+    )
+    if not all(checks):
+        raise TypeError("a field has the wrong type")
+    return draft
 
 
 def draft_path(vault: Vault, note_type: str) -> Path:
@@ -66,10 +95,8 @@ def load_draft(vault: Vault, note_type: str) -> Draft | None:
             "still in it: copy them out, then remove it or use --discard-draft"
         ) from None
     try:
-        actions = [NewAction(**a) for a in data.pop("actions", [])]
-        data.pop("format", None)
-        return Draft(**data, actions=actions)
-    except TypeError:
+        return _from_json(data)
+    except (TypeError, ValueError, AttributeError):
         raise VaultkitError(
             f"{vault.rel(path)} is not a draft this vaultkit understands; copy your answers out, "
             "then remove it or use --discard-draft"

@@ -81,6 +81,14 @@ def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, o
             raise VaultkitError(
                 f"--session {given} would skip numbers: {existing}, so the next is {latest + 1}"
             )
+        if given > latest and note_type != OPENS_SESSION:
+            raise VaultkitError(
+                f"session {given} has not begun ({existing}): its intention opens it, "
+                f"`vaultkit new intention --session {given}`"
+            )
+        opened_by = sorted(n.path for n in notes if n.session == given and n.type == OPENS_SESSION)
+        if note_type == OPENS_SESSION and opened_by:
+            raise VaultkitError(f"session {given} already has its intention, {opened_by[0]}")
         number = given
     else:
         number = latest + 1 if note_type == OPENS_SESSION else max(latest, 1)
@@ -119,10 +127,13 @@ def session_links(
 
 
 def carried_over(actions: list[Action], before: date) -> list[Action]:
-    """Open actions from notes dated on or before `before`, oldest note first."""
+    """Open actions from notes dated on or before `before`: newest note first,
+    each note's actions in their order, as in the summary."""
     cutoff = before.isoformat()
     chosen = [a for a in actions if a.status == "open" and (a.date is None or a.date <= cutoff)]
-    return sorted(chosen, key=lambda a: (a.date or "", a.source, a.index))
+    chosen.sort(key=lambda a: a.index)
+    chosen.sort(key=lambda a: (a.date or "", a.source), reverse=True)
+    return chosen
 
 
 def note_path(pattern: str, values: NoteValues) -> str:
@@ -168,9 +179,13 @@ class Asker(Protocol):
     def confirm(self, question: str) -> bool: ...
     def review_start(self, count: int) -> None: ...
     def decide(self, action: Action) -> str | None: ...  # done, dropped or keep
-    def ask(self, prompt: Prompt) -> str | None: ...
+    def ask(self, prompt: Prompt, start: str = "") -> str | None: ...  # start: text to go on from
     def actions_start(self, kind: str) -> None: ...
-    def ask_action(self, kind: str) -> NewAction | None: ...  # None: the list is over
+    def ask_action(self, kind: str, start: str = "") -> NewAction | None: ...  # None: the list is over
+    def salvage(self) -> tuple[str, list[NewAction]]:
+        """After an interruption: the answer being typed, and actions typed but
+        not yet handed over (the rest of a pasted block)."""
+        ...
 
 
 def _check_date(note_date: date, today: date, request: NewNoteRequest, asker: Asker | None) -> None:
@@ -189,10 +204,17 @@ def _check_date(note_date: date, today: date, request: NewNoteRequest, asker: As
 
 def _waiting_draft(
     vault: Vault, request: NewNoteRequest, asking: bool, notice: Callable[[str], None]
-) -> Draft | None:
-    """The draft this run continues, if any; refuses to start over a waiting one."""
+) -> tuple[Draft | None, Draft | None]:
+    """The draft this run continues, if any, and one that waits while this run
+    asks nothing; refuses to start over a waiting draft."""
     kind = request.type
-    draft = load_draft(vault, kind)
+    try:
+        draft = load_draft(vault, kind)
+    except VaultkitError as exc:
+        if asking or request.resume or request.discard_draft:
+            raise
+        notice(f"warning: {exc}")  # --no-input does not use the draft: go on, say so
+        return None, None
     if request.discard_draft and draft is not None:
         discard_draft(vault, kind)
         notice(f"Discarded the draft of a {kind} started {draft.started}.")
@@ -202,13 +224,14 @@ def _waiting_draft(
             raise VaultkitError(
                 f"there is no draft of a {kind} to resume; start one with `vaultkit new {kind}`"
             )
-        if request.date_text or request.session is not None or request.title:
+        if request.date_text or request.session is not None:
             raise VaultkitError(
-                "--resume continues the draft as it was planned; leave out --date, --session and --title"
+                "--resume continues the draft for the date and session it was planned for; "
+                "leave out --date and --session"
             )
         if not asking:
             raise VaultkitError("--resume asks the remaining questions; leave out --no-input")
-        return draft
+        return draft, None
     if draft is not None:
         waiting = (
             f"a draft of a {kind} started {draft.started} is waiting ({plural(draft.answered, 'answer')}): "
@@ -217,7 +240,7 @@ def _waiting_draft(
         if asking:
             raise VaultkitError(f"{waiting}, or start over with `vaultkit new {kind} --discard-draft`")
         notice(waiting[0].upper() + waiting[1:] + ".")
-    return None
+    return None, draft
 
 
 def _interview(
@@ -227,25 +250,27 @@ def _interview(
     prompts = template.prompts
     asker.intro(f"{default_title(draft.type)} for session {draft.session}, {draft.date}")
     if not draft.reviewed:
-        # Close old loops before adding new ones: newest note first, each note's
-        # actions in their order, as in the summary.
+        # Close old loops before adding new ones.
         todo = [a for a in carried if a.id not in draft.decisions]
-        todo.sort(key=lambda a: (a.date or "", a.source, -a.index), reverse=True)
         if todo:
             asker.review_start(len(todo))
         for action in todo:
             decision = asker.decide(action)
             if decision is None:
                 return
-            if decision != "keep":
-                draft.decisions[action.id] = decision
-                save()
+            draft.decisions[action.id] = decision
+            save()
         draft.reviewed = True
         save()
+
+    def start() -> str:
+        text, draft.unfinished = draft.unfinished, ""
+        return text
+
     for i, prompt in enumerate(prompts):
         if draft.answers[i] is not None:
             continue
-        answer = asker.ask(prompt)
+        answer = asker.ask(prompt, start())
         if answer is None:
             return
         draft.answers[i] = answer
@@ -256,7 +281,7 @@ def _interview(
         if kind in draft.lists_done:
             continue
         asker.actions_start(kind)
-        while (typed := asker.ask_action(kind)) is not None:
+        while (typed := asker.ask_action(kind, start())) is not None:
             draft.actions.append(typed)
             save()
         if asker.ended:
@@ -271,9 +296,10 @@ def create_note(
     """Create the note; return its vault-relative path. Never overwrites."""
     template = find_template(vault, request.type)
     today = logical_today(request.now, vault.config.day_starts_at)
-    draft = _waiting_draft(vault, request, asker is not None, notice)
+    draft, waiting = _waiting_draft(vault, request, asker is not None, notice)
     if draft is not None:
-        note_date, title = date.fromisoformat(draft.date), draft.title
+        note_date = date.fromisoformat(draft.date)
+        title = clean_title(request.title) if request.title else draft.title
     else:
         note_date = parse_date_option(request.date_text, today) if request.date_text else today
         _check_date(note_date, today, request, asker)
@@ -301,34 +327,40 @@ def create_note(
     rel = note_path(vault.config.note_path, values)
     target = safe_target(vault, rel)
     if target.exists() or target.is_symlink():
+        again = f"`vaultkit new {request.type} --resume --title ...`" if draft else "--title"
         raise NoteExistsError(
             f"{rel} already exists; vaultkit never overwrites a note. "
-            "Open it, or pick another name with --title"
+            f"Open it, or pick another name with {again}"
+        )
+    if waiting is not None and _planned_path(vault, waiting, values) == rel:
+        raise VaultkitError(
+            f"the waiting draft is for this very note ({rel}): continue it with "
+            f"`vaultkit new {request.type} --resume`, or give this one another --title"
         )
     decisions: dict[str, str] = {}
     if asker is not None:
         prompts = template.prompts
         if draft is None:
-            draft = Draft(
-                request.type,
-                note_date.isoformat(),
-                session,
-                title,
-                started_now(),
-                actions=list(request.actions),
-            )
+            draft = Draft(request.type, note_date.isoformat(), session, title, started_now())
+        draft.title = title
+        draft.actions += [a for a in request.actions if a not in draft.actions]
         draft.answers = (draft.answers + [None] * len(prompts))[: len(prompts)]
-        saved = draft_path(vault, draft.type).exists()
         being_written = draft
+        saved = draft_path(vault, draft.type).exists()
 
         def save() -> None:
             nonlocal saved
-            save_draft(vault, being_written)
-            saved = True
+            if saved or being_written.has_words:  # a draft of nothing would only stand in the way
+                save_draft(vault, being_written)
+                saved = True
 
         try:
             _interview(asker, template, draft, carried, save)
         except BaseException:
+            unfinished, typed = asker.salvage()
+            draft.unfinished = unfinished or draft.unfinished
+            draft.actions += typed
+            save()
             if saved:
                 notice(
                     f"Your answers are kept in a draft; `vaultkit new {request.type} --resume` "
@@ -337,7 +369,7 @@ def create_note(
             raise
         values.answers = [a or "" for a in draft.answers]
         values.actions = draft.actions
-        decisions = draft.decisions
+        decisions = {i: d for i, d in draft.decisions.items() if d != "keep"}
     values.open_actions = [(a.text, carried_links[a.source]) for a in carried if a.id not in decisions]
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
@@ -357,6 +389,18 @@ def create_note(
         if problems:
             raise VaultkitError(f"{rel} was created, but: " + "; ".join(problems))
     return vault.rel(target)
+
+
+def _planned_path(vault: Vault, draft: Draft, like: NoteValues) -> str:
+    """Where a waiting draft's note will go."""
+    values = NoteValues(
+        type=draft.type,
+        title=draft.title,
+        note_date=date.fromisoformat(draft.date),
+        now=like.now,
+        session=draft.session,
+    )
+    return note_path(vault.config.note_path, values)
 
 
 # ---------------------------------------------------------------- template files

@@ -41,6 +41,8 @@ def review_line(action: Action, width: int | None = None) -> str:
     """One short line per action: its text and the name of its note, cut to fit."""
     width = width or shutil.get_terminal_size((80, 24)).columns
     tail = f"  ({stem(action.source)})  [d/k/x/?] "
+    if width - len(tail) - 3 < 24:  # too narrow for both: the action matters more than its note
+        tail = "  [d/k/x/?] "
     room = max(width - len(tail) - 3, 12)
     text = action.text if len(action.text) <= room else action.text[: room - 1].rstrip() + "…"
     return f"  {text}{tail}"
@@ -91,12 +93,14 @@ class PipedAsker:
                 return answer
             say(REVIEW_HELP if line.strip() == "?" else "  Please answer d, k or x (? for help).")
 
-    def ask(self, prompt: Prompt) -> str | None:
+    def ask(self, prompt: Prompt, start: str = "") -> str | None:
         ask = f"\n{prompt.question}\n> "
         while True:
             line = self._line(ask)
             if line is None:
-                return None
+                return start or None  # words left unfinished on a terminal are never dropped
+            if start:
+                line = f"{start}\n{line}" if line.strip() else start
             problem = answer_problem(prompt, line)
             if problem is None:
                 return line
@@ -106,6 +110,9 @@ class PipedAsker:
     def actions_start(self, kind: str) -> None:
         say(f"\n{ACTION_QUESTIONS[kind]}")
 
-    def ask_action(self, kind: str) -> NewAction | None:
-        line = self._line("> ")
+    def ask_action(self, kind: str, start: str = "") -> NewAction | None:
+        line = start or self._line("> ")
         return None if line is None else parse_action_text(line, kind)
+
+    def salvage(self) -> tuple[str, list[NewAction]]:
+        return "", []  # a pipe's lines are answers once read: nothing is half-typed

@@ -171,11 +171,14 @@ class Store:
         """Notes of the integration work (what follow-ups and the overview read), by path."""
         marks = ", ".join("?" * len(INTEGRATION_TYPES))
         rows = self.conn.execute(
-            "SELECT path, type, date, session, mood FROM notes WHERE error IS NULL AND copy_of IS NULL "
-            f"AND (session IS NOT NULL OR type IN ({marks})) ORDER BY path",
+            "SELECT path, type, date, session, mood, session_date FROM notes WHERE error IS NULL "
+            f"AND copy_of IS NULL AND (session IS NOT NULL OR type IN ({marks})) ORDER BY path",
             INTEGRATION_TYPES,
         )
-        return [NoteRecord(*row) for row in rows]
+        return [
+            NoteRecord(path, type=kind, date=day, session=session, mood=mood, session_date=session_day)
+            for path, kind, day, session, mood, session_day in rows
+        ]
 
     def facts(self, today: date) -> Facts:
         """What the overview and the follow-ups read from the integration notes."""

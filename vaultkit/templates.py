@@ -204,14 +204,22 @@ def parse_action_text(text: str, kind: str = "external") -> NewAction | None:
 _SCALE = re.compile(r"^(mood|wheel_[a-z_]+)$")
 
 
+# Answers that must be a date: follow-ups count from them.
+_DATE_FIELD = re.compile(r"^(session_date|next_session|\w+_date)$")
+
+
 def answer_problem(prompt: Prompt, answer: str) -> str | None:
     """Why an answer can't be written as given (None when it can, or is empty)."""
     text = answer.strip()
-    if not text or prompt.field is None or not _SCALE.match(prompt.field):
+    if not text or prompt.field is None:
         return None
-    if re.fullmatch(r"\d{1,2}", text) and 0 <= int(text) <= 10:
-        return None
-    return "Please give a whole number from 0 to 10, or press Enter to skip."
+    if _SCALE.match(prompt.field):
+        if re.fullmatch(r"\d{1,2}", text) and 0 <= int(text) <= 10:
+            return None
+        return "Please give a whole number from 0 to 10, or press Enter to skip."
+    if _DATE_FIELD.match(prompt.field) and not isinstance(coerce_field(prompt.field, text), date):
+        return "Please give a date as YYYY-MM-DD (e.g. 2026-12-04), or press Enter to skip."
+    return None
 
 
 @dataclass

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,14 +34,29 @@ if TYPE_CHECKING:
     from vaultkit.templates import Prompt
 
 HOW = (
-    "Write as much as you like: Enter starts a new line, and Enter on an empty line\n"
-    "finishes the answer (Enter straight away skips the question). Esc then Enter\n"
-    "keeps a blank line. Ctrl-O writes this answer in your editor. Ctrl-D writes the\n"
-    "note now. Ctrl-C stops; your answers are kept, and --resume picks them up."
+    "Write as much as you like: Enter starts a new line, and Enter on an empty line "
+    "finishes the answer (Enter straight away skips the question). Esc then Enter "
+    "keeps a blank line. Ctrl-O writes this answer in your editor. Ctrl-D writes the "
+    "note now. Ctrl-C stops; what you typed is kept, and --resume picks it up."
 )
-TOOLBAR = " Enter on an empty line: next · Ctrl-O: editor · Ctrl-C: stop (answers kept)"
+# The toolbar under a multi-line answer, longest first: the widest that fits is shown.
+TOOLBARS = (
+    " Enter on an empty line: next · Ctrl-O: editor · Ctrl-C: stop (answers kept)",
+    " Empty line: next · Ctrl-O: editor · Ctrl-C: stop",
+    " Empty line: next · Ctrl-C: stop",
+)
 DOMAIN_KEYS = {name[0]: name for name in DOMAINS}
 DOMAIN_CHOICE = "  Domain? " + " ".join(f"({n[0]}){n[1:]}" for n in DOMAINS) + ", or Enter "
+SAID = {"done": "done", "dropped": "dropped", "keep": "kept open"}
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _toolbar() -> str:
+    width = _width()
+    return next((t for t in TOOLBARS if len(t) < width), "")
 
 
 class TerminalAsker:
@@ -53,10 +70,25 @@ class TerminalAsker:
         self._scratch = scratch
         self._modes = (dir_mode, file_mode)
         self._output = create_output(stdout=sys.stderr)
-        self._session: PromptSession[str] = PromptSession(output=self._output)
+        # Two sessions: a one-line prompt must not inherit the multi-line keys.
+        self._answers: PromptSession[str] = PromptSession(
+            output=self._output,
+            multiline=True,
+            key_bindings=self._answer_keys(),
+            prompt_continuation="  ",
+            bottom_toolbar=_toolbar,
+        )
+        self._lines: PromptSession[str] = PromptSession(output=self._output, key_bindings=self._line_keys())
+        self._typing = ""  # the buffer when Ctrl-C came
         self._pasted: list[str] = []  # further lines of a block pasted at the action prompt
+        self._held: list[NewAction] = []  # typed actions not yet handed over (Ctrl-C at "Domain?")
+        self._kind = "external"
 
     # ------------------------------------------------------------ keys
+
+    def _interrupt(self, event: KeyPressEvent) -> None:
+        self._typing = event.current_buffer.text
+        event.app.exit(exception=KeyboardInterrupt())
 
     def _one_key(self, text: str, keys: dict[str, str], default: str | None) -> str | None:
         """Wait for one of `keys`; Enter gives `default`."""
@@ -84,16 +116,21 @@ class TerminalAsker:
         if not command:
             say("No $VISUAL or $EDITOR is set; type the answer here instead.")
             return None
+        try:
+            argv = shlex.split(command)
+        except ValueError:
+            say("$VISUAL/$EDITOR can't be read as a command (check its quotes); your answer is as it was.")
+            return None
         dir_mode, file_mode = self._modes
         make_dirs(self._scratch, dir_mode)
         path = self._scratch / f"answer-{os.getpid()}.md"
         path.unlink(missing_ok=True)
         create_exclusive(path, text.encode("utf-8"), file_mode)
         try:
-            code = subprocess.call([*shlex.split(command), str(path)])
+            code = subprocess.call([*argv, str(path)])
             written = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            say(f"Could not run {command!r} ({exc.strerror}); your answer is as it was.")
+        except (OSError, UnicodeDecodeError) as exc:
+            say(f"Could not use the editor ({exc.__class__.__name__}); your answer is as it was.")
             return None
         finally:
             path.unlink(missing_ok=True)
@@ -102,8 +139,13 @@ class TerminalAsker:
             return None
         return written
 
-    def _answer_keys(self) -> KeyBindings:
+    def _line_keys(self) -> KeyBindings:
         bindings = KeyBindings()
+        bindings.add("c-c")(self._interrupt)
+        return bindings
+
+    def _answer_keys(self) -> KeyBindings:
+        bindings = self._line_keys()
 
         @bindings.add("enter")
         def _enter(event: KeyPressEvent) -> None:
@@ -141,7 +183,15 @@ class TerminalAsker:
     # ------------------------------------------------------------ the questions
 
     def intro(self, label: str) -> None:
-        say(f"{label}. Every question is optional.\n{HOW}")
+        width = min(_width(), 100) - 1
+        say(textwrap.fill(f"{label}. Every question is optional.", width))
+        say(textwrap.fill(HOW, width))
+        left = sorted(p.name for p in self._scratch.glob("answer-*.md")) if self._scratch.is_dir() else []
+        for name in left:
+            say(
+                f"Note: an answer being written in an editor was left in .vaultkit/drafts/{name}; "
+                "copy what you need from it, then delete it."
+            )
 
     def confirm(self, question: str) -> bool:
         return self._one_key(f"{question} [y/N] ", {"y": "y", "n": "n"}, "n") == "y"
@@ -159,24 +209,21 @@ class TerminalAsker:
                 self.ended = True
                 return None
             if answer != "?":
+                say(f"    → {SAID[answer]}")
                 return answer
             say(REVIEW_HELP)
 
-    def ask(self, prompt: Prompt) -> str | None:
+    def ask(self, prompt: Prompt, start: str = "") -> str | None:
         if self.ended:
             return None
         say(f"\n{prompt.question}")
-        one_line = prompt.field is not None  # a property: a number, a date, a word
-        keys = None if one_line else self._answer_keys()
+        if start:
+            say("(what you were writing when you stopped)")
+        session = self._lines if prompt.field is not None else self._answers  # a property: one line
         while True:
+            self._typing = ""
             try:
-                answer = self._session.prompt(
-                    "> ",
-                    multiline=not one_line,
-                    key_bindings=keys,
-                    prompt_continuation="  ",
-                    bottom_toolbar=None if one_line else TOOLBAR,
-                )
+                answer = session.prompt("> ", default=start)
             except EOFError:  # Ctrl-D on an empty one-line answer
                 self.ended = True
                 return None
@@ -184,28 +231,42 @@ class TerminalAsker:
             if problem is None:
                 return answer
             say(problem)
+            start = ""
 
     def actions_start(self, kind: str) -> None:
         say(f"\n{ACTION_QUESTIONS[kind]}")
 
-    def ask_action(self, kind: str) -> NewAction | None:
+    def ask_action(self, kind: str, start: str = "") -> NewAction | None:
         if self.ended:
             return None
+        self._kind = kind
         if not self._pasted:
+            self._typing = ""
             try:
-                typed = self._session.prompt("> ")
+                typed = self._lines.prompt("> ", default=start)
             except EOFError:
                 self.ended = True
                 return None
             # A block pasted here is several actions, one per line.
             self._pasted = [line for line in typed.splitlines() if line.strip()] or [""]
+            first = True
+        else:
+            first = False
         action = parse_action_text(self._pasted.pop(0), kind)
         if action is None:
             self._pasted.clear()
             return None
-        if action.domain is None and split_string_action(action.text).domain is None:
+        if not first:
+            say(f"> {action.text}")
+        if split_string_action(action.text).domain is None:
+            self._held = [action]
             domain = self._one_key(DOMAIN_CHOICE, DOMAIN_KEYS, None)
+            self._held = []
             if domain:
                 say(f"  #{domain}")
                 action = NewAction(action.text, action.kind, action.done, domain)
         return action
+
+    def salvage(self) -> tuple[str, list[NewAction]]:
+        rest = [a for a in (parse_action_text(line, self._kind) for line in self._pasted) if a]
+        return self._typing, [*self._held, *rest]

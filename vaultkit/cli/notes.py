@@ -135,6 +135,8 @@ def _open_in_editor(path: Path) -> None:
         click.edit(filename=str(path))
     except click.ClickException as exc:
         say(f"The editor did not run cleanly ({exc.format_message()}); the note was kept.")
+    except (OSError, ValueError) as exc:  # ValueError: a $VISUAL whose quotes don't close
+        say(f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__}); the note was kept.")
 
 
 # ---------------------------------------------------------------- templates
