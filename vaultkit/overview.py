@@ -34,6 +34,7 @@ class Overview(NamedTuple):
     due: list[dict[str, Any]]
     timeline: list[tuple[int, list[tuple[str, str]]]]
     mood: list[tuple[str, float]]
+    latest_brief: str | None = None  # the link of the newest `vaultkit brief` note
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
@@ -155,6 +156,8 @@ def render_overview(overview: Overview) -> list[str]:
     )
     if overview.last_note_date:
         out.append(f"- Last integration note: {overview.last_note_date}")
+    if overview.latest_brief:
+        out.append(f"- Latest brief: {overview.latest_brief}")
     out.append("")
     if overview.timeline:
         out += [timeline_chart(overview), ""]
