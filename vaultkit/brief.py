@@ -78,9 +78,9 @@ def _where(note: NoteText, heading: str) -> str:
     return CAME_UP
 
 
-def _quote(heading: str, text: str) -> list[str]:
+def _quote(heading: str, text: str, labelled: bool) -> list[str]:
     lines = text.split("\n")
-    label = f"**{heading}:** " if heading else ""
+    label = f"**{heading}:** " if heading and labelled else ""
     return [f"> {label}{lines[0]}".rstrip(), *(f"> {line}".rstrip() for line in lines[1:]), ""]
 
 
@@ -150,7 +150,10 @@ def build_brief(
             words = own_words(part, template)
             if words:
                 text, _ = trim(words, QUOTE_LIMIT)
-                by_section.setdefault(_where(note, part.heading), []).extend(_quote(part.heading, text))
+                where = _where(note, part.heading)
+                # Under "To bring" and "Support", the note's heading would only repeat the section's.
+                quote = _quote(part.heading, text, where in (INTENTION, CAME_UP))
+                by_section.setdefault(where, []).extend(quote)
         for name, quotes in by_section.items():
             sections[name] += [f"From {note.link}:", "", *quotes]
         quoted_from += bool(by_section)
