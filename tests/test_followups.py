@@ -258,7 +258,9 @@ def test_status_text_and_json(vault, run):
 
 def test_check_in_reviews_open_actions(vault, run):
     build_tree(vault, VAULT)
-    answers = "\n".join(["", "", "", "", "", "", "", "d", "k", "x", "", ""]) + "\n"  # 7 prompts, review, no new
+    answers = (
+        "\n".join(["", "", "", "", "", "", "", "d", "k", "x", "", ""]) + "\n"
+    )  # 7 prompts, review, no new
     result = run("new", "check-in", "--date", "2026-11-09", input=answers)
     assert result.exit_code == 0, result.output
     assert "3 actions still open" in result.stderr

@@ -197,12 +197,13 @@ def render_preview(brief: Brief) -> str:
     for name in ORDER:
         lines = brief.sections[name]
         out.append(f"== {name}: {'included' if lines else 'nothing to include'}")
+        while lines and not lines[-1]:
+            lines = lines[:-1]
         out += [f"   {line}".rstrip() for line in lines]
         if lines:
             out.append("")
-    left = [
-        f"== Left out as private: {len(brief.left_out_notes)} note(s), {brief.left_out_sections} section(s)"
-    ]
+    notes, parts = plural(len(brief.left_out_notes), "note"), plural(brief.left_out_sections, "section")
+    left = [f"== Left out as private: {notes}, {parts}"]
     left += [f"   {link} (private: true)" for link in brief.left_out_notes]
     out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
     return "\n".join(out) + "\n"

@@ -71,10 +71,6 @@ def brief(
     if preview:
         click.echo(render_preview(page), nl=False)
         return
-    say(
-        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: "
-        f"{plural(len(page.left_out_notes), 'note')}, {plural(page.left_out_sections, 'section')}"
-    )
     if to_stdout:
         click.echo(render_body(page, made.chart), nl=False)
     if html_file is not None:
@@ -85,3 +81,7 @@ def brief(
             click.echo(rel)
     if not to_stdout and html_file is None:
         click.echo(write_note(vault, made, today))
+    say(  # counts only: what a person may want to check, with no note text
+        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: "
+        f"{plural(len(page.left_out_notes), 'note')}, {plural(page.left_out_sections, 'section')}"
+    )
