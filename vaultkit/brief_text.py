@@ -13,6 +13,7 @@ of its section, where Obsidian would hide even more.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ class Sections:
     private: int
 
 
+@functools.cache
 def _parser() -> Any:
     # Imported here: markdown-it is only needed by `vaultkit brief`, never at start-up.
     from markdown_it import MarkdownIt
@@ -91,6 +93,7 @@ class Boilerplate:
     skip: frozenset[str] = frozenset()  # headings whose section the template fills (e.g. carried actions)
 
 
+@functools.cache  # a template's patterns, compiled once per process
 def boilerplate(template_text: str) -> Boilerplate:
     """Each line of a template's body, with its placeholders as wildcards; and
     the headings of sections made of `{{open_actions}}` (the brief lists the
