@@ -77,8 +77,9 @@ def section(draw: st.DrawFn, secret_note: bool) -> str:
     else:  # a section that holds %% private %% (the whole note, for a private note, is Greek anyway)
         heading = f"{'#' * level} {draw(secret_words)}"
         if kind == "marker":
+            # In this section itself, above any section nested in it.
             nested = [i for i, line in enumerate(lines) if line.startswith("#")]
-            at = draw(st.integers(0, nested[0] if nested else len(lines)))  # in this section, not a nested one
+            at = draw(st.integers(0, nested[0] if nested else len(lines)))
             lines.insert(at, draw(st.sampled_from(["%% private %%", "%%private%%", "  %% Private %%"])))
     return "\n".join([heading, *lines])
 
