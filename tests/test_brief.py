@@ -357,3 +357,26 @@ def test_the_example_page_renders_and_prints_on_at_most_two_a4_pages(tmp_path: P
 
     pdf = browser.print_pdf(page, tmp_path / "brief.pdf")
     assert 1 <= browser.pdf_pages(pdf) <= 2
+
+
+def test_only_the_persons_words_are_quoted_not_the_template(vault: Path, run) -> None:
+    today = today_of(vault)
+    for kind, day in (("intention", today - timedelta(days=9)), ("check-in", today - timedelta(days=2))):
+        made = run("new", kind, "--no-input", "--date", day.isoformat(), "--action", f"Step from the {kind}")
+        assert made.exit_code == 0, made.output
+    check_in = vault / made.stdout.splitlines()[-1]
+    text = check_in.read_text(encoding="utf-8")
+    assert "- Step from the intention — [[" in text  # the check-in carries the intention's action over
+    check_in.write_text(text.replace("## Support\n", "## Support\nA walk with Sam.\n"), encoding="utf-8")
+    page = run("brief", "--stdout").stdout
+    assert "> A walk with Sam." in page
+    for template_text in (
+        "Every question here is optional",
+        "For each one",
+        "Session notes:",
+        "prompt",
+        "<!--",
+    ):
+        assert template_text not in page
+    assert page.count("Step from the intention") == 1  # listed once, as an action
+    assert "## What came up" not in page and "## Intention" not in page  # nothing written there yet

@@ -10,6 +10,7 @@ feed the next brief, the overview or the summary's actions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
 from vaultkit.brief_text import Boilerplate, Sections, boilerplate, split_sections
 from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
-from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, parse_frontmatter
 from vaultkit.fs import Vault, read_head, safe_target, stat_note
 from vaultkit.new import find_template, note_path
 from vaultkit.notes import NoteRecord
@@ -33,6 +34,7 @@ from vaultkit.templates import NoteValues, dump_frontmatter
 BRIEF_TYPE = "brief"
 SOON_DAYS = 3  # `vaultkit status` asks for a brief this many days before the next session
 _TRUE = ("true", "yes", "on")
+HEAD_BYTES = MAX_FRONTMATTER_BYTES + 8192  # as notes.py reads: enough to hold any frontmatter
 
 
 @dataclass(frozen=True)
@@ -44,18 +46,20 @@ class Read:
     private: bool
 
 
-def read_for_brief(vault: Vault, rel: str) -> Read | None:
-    """The note's frontmatter and body, through `fs`; None when it cannot be read
-    whole (then nothing of it is quoted: when in doubt, leave it out)."""
+def read_for_brief(vault: Vault, rel: str, head_only: bool = False) -> Read | None:
+    """The note's frontmatter and body (with `head_only`, as much as holds the
+    frontmatter), through `fs`; None when it cannot be read whole (then nothing
+    of it is quoted: when in doubt, leave it out)."""
     note = stat_note(vault, rel)
     if note is None:
         return None
+    limit = min(HEAD_BYTES, vault.config.max_note_bytes) if head_only else vault.config.max_note_bytes
     try:
-        data, complete = read_head(note, vault.config.max_note_bytes)
+        data, complete = read_head(note, limit)
         fm = parse_frontmatter(data, complete)
     except (OSError, NoteError):
         return None
-    if not complete:
+    if not complete and not head_only:
         return None
     meta = fm.meta or {}
     flag = meta.get("private")
@@ -127,28 +131,30 @@ def make_brief(
     notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE]
     span = _span(notes, today, session, since)
     chosen = sorted((n for n in notes if _in_span(n, span)), key=lambda n: (n.date or "", n.path))
-    reads: dict[str, Read | None] = {}
-
-    def read(rel: str) -> Read | None:
-        if rel not in reads:
-            reads[rel] = read_for_brief(vault, rel)
-        return reads[rel]
-
+    private: dict[str, bool] = {}  # a note's path -> whether nothing of it may be shared
     texts: list[NoteText] = []
     left_out: list[str] = []
     hidden_sections = 0
     for n in chosen:
-        got = read(n.path)
+        got = read_for_brief(vault, n.path)
+        private[n.path] = got is None or got.private
         if got is None or got.private:
             left_out.append(store.link(n.path))
             continue
         sections: Sections = split_sections(got.body)
         hidden_sections += sections.private
         texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
+    # The page lists open actions and those done or let go in the span: only
+    # their notes' frontmatter is read, to see which are private.
     shared: list[Action] = []
-    for action in store.actions():
-        got = read(action.source)
-        if got is not None and not got.private:
+    for action in store.actions(
+        "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
+        (span.start, json.dumps([n.path for n in chosen])),
+    ):
+        if action.source not in private:
+            got = read_for_brief(vault, action.source, head_only=True)
+            private[action.source] = got is None or got.private
+        if not private[action.source]:
             shared.append(action)
     due, overview = big_picture(vault, store, today)
     brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
