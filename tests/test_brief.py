@@ -380,3 +380,11 @@ def test_only_the_persons_words_are_quoted_not_the_template(vault: Path, run) ->
         assert template_text not in page
     assert page.count("Step from the intention") == 1  # listed once, as an action
     assert "## What came up" not in page and "## Intention" not in page  # nothing written there yet
+
+
+def test_long_action_lists_are_cut_to_a_page(vault: Path, run) -> None:
+    today = today_of(vault)
+    items = "".join(f'  - "Step {n}"\n' for n in range(30))
+    build_tree(vault, {"r.md": f"---\ntype: reflection\ndate: {today}\nsession: 1\nactions:\n{items}---\n"})
+    page = run("brief", "--stdout").stdout
+    assert "- Step 11\n- and 18 more\n" in page and "Step 12" not in page

@@ -20,6 +20,7 @@ from vaultkit.text import plural
 
 QUOTE_LIMIT = 420  # characters of one answer; the rest is in the note, which the quote names
 STALLED_DAYS = 30  # an action open longer than this is listed as stalled
+LISTED = 12  # actions of one kind on the page; a page to hand over, not the whole list
 
 INTENTION = "Intention"
 CAME_UP = "What came up"
@@ -116,6 +117,8 @@ def _actions(actions: list[Action], span: Span, span_paths: set[str], today: dat
         (f"Open for more than {STALLED_DAYS} days", stalled),
         ("Let go", dropped),
     ):
+        if len(lines) > LISTED:
+            lines = [*lines[:LISTED], f"- and {len(lines) - LISTED} more"]
         if lines:
             out += [f"**{label}**", "", *lines, ""]
     return out
@@ -164,8 +167,10 @@ def build_brief(
     sections[MISSED] = [
         f"- Session {d.session}: {d.label}, due since {d.since.isoformat()}"
         for d in due
-        if d.session in wanted or _in(d.since.isoformat(), span)
+        if d.session in wanted or (span.label.startswith("since") and _in(d.since.isoformat(), span))
     ]
+    if len(sections[MISSED]) > LISTED:
+        sections[MISSED][LISTED:] = [f"- and {len(sections[MISSED]) - LISTED} more"]
     if sections[MISSED]:
         sections[MISSED].append("")
     until = f" to {span.end}" if span.end else f" to {today.isoformat()}"
