@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import stat
 from datetime import date, timedelta
@@ -355,8 +356,15 @@ def test_the_example_page_renders_and_prints_on_at_most_two_a4_pages(tmp_path: P
     assert (width, height) == (900, 1100)
     assert shot.stat().st_size > 30_000  # a page of text and a chart, not a blank one
 
-    pdf = browser.print_pdf(page, tmp_path / "brief.pdf")
-    assert 1 <= browser.pdf_pages(pdf) <= 2
+    # The page leaves the paper size to the printer's setting; Chromium's own is
+    # Letter. Print it on both, A4 as a person who picks it in the dialog would.
+    a4 = tmp_path / "brief-a4.html"
+    a4.write_text(page.read_text(encoding="utf-8").replace("</style>", "@page { size: A4; }</style>"))
+    for printed, size in ((page, (612, 792)), (a4, (595, 842))):  # points
+        pdf = browser.print_pdf(printed, tmp_path / f"{printed.stem}.pdf")
+        box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes())
+        assert box and (round(float(box[1])), round(float(box[2]))) == size
+        assert 1 <= browser.pdf_pages(pdf) <= 2
 
 
 def test_only_the_persons_words_are_quoted_not_the_template(vault: Path, run) -> None:
@@ -388,3 +396,12 @@ def test_long_action_lists_are_cut_to_a_page(vault: Path, run) -> None:
     build_tree(vault, {"r.md": f"---\ntype: reflection\ndate: {today}\nsession: 1\nactions:\n{items}---\n"})
     page = run("brief", "--stdout").stdout
     assert "- Step 11\n- and 18 more\n" in page and "Step 12" not in page
+
+
+def test_the_cli_starts_without_markdown_it() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, vaultkit.cli; print('markdown_it' in sys.modules, 'vaultkit.briefing' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

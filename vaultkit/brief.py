@@ -54,6 +54,11 @@ class Span:
     end: str | None  # ISO date, exclusive (the next session's start); None: up to today
     sessions: tuple[int, ...]
 
+    @property
+    def by_date(self) -> bool:
+        """A span from a date on (`--since`), not one session."""
+        return self.label.startswith("since")
+
 
 @dataclass
 class Brief:
@@ -167,7 +172,7 @@ def build_brief(
     sections[MISSED] = [
         f"- Session {d.session}: {d.label}, due since {d.since.isoformat()}"
         for d in due
-        if d.session in wanted or (span.label.startswith("since") and _in(d.since.isoformat(), span))
+        if d.session in wanted or (span.by_date and _in(d.since.isoformat(), span))
     ]
     if len(sections[MISSED]) > LISTED:
         sections[MISSED][LISTED:] = [f"- and {len(sections[MISSED]) - LISTED} more"]

@@ -99,7 +99,7 @@ def _span(notes: list[NoteRecord], today: date, session: int | None, since: date
 
 
 def _in_span(note: NoteRecord, span: Span) -> bool:
-    if span.label.startswith("since"):
+    if span.by_date:
         return note.date is not None and note.date >= span.start
     return note.session in span.sessions
 
@@ -161,7 +161,7 @@ def make_brief(
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
     chart = mood_chart(overview._replace(mood=brief.moods)) if len(brief.moods) >= 2 else None
-    return Made(brief, chart, span.sessions[0] if span.label.startswith("session") else None)
+    return Made(brief, chart, None if span.by_date else span.sessions[0])
 
 
 def note_text(made: Made, today: date) -> str:
