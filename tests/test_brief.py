@@ -70,7 +70,7 @@ def test_every_part_of_the_example_brief_has_content_and_nothing_private(tmp_pat
     for output in outputs:
         for words in EXAMPLE_PRIVATE:
             assert words not in output
-    assert made.brief.left_out_notes == ["[[2026-11-11 Reflection]]"]
+    assert made.brief.left_out_notes == ["[[2026-11-11 Reflection]] (private: true)"]
     assert made.brief.left_out_sections == 2
     # A page a person hands over: note names, no ids, no paths.
     body = render_body(made.brief)
@@ -224,6 +224,7 @@ def test_the_brief_path_setting(vault: Path, run) -> None:
         (["--preview", "--stdout"], 2, "--preview only shows what would be included"),
         (["--session", "7"], 1, "Error: no notes for session 7; sessions in this vault: 1"),
         (["--since", "soon"], 1, "Error: --since 'soon' is not a date; use YYYY-MM-DD"),
+        (["--since", "2999-01-01"], 1, "Error: no integration notes since 2999-01-01; try an earlier date"),
         (["--html", "../out.html"], 1, "is outside the vault; the page holds text from your notes"),
     ],
 )

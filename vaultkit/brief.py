@@ -68,7 +68,7 @@ class Brief:
     covers: str
     sections: dict[str, list[str]]
     moods: list[tuple[str, float]]
-    left_out_notes: list[str] = field(default_factory=list)  # links of the private notes
+    left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
     left_out_sections: int = 0
     quoted_from: int = 0  # notes with at least one part quoted
 
@@ -214,6 +214,6 @@ def render_preview(brief: Brief) -> str:
             out.append("")
     notes, parts = plural(len(brief.left_out_notes), "note"), plural(brief.left_out_sections, "section")
     left = [f"== Left out as private: {notes}, {parts}"]
-    left += [f"   {link} (private: true)" for link in brief.left_out_notes]
+    left += [f"   {note}" for note in brief.left_out_notes]
     out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
     return "\n".join(out) + "\n"

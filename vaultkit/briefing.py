@@ -131,6 +131,8 @@ def make_brief(
     notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE]
     span = _span(notes, today, session, since)
     chosen = sorted((n for n in notes if _in_span(n, span)), key=lambda n: (n.date or "", n.path))
+    if not chosen:
+        raise VaultkitError(f"no integration notes {span.label}; try an earlier date")
     private: dict[str, bool] = {}  # a note's path -> whether nothing of it may be shared
     texts: list[NoteText] = []
     left_out: list[str] = []
@@ -139,7 +141,8 @@ def make_brief(
         got = read_for_brief(vault, n.path)
         private[n.path] = got is None or got.private
         if got is None or got.private:
-            left_out.append(store.link(n.path))
+            why = "could not be read whole" if got is None else "private: true"
+            left_out.append(f"{store.link(n.path)} ({why})")
             continue
         sections: Sections = split_sections(got.body)
         hidden_sections += sections.private
