@@ -209,7 +209,7 @@ def write_html(vault: Vault, path: Path, made: Made) -> str:
     except ValueError:
         raise UnsafePathError(
             f"{path} is outside the vault; the page holds text from your notes, so it stays in the "
-            "vault's folder: try --html Briefs/brief.html and print that"
+            f'vault\'s folder: try --html "{vault.root / "Briefs" / "brief.html"}" and print that'
         ) from None
     target = safe_target(vault, rel)
     if target.exists() or target.is_symlink():
