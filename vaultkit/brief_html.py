@@ -68,7 +68,7 @@ def _names(text: str) -> str:
 
 def mood_svg(moods: list[tuple[str, float]]) -> str:
     """A line chart of the moods (0 to 10), dates along the bottom, each value written."""
-    width, height, left, right, top, bottom = 560, 190, 34, 14, 14, 34
+    width, height, left, right, top, bottom = 560, 190, 34, 24, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(moods)
 
