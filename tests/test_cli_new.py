@@ -177,6 +177,8 @@ def test_prompts_are_asked_and_every_one_can_be_skipped(run, vault):
                 "Lighter",  # who am I without it
                 "",  # relation to intention
                 "6",  # mood
+                "",  # anything to bring (skipped)
+                "",  # next session's date (skipped)
                 "Call my sister",  # external actions
                 "Book the follow-up",
                 "",

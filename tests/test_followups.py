@@ -260,9 +260,10 @@ def test_status_text_and_json(vault, run):
 def test_check_in_reviews_open_actions(vault, run):
     build_tree(vault, VAULT)
     # The review comes first (newest note first, each note's actions in order,
-    # as in the summary), then the 11 prompts (mood, one question, the 6 of the
-    # integration wheel, 3 more), then no new actions.
-    answers = "\n".join(["d", "k", "x"] + [""] * 11 + ["", ""]) + "\n"
+    # as in the summary), then the 13 prompts (mood, one question, the 6 of the
+    # integration wheel, 3 more, what to bring and the next session), then no
+    # new actions.
+    answers = "\n".join(["d", "k", "x"] + [""] * 13 + ["", ""]) + "\n"
     result = run("new", "check-in", "--date", "2026-11-09", input=answers)
     assert result.exit_code == 0, result.output
     assert "3 actions still open, newest first." in result.stderr

@@ -347,8 +347,16 @@ def test_whole_cli_runs_with_the_network_disabled(tmp_path):
     ids = [a["id"] for a in json.loads(vk("--vault", str(root), "actions", "--json").stdout)]
     vk("--vault", str(root), "done", ids[0])
     vk("--vault", str(root), "reopen", ids[0])
-    for args in (["check"], ["status", "--json"], ["templates"], ["nudges"]):
+    for args in (
+        ["check"],
+        ["status", "--json"],
+        ["templates"],
+        ["nudges"],
+        ["brief", "--preview"],
+        ["brief"],
+    ):
         vk("--vault", str(root), *args)
+    vk("--vault", str(root), "brief", "--html", str(root / "Briefs" / "page.html"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "vaultkit", "--vault", str(root), "watch"],
         env=env,

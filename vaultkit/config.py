@@ -22,6 +22,9 @@ CONFIG_TEMPLATE = """\
 # The rolling summary note that `vaultkit index` and `vaultkit watch` keep.
 # summary_path: "Integration Actions.md"
 
+# Where `vaultkit brief` puts the page for your next session (same placeholders).
+# brief_path: "Briefs/{{date:YYYY-MM-DD}} Brief.md"
+
 # When your day starts. With "04:00", a note written at 01:30 belongs to the
 # evening before.
 # day_starts_at: "00:00"
@@ -80,6 +83,7 @@ class Config(NamedTuple):
 
     note_path: str = "Integration/{{date:YYYY}}/{{date:YYYY-MM-DD}} {{title}}.md"
     summary_path: str = "Integration Actions.md"
+    brief_path: str = "Briefs/{{date:YYYY-MM-DD}} Brief.md"
     day_starts_at: time = time(0, 0)
     ignore: tuple[str, ...] = ()
     follow_ups: Mapping[str, tuple[int, ...]] = MappingProxyType({"reflection": (2,), "check-in": (7, 30)})
@@ -116,7 +120,7 @@ def _as_mode(key: str, value: Any) -> int:
 
 def _convert(key: str, value: Any) -> Any:
     """Check one setting from the file and turn it into the type Config holds."""
-    if key in ("note_path", "summary_path"):
+    if key in ("note_path", "summary_path", "brief_path"):
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{key} must be a non-empty text")
         return value

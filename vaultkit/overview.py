@@ -44,6 +44,7 @@ class Overview(NamedTuple):
     mood: list[tuple[str, float]]
     domains: tuple[tuple[str, int, int], ...] = ()  # (domain, open, done), all six; () when none has any
     wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
+    latest_brief: str | None = None  # the link of the newest `vaultkit brief` note
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
@@ -253,6 +254,8 @@ def render_overview(overview: Overview) -> list[str]:
     )
     if overview.last_note_date:
         out.append(f"- Last integration note: {overview.last_note_date}")
+    if overview.latest_brief:
+        out.append(f"- Latest brief: {overview.latest_brief}")
     out.append("")
     if overview.timeline:
         out += [timeline_chart(overview), ""]

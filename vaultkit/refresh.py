@@ -371,7 +371,9 @@ def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Ove
     facts = store.facts(today)
     due = due_follow_ups(facts.spans, vault.config.follow_ups, today)
     counts = store.counts()
-    return due, build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    overview = build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    briefs = store.briefs()
+    return due, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
 
 
 def render(

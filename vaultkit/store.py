@@ -223,6 +223,14 @@ class Store:
             wheel=tuple((d, tuple(json.loads(w).items())) for d, w in reversed(wheels.fetchall())),
         )
 
+    def briefs(self) -> list[tuple[str, str | None, str]]:
+        """(path, date, link) of the brief notes (`type: brief`), newest first."""
+        rows = self.conn.execute(
+            "SELECT path, date, coalesce(link, path) FROM notes WHERE type = 'brief' AND error IS NULL "
+            "AND copy_of IS NULL ORDER BY date DESC, path DESC"
+        )
+        return rows.fetchall()
+
     def links(self) -> dict[str, str]:
         """Each note's link as the summary writes it (conflict copies aside)."""
         return dict(self.conn.execute("SELECT path, link FROM notes WHERE copy_of IS NULL"))

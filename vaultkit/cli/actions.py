@@ -275,15 +275,21 @@ def status(app: App, as_json: bool) -> None:
     """
     import json
 
+    from vaultkit.briefing import next_session, status_line
     from vaultkit.overview import render_status
     from vaultkit.refresh import big_picture
 
     with scanned(app) as (vault, store, _report):
-        _, overview = big_picture(vault, store, vault_today(vault))
+        today = vault_today(vault)
+        _, overview = big_picture(vault, store, today)
+        upcoming = next_session(vault, store, today)
+        line = status_line(upcoming, today)
     if as_json:
-        click.echo(json.dumps(overview.to_json(), ensure_ascii=False, indent=2))
+        data = overview.to_json()
+        data["next_session"] = upcoming[0].isoformat() if upcoming else None
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_status(overview))
+        click.echo(render_status(overview) + (f"\n{line}" if line else ""))
 
 
 # ---------------------------------------------------------------- check

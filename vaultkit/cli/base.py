@@ -188,6 +188,7 @@ def cli(ctx: click.Context, vault_option: str | None, debug: bool, show_version:
       vaultkit new reflection         after it
       vaultkit new check-in           a week or a month later
       vaultkit index                  gather open actions into one note
+      vaultkit brief                  a page to bring to your next session
 
     vaultkit is a journaling aid, not a substitute for a clinician.
     """

@@ -1,0 +1,408 @@
+"""`vaultkit brief`: the page for the next session, its privacy, its files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import stat
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests import browser
+from tests.helpers import build_tree, index_vault, snapshot
+from vaultkit.brief import render_body, render_preview
+from vaultkit.brief_html import render_html
+from vaultkit.brief_text import split_sections
+from vaultkit.briefing import make_brief, note_text
+from vaultkit.config import local_today
+from vaultkit.fs import load_vault
+from vaultkit.refresh import opened, scan
+
+GOLDEN = Path(__file__).parent / "golden" / "brief_example.md"
+EXAMPLE_DAY = date(2026, 11, 24)
+# Words from the example vault's private note and private sections.
+EXAMPLE_PRIVATE = [
+    "morning after",
+    "rage at Dad",
+    "unsent letter",
+    "Letter to my mother",
+    "night in the car",
+    "Notes on Sam",
+    "only for me",
+    "careless on Sunday",
+]
+
+
+def example_vault(tmp_path: Path) -> Path:
+    root = tmp_path / "example"
+    shutil.copytree(browser.ROOT / "examples" / "vault", root)
+    return root
+
+
+def made_for(root: Path, today: date, **span):  # type: ignore[no-untyped-def]
+    vault = load_vault(root)
+    with opened(vault, print) as store:
+        scan(vault, store, today)
+        return make_brief(vault, store, today, **span)
+
+
+def today_of(root: Path) -> date:
+    return local_today(load_vault(root).config)
+
+
+# ---------------------------------------------------------------- the example vault
+
+
+def test_golden_brief_of_the_example_vault(tmp_path: Path) -> None:
+    made = made_for(example_vault(tmp_path), EXAMPLE_DAY)
+    text = note_text(made, EXAMPLE_DAY)
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_every_part_of_the_example_brief_has_content_and_nothing_private(tmp_path: Path) -> None:
+    made = made_for(example_vault(tmp_path), EXAMPLE_DAY)
+    assert all(made.brief.sections.values()), [k for k, v in made.brief.sections.items() if not v]
+    outputs = [note_text(made, EXAMPLE_DAY), render_preview(made.brief), render_html(made.brief)]
+    for output in outputs:
+        for words in EXAMPLE_PRIVATE:
+            assert words not in output
+    assert made.brief.left_out_notes == ["[[2026-11-11 Reflection]] (private: true)"]
+    assert made.brief.left_out_sections == 2
+    # A page a person hands over: note names, no ids, no paths.
+    body = render_body(made.brief)
+    assert "Integration/2026" not in body and "^" not in body and "letter-to-self" not in body
+
+
+def test_an_earlier_session_and_a_date_span(tmp_path: Path) -> None:
+    root = example_vault(tmp_path)
+    first = render_body(made_for(root, EXAMPLE_DAY, session=1).brief)
+    assert "Being eight and waiting by the window." in first
+    assert "Go back to the window, gently." not in first  # session 2's intention
+    assert "Book a follow-up with my therapist" not in first  # opened in session 2
+    assert "Walk by the river on Sunday mornings · done 2026-10-04" in first
+    since = render_body(made_for(root, EXAMPLE_DAY, since=date(2026, 10, 15)).brief)
+    assert "Said no to an extra project" in since and "Slept well two nights" in since
+    assert "lighthouse" not in since  # 2026-09-15, before the span
+
+
+# ---------------------------------------------------------------- privacy, piece by piece
+
+
+def test_private_sections_are_left_out_with_everything_nested_under_them() -> None:
+    body = "\n".join(
+        [
+            "# Title",
+            "intro",
+            "## Open",
+            "open text",
+            "## Secret *(Private)*",
+            "hidden one",
+            "### Nested",
+            "hidden two",
+            "```",
+            "## not a heading, inside a fence",
+            "hidden three",
+            "```",
+            "<!--",
+            "## not a heading, inside a comment",
+            "-->",
+            "hidden four",
+            "## After",
+            "after text",
+            "",
+            "Setext secret (private)",
+            "-----------------------",
+            "hidden five",
+            "## Marked",
+            "%% private %%",
+            "hidden six",
+            "## Last",
+            "last %% a comment %% text <!-- another -->",
+        ]
+    )
+    sections = split_sections(body)
+    text = "\n".join(f"{p.heading}\n{p.text}" for p in sections.parts)
+    for hidden in ("hidden", "Secret", "Nested", "not a heading", "Setext", "Marked", "comment", "another"):
+        assert hidden not in text
+    assert [p.heading for p in sections.parts] == ["", "Title", "Open", "After", "Last"]
+    assert "after text" in text and "last  text" in text
+    assert sections.private == 3
+
+
+def test_a_note_marked_private_gives_nothing_not_even_its_actions(vault: Path, run) -> None:
+    today = today_of(vault)
+    day = (today - timedelta(days=2)).isoformat()
+    build_tree(
+        vault,
+        {
+            "a.md": f"---\ntype: intention\ndate: {day}\nsession: 1\n---\n## Wish\nTo rest.\n",
+            "b.md": (
+                f"---\ntype: reflection\ndate: {day}\nsession: 1\nprivate: yes\nmood: 2\n"
+                'actions:\n  - "Phone the old friend"\n---\n## What came up\nThe old friend.\n'
+            ),
+        },
+    )
+    result = run("brief", "--stdout")
+    assert result.exit_code == 0, result.output
+    assert "To rest." in result.stdout
+    assert "old friend" not in result.stdout and "Mood" not in result.stdout
+    assert "left out as private: 1 note, 0 sections" in result.stderr
+    preview = run("brief", "--preview")
+    assert "old friend" not in preview.stdout
+    assert "[[b]] (private: true)" in preview.stdout
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _session(vault: Path, next_session: date | None = None) -> date:
+    today = today_of(vault)
+    start = today - timedelta(days=3)
+    extra = f"next_session: {next_session.isoformat()}\n" if next_session else ""
+    build_tree(
+        vault,
+        {
+            "Integration/i.md": f"---\ntype: intention\ndate: {start}\nsession: 1\nmood: 4\n---\n## Wish\nTo rest.\n",
+            "Integration/r.md": (
+                f"---\ntype: reflection\ndate: {start + timedelta(days=1)}\nsession: 1\nmood: 6\n{extra}"
+                'actions:\n  - "Call my sister"\n---\n## What came up\nThe sea.\n'
+                "## To bring to my next session\nThe dream about the sea.\n"
+            ),
+        },
+    )
+    return today
+
+
+def test_brief_writes_a_note_once_and_never_overwrites_it(vault: Path, run) -> None:
+    today = _session(vault)
+    result = run("brief")
+    assert result.exit_code == 0, result.output
+    rel = f"Briefs/{today.isoformat()} Brief.md"
+    assert result.stdout.splitlines()[-1] == rel
+    note = vault / rel
+    assert stat.S_IMODE(note.stat().st_mode) == 0o600
+    text = note.read_text(encoding="utf-8")
+    assert text.startswith(f"---\ntype: brief\ndate: {today.isoformat()}\n")
+    assert "> The dream about the sea." in text and "- Call my sister" in text
+    before = snapshot(vault)
+    again = run("brief")
+    assert again.exit_code == 1
+    assert again.stderr.startswith(f"Error: {rel} already exists; vaultkit never overwrites a note.")
+    assert snapshot(vault) == before
+
+
+def test_stdout_and_preview_write_nothing(vault: Path, run) -> None:
+    _session(vault)
+    before = snapshot(vault)
+    printed = run("brief", "--stdout")
+    assert printed.exit_code == 0
+    assert printed.stdout.startswith("# Brief · session 1\n") and "The sea." in printed.stdout
+    preview = run("brief", "--preview")
+    assert preview.exit_code == 0
+    assert "== To bring to this session: included" in preview.stdout
+    assert "== Follow-ups missed: nothing to include" in preview.stdout
+    assert preview.stdout.endswith("Nothing was written. Run `vaultkit brief` to write it as a note.\n")
+    assert snapshot(vault) == before
+
+
+def test_the_brief_path_setting(vault: Path, run) -> None:
+    today = _session(vault)
+    (vault / ".vaultkit/config.yaml").write_text('brief_path: "Sessions/{{date:YYYY}}/Brief {{session}}"\n')
+    result = run("brief")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"Sessions/{today.year}/Brief 1.md"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--session", "1", "--since", "2026-01-01"], 2, "use --session N or --since DATE, not both"),
+        (["--preview", "--stdout"], 2, "--preview only shows what would be included"),
+        (["--session", "7"], 1, "Error: no notes for session 7; sessions in this vault: 1"),
+        (["--since", "soon"], 1, "Error: --since 'soon' is not a date; use YYYY-MM-DD"),
+        (["--since", "2999-01-01"], 1, "Error: no integration notes since 2999-01-01; try an earlier date"),
+        (["--html", "../out.html"], 1, "is outside the vault; the page holds text from your notes"),
+    ],
+)
+def test_mistakes_say_what_to_do(vault: Path, run, args: list[str], code: int, message: str) -> None:
+    _session(vault)
+    result = run("brief", *args)
+    assert result.exit_code == code
+    assert message in result.stderr
+
+
+def test_an_empty_vault_says_how_to_start(run) -> None:
+    result = run("brief")
+    assert result.exit_code == 1
+    assert "start with `vaultkit new intention`" in result.stderr
+
+
+def test_a_brief_is_not_integration_work_and_never_feeds_the_next(vault: Path, run) -> None:
+    today = _session(vault)
+    assert run("brief").exit_code == 0
+    name = f"{today.isoformat()} Brief"
+    index_vault(vault, today)
+    summary = (vault / "Integration Actions.md").read_text(encoding="utf-8")
+    assert f"- Latest brief: [[{name}]]" in summary
+    status = json.loads(run("status", "--json").stdout)
+    assert status["sessions"] == 1 and status["open_external"] == 1
+    assert [m["mood"] for m in status["mood"]] == [4.0, 6.0]  # the brief adds no mood
+    again = run("brief", "--stdout").stdout
+    assert f"[[{name}]]" not in again
+    assert again.count("The dream about the sea.") == 1
+
+
+def test_status_asks_for_a_brief_when_the_next_session_is_close(vault: Path, run) -> None:
+    today = _session(vault, next_session=today_of(vault) + timedelta(days=2))
+    lines = run("status").stdout.splitlines()
+    assert (
+        f"Next session: {(today + timedelta(days=2)).isoformat()} (in 2 days); no brief for it yet  ->  vaultkit brief"
+        in lines
+    )
+    assert run("brief").exit_code == 0
+    lines = run("status").stdout.splitlines()
+    assert lines[-1].endswith(f"(in 2 days); brief: [[{today.isoformat()} Brief]]")
+    assert (
+        json.loads(run("status", "--json").stdout)["next_session"] == (today + timedelta(days=2)).isoformat()
+    )
+
+
+def test_new_asks_what_to_bring_and_the_next_session_date(vault: Path, run) -> None:
+    answers = ["" for _ in range(6)] + ["The dream", "2026-12-24"]
+    result = run("new", "reflection", "--date", "2026-11-24", input="\n".join(answers) + "\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Anything you want to bring to your therapist or guide?" in result.stderr
+    text = (vault / "Integration/2026/2026-11-24 Reflection.md").read_text(encoding="utf-8")
+    assert "\nnext_session: 2026-12-24\n" in text  # a date, unquoted: Obsidian's date property
+    assert "## To bring to my next session\nThe dream\n" in text
+
+
+# ---------------------------------------------------------------- the HTML page
+
+
+class _References(HTMLParser):
+    """Every attribute that makes a browser load or point at something, and every tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "action", "poster", "data", "xlink:href", "background"):
+                self.refs.append(value or "")
+
+
+def assert_loads_nothing(page: str) -> None:
+    found = _References()
+    found.feed(page)
+    assert found.refs == []
+    assert not found.tags & {"script", "link", "img", "iframe", "object", "embed", "a", "base", "image"}
+    assert "url(" not in page and "@import" not in page and "@font-face" not in page
+    assert "default-src 'none'" in page  # and a browser is told to load nothing even so
+
+
+def test_html_is_one_file_that_loads_nothing(vault: Path, run) -> None:
+    today = today_of(vault)
+    day = (today - timedelta(days=1)).isoformat()
+    build_tree(
+        vault,
+        {
+            "r.md": (
+                f"---\ntype: reflection\ndate: {day}\nsession: 1\n---\n## What came up\n"
+                "![a photo](https://example.org/p.png) <img src='http://example.org/x.gif'> "
+                "[a link](https://example.org/) <https://example.org/auto> ![[local.png]] "
+                '<script src="https://example.org/s.js"></script> <link rel=stylesheet href=//cdn.example/x.css>\n'
+            )
+        },
+    )
+    result = run("brief", "--html", str(vault / "Briefs/page.html"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "Briefs/page.html"
+    page = (vault / "Briefs/page.html").read_text(encoding="utf-8")
+    assert_loads_nothing(page)
+    assert "[image: a photo]" in page and "a link" in page
+    assert "&lt;img src=" in page  # a note's own HTML is shown as text
+    assert stat.S_IMODE((vault / "Briefs/page.html").stat().st_mode) == 0o600
+    assert run("brief", "--html", str(vault / "Briefs/page.html")).exit_code == 1  # never overwritten
+
+
+@pytest.mark.slow
+def test_the_example_page_renders_and_prints_on_at_most_two_a4_pages(tmp_path: Path) -> None:
+    made = made_for(example_vault(tmp_path), EXAMPLE_DAY)
+    page = tmp_path / "brief.html"
+    page.write_text(render_html(made.brief), encoding="utf-8")
+    assert_loads_nothing(page.read_text(encoding="utf-8"))
+
+    dom = browser.dump_dom(page)
+    for heading in (
+        "Intention",
+        "What came up",
+        "To bring to this session",
+        "Support asked for",
+        "Actions",
+        "Mood",
+    ):
+        assert f"<h2>{heading}</h2>" in dom
+    assert "<svg" in dom and "<polyline" in dom
+
+    shot = browser.screenshot(page, tmp_path / "brief.png")
+    width, height = browser.png_size(shot)
+    assert (width, height) == (900, 1100)
+    assert shot.stat().st_size > 30_000  # a page of text and a chart, not a blank one
+
+    # The page leaves the paper size to the printer's setting; Chromium's own is
+    # Letter. Print it on both, A4 as a person who picks it in the dialog would.
+    a4 = tmp_path / "brief-a4.html"
+    a4.write_text(page.read_text(encoding="utf-8").replace("</style>", "@page { size: A4; }</style>"))
+    for printed, size in ((page, (612, 792)), (a4, (595, 842))):  # points
+        pdf = browser.print_pdf(printed, tmp_path / f"{printed.stem}.pdf")
+        box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes())
+        assert box and (round(float(box[1])), round(float(box[2]))) == size
+        assert 1 <= browser.pdf_pages(pdf) <= 2
+
+
+def test_only_the_persons_words_are_quoted_not_the_template(vault: Path, run) -> None:
+    today = today_of(vault)
+    for kind, day in (("intention", today - timedelta(days=9)), ("check-in", today - timedelta(days=2))):
+        made = run("new", kind, "--no-input", "--date", day.isoformat(), "--action", f"Step from the {kind}")
+        assert made.exit_code == 0, made.output
+    check_in = vault / made.stdout.splitlines()[-1]
+    text = check_in.read_text(encoding="utf-8")
+    assert "- Step from the intention — [[" in text  # the check-in carries the intention's action over
+    check_in.write_text(text.replace("## Support\n", "## Support\nA walk with Sam.\n"), encoding="utf-8")
+    page = run("brief", "--stdout").stdout
+    assert "> A walk with Sam." in page
+    for template_text in (
+        "Every question here is optional",
+        "For each one",
+        "Session notes:",
+        "prompt",
+        "<!--",
+    ):
+        assert template_text not in page
+    assert page.count("Step from the intention") == 1  # listed once, as an action
+    assert "## What came up" not in page and "## Intention" not in page  # nothing written there yet
+
+
+def test_long_action_lists_are_cut_to_a_page(vault: Path, run) -> None:
+    today = today_of(vault)
+    items = "".join(f'  - "Step {n}"\n' for n in range(30))
+    build_tree(vault, {"r.md": f"---\ntype: reflection\ndate: {today}\nsession: 1\nactions:\n{items}---\n"})
+    page = run("brief", "--stdout").stdout
+    assert "- Step 11\n- and 18 more\n" in page and "Step 12" not in page
+
+
+def test_the_cli_starts_without_markdown_it() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, vaultkit.cli; print('markdown_it' in sys.modules, 'vaultkit.briefing' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -1,0 +1,219 @@
+"""The page for the next session: what it holds, as markdown and as a preview. Pure.
+
+The engine (`briefing.py`) hands over the span's notes (their bodies already
+split by `brief_text`, private notes already left out), the actions of notes
+that are not private, and the follow-ups that are due; this module decides
+where each quoted part goes and writes the page. It reads as a page a person
+hands over: short headings, quotes in the person's words with the note's
+name, no ids and no paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from vaultkit.actions import Action
+from vaultkit.brief_text import Boilerplate, Sections, own_words, trim
+from vaultkit.followups import Due
+from vaultkit.text import plural
+
+QUOTE_LIMIT = 420  # characters of one answer; the rest is in the note, which the quote names
+STALLED_DAYS = 30  # an action open longer than this is listed as stalled
+LISTED = 12  # actions of one kind on the page; a page to hand over, not the whole list
+
+INTENTION = "Intention"
+CAME_UP = "What came up"
+BRING = "To bring to this session"
+SUPPORT = "Support asked for"
+ACTIONS = "Actions"
+MOOD = "Mood"
+MISSED = "Follow-ups missed"
+ORDER = (INTENTION, CAME_UP, BRING, SUPPORT, ACTIONS, MOOD, MISSED)
+
+
+@dataclass(frozen=True)
+class NoteText:
+    """One note of the span, as the engine read it."""
+
+    path: str
+    link: str  # "[[2026-11-10 Reflection]]"
+    type: str | None
+    date: str | None
+    session: int | None
+    mood: float | None
+    sections: Sections
+
+
+@dataclass(frozen=True)
+class Span:
+    """The part of the integration work a brief covers."""
+
+    label: str  # "session 2" or "since 2026-10-01"
+    start: str  # ISO date
+    end: str | None  # ISO date, exclusive (the next session's start); None: up to today
+    sessions: tuple[int, ...]
+
+    @property
+    def by_date(self) -> bool:
+        """A span from a date on (`--since`), not one session."""
+        return self.label.startswith("since")
+
+
+@dataclass
+class Brief:
+    """The page: sections in ORDER, each a list of markdown lines."""
+
+    title: str
+    covers: str
+    sections: dict[str, list[str]]
+    moods: list[tuple[str, float]]
+    left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
+    left_out_sections: int = 0
+    quoted_from: int = 0  # notes with at least one part quoted
+
+
+def _where(note: NoteText, heading: str) -> str:
+    lowered = heading.lower()
+    if note.type == "intention":
+        return INTENTION
+    if lowered.startswith("to bring") or "bring to" in lowered:
+        return BRING
+    if lowered.startswith("support"):
+        return SUPPORT
+    return CAME_UP
+
+
+def _quote(heading: str, text: str, labelled: bool) -> list[str]:
+    lines = text.split("\n")
+    label = f"**{heading}:** " if heading and labelled else ""
+    return [f"> {label}{lines[0]}".rstrip(), *(f"> {line}".rstrip() for line in lines[1:]), ""]
+
+
+def _in(day: str | None, span: Span) -> bool:
+    return day is not None and day >= span.start and (span.end is None or day < span.end)
+
+
+def _action_line(action: Action, note: str) -> str:
+    inner = " (inner)" if action.kind == "internal" else ""
+    return f"- {action.text}{inner}{note}"
+
+
+def _actions(actions: list[Action], span: Span, span_paths: set[str], today: date) -> list[str]:
+    stalled_before = (today - timedelta(days=STALLED_DAYS)).isoformat()
+    done, still, stalled, dropped = [], [], [], []
+    for a in actions:
+        mine = a.source in span_paths
+        if a.status == "done" and ((a.done and _in(a.done, span)) or (not a.done and mine)):
+            done.append(_action_line(a, f" · done {a.done}" if a.done else ""))
+        elif a.status == "dropped" and (mine or (a.done and _in(a.done, span))):
+            dropped.append(_action_line(a, ""))
+        elif a.status == "open" and span.end is not None and a.date is not None and a.date >= span.end:
+            continue  # from a later session: that session's brief lists it
+        elif a.status == "open" and a.date is not None and a.date < stalled_before:
+            stalled.append(_action_line(a, f" · open since {a.date}"))
+        elif a.status == "open":
+            due = f" · due {a.due}" if a.due else ""
+            still.append(_action_line(a, due))
+    out: list[str] = []
+    for label, lines in (
+        ("Done", done),
+        ("Still open", still),
+        (f"Open for more than {STALLED_DAYS} days", stalled),
+        ("Let go", dropped),
+    ):
+        if len(lines) > LISTED:
+            lines = [*lines[:LISTED], f"- and {len(lines) - LISTED} more"]
+        if lines:
+            out += [f"**{label}**", "", *lines, ""]
+    return out
+
+
+def _mood(moods: list[tuple[str, float]]) -> list[str]:
+    if not moods:
+        return []
+    values = [m for _, m in moods]
+    numbers = ", ".join(f"{m:g} on {d}" for d, m in moods)
+    line = f"Mood, 0 to 10: {numbers}."
+    if len(values) >= 2:
+        line += f" From {values[0]:g} to {values[-1]:g}; lowest {min(values):g}, highest {max(values):g}."
+    return [line, ""]
+
+
+def build_brief(
+    span: Span,
+    notes: list[NoteText],
+    templates: dict[str, Boilerplate],
+    actions: list[Action],
+    due: list[Due],
+    today: date,
+) -> Brief:
+    """The page for `span`, from its (non-private) notes in date order."""
+    sections: dict[str, list[str]] = {name: [] for name in ORDER}
+    quoted_from = 0
+    for note in notes:
+        template = templates.get(note.type or "", Boilerplate())
+        by_section: dict[str, list[str]] = {}
+        for part in note.sections.parts:
+            words = own_words(part, template)
+            if words:
+                text, _ = trim(words, QUOTE_LIMIT)
+                where = _where(note, part.heading)
+                # Under "To bring" and "Support", the note's heading would only repeat the section's.
+                quote = _quote(part.heading, text, where in (INTENTION, CAME_UP))
+                by_section.setdefault(where, []).extend(quote)
+        for name, quotes in by_section.items():
+            sections[name] += [f"From {note.link}:", "", *quotes]
+        quoted_from += bool(by_section)
+    sections[ACTIONS] = _actions(actions, span, {n.path for n in notes}, today)
+    moods = [(n.date, n.mood) for n in notes if n.mood is not None and n.date is not None]
+    sections[MOOD] = _mood(moods)
+    wanted = set(span.sessions)
+    sections[MISSED] = [
+        f"- Session {d.session}: {d.label}, due since {d.since.isoformat()}"
+        for d in due
+        if d.session in wanted or (span.by_date and _in(d.since.isoformat(), span))
+    ]
+    if len(sections[MISSED]) > LISTED:
+        sections[MISSED][LISTED:] = [f"- and {len(sections[MISSED]) - LISTED} more"]
+    if sections[MISSED]:
+        sections[MISSED].append("")
+    until = f" to {span.end}" if span.end else f" to {today.isoformat()}"
+    return Brief(
+        title=f"Brief · {span.label}",
+        covers=f"{span.label[:1].upper()}{span.label[1:]}, {span.start}{until}",
+        sections=sections,
+        moods=moods,
+        quoted_from=quoted_from,
+    )
+
+
+def render_body(brief: Brief, chart: str | None = None) -> str:
+    """The page as markdown (no frontmatter); `chart` is a Mermaid mood chart for Obsidian."""
+    out = [f"# {brief.title}", "", f"*{brief.covers}. Quotes are from my own notes.*", ""]
+    for name in ORDER:
+        lines = brief.sections[name]
+        if not lines:
+            continue
+        out += [f"## {name}", "", *lines]
+        if name == MOOD and chart:
+            out += [chart, ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_preview(brief: Brief) -> str:
+    """What `--preview` prints: each section with what it holds, and what is left out."""
+    out = [f"{brief.title} ({brief.covers}), as it would be written:", ""]
+    for name in ORDER:
+        lines = brief.sections[name]
+        out.append(f"== {name}: {'included' if lines else 'nothing to include'}")
+        while lines and not lines[-1]:
+            lines = lines[:-1]
+        out += [f"   {line}".rstrip() for line in lines]
+        if lines:
+            out.append("")
+    notes, parts = plural(len(brief.left_out_notes), "note"), plural(brief.left_out_sections, "section")
+    left = [f"== Left out as private: {notes}, {parts}"]
+    left += [f"   {note}" for note in brief.left_out_notes]
+    out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
+    return "\n".join(out) + "\n"

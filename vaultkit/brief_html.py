@@ -1,0 +1,134 @@
+"""The brief as one printable HTML page. Pure.
+
+One self-contained file: markdown -> HTML by markdown-it-py (CommonMark, raw
+HTML off, so a note's own tags are shown as text), the mood chart as inline
+SVG, CSS for A4 and Letter, no script. Nothing in it loads anything: links
+are shown as their text, images as their description, fonts are the
+reader's own, and a Content-Security-Policy forbids every load, so that even
+a mistake here could not make a browser fetch something with the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from vaultkit.brief import MOOD, ORDER, Brief
+from vaultkit.overview import MOOD_COLOUR
+
+_WIKILINK = re.compile(r"!?\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|([^\]]+))?\]\]")
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+CSS = """
+@page { margin: 14mm 15mm; }
+:root { color-scheme: light; }
+body { font: 10.5pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: #1b1b1b; background: #fff; max-width: 46em; margin: 2em auto; padding: 0 1.2em; }
+h1 { font-size: 17pt; margin: 0 0 .15em; }
+h2 { font-size: 12.5pt; margin: 1.1em 0 .35em; padding-bottom: .1em; border-bottom: 1px solid #c8ccd0;
+     break-after: avoid; page-break-after: avoid; }
+p { margin: .3em 0; }
+.covers { color: #555; margin-bottom: .8em; }
+blockquote { margin: .25em 0 .5em; padding: .05em .8em; border-left: 3px solid #9fb3c8;
+             break-inside: avoid; page-break-inside: avoid; }
+ul { margin: .2em 0 .5em; padding-left: 1.3em; }
+li { margin: .1em 0; }
+pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 9.5pt; }
+pre { white-space: pre-wrap; }
+svg.mood { display: block; width: 100%; max-width: 36em; height: auto; margin: .4em 0; }
+@media print { body { margin: 0; max-width: none; padding: 0; } }
+"""
+
+
+def _markdown() -> Any:
+    # Imported here, so that only `vaultkit brief --html` pays for it.
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+
+    def nothing(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+        return ""  # a link is shown as its text: the page must not point anywhere
+
+    def image(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+        alt = self.renderInlineAsText(tokens[idx].children or [], options, env)
+        return html.escape(f"[image{': ' + alt if alt else ''}]")
+
+    md.add_render_rule("link_open", nothing)
+    md.add_render_rule("link_close", nothing)
+    md.add_render_rule("image", image)
+    return md
+
+
+def _names(text: str) -> str:
+    """Obsidian links as the names they show (`[[2026-11-10 Reflection]]` -> *2026-11-10 Reflection*)."""
+    return _WIKILINK.sub(lambda m: f"*{(m[2] or m[1]).strip()}*", text)
+
+
+def mood_svg(moods: list[tuple[str, float]]) -> str:
+    """A line chart of the moods (0 to 10), dates along the bottom, each value written."""
+    width, height, left, right, top, bottom = 560, 190, 34, 24, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(moods)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    def y(m: float) -> float:
+        return top + plot_h * (10 - m) / 10
+
+    label = ", ".join(f"{m:g} on {d}" for d, m in moods)
+    out = [
+        f'<svg class="mood" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{html.escape("Mood, 0 to 10: " + label)}">'
+    ]
+    for level in (0, 5, 10):
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+            f'stroke="#d5d9de" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(level) + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#555">{level}</text>'
+        )
+    points = " ".join(f"{x(i):.1f},{y(m):.1f}" for i, (_, m) in enumerate(moods))
+    if n > 1:
+        out.append(f'<polyline points="{points}" fill="none" stroke="{MOOD_COLOUR}" stroke-width="2.5"/>')
+    every = max(1, -(-n // 10))  # at most about ten dates along the bottom
+    for i, (day, m) in enumerate(moods):
+        out.append(f'<circle cx="{x(i):.1f}" cy="{y(m):.1f}" r="3.5" fill="{MOOD_COLOUR}"/>')
+        out.append(
+            f'<text x="{x(i):.1f}" y="{y(m) - 8:.1f}" font-size="11" text-anchor="middle" '
+            f'fill="#1b1b1b">{m:g}</text>'
+        )
+        if i % every == 0 or i == n - 1:
+            out.append(
+                f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
+                f'fill="#555">{html.escape(day[5:])}</text>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def render_html(brief: Brief) -> str:
+    md = _markdown()
+    body = [
+        f"<h1>{html.escape(brief.title)}</h1>",
+        f'<p class="covers">{html.escape(brief.covers)}</p>',
+    ]
+    for name in ORDER:
+        lines = brief.sections[name]
+        if not lines:
+            continue
+        body.append(f"<h2>{html.escape(name)}</h2>")
+        body.append(md.render(_names("\n".join(lines))))
+        if name == MOOD and len(brief.moods) >= 2:
+            body.append(mood_svg(brief.moods))
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(brief.title)}</title>\n"
+        f"<style>{CSS}</style>\n"
+        "</head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

@@ -1,0 +1,260 @@
+"""`vaultkit brief`: gather the span's notes from the store and the disk,
+leave out what is private, and write the page (a note in the vault, or one
+HTML file inside it). The page itself: `brief.py`; a body's sections:
+`brief_text.py`; the HTML: `brief_html.py`.
+
+Briefs are notes with `type: brief` and no `session`, `mood` or `actions`,
+so the store never counts one as integration work: a brief's quotes never
+feed the next brief, the overview or the summary's actions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vaultkit.actions import Action, iso_date
+from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
+from vaultkit.brief_text import Boilerplate, Sections, boilerplate, split_sections
+from vaultkit.config import now
+from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
+from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, parse_frontmatter
+from vaultkit.fs import Vault, read_head, safe_target, stat_note
+from vaultkit.new import find_template, note_path
+from vaultkit.notes import NoteRecord
+from vaultkit.overview import mood_chart
+from vaultkit.refresh import big_picture
+from vaultkit.store import Store
+from vaultkit.templates import NoteValues, dump_frontmatter
+
+BRIEF_TYPE = "brief"
+SOON_DAYS = 3  # `vaultkit status` asks for a brief this many days before the next session
+_TRUE = ("true", "yes", "on")
+HEAD_BYTES = MAX_FRONTMATTER_BYTES + 8192  # as notes.py reads: enough to hold any frontmatter
+
+
+@dataclass(frozen=True)
+class Read:
+    """A note as the brief reads it: its frontmatter, its body, whether it is private."""
+
+    meta: dict[str, Any]
+    body: str
+    private: bool
+
+
+def read_for_brief(vault: Vault, rel: str, head_only: bool = False) -> Read | None:
+    """The note's frontmatter and body (with `head_only`, as much as holds the
+    frontmatter), through `fs`; None when it cannot be read whole (then nothing
+    of it is quoted: when in doubt, leave it out)."""
+    note = stat_note(vault, rel)
+    if note is None:
+        return None
+    limit = min(HEAD_BYTES, vault.config.max_note_bytes) if head_only else vault.config.max_note_bytes
+    try:
+        data, complete = read_head(note, limit)
+        fm = parse_frontmatter(data, complete)
+    except (OSError, NoteError):
+        return None
+    if not complete and not head_only:
+        return None
+    meta = fm.meta or {}
+    flag = meta.get("private")
+    private = flag is True or (isinstance(flag, str) and flag.strip().lower() in _TRUE)
+    body = data[fm.body_start :].decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return Read(meta, body, private)
+
+
+def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
+    if not notes:
+        raise VaultkitError(
+            "there are no integration notes to make a brief from yet; start with `vaultkit new intention`"
+        )
+    if since is not None:
+        start = since.isoformat()
+        chosen = [n for n in notes if n.date is not None and n.date >= start]
+        sessions = tuple(sorted({n.session for n in chosen if n.session is not None}))
+        return Span(f"since {start}", start, None, sessions)
+    starts: dict[int, str] = {}
+    for n in notes:
+        if (
+            n.session is not None
+            and n.date is not None
+            and (n.session not in starts or n.date < starts[n.session])
+        ):
+            starts[n.session] = n.date
+    if not starts:
+        raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
+    if session is None:
+        begun = [s for s, day in starts.items() if day <= today.isoformat()]
+        session = max(begun or starts)
+    if session not in starts:
+        known = ", ".join(str(s) for s in sorted(starts))
+        raise VaultkitError(f"no notes for session {session}; sessions in this vault: {known}")
+    later = [day for s, day in starts.items() if s > session]
+    return Span(f"session {session}", starts[session], min(later) if later else None, (session,))
+
+
+def _in_span(note: NoteRecord, span: Span) -> bool:
+    if span.by_date:
+        return note.date is not None and note.date >= span.start
+    return note.session in span.sessions
+
+
+def _templates(vault: Vault, types: set[str]) -> dict[str, Boilerplate]:
+    found = {}
+    for name in types:
+        try:
+            found[name] = boilerplate(find_template(vault, name).text)
+        except TemplateError:
+            pass  # a note of a type with no template: quote all of it
+    return found
+
+
+@dataclass
+class Made:
+    """A brief and what the engine knows about it (for the markdown note and the CLI)."""
+
+    brief: Brief
+    chart: str | None  # the Mermaid mood chart, for the note
+    session: int | None  # the session it is for, when it covers one
+
+
+def make_brief(
+    vault: Vault, store: Store, today: date, session: int | None = None, since: date | None = None
+) -> Made:
+    """The brief for a session (default: the latest that has begun) or since a date.
+    The store must be current (`refresh.scan`)."""
+    notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE]
+    span = _span(notes, today, session, since)
+    chosen = sorted((n for n in notes if _in_span(n, span)), key=lambda n: (n.date or "", n.path))
+    if not chosen:
+        raise VaultkitError(f"no integration notes {span.label}; try an earlier date")
+    private: dict[str, bool] = {}  # a note's path -> whether nothing of it may be shared
+    texts: list[NoteText] = []
+    left_out: list[str] = []
+    hidden_sections = 0
+    for n in chosen:
+        got = read_for_brief(vault, n.path)
+        private[n.path] = got is None or got.private
+        if got is None or got.private:
+            why = "could not be read whole" if got is None else "private: true"
+            left_out.append(f"{store.link(n.path)} ({why})")
+            continue
+        sections: Sections = split_sections(got.body)
+        hidden_sections += sections.private
+        texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
+    # The page lists open actions and those done or let go in the span: only
+    # their notes' frontmatter is read, to see which are private.
+    shared: list[Action] = []
+    for action in store.actions(
+        "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
+        (span.start, json.dumps([n.path for n in chosen])),
+    ):
+        if action.source not in private:
+            got = read_for_brief(vault, action.source, head_only=True)
+            private[action.source] = got is None or got.private
+        if not private[action.source]:
+            shared.append(action)
+    due, overview = big_picture(vault, store, today)
+    brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
+    brief.left_out_notes = left_out
+    brief.left_out_sections = hidden_sections
+    chart = mood_chart(overview._replace(mood=brief.moods)) if len(brief.moods) >= 2 else None
+    return Made(brief, chart, None if span.by_date else span.sessions[0])
+
+
+def note_text(made: Made, today: date) -> str:
+    """The brief as a note: frontmatter that keeps it out of the integration work, then the page."""
+    meta = {"type": BRIEF_TYPE, "date": today, "covers": made.brief.covers, "tags": ["brief"]}
+    return f"---\n{dump_frontmatter(meta)}---\n{render_body(made.brief, made.chart)}"
+
+
+def brief_rel(vault: Vault, made: Made, today: date) -> str:
+    values = NoteValues(
+        type=BRIEF_TYPE, title="Brief", note_date=today, now=now(vault.config), session=made.session
+    )
+    return note_path(vault.config.brief_path, values)
+
+
+def write_note(vault: Vault, made: Made, today: date) -> str:
+    """Create the brief note; its vault-relative path. Never overwrites."""
+    rel = brief_rel(vault, made, today)
+    target = safe_target(vault, rel)
+    if target.exists() or target.is_symlink():
+        raise NoteExistsError(
+            f"{rel} already exists; vaultkit never overwrites a note. "
+            "Open it, rename or delete it to make a new one, or print this one with --stdout"
+        )
+    make_dirs(target.parent, vault.config.dir_mode)
+    try:
+        create_exclusive(target, note_text(made, today).encode("utf-8"), vault.config.file_mode)
+    except FileExistsError:
+        raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    return vault.rel(target)
+
+
+def write_html(vault: Vault, path: Path, made: Made) -> str:
+    """Write the brief as one HTML page at `path`, which must be inside the vault
+    (the page holds text from the notes, and nothing of that leaves the vault's
+    folder). Never overwrites. Its vault-relative path."""
+    from vaultkit.brief_html import render_html
+
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        rel = absolute.resolve().relative_to(vault.root.resolve()).as_posix()
+    except ValueError:
+        raise UnsafePathError(
+            f"{path} is outside the vault; the page holds text from your notes, so it stays in the "
+            f'vault\'s folder: try --html "{vault.root / "Briefs" / "brief.html"}" and print that'
+        ) from None
+    target = safe_target(vault, rel)
+    if target.exists() or target.is_symlink():
+        raise NoteExistsError(f"{rel} already exists; vaultkit never overwrites a file. Pick another name")
+    make_dirs(target.parent, vault.config.dir_mode)
+    try:
+        create_exclusive(target, render_html(made.brief).encode("utf-8"), vault.config.file_mode)
+    except FileExistsError:
+        raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    return rel
+
+
+# ---------------------------------------------------------------- for `vaultkit status`
+
+
+def next_session(vault: Vault, store: Store, today: date) -> tuple[date, str | None] | None:
+    """The next session's date, as the latest session's notes give it (`next_session:`),
+    when it is today or later; and the link of a brief made since that session began."""
+    notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE and n.session is not None]
+    if not notes:
+        return None
+    last = max(n.session for n in notes if n.session is not None)
+    ours = [n for n in notes if n.session == last]
+    found: list[str] = []
+    for n in ours:
+        got = read_for_brief(vault, n.path)
+        day = iso_date(got.meta.get("next_session")) if got else None
+        if day:
+            found.append(day)
+    upcoming = [day for day in found if day >= today.isoformat()]
+    if not upcoming:
+        return None
+    began = min((n.date for n in ours if n.date), default="")
+    briefs = [link for _, day, link in store.briefs() if day is not None and day >= began]
+    return date.fromisoformat(min(upcoming)), (briefs[0] if briefs else None)
+
+
+def status_line(found: tuple[date, str | None] | None, today: date) -> str | None:
+    """A line for `vaultkit status` about the next session (`next_session`'s answer)."""
+    if found is None:
+        return None
+    day, brief = found
+    days = (day - today).days
+    when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+    line = f"Next session: {day.isoformat()} ({when})"
+    if days <= SOON_DAYS:
+        line += f"; brief: {brief}" if brief else "; no brief for it yet  ->  vaultkit brief"
+    return line

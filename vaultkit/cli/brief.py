@@ -1,0 +1,87 @@
+"""The command that makes the page for the next session: brief."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vaultkit.cli.base import App, cli, common, pass_app, say, scanned, vault_today
+from vaultkit.text import plural
+
+
+@cli.command()
+@click.option("--session", type=click.IntRange(min=0), help="The session to cover (default: the latest).")
+@click.option("--since", "since_text", metavar="DATE", help="Cover every note from DATE on (YYYY-MM-DD).")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the page instead of writing a note.")
+@click.option(
+    "--html",
+    "html_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page as one printable HTML file (inside the vault) instead of a note.",
+)
+@click.option(
+    "--preview", is_flag=True, help="Show what would be included, section by section; write nothing."
+)
+@common
+@pass_app
+def brief(
+    app: App,
+    session: int | None,
+    since_text: str | None,
+    to_stdout: bool,
+    html_file: Path | None,
+    preview: bool,
+) -> None:
+    """Make a page to bring to your next therapy or integration session.
+
+    It holds your intention, what came up (quoted from your notes), what you
+    want to bring, support you asked for, actions done, open, stalled and let
+    go, your mood over the span and follow-ups missed. Nothing in a note with
+    `private: true`, or under a heading that ends in (private), is included.
+    Written as a note (Briefs/YYYY-MM-DD Brief.md; never overwritten).
+
+    \b
+    Examples:
+      vaultkit brief --preview
+      vaultkit brief
+      vaultkit brief --session 2 --html "Briefs/session 2.html"
+      vaultkit brief --since 2026-10-01 --stdout
+    """
+    if session is not None and since_text is not None:
+        raise click.UsageError("use --session N or --since DATE, not both")
+    if preview and (to_stdout or html_file is not None):
+        raise click.UsageError("--preview only shows what would be included; use it on its own")
+    from vaultkit.brief import render_body, render_preview
+    from vaultkit.briefing import make_brief, write_html, write_note
+    from vaultkit.errors import VaultkitError
+    from vaultkit.new import parse_date_option
+
+    with scanned(app) as (vault, store, _report):
+        today = vault_today(vault)
+        since = None
+        if since_text is not None:
+            try:
+                since = parse_date_option(since_text, today)
+            except VaultkitError:
+                raise VaultkitError(f"--since {since_text!r} is not a date; use YYYY-MM-DD") from None
+        made = make_brief(vault, store, today, session, since)
+    page = made.brief
+    if preview:
+        click.echo(render_preview(page), nl=False)
+        return
+    if to_stdout:
+        click.echo(render_body(page, made.chart), nl=False)
+    if html_file is not None:
+        rel = write_html(vault, html_file, made)
+        if to_stdout:
+            say(f"Wrote {rel}")
+        else:
+            click.echo(rel)
+    if not to_stdout and html_file is None:
+        click.echo(write_note(vault, made, today))
+    say(  # counts only: what a person may want to check, with no note text
+        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: "
+        f"{plural(len(page.left_out_notes), 'note')}, {plural(page.left_out_sections, 'section')}"
+    )
