@@ -45,8 +45,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         rendered = browser.render_mermaid(diagrams, Path(tmp))
         browser.screenshot(Path(tmp) / "charts.html", args.out)
-    print(f"{len(diagrams)} diagram(s), {rendered.svgs} rendered as SVG, status: {rendered.status}; "
-          f"screenshot: {args.out}")
+    print(
+        f"{len(diagrams)} diagram(s), {rendered.svgs} rendered as SVG, status: {rendered.status}; "
+        f"screenshot: {args.out}"
+    )
     return 0 if rendered.status == "ok" and rendered.svgs >= len(diagrams) else 1
 
 
