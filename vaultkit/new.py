@@ -172,6 +172,7 @@ def create_note(
         if template.asks_actions:
             values.actions += questions.ask_actions(request.type)
     values.open_actions = [(a.text, carried_links[a.source]) for a in carried if a.id not in decisions]
+    values.path = vault.rel(target)
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
     try:

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from vaultkit.actions import derive_id, split_string_action
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 
@@ -172,6 +173,7 @@ class NoteValues:
     open_actions: list[tuple[str, str]] = field(default_factory=list)  # (text, "[[source]]")
     answers: list[str] = field(default_factory=list)  # one per prompt, "" when skipped
     actions: list[NewAction] = field(default_factory=list)
+    path: str | None = None  # the note's vault-relative path: each action is written with its id
 
 
 def default_title(type_name: str) -> str:
@@ -268,6 +270,16 @@ def coerce_field(key: str, answer: str) -> Any:
     return text
 
 
+def _action_text(action: NewAction, path: str | None) -> str:
+    """A new action as a list item: `[ ] inner: Notice my breath ^3f2a9c01bd`. The
+    `^id` (the id vaultkit would derive anyway) goes with the text, so the
+    action keeps its id when it is reworded in Obsidian's Properties panel."""
+    text = f"[ ] {'inner: ' if action.kind == 'internal' else ''}{action.text}"
+    if path is None or split_string_action(text).block_id is not None:
+        return text
+    return f"{text} ^{derive_id(path, text)}"
+
+
 def render_note(template: Template, values: NoteValues) -> str:
     """The new note's full text, frontmatter first."""
     text = fill_placeholders(template.text, values)
@@ -304,7 +316,7 @@ def render_note(template: Template, values: NoteValues) -> str:
     if values.actions or "actions" in meta:
         # A list of text, which Obsidian's Properties panel shows and edits (it
         # cannot a list of mappings): the kind rides in the text as `inner:`.
-        meta["actions"] = [f"[ ] {'inner: ' if a.kind == 'internal' else ''}{a.text}" for a in values.actions]
+        meta["actions"] = [_action_text(a, values.path) for a in values.actions]
     first = ("type", "date", "session", *values.links)
     ordered = {k: meta[k] for k in first if k in meta}
     ordered.update((k, v) for k, v in meta.items() if k not in ordered)
