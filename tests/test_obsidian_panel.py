@@ -125,3 +125,19 @@ def test_a_tick_on_the_old_wording_lands_on_the_reworded_action(run, vault):
         items[0] == f"[x] Ring my sister on Sunday ✅ 2026-11-24 ^{uid}"
     )  # ✅ before the id, as Tasks orders it
     assert items[1:] == yaml.safe_load(front("strings.reworded.md")[4:])["actions"][1:]
+
+
+def test_done_and_reopen_on_the_panels_form_touch_one_line_and_give_the_bytes_back(run, vault):
+    put(vault, "strings.after.md")
+    before = (vault / REL).read_bytes()
+    uid = derive_id(REL, "[ ] Call my sister")
+    assert run("done", uid[:6]).exit_code == 0
+    after = (vault / REL).read_bytes().decode()
+    changed = [
+        (a, b) for a, b in zip(before.decode().splitlines(), after.splitlines(), strict=True) if a != b
+    ]
+    today = json.loads(run("actions", "--status", "done", "--json").stdout)
+    done_on = next(a["done"] for a in today if a["id"] == uid)
+    assert changed == [(f'  - "[ ] Call my sister ^{uid}"', f'  - "[x] Call my sister ✅ {done_on} ^{uid}"')]
+    assert run("reopen", uid[:6]).exit_code == 0
+    assert (vault / REL).read_bytes() == before
