@@ -72,7 +72,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_contrast_helper_sees_white_on_lavender():
-    assert contrast("#ffffff", "hsl(240, 100%, 76.2745098039%)") < 4.5  # Mermaid's default: too faint for text
+    # Mermaid's default for the first column: too faint for text.
+    assert contrast("#ffffff", "hsl(240, 100%, 76.2745098039%)") < 4.5
     assert contrast("black", "white") == 21
 
 
