@@ -44,7 +44,7 @@ def front(name: str) -> str:
     return text[: text.index("\n---\n", 4)]
 
 
-@pytest.mark.parametrize("case", ["strings", "mappings"])
+@pytest.mark.parametrize("case", ["strings", "mappings", "flow"])
 def test_the_golden_pair_is_a_panel_rewrite(case):
     """What processFrontMatter does on a property edit: the same values (but the edited
     one), no comments, no flow lists, no trailing spaces, lists in block style."""
@@ -58,7 +58,7 @@ def test_the_golden_pair_is_a_panel_rewrite(case):
     assert not re.search(r"[ \t]$", written, re.M)
 
 
-@pytest.mark.parametrize("case", ["strings", "mappings"])
+@pytest.mark.parametrize("case", ["strings", "mappings", "flow"])
 def test_a_panel_rewrite_changes_no_action_and_no_id(run, vault, case):
     put(vault, f"{case}.before.md")
     assert run("index").exit_code == 0
