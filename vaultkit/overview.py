@@ -160,7 +160,7 @@ def mood_line(points: list[tuple[str, float]]) -> tuple[int, int, list[float]]:
 
 def mood_chart(overview: Overview) -> str:
     """A line chart of mood, dates spaced by time; then the same as one line of
-    text, for viewers that cannot draw `xychart-beta` (Obsidian before 1.5)."""
+    text, for viewers that cannot draw `xychart-beta` (Obsidian 1.4.16 and older)."""
     points = overview.mood
     span, _, values = mood_line(points)
     shown = ", ".join(f"{round(v, 2):g}" for v in values)
