@@ -77,14 +77,15 @@ def test_contrast_helper_sees_white_on_lavender():
     assert contrast("black", "white") == 21
 
 
-def test_the_timeline_stays_legible_with_many_notes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("theme", ["default", "dark"])
+def test_the_timeline_stays_legible_with_many_notes(tmp_path: Path, theme: str) -> None:
     vault = build_tree(tmp_path / "vault", _notes(sessions=12, check_ins=4))
     index_vault(vault, date(2026, 1, 30))
     text = (vault / "Integration Actions.md").read_text()
     timeline = re.search(r"```mermaid\n(%%.*?\ntimeline\n.*?)```", text, re.S)[1]
     assert "Session 12 :" in timeline and "Session 7 :" in timeline and "Session 6 :" not in timeline
 
-    rendered = browser.render_mermaid([timeline], tmp_path)
+    rendered = browser.render_mermaid([timeline], tmp_path, theme)
     assert rendered.status == "ok"
     svg = rendered.dom[rendered.dom.index("<svg") :]
     width = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)', svg)[1])
