@@ -250,3 +250,19 @@ def test_the_watcher_leaves_the_summary_alone_then_comes_back(vault, monkeypatch
         assert watcher.summary_due is None
     finally:
         watcher.close()
+
+
+def test_a_summary_dated_in_the_future_waits_once_not_forever(run, vault, monkeypatch):
+    """A sync client can carry a save from a device whose clock runs ahead."""
+    monkeypatch.setattr(refresh, "QUIET", 0.5)
+    build_tree(vault, NOTES)
+    index(run)
+    summary = vault / "Integration Actions.md"
+    line = next(line for line in task_lines(vault) if "Rest" in line)
+    replace_line(summary, line, tasks_tick(line, "2026-11-24"))
+    ahead = time.time() + 3600
+    os.utime(summary, (ahead, ahead))
+    started = time.monotonic()
+    index(run)
+    assert 0.45 <= time.monotonic() - started < 3
+    assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)

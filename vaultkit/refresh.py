@@ -292,10 +292,21 @@ def refresh(
 
 def _quiet_left(store: Store, st: os.stat_result | None, text: str | None) -> float:
     """Seconds to leave the summary alone yet: someone other than vaultkit on
-    this device saved it less than QUIET seconds ago (by its clock)."""
-    if st is None or text is None or digest(text) == store.meta("written"):
+    this device saved it less than QUIET seconds ago. Its age is the longer of
+    what its mtime says and how long ago this device first saw that text, so a
+    file dated in the future (a skewed clock elsewhere) waits once, not forever."""
+    if st is None or text is None:
         return 0.0
-    return max(0.0, min(QUIET, QUIET - (time.time() - st.st_mtime)))
+    seen = digest(text)
+    if seen == store.meta("written"):
+        return 0.0
+    now = time.time()
+    first = store.meta("quiet")
+    if first is None or not first.startswith(seen + " "):
+        store.set_meta("quiet", f"{seen} {now}")
+        first = f"{seen} {now}"
+    age = max(now - st.st_mtime, now - float(first.split()[1]))
+    return max(0.0, min(QUIET, QUIET - age))
 
 
 def _finish(store: Store, report: Report) -> Report:
