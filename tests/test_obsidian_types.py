@@ -108,7 +108,7 @@ def test_broken_types_file_or_no_obsidian_folder_is_an_error_that_says_what_to_d
     result = init(run, plain, "--obsidian-types")
     assert result.exit_code == 1
     assert "has no .obsidian/ folder" in result.stderr
-    assert not (plain / ".obsidian").exists()
+    assert not plain.exists()  # nothing made: the error comes first
 
 
 def test_on_a_terminal_init_asks_and_yes_records(tmp_path):

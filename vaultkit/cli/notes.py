@@ -40,17 +40,17 @@ def init(path: Path | None, obsidian_types: bool | None) -> None:
     from vaultkit.obsidian import PROPERTY_TYPES, TYPE_NAMES, TYPES_FILE, record_types, types_missing
 
     folder = path or Path.cwd()
+    obsidian = (folder / ".obsidian").is_dir()
+    if obsidian_types and not obsidian:  # said before anything is made
+        raise VaultkitError(
+            f"{folder} has no .obsidian/ folder, so there is no types.json to write; "
+            "open the folder as a vault in Obsidian once, then run vaultkit init --obsidian-types"
+        )
     created = init_vault(folder)
     if created:
         click.echo(f"Made {folder} a vault: created {', '.join(created)}.")
     else:
         click.echo(f"{folder} is already a vault ({CONFIG_FILE} exists); nothing changed.")
-    obsidian = (folder / ".obsidian").is_dir()
-    if obsidian_types and not obsidian:
-        raise VaultkitError(
-            f"{folder} has no .obsidian/ folder, so there is no types.json to write; "
-            "open the folder as a vault in Obsidian once, then run vaultkit init --obsidian-types"
-        )
     if obsidian and obsidian_types is None and types_missing(folder):
         # Asked only when the vault is new: re-running init changes nothing unless told to.
         if created and sys.stdin.isatty() and sys.stdout.isatty():
