@@ -107,8 +107,16 @@ def types_missing(root: Path) -> bool:
 
 
 def _read(path: Path) -> str | None:
-    data = snapshot(path).data
-    return None if data is None else data.decode("utf-8", "replace")
+    return _text(snapshot(path).data)
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise VaultkitError(f"{TYPES_FILE} is not UTF-8; vaultkit leaves it alone") from None
 
 
 def record_types(root: Path) -> TypesResult:
@@ -121,8 +129,7 @@ def record_types(root: Path) -> TypesResult:
     path = root / TYPES_FILE
     for _attempt in range(5):
         snap = snapshot(path)
-        text = None if snap.data is None else snap.data.decode("utf-8", "replace")
-        new, result = merged_types(text)
+        new, result = merged_types(_text(snap.data))
         if new is None:
             return result
         if snap.data is None:
