@@ -108,20 +108,21 @@ class Rendered:
     dom: str
 
 
-def render_mermaid(diagrams: list[str], folder: Path) -> Rendered:
-    """Render Mermaid blocks with Obsidian's Mermaid version, as Obsidian would."""
+def render_mermaid(diagrams: list[str], folder: Path, theme: str = "default") -> Rendered:
+    """Render Mermaid blocks with Obsidian's Mermaid version, as Obsidian would
+    (`theme="dark"`: as in Obsidian's dark mode)."""
     import html
 
     blocks = "\n".join(f'<pre class="mermaid">{html.escape(d)}</pre>' for d in diagrams)
     page = folder / "charts.html"
     page.write_text(
         f"""<!doctype html><html><head><meta charset="utf-8">
-<style>body {{ font-family: sans-serif; background: white; width: 900px; }}</style>
+<style>body {{ font-family: sans-serif; background: {"#1e1e1e" if theme == "dark" else "white"}; width: 900px; }}</style>
 <script src="{mermaid_js().as_uri()}"></script></head><body>
 {blocks}
 <div id="status">rendering</div>
 <script>
-mermaid.initialize({{ startOnLoad: false, theme: "default" }});
+mermaid.initialize({{ startOnLoad: false, theme: "{theme}" }});
 mermaid.run().then(() => {{
   const errors = document.querySelectorAll('.error-text, .error-icon').length;
   document.getElementById("status").textContent = errors ? "ERRORS: " + errors : "ok";

@@ -47,6 +47,15 @@ def device(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyP
 
 
 @pytest.fixture(autouse=True)
+def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests edit the summary and index at once; vaultkit would wait out its
+    quiet period after a person's save each time (tests/test_tasks.py tests it)."""
+    from vaultkit import refresh
+
+    monkeypatch.setattr(refresh, "QUIET", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def no_stray_threads():
     """Fail a test that leaves a thread running (watchers must stop cleanly)."""
     before = set(threading.enumerate())

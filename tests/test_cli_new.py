@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vaultkit.actions import derive_id
 from vaultkit.cli import cli
 from vaultkit.config import logical_today
 from vaultkit.frontmatter import parse_frontmatter
@@ -195,11 +197,12 @@ def test_prompts_are_asked_and_every_one_can_be_skipped(run, vault):
     note = vault / "Integration/2026/2026-11-24 Reflection.md"
     meta = meta_of(note)
     assert meta["mood"] == 6
-    assert meta["actions"] == [
+    assert meta["actions"] == with_ids(
+        "Integration/2026/2026-11-24 Reflection.md",
         "[ ] Call my sister",
         "[ ] Book the follow-up",
         "[ ] inner: Notice when I hold my breath",
-    ]
+    )
     body = note.read_text()
     assert "## What happened\nBright light, then quiet\n" in body
     assert "## Who I am without it\nLighter\n" in body
@@ -227,11 +230,17 @@ def test_action_options_set_kind_by_prefix(run, vault):
         "External:Walk",
     )
     assert result.exit_code == 0
-    assert meta_of(vault / "Integration/2026/2026-11-24 Reflection.md")["actions"] == [
-        "[ ] Call my sister",
-        "[ ] inner: Be gentle",
-        "[ ] Walk",
-    ]
+    rel = "Integration/2026/2026-11-24 Reflection.md"
+    assert meta_of(vault / rel)["actions"] == with_ids(
+        rel, "[ ] Call my sister", "[ ] inner: Be gentle", "[ ] Walk"
+    )
+    listed = json.loads(run("actions", "--json").stdout)
+    assert [a["id"] for a in listed] == [item.rsplit("^", 1)[1] for item in meta_of(vault / rel)["actions"]]
+
+
+def with_ids(rel: str, *items: str) -> list[str]:
+    """Actions as `new` writes them: each with the id vaultkit gives it, as a block id."""
+    return [f"{item} ^{derive_id(rel, item)}" for item in items]
 
 
 def test_sessions_and_links(run, vault):
@@ -395,7 +404,7 @@ def test_templates_list_copy_and_custom(run, vault):
     assert result.exit_code == 0
     note = vault / "Integration/2026/2026-11-24 Gratitude.md"
     assert note.read_text().endswith("# Gratitude\nSoup\n")
-    assert meta_of(note)["actions"] == ["[ ] Tea"]
+    assert meta_of(note)["actions"] == with_ids("Integration/2026/2026-11-24 Gratitude.md", "[ ] Tea")
 
 
 def test_every_command_has_help_with_an_example():

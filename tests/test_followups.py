@@ -197,14 +197,19 @@ def test_charts_text_is_deterministic():
     ]
     overview = build_overview(notes, Tally(), [], date(2026, 11, 24))
     assert timeline_chart(overview) == (
-        "```mermaid\ntimeline\n    title Sessions and their notes\n    section Session 1\n"
-        "        2026-11-01 : Intention\n        2026-11-02 : Reflection\n"
-        "        2026-11-09 : Check-in\n```"
+        "```mermaid\n"
+        '%%{init: {"themeVariables": {"cScale0": "#cfe8ff", "cScaleLabel0": "#1a1a1a", "cScale1": "#d4f5d4", '
+        '"cScaleLabel1": "#1a1a1a", "cScale2": "#ffe8c2", "cScaleLabel2": "#1a1a1a", "cScale3": "#f9d6e5", '
+        '"cScaleLabel3": "#1a1a1a", "cScale4": "#e3dcff", "cScaleLabel4": "#1a1a1a", "cScale5": "#d2f4f0", '
+        '"cScaleLabel5": "#1a1a1a"}}}%%\n'
+        "timeline\n    title Sessions and their notes\n"
+        "    Session 1 : Intention 11-01 : Reflection 11-02 : Check-in 11-09\n```"
     )
     assert mood_chart(overview) == (
         '```mermaid\n%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb"}}}}%%\n'
-        'xychart-beta\n    title "Mood over time (0 to 10)"\n    x-axis ["11-01", "11-02", "11-09"]\n'
-        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 7]\n```'
+        'xychart-beta\n    title "Mood over time (0 to 10)"\n    x-axis "Days since 2026-11-01" 0 --> 8\n'
+        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 6.57, 6.64, 6.71, 6.79, 6.86, 6.93, 7]\n```\n\n'
+        "Mood (0 to 10), oldest first: 2026-11-01: 4 · 2026-11-02: 6.5 · 2026-11-09: 7"
     )
     assert render_overview(overview) == render_overview(
         build_overview(notes, Tally(), [], date(2026, 11, 24))

@@ -763,7 +763,7 @@ def test_inner_actions_and_domains_ride_in_the_text(vault, run):
     run("index")
     summary = (vault / "Integration Actions.md").read_text()
     assert (
-        f"- [ ] Book a follow-up — [[a]] 📅 2026-12-20 #relationships ^{rows['Book a follow-up']['id']}\n"
+        f"- [ ] Book a follow-up — [[a]] #relationships 📅 2026-12-20 ^{rows['Book a follow-up']['id']}\n"
         in summary
     )
     inner = rows["Notice when I hold my breath"]["id"]

@@ -27,6 +27,9 @@ CHECKBOX = re.compile(r"^\[([ xX-])\]\s*")
 _TASK_FIELDS = re.compile(r"(?:\s+(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2}))+\s*$")
 _TASK_FIELD = re.compile(r"(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
 _DOMAIN_TAG = re.compile(r"\s+#(" + "|".join(DOMAINS) + r")\s*$", re.I)
+# An Obsidian block id at the very end, `Call my sister ^call-sister`: the action's own id,
+# which a rewording in Obsidian's Properties panel keeps (see README, "Ids").
+_BLOCK_ID = re.compile(r"(?:^|\s+)\^([A-Za-z0-9-]+)\s*$")
 BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
@@ -98,10 +101,15 @@ def iso_date(value: Any) -> str | None:
     return None
 
 
-def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None]:
-    """A text's end taken apart, in any order: Obsidian Tasks' dates and a domain tag."""
+def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None, str | None]:
+    """A text's end taken apart: a block id last, and before it, in any order,
+    Obsidian Tasks' dates and a domain tag."""
     fields: list[tuple[str, str]] = []
     domain = None
+    block = _BLOCK_ID.search(text)
+    block_id = block[1] if block else None
+    if block:
+        text = text[: block.start()]
     while True:
         dates = _TASK_FIELDS.search(text)
         if dates:
@@ -113,7 +121,7 @@ def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None]:
             domain = tag[1].lower()
             text = text[: tag.start()]
             continue
-        return text, fields, domain
+        return text, fields, domain, block_id
 
 
 def clean_text(text: str) -> str:
@@ -126,7 +134,7 @@ def clean_text(text: str) -> str:
 
 
 class StringAction(NamedTuple):
-    """The parts of a string action: `"[x] inner: Rest more #body ✅ 2026-11-24"`."""
+    """The parts of a string action: `"[x] inner: Rest more #body ✅ 2026-11-24 ^rest"`."""
 
     status: str
     text: str
@@ -134,6 +142,7 @@ class StringAction(NamedTuple):
     done: str | None
     kind: str
     domain: str | None
+    block_id: str | None = None
 
 
 def split_string_action(raw: str) -> StringAction:
@@ -142,11 +151,11 @@ def split_string_action(raw: str) -> StringAction:
     status = BOX_STATUS[match[1]] if match else "open"
     body = stripped[match.end() :] if match else stripped
     kind = "internal" if body[: len(INNER)].lower() == INNER else "external"
-    _, found, domain = _tail(body)
+    _, found, domain, block_id = _tail(body)
     fields = dict(found)
     done = fields.get("✅") if status == "done" else fields.get("❌") if status == "dropped" else None
     return StringAction(
-        status, clean_text(stripped), iso_date(fields.get("📅")), iso_date(done), kind, domain
+        status, clean_text(stripped), iso_date(fields.get("📅")), iso_date(done), kind, domain, block_id
     )
 
 
@@ -213,15 +222,14 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
         item = unflow_link(item)
         kind, status, due, done, given_id, domain = "external", "open", None, None, None, None
         if isinstance(item, str):
-            parts = split_string_action(item)
-            status, text, due, done, kind, domain = parts
+            status, text, due, done, kind, domain, given_id = split_string_action(item)
         elif isinstance(item, dict):
             text_value = unflow_link(item.get("text"))
             if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool):
                 problems.append((index, "action needs a `text` (the action itself)"))
                 continue
             text = clean_text(str(text_value))
-            domain = _tail(str(text_value).strip())[2]
+            _, _, domain, given_id = _tail(str(text_value).strip())
             domain_value = item.get("domain")
             if isinstance(domain_value, str) and domain_value.strip().lstrip("#").lower() in DOMAINS:
                 domain = domain_value.strip().lstrip("#").lower()

@@ -163,7 +163,10 @@ def make_brief(
     brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
-    chart = mood_chart(overview._replace(mood=brief.moods)) if len(brief.moods) >= 2 else None
+    # the page gives the numbers in words already: the chart alone
+    chart = (
+        mood_chart(overview._replace(mood=brief.moods), text_line=False) if len(brief.moods) >= 2 else None
+    )
     return Made(brief, chart, None if span.by_date else span.sessions[0])
 
 

@@ -371,6 +371,7 @@ def create_note(
         values.actions = draft.actions
         decisions = {i: d for i, d in draft.decisions.items() if d != "keep"}
     values.open_actions = [(a.text, carried_links[a.source]) for a in carried if a.id not in decisions]
+    values.path = vault.rel(target)
     text = render_note(template, values)
     make_dirs(target.parent, vault.config.dir_mode)
     try:

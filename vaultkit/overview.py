@@ -135,35 +135,75 @@ def _mermaid_text(text: str) -> str:
     return one_line(text).replace(":", " ").replace("#", "").replace(";", ",").replace("^", "")
 
 
+# Light fills with near-black text, one per session: readable in light and dark
+# themes (Mermaid's default palette puts white text on lavender and yellow).
+TIMELINE_FILLS = ("#cfe8ff", "#d4f5d4", "#ffe8c2", "#f9d6e5", "#e3dcff", "#d2f4f0")
+TIMELINE_TEXT = "#1a1a1a"
+TIMELINE_EVENTS = 5  # notes listed under one session; more are counted, not listed
+MOOD_SLOTS = 60  # the mood line's points: one per day, or per few days over a long span
+
+
+def _init(variables: dict[str, Any]) -> str:
+    import json
+
+    return f"%%{{init: {json.dumps({'themeVariables': variables})}}}%%"
+
+
 def timeline_chart(overview: Overview) -> str:
-    lines = ["```mermaid", "timeline", "    title Sessions and their notes"]
+    """One column per session (the latest TIMELINE_SESSIONS), its notes listed
+    under it oldest first: as wide as the sessions are many, however many
+    notes each has."""
+    colours: dict[str, Any] = {}
+    for i in range(TIMELINE_SESSIONS):  # Mermaid colours the n-th column with cScale(n-1)
+        colours[f"cScale{i}"] = TIMELINE_FILLS[i % len(TIMELINE_FILLS)]
+        colours[f"cScaleLabel{i}"] = TIMELINE_TEXT
+    lines = ["```mermaid", _init(colours), "timeline", "    title Sessions and their notes"]
     for number, notes in overview.timeline:
-        lines.append(f"    section Session {number}")
-        by_day: dict[str, list[str]] = {}
-        for day, kind in notes:
-            by_day.setdefault(day, []).append(_mermaid_text(kind.capitalize()))
-        for day, kinds in by_day.items():
-            lines.append(f"        {day} : {' : '.join(kinds)}")
+        events = [f"{_mermaid_text(kind.capitalize())} {day[5:]}" for day, kind in notes]
+        if len(events) > TIMELINE_EVENTS:  # the first two and the latest two, the rest counted
+            events = [*events[:2], f"and {len(events) - 4} more", *events[-2:]]
+        lines.append(f"    Session {number} : {' : '.join(events)}")
     lines.append("```")
     return "\n".join(lines)
 
 
-def mood_chart(overview: Overview) -> str:
+def mood_line(points: list[tuple[str, float]]) -> tuple[int, int, list[float]]:
+    """The mood line spaced by time: (days it spans, days per point, values). A
+    day without an entry takes its value from the straight line between its
+    neighbours, which is where a chart draws the line anyway."""
+    first = date.fromisoformat(points[0][0])
+    span = (date.fromisoformat(points[-1][0]) - first).days
+    step = max(1, -(-span // MOOD_SLOTS))
+    slots: dict[int, list[float]] = {}
+    for day, mood in points:
+        slots.setdefault(round((date.fromisoformat(day) - first).days / step), []).append(mood)
+    known = sorted((slot, sum(ms) / len(ms)) for slot, ms in slots.items())
+    values = []
+    for (a, va), (b, vb) in zip(known, known[1:], strict=False):
+        values += [va + (vb - va) * (slot - a) / (b - a) for slot in range(a, b)]
+    values.append(known[-1][1])
+    return known[-1][0] * step, step, values
+
+
+def mood_chart(overview: Overview, text_line: bool = True) -> str:
+    """A line chart of mood, dates spaced by time; then (unless the page says it
+    already) the same as one line of text, for viewers that cannot draw
+    `xychart-beta` (Obsidian 1.4.16 and older)."""
     points = overview.mood
-    labels = ", ".join(f'"{d[5:]}"' for d, _ in points)  # MM-DD keeps the axis readable
-    values = ", ".join(f"{m:g}" for _, m in points)
-    return "\n".join(
-        [
-            "```mermaid",
-            f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{MOOD_COLOUR}"}}}}}}}}%%',
-            "xychart-beta",
-            '    title "Mood over time (0 to 10)"',
-            f"    x-axis [{labels}]",
-            '    y-axis "Mood" 0 --> 10',
-            f"    line [{values}]",
-            "```",
-        ]
-    )
+    span, _, values = mood_line(points)
+    shown = ", ".join(f"{round(v, 2):g}" for v in values)
+    text = " · ".join(f"{d}: {m:g}" for d, m in points)
+    chart = [
+        "```mermaid",
+        _init({"xyChart": {"plotColorPalette": MOOD_COLOUR}}),
+        "xychart-beta",
+        '    title "Mood over time (0 to 10)"',
+        f'    x-axis "Days since {points[0][0]}" 0 --> {max(span, 1)}',
+        '    y-axis "Mood" 0 --> 10',
+        f"    line [{shown}]",
+        "```",
+    ]
+    return "\n".join([*chart, "", f"Mood (0 to 10), oldest first: {text}"] if text_line else chart)
 
 
 def domain_line(overview: Overview) -> str:

@@ -15,6 +15,7 @@ the markers is what gets kept.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ from datetime import date
 
 from vaultkit.actions import Action, Change, Outcome
 from vaultkit.atomic import snapshot, swap
+from vaultkit.block import Pending, line_of, render
+from vaultkit.block import big_picture as big_picture  # `vaultkit status` shows it too
 from vaultkit.device import vault_lock
 from vaultkit.errors import VaultkitError
-from vaultkit.followups import Due, due_follow_ups, due_lines
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import (
     NoteFile,
@@ -39,23 +41,17 @@ from vaultkit.fs import (
     walk_notes,
 )
 from vaultkit.notes import NoteRecord, read_note
-from vaultkit.overview import Overview, Tally, build_overview, render_overview
 from vaultkit.schema import open_store
-from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Counts, Listing, Store
-from vaultkit.summary import (
-    BOXES,
-    Block,
-    Mark,
-    SummaryError,
-    changed_boxes,
-    layout,
-    owned_text,
-    render_block,
-)
+from vaultkit.store import Counts, Listing, Store
+from vaultkit.summary import Mark, SummaryError, changed_boxes, layout, owned_text
 from vaultkit.summary_file import Copy, digest, marks_in, summary_text
 
 MIN_PREFIX = 4  # shorter, "item 7" could be taken for an id
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
+# Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
+# sync client) before vaultkit rewrites it: an open pane, and Tasks' lookup of a
+# line by its text, are not pulled out from under the person.
+QUIET = 2.0
 
 Progress = Callable[[list[NoteFile]], Iterable[NoteFile]]
 Hold = Callable[[str, NoteRecord | None], bool]
@@ -86,6 +82,7 @@ class Report:
     unreadable: list[tuple[str, Problem]] = field(default_factory=list)
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     summary_written: bool = False
+    deferred: float = 0.0  # the summary waits this long for quiet (`defer`): run again then
 
 
 def scan(
@@ -208,10 +205,14 @@ def refresh(
     adopt: bool = False,
     hold: Hold | None = None,
     progress: Progress | None = None,
+    defer: bool = False,
 ) -> Report:
     """The whole pipeline (see the module's doc). `commands` are (id or
     prefix, status) pairs, recorded as of `on` (default today); an id that
-    is unknown or ambiguous stops the run before anything is changed."""
+    is unknown or ambiguous stops the run before anything is changed.
+    Within QUIET seconds of someone else's save of the summary, its ticks are
+    applied to the notes but the summary is rewritten only after: this run
+    waits, or with `defer` leaves it and says when (`Report.deferred`)."""
     paths = None if paths is None else set(paths)
     report = _scan(vault, store, today, paths, folders, hold, progress)
     scanned = list(report.problems)
@@ -259,15 +260,22 @@ def refresh(
             else:
                 problems.append(outcome.problem)
                 waiting[action.id] = (outcome.change.status, outcome.change.on.isoformat(), action.source,
-                                      _line_of(store, action), outcome.problem)  # fmt: skip
+                                      line_of(store, action), outcome.problem)  # fmt: skip
         store.set_pending(waiting)
         merged = [copy for copy in copies if copy.same_text_as(where)]  # nothing of theirs would be lost
         kept = [copy.rel for copy in copies if copy not in merged]
         block = where.compose(render(vault, store, today, waiting, problems, kept))
         report.problems = scanned + problems + notices
+        if block != text and (quiet := _quiet_left(store, snap.stat, text)) > 0:
+            if defer:
+                report.deferred = quiet
+                break
+            time.sleep(quiet)
+            continue  # read it again: it may have changed while we waited
         if block == text or swap(snap, block.encode("utf-8"), vault.config.file_mode) is None:
             report.summary_written = block != text
             store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
+            store.set_meta("written", digest(block))
             for copy in merged:
                 copy.remove()
             for copy in copies:  # a copy kept is read again only once it changes
@@ -282,28 +290,30 @@ def refresh(
     return _finish(store, report)
 
 
+def _quiet_left(store: Store, st: os.stat_result | None, text: str | None) -> float:
+    """Seconds to leave the summary alone yet: someone other than vaultkit on
+    this device saved it less than QUIET seconds ago. Its age is the longer of
+    what its mtime says and how long ago this device first saw that text, so a
+    file dated in the future (a skewed clock elsewhere) waits once, not forever."""
+    if st is None or text is None:
+        return 0.0
+    seen = digest(text)
+    if seen == store.meta("written"):
+        return 0.0
+    now = time.time()
+    first = store.meta("quiet")
+    if first is None or not first.startswith(seen + " "):
+        store.set_meta("quiet", f"{seen} {now}")
+        first = f"{seen} {now}"
+    age = max(now - st.st_mtime, now - float(first.split()[1]))
+    return max(0.0, min(QUIET, QUIET - age))
+
+
 def _finish(store: Store, report: Report) -> Report:
     report.counts = store.counts()
     report.unreadable = store.unreadable()
     report.conflicts = store.conflicts()
     return report
-
-
-def _line_of(store: Store, action: Action) -> str:
-    from vaultkit.summary import task_line
-
-    return task_line(
-        action.status,
-        action.text,
-        store.link(action.source),
-        action.due,
-        action.done,
-        action.id,
-        action.domain,
-    )
-
-
-Pending = dict[str, tuple[str, str, str, str, str]]
 
 
 def _judge(
@@ -364,43 +374,3 @@ def _apply(vault: Vault, store: Store, today: date, changes: list[Change]) -> li
     if sources:
         _scan(vault, store, today, paths=sources)
     return outcomes
-
-
-def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Overview]:
-    """What is due, and the overview (the summary's and `vaultkit status`'s)."""
-    facts = store.facts(today)
-    due = due_follow_ups(facts.spans, vault.config.follow_ups, today)
-    counts = store.counts()
-    overview = build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
-    briefs = store.briefs()
-    return due, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
-
-
-def render(
-    vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str], copies: list[str]
-) -> str:
-    """The block between the markers, from the store."""
-    sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
-    for section, uid, line in store.listed():
-        if uid not in pending:
-            sections[section].append(line)
-    due, overview = big_picture(vault, store, today)
-    return render_block(
-        Block(
-            vault.config.recently_done_days,
-            sections[OVERDUE],
-            sections[EXTERNAL],
-            sections[INTERNAL],
-            sections[DONE],
-            due_lines(due),
-            render_overview(overview),
-            [(store.stored_link(path) or f"`{path}`", p.line, p.message) for path, p in store.unreadable()],
-            [
-                (f"- {BOXES[status]}{line[5:]}", why)
-                for _, (status, _, _, line, why) in sorted(pending.items())
-            ],
-            [(copy, store.link(original)) for copy, original in store.conflicts()],
-            not_applied,
-            copies,
-        )
-    )

@@ -58,16 +58,26 @@ def wikilink(rel: str, stems: Mapping[str, int]) -> str:
 def task_line(
     status: str, text: str, link: str, due: str | None, done: str | None, uid: str, domain: str | None = None
 ) -> str:
-    """One Obsidian Tasks line: checkbox, text, source link, dates, the domain's
-    tag (Tasks reads only tags and the block id after its dates), block id."""
+    """One Obsidian Tasks line, in the order Tasks writes a line when it ticks
+    it (its description, tags included, then 📅 due, ✅ done, the block id
+    last), so a tick in Tasks changes only the box and adds ✅."""
     line = f"- {'[x]' if status == 'done' else '[ ]'} {one_line(text)} — {link}"
+    if domain:
+        line += f" #{domain}"
     if due:
         line += f" 📅 {due}"
     if status == "done" and done:
         line += f" ✅ {done}"
-    if domain:
-        line += f" #{domain}"
     return f"{line} ^{uid}"
+
+
+def with_filter(line: str, global_filter: str) -> str:
+    """A task line that Obsidian Tasks with a global filter (`#task`) takes for a
+    task: the filter opens its description, where Tasks' own editor puts it."""
+    shown = one_line(global_filter)
+    if not shown or not line.startswith("- [") or line[6:].startswith(shown + " "):
+        return line
+    return f"{line[:6]}{shown} {line[6:]}"
 
 
 class Block(NamedTuple):

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import INNER, split_string_action
+from vaultkit.actions import INNER, derive_id, split_string_action
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 
@@ -163,17 +163,22 @@ class NewAction:
     done: bool = False
     domain: str | None = None
 
-    def as_property(self, today: date) -> str:
+    def as_property(self, today: date, path: str | None = None) -> str:
         """The action as a line of the `actions` list, which Obsidian's Properties
-        panel shows and edits (it cannot edit a list of mappings)."""
+        panel shows and edits (it cannot edit a list of mappings), in Tasks'
+        order: text, #domain, ✅ date, then the `^id` (the id vaultkit would
+        derive anyway, written so that the action keeps it when reworded in the
+        panel)."""
         box = "[x] " if self.done else "[ ] "
         inner = INNER + " " if self.kind == "internal" else ""
-        text = self.text
+        text = box + inner + self.text
         if self.domain and split_string_action(text).domain is None:
             text += f" #{self.domain}"
-        if self.done and split_string_action("[x] " + text).done is None:
+        if self.done and split_string_action(text).done is None:
             text += f" ✅ {today.isoformat()}"
-        return box + inner + text
+        if path is None or split_string_action(text).block_id is not None:
+            return text
+        return f"{text} ^{derive_id(path, text)}"
 
 
 _KIND_PREFIX = re.compile(r"^(internal|external|inner)\s*:\s*", re.I)
@@ -235,6 +240,7 @@ class NoteValues:
     open_actions: list[tuple[str, str]] = field(default_factory=list)  # (text, "[[source]]")
     answers: list[str] = field(default_factory=list)  # one per prompt, "" when skipped
     actions: list[NewAction] = field(default_factory=list)
+    path: str | None = None  # the note's vault-relative path: each action is written with its id
 
 
 def default_title(type_name: str) -> str:
@@ -365,7 +371,7 @@ def render_note(template: Template, values: NoteValues) -> str:
         meta[note_type] = link
     meta.update(field_values)
     if values.actions or "actions" in meta:
-        meta["actions"] = [a.as_property(values.note_date) for a in values.actions]
+        meta["actions"] = [a.as_property(values.note_date, values.path) for a in values.actions]
     first = ("type", "date", "session", *values.links)
     ordered = {k: meta[k] for k in first if k in meta}
     ordered.update((k, v) for k, v in meta.items() if k not in ordered)

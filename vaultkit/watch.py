@@ -200,6 +200,7 @@ class Watcher:
         self.store: Any = None
         self.stats = Stats()
         self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
+        self.summary_due: float | None = None  # when the summary, left alone after a person's save, is due
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
@@ -215,6 +216,7 @@ class Watcher:
         """Index and write the summary once, as `vaultkit index` would."""
         with vault_lock(self.vault):
             self.store = open_store(self.vault, self.log)
+        self._now = time.monotonic()
         self._update("started", None, (), force=set())
         self._last_rescan = time.monotonic()
 
@@ -277,6 +279,8 @@ class Watcher:
             timeouts.append(self.settings.debounce / 2)
         if self.deferred:
             timeouts.append(min(self.deferred.values()) - now)
+        if self.summary_due is not None:
+            timeouts.append(self.summary_due - now)
         # At most half a second: a signal may be delivered to one of watchdog's
         # threads, and the main thread runs its handler only once it wakes up.
         return max(0.02, min(*timeouts, 0.5))
@@ -303,6 +307,9 @@ class Watcher:
                     else "summary edited"
                 )
                 self._update(why, paths | due, folders, force=due)
+            elif self.summary_due is not None and now >= self.summary_due:
+                self._now = now
+                self._update("summary left alone after your save", set(), (), force=set())
             if now - self._last_nudge >= self.settings.nudge_every:
                 self._last_nudge = now
                 self.nudger.check(self.store)
@@ -327,8 +334,16 @@ class Watcher:
         self._force = force
         with vault_lock(self.vault):
             report = refresh(
-                self.vault, self.store, self.today(), paths=paths, folders=folders, hold=self._hold
+                self.vault,
+                self.store,
+                self.today(),
+                paths=paths,
+                folders=folders,
+                hold=self._hold,
+                defer=True,
             )
+        # Never dropped: the watcher comes back to a summary left alone for quiet.
+        self.summary_due = self._now + report.deferred if report.deferred else None
         self._log(why, report)
 
     def _log(self, why: str, report: Report) -> None:

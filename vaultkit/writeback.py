@@ -45,6 +45,7 @@ BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 _DONE_FIELDS = re.compile(
     r"\s+(?:✅|❌)\uFE0F?\s*\d{4}-\d{2}-\d{2}(?=(?:\s+\S+\uFE0F?\s*\d{4}-\d{2}-\d{2})*\s*$)"
 )
+_BLOCK_ID_END = re.compile(r"\s+\^[A-Za-z0-9-]+\s*$")
 
 
 class WritebackError(VaultkitError):
@@ -62,12 +63,15 @@ def new_string_value(old: str, status: str, on: date) -> str:
     match = CHECKBOX.match(body)
     separator = body[3 : match.end()] if match else " "
     rest = body[match.end() :] if match else body
+    block = _BLOCK_ID_END.search(rest)  # a block id stays last, as Obsidian Tasks keeps it
+    block_id = block[0] if block else ""
+    rest = rest[: block.start()] if block else rest
     rest = _DONE_FIELDS.sub("", rest).rstrip()
     if status == "done":
         rest += f" ✅ {on.isoformat()}"
     elif status == "dropped":
         rest += f" ❌ {on.isoformat()}"
-    return f"{BOXES[status]}{separator or ' '}{rest}"
+    return f"{BOXES[status]}{separator or ' '}{rest}{block_id}"
 
 
 def _plain_ok(value: str) -> bool:

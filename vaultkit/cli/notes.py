@@ -8,30 +8,77 @@ from pathlib import Path
 import click
 
 from vaultkit.cli.base import App, cli, common, complete_templates, pass_app, say
+from vaultkit.errors import VaultkitError
 
 # ---------------------------------------------------------------- init
 
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--obsidian-types/--no-obsidian-types",
+    default=None,
+    help="Record vaultkit's property types in .obsidian/types.json (asked on a terminal; default no).",
+)
 @common
-def init(path: Path | None) -> None:
+def init(path: Path | None, obsidian_types: bool | None) -> None:
     """Make PATH (default: the current folder) a vault.
 
     Creates .vaultkit/config.yaml with every setting commented out. Running it
-    again changes nothing.
+    again changes nothing. In an Obsidian vault it offers to record the types
+    of vaultkit's properties (date: Date, mood: Number, actions: List, ...)
+    in .obsidian/types.json; nothing else there is changed.
 
-    Example: vaultkit init ~/Notes
+    \b
+    Examples:
+      vaultkit init ~/Notes
+      vaultkit init --obsidian-types
     """
+    import sys
+
     from vaultkit.fs import CONFIG_FILE, init_vault
+    from vaultkit.obsidian import PROPERTY_TYPES, TYPE_NAMES, TYPES_FILE, record_types, types_missing
 
     folder = path or Path.cwd()
+    obsidian = (folder / ".obsidian").is_dir()
+    if obsidian_types and not obsidian:  # said before anything is made
+        raise VaultkitError(
+            f"{folder} has no .obsidian/ folder, so there is no types.json to write; "
+            "open the folder as a vault in Obsidian once, then run vaultkit init --obsidian-types"
+        )
     created = init_vault(folder)
     if created:
         click.echo(f"Made {folder} a vault: created {', '.join(created)}.")
-        click.echo("Next: vaultkit new intention   (or: vaultkit new reflection)")
     else:
         click.echo(f"{folder} is already a vault ({CONFIG_FILE} exists); nothing changed.")
+    if obsidian and obsidian_types is None and types_missing(folder):
+        # Asked only when the vault is new: re-running init changes nothing unless told to.
+        if created and sys.stdin.isatty() and sys.stdout.isatty():
+            obsidian_types = click.confirm(
+                f"Record the types of vaultkit's properties in {TYPES_FILE}, so Obsidian's "
+                "Properties panel shows dates as dates and actions as a list?",
+                default=False,
+            )
+        else:
+            click.echo(
+                "To give vaultkit's properties their types in Obsidian: vaultkit init --obsidian-types"
+            )
+    if obsidian_types:
+        result = record_types(folder)
+        if result.added:
+            click.echo(
+                f"Recorded {len(result.added)} property types in {TYPES_FILE}: {', '.join(result.added)}."
+            )
+        else:
+            click.echo(f"{TYPES_FILE} already has a type for each of vaultkit's properties; nothing changed.")
+        for name, kind in result.differing:
+            say(
+                f"Note: {TYPES_FILE} gives `{name}` the type {TYPE_NAMES.get(kind, kind)}, not vaultkit's "
+                f"{TYPE_NAMES[PROPERTY_TYPES[name]]}; left as it is "
+                "(change it in Obsidian: the property's icon, then Property type)"
+            )
+    if created:
+        click.echo("Next: vaultkit new intention   (or: vaultkit new reflection)")
 
 
 # ---------------------------------------------------------------- new

@@ -1,0 +1,268 @@
+"""The summary as Obsidian Tasks sees it: its field order, a tick as Tasks
+writes it (with ➕ too), no two identical lines, the global filter, and the
+quiet period after a person's own save of the summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from datetime import date
+
+import pytest
+from watchdog.events import FileModifiedEvent
+
+from vaultkit import refresh
+from vaultkit.fs import load_vault
+from vaultkit.watch import Handler, Settings, Watcher
+
+from .helpers import build_tree
+
+TODAY = date(2026, 11, 24)
+NOTES = {
+    "Integration/2026-11-10 Reflection.md": (
+        "---\ntype: reflection\ndate: 2026-11-10\nsession: 2\nactions:\n"
+        '  - "[ ] Call Sam 📅 2026-11-30 #relationships"\n'
+        '  - "[ ] inner: Notice my breath #body ^breath"\n'
+        '  - "[x] Write down the image ✅ 2026-11-20"\n'
+        '  - "[ ] Walk by the river #nature 📅 2026-11-01"\n'  # overdue
+        "  - text: Book the dentist\n    due: 2026-12-01\n"
+        "---\n"
+    ),
+    "Integration/2026-11-17 Check-in.md": (
+        "---\ntype: check-in\ndate: 2026-11-17\nsession: 2\nactions:\n"
+        '  - "[ ] Call Sam 📅 2026-11-30 #relationships"\n'  # the same text as in the reflection
+        '  - "[ ] Call Sam 📅 2026-11-30 #relationships"\n'  # and twice in one note
+        '  - "[ ] Rest ^breath"\n'  # an id another note gives too
+        "---\n"
+    ),
+    "Other/2026-11-17 Check-in.md": (  # a namesake in another folder
+        '---\ntype: check-in\ndate: 2026-11-17\nsession: 2\nactions:\n  - "[ ] Call Sam"\n---\n'
+    ),
+}
+
+# ---------------------------------------------------------------- Obsidian Tasks, as its docs describe it
+
+ORDER = ("➕", "🛫", "⏳", "📅", "❌", "✅")  # created, start, scheduled, due, cancelled, done
+_LINE = re.compile(r"^- \[(.)\] (.*)$")
+_BLOCK = re.compile(r" \^[A-Za-z0-9-]+$")
+_FIELD = re.compile(r" (" + "|".join(ORDER) + r") (\d{4}-\d{2}-\d{2})$")
+_TAG = re.compile(r" (#[^\s#]+)$")
+
+
+def tasks_parse(line: str) -> tuple[str, str, dict[str, str], str]:
+    """A task line read the way Tasks reads it: backwards from the end, the block
+    link, then its fields and tags in any order; trailing tags join the description."""
+    match = _LINE.match(line)
+    assert match, line
+    box, body = match[1], match[2]
+    block = _BLOCK.search(body)
+    link = block[0] if block else ""
+    body = body[: block.start()] if block else body
+    fields: dict[str, str] = {}
+    tags: list[str] = []
+    while True:
+        if field := _FIELD.search(body):
+            fields[field[1]] = field[2]
+        elif tag := _TAG.search(body):
+            tags.insert(0, tag[1])
+            field = tag
+        else:
+            break
+        body = body[: field.start()]
+    return box, " ".join([body, *tags]), fields, link
+
+
+def tasks_serialize(box: str, description: str, fields: dict[str, str], link: str) -> str:
+    """A task line as Tasks writes it: description, then its fields in its own order, the block link last."""
+    return f"- [{box}] {description}" + "".join(f" {e} {fields[e]}" for e in ORDER if e in fields) + link
+
+
+def tasks_tick(line: str, on: str, created: str | None = None) -> str:
+    box, description, fields, link = tasks_parse(line)
+    assert box == " "
+    fields["✅"] = on
+    if created:
+        fields["➕"] = created
+    return tasks_serialize("x", description, fields, link)
+
+
+def task_lines(vault) -> list[str]:
+    return [line for line in (vault / "Integration Actions.md").read_text().splitlines() if _LINE.match(line)]
+
+
+def replace_line(summary, line: str, new: str) -> None:
+    """Change one whole line of the summary, as Tasks does (it finds the line by its exact text)."""
+    text = summary.read_text()
+    assert text.count(line + "\n") == 1
+    summary.write_text(text.replace(line + "\n", new + "\n"))
+
+
+def index(run) -> None:
+    result = run("index")
+    assert result.exit_code == 0, result.output
+
+
+def meta_actions(vault, rel: str) -> list:
+    from vaultkit.frontmatter import parse_frontmatter
+
+    return parse_frontmatter((vault / rel).read_bytes()).meta["actions"]
+
+
+# ---------------------------------------------------------------- field order
+
+
+def test_every_line_is_already_in_tasks_order(run, vault):
+    build_tree(vault, NOTES)
+    index(run)
+    lines = task_lines(vault)
+    assert len(lines) == 9
+    for line in lines:
+        assert tasks_serialize(*tasks_parse(line)) == line  # Tasks' rewrite of it is itself
+    line = next(line for line in lines if "[[2026-11-10 Reflection]] #relationships" in line)
+    assert line.startswith("- [ ] Call Sam — [[2026-11-10 Reflection]] #relationships 📅 2026-11-30 ^")
+    # So a tick in Tasks changes the box and adds ✅, nothing else.
+    ticked = tasks_tick(line, "2026-11-24")
+    head, uid = line.rsplit(" ^", 1)
+    assert ticked == f"- [x]{head[5:]} ✅ 2026-11-24 ^{uid}"
+
+
+@pytest.mark.parametrize("created", [None, "2026-11-20"])
+def test_a_tick_as_tasks_writes_it_reaches_the_note(run, vault, created):
+    build_tree(vault, NOTES)
+    index(run)
+    summary = vault / "Integration Actions.md"
+    line = next(line for line in task_lines(vault) if "Notice my breath" in line)
+    ticked = tasks_tick(line, "2026-11-23", created)
+    if created:
+        assert "➕ 2026-11-20 ✅ 2026-11-23 ^breath" in ticked
+    replace_line(summary, line, ticked)
+    index(run)
+    assert meta_actions(vault, "Integration/2026-11-10 Reflection.md")[1] == (
+        "[x] inner: Notice my breath #body ✅ 2026-11-23 ^breath"
+    )
+    done = task_lines(vault)
+    if created is None:
+        assert ticked in done  # what Tasks wrote is the line vaultkit writes: a stale pane still finds it
+    else:
+        assert ticked.replace(" ➕ 2026-11-20", "") in done
+    assert line not in done
+
+
+# ---------------------------------------------------------------- identical lines
+
+
+def test_no_two_lines_are_ever_the_same(run, vault):
+    build_tree(vault, NOTES)
+    index(run)
+    lines = task_lines(vault)
+    assert len(set(lines)) == len(lines)
+    sams = [line for line in lines if "Call Sam" in line]
+    assert len(sams) == 4
+    assert len({line.rsplit("^", 1)[1] for line in sams}) == 4
+    # Ticking one of the twins in the check-in changes that one only.
+    twin = next(line for line in sams if "[[Integration/2026-11-17 Check-in]]" in line)
+    summary = vault / "Integration Actions.md"
+    replace_line(summary, twin, tasks_tick(twin, "2026-11-24"))
+    index(run)
+    items = meta_actions(vault, "Integration/2026-11-17 Check-in.md")
+    assert [item.startswith("[x]") for item in items] == [True, False, False]
+    assert meta_actions(vault, "Other/2026-11-17 Check-in.md") == ["[ ] Call Sam"]
+    lines = task_lines(vault)
+    assert len(set(lines)) == len(lines)
+
+
+# ---------------------------------------------------------------- the global filter
+
+
+def test_a_tasks_global_filter_is_on_every_line(run, vault):
+    build_tree(vault, NOTES)
+    settings = vault / ".obsidian/plugins/obsidian-tasks-plugin/data.json"
+    build_tree(vault, {str(settings.relative_to(vault)): json.dumps({"globalFilter": "#task", "other": 1})})
+    index(run)
+    lines = task_lines(vault)
+    assert lines and all(line[6:].startswith("#task ") for line in lines)
+    for line in lines:
+        assert "#task" in tasks_parse(line)[1]  # Tasks takes it for a task
+        assert tasks_serialize(*tasks_parse(line)) == line
+    assert not any(
+        "#task" in a["text"] for a in json.loads(run("actions", "--json").stdout)
+    )  # only the summary has it
+    line = next(line for line in lines if "Rest" in line)
+    summary = vault / "Integration Actions.md"
+    replace_line(summary, line, tasks_tick(line, "2026-11-24"))
+    index(run)
+    assert meta_actions(vault, "Integration/2026-11-17 Check-in.md")[2] == "[x] Rest ✅ 2026-11-24 ^breath"
+    assert "- [x] #task Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(
+        vault
+    )
+    # Settings that can't be read are no filter; none set, none written.
+    settings.write_text("{not json")
+    index(run)
+    assert not any("#task" in line for line in task_lines(vault))
+
+
+# ---------------------------------------------------------------- the quiet period
+
+
+def test_index_waits_out_the_quiet_period_after_a_persons_save(run, vault, monkeypatch):
+    monkeypatch.setattr(refresh, "QUIET", 1.0)
+    build_tree(vault, NOTES)
+    index(run)
+    summary = vault / "Integration Actions.md"
+    started = time.monotonic()
+    index(run)  # its own summary, unchanged: no wait
+    assert time.monotonic() - started < 0.9
+    line = next(line for line in task_lines(vault) if "Rest" in line)
+    replace_line(summary, line, tasks_tick(line, "2026-11-24"))
+    saved = summary.stat().st_mtime
+    index(run)
+    assert summary.stat().st_mtime - saved >= 0.95  # rewritten only once the person's save is a second old
+    assert meta_actions(vault, "Integration/2026-11-17 Check-in.md")[2] == "[x] Rest ✅ 2026-11-24 ^breath"
+    assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)
+
+
+def test_the_watcher_leaves_the_summary_alone_then_comes_back(vault, monkeypatch):
+    monkeypatch.setattr(refresh, "QUIET", 0.6)
+    build_tree(vault, NOTES)
+    watcher = Watcher(load_vault(vault), lambda: TODAY, Settings(debounce=0.1, settle=1.0), lambda m: None)
+    watcher.prime()
+    try:
+        summary = vault / "Integration Actions.md"
+        line = next(line for line in task_lines(vault) if "Rest" in line)
+        theirs = summary.read_text().replace(line, tasks_tick(line, "2026-11-24"))
+        summary.write_text(theirs)
+        Handler(watcher.vault, watcher.inbox, watcher.log).dispatch(FileModifiedEvent(os.fspath(summary)))
+        watcher.step(time.monotonic() + 0.2)
+        # The tick is in the note at once; the summary is the person's own for now.
+        assert (
+            meta_actions(vault, "Integration/2026-11-17 Check-in.md")[2] == "[x] Rest ✅ 2026-11-24 ^breath"
+        )
+        assert summary.read_text() == theirs
+        assert watcher.summary_due is not None
+        watcher.step(time.monotonic())
+        assert summary.read_text() == theirs  # still too soon
+        time.sleep(max(0.0, watcher.summary_due - time.monotonic()) + 0.05)
+        watcher.step(time.monotonic())  # no new event: the watcher comes back by itself
+        assert summary.read_text() != theirs
+        assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)
+        assert watcher.summary_due is None
+    finally:
+        watcher.close()
+
+
+def test_a_summary_dated_in_the_future_waits_once_not_forever(run, vault, monkeypatch):
+    """A sync client can carry a save from a device whose clock runs ahead."""
+    monkeypatch.setattr(refresh, "QUIET", 0.5)
+    build_tree(vault, NOTES)
+    index(run)
+    summary = vault / "Integration Actions.md"
+    line = next(line for line in task_lines(vault) if "Rest" in line)
+    replace_line(summary, line, tasks_tick(line, "2026-11-24"))
+    ahead = time.time() + 3600
+    os.utime(summary, (ahead, ahead))
+    started = time.monotonic()
+    index(run)
+    assert 0.45 <= time.monotonic() - started < 3
+    assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)

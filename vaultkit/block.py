@@ -1,0 +1,72 @@
+"""The summary's block, from the store: the sections and their task lines,
+what is due, the overview; task lines as Obsidian Tasks will take them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from vaultkit.actions import Action
+from vaultkit.followups import Due, due_follow_ups, due_lines
+from vaultkit.fs import Vault
+from vaultkit.obsidian import tasks_global_filter
+from vaultkit.overview import Overview, Tally, build_overview, render_overview
+from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Store
+from vaultkit.summary import BOXES, Block, render_block, task_line, with_filter
+
+# A tick waiting for its note: uid -> (status, on, source, task line, why it waits)
+Pending = dict[str, tuple[str, str, str, str, str]]
+
+
+def line_of(store: Store, action: Action) -> str:
+    """An action's task line as the store would list it."""
+    return task_line(
+        action.status,
+        action.text,
+        store.link(action.source),
+        action.due,
+        action.done,
+        action.id,
+        action.domain,
+    )
+
+
+def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Overview]:
+    """What is due, and the overview (the summary's and `vaultkit status`'s)."""
+    facts = store.facts(today)
+    due = due_follow_ups(facts.spans, vault.config.follow_ups, today)
+    counts = store.counts()
+    overview = build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    briefs = store.briefs()
+    return due, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
+
+
+def render(
+    vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str], copies: list[str]
+) -> str:
+    """The block between the markers, from the store. With a Tasks global
+    filter set, each task line carries it, or Tasks would not see them."""
+    tasks = tasks_global_filter(vault.root)
+    sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
+    for section, uid, line in store.listed():
+        if uid not in pending:
+            sections[section].append(with_filter(line, tasks))
+    due, overview = big_picture(vault, store, today)
+    return render_block(
+        Block(
+            vault.config.recently_done_days,
+            sections[OVERDUE],
+            sections[EXTERNAL],
+            sections[INTERNAL],
+            sections[DONE],
+            due_lines(due),
+            render_overview(overview),
+            [(store.stored_link(path) or f"`{path}`", p.line, p.message) for path, p in store.unreadable()],
+            [
+                (with_filter(f"- {BOXES[status]}{line[5:]}", tasks), why)
+                for _, (status, _, _, line, why) in sorted(pending.items())
+            ],
+            [(copy, store.link(original)) for copy, original in store.conflicts()],
+            not_applied,
+            copies,
+        )
+    )

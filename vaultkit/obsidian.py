@@ -1,0 +1,154 @@
+"""The files of Obsidian's own that vaultkit reads or, when asked, writes:
+`.obsidian/types.json` (one Properties type per property name, across the
+vault) and Obsidian Tasks' settings (its global filter).
+
+vaultkit touches nothing in `.obsidian/` unless the person accepted it
+(`vaultkit init --obsidian-types`), and then only adds the names it lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from vaultkit.atomic import create_exclusive, snapshot, swap
+from vaultkit.errors import VaultkitError
+
+TYPES_FILE = ".obsidian/types.json"
+TASKS_SETTINGS = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
+WHEEL = ("mind", "body", "spirit", "relationships", "lifestyle", "nature")
+
+# Every property vaultkit writes, as Obsidian names its types ("multitext" is
+# the panel's List). The links to a session's notes are text: Obsidian shows a
+# quoted "[[link]]" in a Text property as a link.
+PROPERTY_TYPES: dict[str, str] = {
+    "type": "text",
+    "date": "date",
+    "session": "number",
+    "session_date": "date",
+    "next_session": "date",
+    "intention": "text",
+    "reflection": "text",
+    "check-in": "text",
+    "tags": "tags",
+    "mood": "number",
+    "actions": "multitext",
+    "private": "checkbox",
+    **{f"wheel_{domain}": "number" for domain in WHEEL},
+}
+# What the panel shows each type as, for messages.
+TYPE_NAMES = {
+    "text": "Text",
+    "multitext": "List",
+    "number": "Number",
+    "checkbox": "Checkbox",
+    "date": "Date",
+    "datetime": "Date & time",
+    "tags": "Tags",
+    "aliases": "Aliases",
+}
+
+
+class TypesResult(NamedTuple):
+    """What recording the types did: names added, names left with another type."""
+
+    added: list[str]
+    differing: list[tuple[str, str]]  # (name, the type Obsidian has for it)
+
+
+def _indent(text: str) -> str | int:
+    """The indent the file uses (Obsidian's JSON.stringify(…, null, 2) gives 2 spaces)."""
+    match = re.search(r"\n([ \t]+)\S", text)
+    if not match:
+        return 2
+    unit = match[1]
+    return unit if "\t" in unit else len(unit)
+
+
+def merged_types(text: str | None) -> tuple[str | None, TypesResult]:
+    """types.json's new text with vaultkit's names added (None: nothing to add).
+    Every name and value already there stays as it is, in its order; only the
+    names it lacks are appended to `types`."""
+    data: dict[str, Any]
+    indent: str | int
+    if text is None or not text.strip():
+        data, indent, ending = {}, 2, ""
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise VaultkitError(
+                f"{TYPES_FILE} is not valid JSON ({exc.msg}, line {exc.lineno}); "
+                "fix it or delete it (Obsidian makes it again), then run vaultkit init --obsidian-types"
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("types", {}), dict):
+            raise VaultkitError(
+                f'{TYPES_FILE} does not hold {{"types": {{…}}}} as Obsidian writes it; '
+                "vaultkit leaves it alone"
+            )
+        indent, ending = _indent(text), text[len(text.rstrip()) :]
+    types: dict[str, Any] = data.setdefault("types", {})
+    added = [name for name in PROPERTY_TYPES if name not in types]
+    differing = [(n, str(types[n])) for n in PROPERTY_TYPES if n in types and types[n] != PROPERTY_TYPES[n]]
+    if not added:
+        return None, TypesResult(added, differing)
+    types.update((name, PROPERTY_TYPES[name]) for name in added)
+    return json.dumps(data, indent=indent, ensure_ascii=False) + ending, TypesResult(added, differing)
+
+
+def types_missing(root: Path) -> bool:
+    """Whether .obsidian/types.json lacks any of vaultkit's names (False when it can't be read)."""
+    try:
+        return merged_types(_read(root / TYPES_FILE))[0] is not None
+    except VaultkitError:
+        return False
+
+
+def _read(path: Path) -> str | None:
+    return _text(snapshot(path).data)
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise VaultkitError(f"{TYPES_FILE} is not UTF-8; vaultkit leaves it alone") from None
+
+
+def record_types(root: Path) -> TypesResult:
+    """Add vaultkit's property types to the vault's .obsidian/types.json,
+    compare-and-swap: Obsidian may write the file meanwhile, and its write wins
+    the race, then vaultkit merges into what it wrote."""
+    folder = root / ".obsidian"
+    if not folder.is_dir():
+        raise VaultkitError(f"{root} has no .obsidian/ folder: open it as a vault in Obsidian first")
+    path = root / TYPES_FILE
+    for _attempt in range(5):
+        snap = snapshot(path)
+        new, result = merged_types(_text(snap.data))
+        if new is None:
+            return result
+        if snap.data is None:
+            try:
+                create_exclusive(path, new.encode("utf-8"), 0o600)
+                return result
+            except FileExistsError:
+                continue
+        if swap(snap, new.encode("utf-8"), 0o600) is None:
+            return result
+    raise VaultkitError(f"{TYPES_FILE} kept changing while vaultkit wrote it; run vaultkit init again")
+
+
+def tasks_global_filter(root: Path) -> str:
+    """Obsidian Tasks' global filter ("" when none, or when its settings can't be read):
+    with one set, Tasks takes only lines that hold it for tasks."""
+    try:
+        data = json.loads((root / TASKS_SETTINGS).read_bytes())
+    except (OSError, ValueError):
+        return ""
+    value = data.get("globalFilter") if isinstance(data, dict) else None
+    return " ".join(value.split()) if isinstance(value, str) else ""
