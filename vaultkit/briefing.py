@@ -24,11 +24,11 @@ from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, parse_frontmatter
 from vaultkit.fs import Vault, read_head, safe_target, stat_note
-from vaultkit.new import find_template, note_path
 from vaultkit.notes import NoteRecord
 from vaultkit.overview import mood_chart
 from vaultkit.refresh import big_picture
 from vaultkit.store import Store
+from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import NoteValues, dump_frontmatter
 
 BRIEF_TYPE = "brief"

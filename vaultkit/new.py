@@ -1,148 +1,36 @@
-"""`vaultkit new`: find the template, plan the note (date, session, links,
-path), ask the questions, create it; and the template files themselves.
+"""`vaultkit new`: plan the note (date, session, links, path), ask the
+questions with a draft kept after every answer, create it.
 
 The vault's lock is held while the store is read and again while the check-in
 review's answers are written, never while the person is answering."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Protocol
 
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.config import logical_today
 from vaultkit.drafts import Draft, discard_draft, draft_path, load_draft, save_draft, started_now
-from vaultkit.errors import NoteExistsError, TemplateError, VaultkitError
+from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.fs import Vault, safe_target
-from vaultkit.notes import NoteRecord
 from vaultkit.refresh import opened, refresh, scan
+from vaultkit.sessions import carried_over, choose_session, parse_date_option, session_links
+from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import (
-    TEMPLATE_NAME,
     NewAction,
     NoteValues,
     Prompt,
     Template,
     clean_title,
     default_title,
-    fill_placeholders,
     parse_action_text,
     render_note,
 )
 from vaultkit.text import plural
-
-# Note types that open a session, and the ones a later note links back to.
-OPENS_SESSION = "intention"
-LINKED_TYPES = ("intention", "reflection")
-
-
-def parse_date_option(text: str, today: date) -> date:
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - timedelta(days=1)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
-        try:
-            return date.fromisoformat(word)
-        except ValueError:
-            pass
-    raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
-
-
-def _session_dates(notes: list[NoteRecord]) -> dict[int, str]:
-    """Each session's day: its intention's `session_date`, else its earliest note."""
-    days: dict[int, str] = {}
-    for n in notes:
-        if n.session is None:
-            continue
-        day = (n.session_date if n.type == OPENS_SESSION else None) or n.date
-        if day and (n.session not in days or day < days[n.session]):
-            days[n.session] = day
-    return days
-
-
-def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, on: date) -> int:
-    """An intention opens the next session; any other note joins the latest one.
-    Numbers that would leave a gap, or an intention that would put sessions out
-    of date order, are refused: vaultkit never renumbers existing notes."""
-    days = _session_dates(notes)
-    latest = max(days, default=0)
-    numbers = ", ".join(str(n) for n in sorted(days))
-    existing = f"the sessions so far are {numbers}" if days else "there are no sessions yet"
-    if given is not None:
-        if given < 1:
-            raise VaultkitError("--session must be 1 or more")
-        if given > latest + 1:
-            raise VaultkitError(
-                f"--session {given} would skip numbers: {existing}, so the next is {latest + 1}"
-            )
-        if given > latest and note_type != OPENS_SESSION:
-            raise VaultkitError(
-                f"session {given} has not begun ({existing}): its intention opens it, "
-                f"`vaultkit new intention --session {given}`"
-            )
-        opened_by = sorted(n.path for n in notes if n.session == given and n.type == OPENS_SESSION)
-        if note_type == OPENS_SESSION and opened_by:
-            raise VaultkitError(f"session {given} already has its intention, {opened_by[0]}")
-        number = given
-    else:
-        number = latest + 1 if note_type == OPENS_SESSION else max(latest, 1)
-    if note_type == OPENS_SESSION:
-        day = on.isoformat()
-        later = sorted(n for n, d in days.items() if n < number and d > day)
-        earlier = sorted(n for n, d in days.items() if n > number and d < day)
-        if later or earlier:
-            clash = (later or earlier)[0]
-            where = "later" if later else "earlier"
-            raise VaultkitError(
-                f"an intention dated {day} would open session {number}, but session {clash} "
-                f"({days[clash]}) is {where}; vaultkit keeps sessions in date order and never "
-                "renumbers notes. Check --date, or give the right --session"
-            )
-    return number
-
-
-def session_links(
-    notes: list[NoteRecord], session: int, note_type: str, link: Callable[[str], str]
-) -> dict[str, str]:
-    """Links from a new note to the earlier notes of its session, by type."""
-    links: dict[str, str] = {}
-    if note_type == OPENS_SESSION:
-        return links
-    for linked in LINKED_TYPES:
-        if linked == note_type:
-            continue
-        candidates = sorted(
-            (n for n in notes if n.session == session and n.type == linked),
-            key=lambda n: (n.date or "", n.path),
-        )
-        if candidates:
-            links[linked] = link(candidates[-1].path)
-    return links
-
-
-def carried_over(actions: list[Action], before: date) -> list[Action]:
-    """Open actions from notes dated on or before `before`: newest note first,
-    each note's actions in their order, as in the summary."""
-    cutoff = before.isoformat()
-    chosen = [a for a in actions if a.status == "open" and (a.date is None or a.date <= cutoff)]
-    chosen.sort(key=lambda a: a.index)
-    chosen.sort(key=lambda a: (a.date or "", a.source), reverse=True)
-    return chosen
-
-
-def note_path(pattern: str, values: NoteValues) -> str:
-    """The new note's vault-relative path from the configured pattern."""
-    rel = fill_placeholders(pattern, values).strip()
-    if not rel.lower().endswith(".md"):
-        rel += ".md"
-    return rel
-
 
 # ---------------------------------------------------------------- creating
 
@@ -402,59 +290,3 @@ def _planned_path(vault: Vault, draft: Draft, like: NoteValues) -> str:
         session=draft.session,
     )
     return note_path(vault.config.note_path, values)
-
-
-# ---------------------------------------------------------------- template files
-
-
-def shipped_templates_dir() -> Path:
-    """The default templates: inside the installed package, or the source tree."""
-    packaged = Path(__file__).parent / "_templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
-
-
-def _read_template(name: str, path: Path, origin: str) -> Template:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(f"cannot read template {path}: {exc}") from None
-    return Template(name, text.replace("\r\n", "\n"), origin, str(path))
-
-
-def find_template(vault: Vault, name: str) -> Template:
-    if not TEMPLATE_NAME.match(name):
-        raise TemplateError(f"{name!r} is not a template name (letters, digits, - and _ only)")
-    own = vault.state_dir / "templates" / f"{name}.md"
-    if own.is_file():
-        return _read_template(name, own, "vault")
-    shipped = shipped_templates_dir() / f"{name}.md"
-    if shipped.is_file():
-        return _read_template(name, shipped, "default")
-    names = [t.name for t in list_templates(vault)]
-    import difflib
-
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    raise TemplateError(f"no template named {name!r}; {hint}available: {', '.join(names)}")
-
-
-def list_templates(vault: Vault) -> list[Template]:
-    """Every template, the vault's own shadowing the shipped ones, sorted by name."""
-    found: dict[str, Template] = {}
-    for folder, origin in ((shipped_templates_dir(), "default"), (vault.state_dir / "templates", "vault")):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.md")):
-                if TEMPLATE_NAME.match(path.stem):
-                    found[path.stem] = _read_template(path.stem, path, origin)
-    return [found[name] for name in sorted(found)]
-
-
-def copy_template(vault: Vault, name: str) -> Path:
-    """Copy a shipped template into `.vaultkit/templates/` for editing."""
-    template = find_template(vault, name)
-    target = vault.state_dir / "templates" / f"{name}.md"
-    if template.origin == "vault":
-        raise TemplateError(f"{vault.rel(target)} already exists; edit it there")
-    make_dirs(target.parent, vault.config.dir_mode)
-    create_exclusive(target, template.text.encode("utf-8"), vault.config.file_mode)
-    return target

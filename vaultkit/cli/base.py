@@ -56,7 +56,7 @@ def _completion_vault(ctx: click.Context) -> Vault | None:
 
 
 def complete_templates(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
-    from vaultkit.new import list_templates
+    from vaultkit.template_files import list_templates
 
     vault = _completion_vault(ctx)
     names = [t.name for t in list_templates(vault)] if vault is not None else []

@@ -56,7 +56,7 @@ def brief(
     from vaultkit.brief import render_body, render_preview
     from vaultkit.briefing import make_brief, write_html, write_note
     from vaultkit.errors import VaultkitError
-    from vaultkit.new import parse_date_option
+    from vaultkit.sessions import parse_date_option
 
     with scanned(app) as (vault, store, _report):
         today = vault_today(vault)

@@ -203,7 +203,7 @@ def templates(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from vaultkit.new import list_templates
+    from vaultkit.template_files import list_templates
 
     vault = ctx.find_object(App).vault()  # type: ignore[union-attr]
     rows = list_templates(vault)
@@ -222,7 +222,7 @@ def templates_copy(app: App, name: str) -> None:
 
     Example: vaultkit templates copy check-in
     """
-    from vaultkit.new import copy_template
+    from vaultkit.template_files import copy_template
 
     vault = app.vault()
     target = copy_template(vault, name)

@@ -1,0 +1,114 @@
+"""Sessions for a new note: which session it belongs to (refusing numbers
+that would skip or fall out of date order: vaultkit never renumbers notes),
+the links to the session's earlier notes, the actions a check-in carries over,
+and the --date option. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from vaultkit.actions import Action
+from vaultkit.errors import VaultkitError
+from vaultkit.notes import NoteRecord
+
+# Note types that open a session, and the ones a later note links back to.
+OPENS_SESSION = "intention"
+LINKED_TYPES = ("intention", "reflection")
+
+
+def parse_date_option(text: str, today: date) -> date:
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
+
+
+def _session_dates(notes: list[NoteRecord]) -> dict[int, str]:
+    """Each session's day: its intention's `session_date`, else its earliest note."""
+    days: dict[int, str] = {}
+    for n in notes:
+        if n.session is None:
+            continue
+        day = (n.session_date if n.type == OPENS_SESSION else None) or n.date
+        if day and (n.session not in days or day < days[n.session]):
+            days[n.session] = day
+    return days
+
+
+def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, on: date) -> int:
+    """An intention opens the next session; any other note joins the latest one.
+    Numbers that would leave a gap, or an intention that would put sessions out
+    of date order, are refused: vaultkit never renumbers existing notes."""
+    days = _session_dates(notes)
+    latest = max(days, default=0)
+    numbers = ", ".join(str(n) for n in sorted(days))
+    existing = f"the sessions so far are {numbers}" if days else "there are no sessions yet"
+    if given is not None:
+        if given < 1:
+            raise VaultkitError("--session must be 1 or more")
+        if given > latest + 1:
+            raise VaultkitError(
+                f"--session {given} would skip numbers: {existing}, so the next is {latest + 1}"
+            )
+        if given > latest and note_type != OPENS_SESSION:
+            raise VaultkitError(
+                f"session {given} has not begun ({existing}): its intention opens it, "
+                f"`vaultkit new intention --session {given}`"
+            )
+        opened_by = sorted(n.path for n in notes if n.session == given and n.type == OPENS_SESSION)
+        if note_type == OPENS_SESSION and opened_by:
+            raise VaultkitError(f"session {given} already has its intention, {opened_by[0]}")
+        number = given
+    else:
+        number = latest + 1 if note_type == OPENS_SESSION else max(latest, 1)
+    if note_type == OPENS_SESSION:
+        day = on.isoformat()
+        later = sorted(n for n, d in days.items() if n < number and d > day)
+        earlier = sorted(n for n, d in days.items() if n > number and d < day)
+        if later or earlier:
+            clash = (later or earlier)[0]
+            where = "later" if later else "earlier"
+            raise VaultkitError(
+                f"an intention dated {day} would open session {number}, but session {clash} "
+                f"({days[clash]}) is {where}; vaultkit keeps sessions in date order and never "
+                "renumbers notes. Check --date, or give the right --session"
+            )
+    return number
+
+
+def session_links(
+    notes: list[NoteRecord], session: int, note_type: str, link: Callable[[str], str]
+) -> dict[str, str]:
+    """Links from a new note to the earlier notes of its session, by type."""
+    links: dict[str, str] = {}
+    if note_type == OPENS_SESSION:
+        return links
+    for linked in LINKED_TYPES:
+        if linked == note_type:
+            continue
+        candidates = sorted(
+            (n for n in notes if n.session == session and n.type == linked),
+            key=lambda n: (n.date or "", n.path),
+        )
+        if candidates:
+            links[linked] = link(candidates[-1].path)
+    return links
+
+
+def carried_over(actions: list[Action], before: date) -> list[Action]:
+    """Open actions from notes dated on or before `before`: newest note first,
+    each note's actions in their order, as in the summary."""
+    cutoff = before.isoformat()
+    chosen = [a for a in actions if a.status == "open" and (a.date is None or a.date <= cutoff)]
+    chosen.sort(key=lambda a: a.index)
+    chosen.sort(key=lambda a: (a.date or "", a.source), reverse=True)
+    return chosen
