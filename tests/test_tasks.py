@@ -266,3 +266,79 @@ def test_a_summary_dated_in_the_future_waits_once_not_forever(run, vault, monkey
     index(run)
     assert 0.45 <= time.monotonic() - started < 3
     assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)
+
+
+def _watching(vault, monkeypatch, quiet: float = 5.0) -> Watcher:
+    monkeypatch.setattr(refresh, "QUIET", quiet)
+    build_tree(vault, NOTES)
+    watcher = Watcher(load_vault(vault), lambda: TODAY, Settings(debounce=0.1, settle=1.0), lambda m: None)
+    watcher.prime()
+    return watcher
+
+
+def _saved(watcher: Watcher, path) -> None:
+    """A save the watcher hears of, handled as its next batch."""
+    Handler(watcher.vault, watcher.inbox, watcher.log).dispatch(FileModifiedEvent(os.fspath(path)))
+    watcher.step(time.monotonic() + 0.2)
+
+
+CHECK_IN = "Integration/2026-11-17 Check-in.md"
+
+
+def test_a_note_reopened_during_the_quiet_period_stays_open(vault, monkeypatch):
+    """The person's summary, not yet rewritten, must not be harvested a second
+    time: its old tick would undo the newer edit of the note."""
+    watcher = _watching(vault, monkeypatch)
+    try:
+        summary = vault / "Integration Actions.md"
+        line = next(line for line in task_lines(vault) if "Rest" in line)
+        summary.write_text(summary.read_text().replace(line, tasks_tick(line, "2026-11-24")))
+        _saved(watcher, summary)
+        note = vault / CHECK_IN
+        assert meta_actions(vault, CHECK_IN)[2] == "[x] Rest ✅ 2026-11-24 ^breath"
+        note.write_text(note.read_text().replace('"[x] Rest ✅ 2026-11-24 ^breath"', '"[ ] Rest ^breath"'))
+        _saved(watcher, note)
+        assert meta_actions(vault, CHECK_IN)[2] == "[ ] Rest ^breath"  # the note's newer word stands
+        assert watcher.summary_due is not None  # and the summary is still the person's
+    finally:
+        watcher.close()
+
+
+def test_a_tick_taken_back_within_the_quiet_period_is_undone(vault, monkeypatch):
+    watcher = _watching(vault, monkeypatch)
+    try:
+        summary = vault / "Integration Actions.md"
+        note = vault / CHECK_IN
+        before = note.read_bytes()
+        written = summary.read_text()
+        line = next(line for line in task_lines(vault) if "Rest" in line)
+        summary.write_text(written.replace(line, line.replace("- [ ]", "- [x]", 1)))
+        _saved(watcher, summary)
+        assert meta_actions(vault, CHECK_IN)[2].startswith("[x] Rest")
+        summary.write_text(written)  # the wrong box: ticked back, to vaultkit's own bytes
+        _saved(watcher, summary)
+        assert note.read_bytes() == before  # open again, the note as it was
+    finally:
+        watcher.close()
+
+
+def test_a_failing_refresh_after_the_quiet_period_is_not_retried_in_a_loop(vault, monkeypatch):
+    logged: list[str] = []
+    monkeypatch.setattr(refresh, "QUIET", 0.3)
+    build_tree(vault, NOTES)
+    watcher = Watcher(load_vault(vault), lambda: TODAY, Settings(debounce=0.1, settle=1.0), logged.append)
+    watcher.prime()
+    try:
+        summary = vault / "Integration Actions.md"
+        line = next(line for line in task_lines(vault) if "Rest" in line)
+        summary.write_text(summary.read_text().replace(line, tasks_tick(line, "2026-11-24")))
+        _saved(watcher, summary)
+        assert watcher.summary_due is not None
+        summary.write_text("the markers are gone\n")  # saved, and not heard of yet
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:  # the loop comes back once, fails once, and waits for news
+            watcher.step(time.monotonic())
+            time.sleep(0.01)
+        assert sum("no vaultkit markers" in m for m in logged) == 1, logged
+    finally:
+        watcher.close()

@@ -44,7 +44,7 @@ from vaultkit.notes import NoteRecord, read_note
 from vaultkit.schema import open_store
 from vaultkit.store import Counts, Listing, Store
 from vaultkit.summary import Mark, SummaryError, changed_boxes, layout, owned_text
-from vaultkit.summary_file import Copy, digest, marks_in, summary_text
+from vaultkit.summary_file import SHOWN, Copy, Unshown, digest, marks_in, summary_text
 
 MIN_PREFIX = 4  # shorter, "item 7" could be taken for an id
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
@@ -240,16 +240,23 @@ def refresh(
         if where.adopted and _attempt == 0:  # said once, on stderr (not a change left undone)
             scanned.append(f"{vault.config.summary_path}: {where.adopted}")
         copies = [Copy(vault, rel) for rel in summary_copies(vault)] if look_for_copies else []
-        marks, problems = marks_in(text, "summary", store.meta("shown"))
+        unshown = Unshown(store.meta)
+        marks, problems = unshown.marks(text, store.meta("shown"))
         for copy in copies:  # a tick that landed only in a sync client's copy counts too (once)
             more, trouble = marks_in(copy.text, f"`{copy.rel}`", store.meta(f"copy:{copy.rel}"))
             marks, problems = marks + more, problems + trouble
+        marks, taken_back = unshown.sort(marks)
         pending = store.pending()
         wanted, cancelled = changed_boxes(marks, {uid: p[0] for uid, p in pending.items()})
         for uid in cancelled:
             del pending[uid]
         notices: list[str] = []
         changes, waiting = _judge(store, wanted, pending, commanded, today, problems, notices)
+        changes += [
+            Change(found[0], before, today)
+            for uid, before, applied in taken_back
+            if (found := store.find(uid)) and found[0].id == uid and found[0].status == applied
+        ]
         report.commanded += _apply(vault, store, today, chosen)
         chosen = []  # made once, whatever happens to the summary below
         for outcome in _apply(vault, store, today, changes):
@@ -257,6 +264,7 @@ def refresh(
             if outcome.problem is None:
                 report.ticked.append(outcome)
                 waiting.pop(action.id, None)
+                unshown.applied(action.id, action.status, outcome.change.status)
             else:
                 problems.append(outcome.problem)
                 waiting[action.id] = (outcome.change.status, outcome.change.on.isoformat(), action.source,
@@ -267,6 +275,8 @@ def refresh(
         block = where.compose(render(vault, store, today, waiting, problems, kept))
         report.problems = scanned + problems + notices
         if block != text and (quiet := _quiet_left(store, snap.stat, text)) > 0:
+            for key, value in unshown.left_alone(text).items():
+                store.set_meta(key, value)
             if defer:
                 report.deferred = quiet
                 break
@@ -276,6 +286,8 @@ def refresh(
             report.summary_written = block != text
             store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
             store.set_meta("written", digest(block))
+            for key, value in SHOWN.items():
+                store.set_meta(key, value)
             for copy in merged:
                 copy.remove()
             for copy in copies:  # a copy kept is read again only once it changes

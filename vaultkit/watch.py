@@ -309,6 +309,7 @@ class Watcher:
                 self._update(why, paths | due, folders, force=due)
             elif self.summary_due is not None and now >= self.summary_due:
                 self._now = now
+                self.summary_due = None  # set again if it must wait more; not retried in a loop if it fails
                 self._update("summary left alone after your save", set(), (), force=set())
             if now - self._last_nudge >= self.settings.nudge_every:
                 self._last_nudge = now
