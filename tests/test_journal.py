@@ -159,9 +159,9 @@ def test_mood_is_asked_again_until_it_is_a_number_from_0_to_10(vault: Path) -> N
     child = spawn(vault, "feel")
     child.expect("Mood today")
     child.send("seven\r")
-    child.expect("whole number from 0 to 10")
+    child.expect("number from 0 to 10")
     child.send("11\r")
-    child.expect("whole number from 0 to 10")
+    child.expect("number from 0 to 10")
     child.send("7\r")
     assert finish(child) == 0
     assert "\nmood: 7\n" in note_any(vault)

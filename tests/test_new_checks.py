@@ -106,7 +106,7 @@ def test_piped_answers_mood_retried_and_prefixes_at_the_prompt(vault, run):
     answers = "seven\n11\n6\ninternal: Rest more\n[ ] Walk #body\n\n\n"
     result = run("new", "feel", input=answers)
     text = made(vault, result)
-    assert result.stderr.count("Please give a whole number from 0 to 10, or press Enter to skip.") == 2
+    assert result.stderr.count("Please give a number from 0 to 10, or press Enter to skip.") == 2
     assert "\nmood: 6\n" in text
     assert '  - "[ ] inner: Rest more"\n  - "[ ] Walk #body"\n' in without_ids(text)
 
@@ -249,3 +249,33 @@ def test_a_narrow_review_line_keeps_the_action_and_the_keys():
     assert line.endswith("[d/k/x/?] ") and line.startswith("  Reflection on the") and len(line) <= 40
     wide = review_line(action, width=100)
     assert wide == "  Reflection on the long walk  (2026-11-06 Reflection)  [d/k/x/?] "
+
+
+def test_an_id_the_person_names_stays_last_and_stays_the_id(vault, run):
+    text = made(vault, run("new", "intention", "--no-input", "--action", "[x] Told Sam ^tell-sam"))
+    assert '  - "[x] Told Sam ✅ ' in text and ' ^tell-sam"\n' in text
+    (action,) = json.loads(run("actions", "--status", "all", "--json").stdout)
+    assert (action["id"], action["text"], action["status"]) == ("tell-sam", "Told Sam", "done")
+
+
+def test_a_domain_added_after_the_id_keeps_the_id(vault, run):
+    rel = run("new", "reflection", "--no-input", "--action", "Read a book").stdout.splitlines()[-1]
+    note = vault / rel
+    (before,) = json.loads(run("actions", "--json").stdout)
+    line = next(line for line in note.read_text().splitlines() if "Read a book" in line)
+    note.write_text(note.read_text().replace(line, line[:-1] + ' #mind"'))  # typed at the very end
+    (after,) = json.loads(run("actions", "--json").stdout)
+    assert (after["id"], after["text"], after["domain"]) == (before["id"], "Read a book", "mind")
+
+
+def test_the_same_action_twice_gets_two_ids_and_emoji_stay_emoji(vault, run):
+    text = made(
+        vault,
+        run("new", "intention", "--no-input", "--action", "Call my sister", "--action", "Call my sister",
+            "--action", "Walk 📅 2026-12-05"),
+    )  # fmt: skip
+    ids = re.findall(r'\^([0-9a-f]{10}(?:-\d)?)"', text)
+    assert len(ids) == 3 and ids[1] == ids[0] + "-2"
+    assert "📅 2026-12-05" in text and "\\U0001F4C5" not in text
+    listed = json.loads(run("actions", "--json").stdout)
+    assert sorted(a["id"] for a in listed) == sorted(ids)

@@ -102,15 +102,18 @@ def iso_date(value: Any) -> str | None:
 
 
 def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None, str | None]:
-    """A text's end taken apart: a block id last, and before it, in any order,
-    Obsidian Tasks' dates and a domain tag."""
+    """A text's end taken apart, in any order: a block id (where Tasks puts it,
+    last, or where a person adds to the text after it), Obsidian Tasks' dates
+    and a domain tag."""
     fields: list[tuple[str, str]] = []
     domain = None
-    block = _BLOCK_ID.search(text)
-    block_id = block[1] if block else None
-    if block:
-        text = text[: block.start()]
+    block_id = None
     while True:
+        block = _BLOCK_ID.search(text)
+        if block and block_id is None:
+            block_id = block[1]
+            text = text[: block.start()]
+            continue
         dates = _TASK_FIELDS.search(text)
         if dates:
             fields += _TASK_FIELD.findall(dates[0])

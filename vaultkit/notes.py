@@ -12,7 +12,7 @@ from vaultkit.fs import NoteFile, read_head
 
 INTEGRATION_TYPES = ("intention", "reflection", "check-in")
 # Bumped when what is read from a note changes: the store then reads every note again.
-READER_VERSION = 4
+READER_VERSION = 5
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 

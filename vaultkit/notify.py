@@ -16,7 +16,9 @@ TIMEOUT seconds; a failure is logged and nothing else happens.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -97,6 +99,19 @@ def _start(argv: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the program and whatever it started (a wrapper script's `curl`
+    would deliver the nudge late otherwise): it leads a session of its own."""
+    try:
+        if sys.platform != "win32":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.wait()
+
+
 def _cannot_start(argv: list[str], exc: OSError) -> str:
     reason = "not found" if isinstance(exc, FileNotFoundError) else (exc.strerror or type(exc).__name__)
     return f"nudge not sent: cannot run {argv[0]!r} ({reason}); check notify_command in .vaultkit/config.yaml"
@@ -114,9 +129,11 @@ def send_and_wait(config: Config, text: str, timeout: float = TIMEOUT) -> str | 
     try:
         code = process.wait(timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        _stop(process)
         return f"nudge not sent: {argv[0]!r} was still running after {timeout:g} s and was stopped"
+    except KeyboardInterrupt:
+        _stop(process)  # Ctrl-C on `nudges --test`: the program goes too
+        raise
     return None if code == 0 else f"nudge not sent: {argv[0]!r} exited with status {code}"
 
 
@@ -184,8 +201,7 @@ class Nudger:
         for run in self.running:
             code = run.process.poll()
             if code is None and now - run.started >= TIMEOUT:
-                run.process.kill()
-                run.process.wait()
+                _stop(run.process)
                 self.log(f"warning: nudge not sent: {run.program!r} took over {TIMEOUT:g} s and was stopped")
             elif code is None:
                 still.append(run)
@@ -199,6 +215,5 @@ class Nudger:
             try:
                 run.process.wait(max(0.0, min(CLOSE_WAIT, TIMEOUT - (time.monotonic() - run.started))))
             except subprocess.TimeoutExpired:
-                run.process.kill()
-                run.process.wait()
+                _stop(run.process)
         self.reap()

@@ -6,6 +6,7 @@ notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -22,6 +23,7 @@ MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
 DOMAIN_COLOURS = "#b6d4fe, #1f6feb"
 WHEEL_POINTS = 6  # the most recent check-ins with an integration wheel, in the table
 WHEEL_CURVES = 3  # of them, how many the radar chart draws (more would hide each other)
+WHEEL_COLOURS = ("#1f6feb", "#e8590c", "#2f9e44")  # blue, orange, green: apart on white and on black
 
 Wheel = tuple[tuple[str, float], ...]  # (domain, 0-10), in DOMAINS order, the ones given
 
@@ -260,15 +262,22 @@ def wheel_chart(overview: Overview) -> str | None:
     complete = [(day, scores) for day, scores in overview.wheel if len(scores) == len(DOMAINS)]
     if not complete:
         return None
+    # Straight sides (a smoothed curve bulges past the values it joins) and
+    # three colours that differ in light and dark themes alike.
+    config = {
+        "radar": {"curveTension": 0},
+        "themeVariables": {f"cScale{i}": colour for i, colour in enumerate(WHEEL_COLOURS)},
+    }
     lines = [
         "```mermaid",
+        f"%%{{init: {json.dumps(config)}}}%%",
         "radar-beta",
         "    title Integration wheel (0 to 10)",
         "    axis " + ", ".join(f'{d}["{d.capitalize()}"]' for d in DOMAINS),
     ]
     for number, (day, scores) in enumerate(complete[-WHEEL_CURVES:], 1):
         lines.append(f'    curve c{number}["{day}"]{{{", ".join(f"{v:g}" for _, v in scores)}}}')
-    return "\n".join([*lines, "    max 10", "    min 0", "```"])
+    return "\n".join([*lines, "    max 10", "    min 0", "    graticule polygon", "```"])
 
 
 def wheel_section(overview: Overview) -> list[str]:

@@ -171,16 +171,19 @@ class NewAction:
         panel)."""
         box = "[x] " if self.done else "[ ] "
         inner = INNER + " " if self.kind == "internal" else ""
-        text = box + inner + self.text
+        text, named = box + inner + self.text, ""
+        if (block := _TYPED_ID.search(text)) is not None:  # a ^name the person typed: kept, and kept last
+            text, named = text[: block.start()], block[0]
         if self.domain and split_string_action(text).domain is None:
             text += f" #{self.domain}"
         if self.done and split_string_action(text).done is None:
             text += f" ✅ {today.isoformat()}"
-        if path is None or split_string_action(text).block_id is not None:
-            return text
+        if named or path is None:
+            return text + named
         return f"{text} ^{derive_id(path, text)}"
 
 
+_TYPED_ID = re.compile(r"\s+\^[A-Za-z0-9-]+\s*$")
 _KIND_PREFIX = re.compile(r"^(internal|external|inner)\s*:\s*", re.I)
 _TYPED_BOX = re.compile(r"^\s*(?:[-*]\s+)?\[([ xX])\]\s*")
 
@@ -218,10 +221,10 @@ def answer_problem(prompt: Prompt, answer: str) -> str | None:
     text = answer.strip()
     if not text or prompt.field is None:
         return None
-    if _SCALE.match(prompt.field):
-        if re.fullmatch(r"\d{1,2}", text) and 0 <= int(text) <= 10:
+    if _SCALE.match(prompt.field):  # as notes are read: any number from 0 to 10, 6.5 too
+        if re.fullmatch(r"\d{1,2}(\.\d+)?", text) and 0 <= float(text) <= 10:
             return None
-        return "Please give a whole number from 0 to 10, or press Enter to skip."
+        return "Please give a number from 0 to 10, or press Enter to skip."
     if _DATE_FIELD.match(prompt.field) and not isinstance(coerce_field(prompt.field, text), date):
         return "Please give a date as YYYY-MM-DD (e.g. 2026-12-04), or press Enter to skip."
     return None
@@ -311,8 +314,15 @@ _NoteDumper.add_representer(str, _represent_str)
 _NoteDumper.add_representer(type(None), _represent_none)
 
 
+# PyYAML escapes every character beyond the Basic Multilingual Plane, even with
+# allow_unicode, so "📅" would be written as "\U0001F4C5": put the character back
+# (an escape preceded by an even run of backslashes), if the YAML still reads
+# the same.
+_ASTRAL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9A-Fa-f]{8})")
+
+
 def dump_frontmatter(meta: dict[str, Any]) -> str:
-    return yaml.dump(
+    text = yaml.dump(
         meta,
         Dumper=_NoteDumper,
         sort_keys=False,
@@ -320,6 +330,27 @@ def dump_frontmatter(meta: dict[str, Any]) -> str:
         width=10_000,
         default_flow_style=False,
     )
+    plain = _ASTRAL_ESCAPE.sub(lambda m: m[1] + chr(int(m[2], 16)), text)
+    if plain != text and yaml.safe_load(plain) != yaml.safe_load(text):
+        return text  # a backslash the person typed, outside double quotes: left exactly as is
+    return plain
+
+
+def _unique_ids(items: list[str]) -> list[str]:
+    """The same action twice in one note gets `^id` and `^id-2`, so each keeps its own."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        block = split_string_action(item).block_id
+        if block is not None and block in seen:
+            n = 2
+            while f"{block}-{n}" in seen:
+                n += 1
+            item, block = item[: item.rindex("^" + block)] + f"^{block}-{n}", f"{block}-{n}"
+        if block is not None:
+            seen.add(block)
+        out.append(item)
+    return out
 
 
 def coerce_field(key: str, answer: str) -> Any:
@@ -371,7 +402,7 @@ def render_note(template: Template, values: NoteValues) -> str:
         meta[note_type] = link
     meta.update(field_values)
     if values.actions or "actions" in meta:
-        meta["actions"] = [a.as_property(values.note_date, values.path) for a in values.actions]
+        meta["actions"] = _unique_ids([a.as_property(values.note_date, values.path) for a in values.actions])
     first = ("type", "date", "session", *values.links)
     ordered = {k: meta[k] for k in first if k in meta}
     ordered.update((k, v) for k, v in meta.items() if k not in ordered)

@@ -143,7 +143,9 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
 @click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
 @click.option(
     "--domain",
-    type=click.Choice(["mind", "body", "spirit", "relationships", "lifestyle", "nature"]),
+    type=click.Choice(
+        ["mind", "body", "spirit", "relationships", "lifestyle", "nature"], case_sensitive=False
+    ),
     help="Only actions tagged with this integration domain (#body at the end of the text).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
