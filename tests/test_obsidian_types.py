@@ -225,3 +225,32 @@ def test_the_example_vault_has_one_type_per_property_name():
                 types.setdefault(name, set()).add(obsidian_type(value))
     assert {name: kinds for name, kinds in types.items() if len(kinds) != 1} == {}
     assert all(not kind.startswith("unsupported") for kinds in types.values() for kind in kinds), types
+
+
+def test_types_are_never_written_through_a_link_out_of_the_vault(tmp_path):
+    from click.testing import CliRunner
+
+    from vaultkit.cli import cli
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / ".obsidian").symlink_to(outside, target_is_directory=True)
+    result = CliRunner().invoke(cli, ["--vault", str(folder), "init", "--obsidian-types"])
+    assert result.exit_code == 1
+    assert "symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_init_takes_the_vault_from_vault_option(tmp_path):
+    from click.testing import CliRunner
+
+    from vaultkit.cli import cli
+
+    folder = tmp_path / "v"
+    (folder / ".obsidian").mkdir(parents=True)
+    result = CliRunner().invoke(cli, ["--vault", str(folder), "init", "--obsidian-types"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((folder / ".obsidian" / "types.json").read_text())["types"]["covers"] == "text"
+    assert (folder / ".vaultkit" / "config.yaml").is_file()

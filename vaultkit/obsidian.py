@@ -36,6 +36,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "mood": "number",
     "actions": "multitext",
     "private": "checkbox",
+    "covers": "text",  # a brief's span
     **{f"wheel_{domain}": "number" for domain in WHEEL},
 }
 # What the panel shows each type as, for messages.
@@ -127,6 +128,11 @@ def record_types(root: Path) -> TypesResult:
     if not folder.is_dir():
         raise VaultkitError(f"{root} has no .obsidian/ folder: open it as a vault in Obsidian first")
     path = root / TYPES_FILE
+    if folder.is_symlink() or path.is_symlink() or not path.resolve().is_relative_to(root.resolve()):
+        raise VaultkitError(
+            f"{TYPES_FILE} is reached through a symbolic link; vaultkit writes nothing through links. "
+            "Record the types in Obsidian (Settings, Properties) instead"
+        )
     for _attempt in range(5):
         snap = snapshot(path)
         new, result = merged_types(_text(snap.data))

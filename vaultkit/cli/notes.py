@@ -21,7 +21,8 @@ from vaultkit.errors import VaultkitError
     help="Record vaultkit's property types in .obsidian/types.json (asked on a terminal; default no).",
 )
 @common
-def init(path: Path | None, obsidian_types: bool | None) -> None:
+@pass_app
+def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
     """Make PATH (default: the current folder) a vault.
 
     Creates .vaultkit/config.yaml with every setting commented out. Running it
@@ -39,7 +40,7 @@ def init(path: Path | None, obsidian_types: bool | None) -> None:
     from vaultkit.fs import CONFIG_FILE, init_vault
     from vaultkit.obsidian import PROPERTY_TYPES, TYPE_NAMES, TYPES_FILE, record_types, types_missing
 
-    folder = path or Path.cwd()
+    folder = path or (Path(app.vault_option) if app.vault_option else Path.cwd())  # `--vault V init` too
     obsidian = (folder / ".obsidian").is_dir()
     if obsidian_types and not obsidian:  # said before anything is made
         raise VaultkitError(
