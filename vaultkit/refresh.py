@@ -297,7 +297,8 @@ def refresh(
         # Someone saved the summary meanwhile: read their copy, apply its boxes too.
     else:
         report.problems.append(
-            f"{vault.config.summary_path} kept changing while vaultkit wrote it; the next run (a watcher makes one by itself) tries again"
+            f"{vault.config.summary_path} kept changing while vaultkit wrote it; "
+            "the next run (a watcher makes one by itself) tries again"
         )
     return _finish(store, report)
 
