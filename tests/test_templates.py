@@ -4,8 +4,8 @@ import pytest
 
 from vaultkit.errors import TemplateError, UnsafePathError
 from vaultkit.frontmatter import parse_frontmatter
+from vaultkit.new_actions import NewAction
 from vaultkit.templates import (
-    NewAction,
     NoteValues,
     Template,
     clean_title,

@@ -17,7 +17,7 @@ from typing import Any
 from vaultkit.atomic import atomic_write, make_dirs
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import Vault
-from vaultkit.templates import NewAction
+from vaultkit.new_actions import NewAction
 
 FORMAT = 1
 

@@ -17,17 +17,16 @@ from vaultkit.config import logical_today
 from vaultkit.drafts import Draft, discard_draft, draft_path, load_draft, save_draft, started_now
 from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.fs import Vault, safe_target
+from vaultkit.new_actions import NewAction, parse_action_text
 from vaultkit.refresh import opened, refresh, scan
 from vaultkit.sessions import carried_over, choose_session, parse_date_option, session_links
 from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import (
-    NewAction,
     NoteValues,
     Prompt,
     Template,
     clean_title,
     default_title,
-    parse_action_text,
     render_note,
 )
 from vaultkit.text import plural

@@ -12,12 +12,14 @@ import sys
 from typing import TYPE_CHECKING
 
 from vaultkit.fs import stem
-from vaultkit.templates import answer_problem, parse_action_text
+from vaultkit.new_actions import parse_action_text
+from vaultkit.templates import answer_problem
 from vaultkit.text import plural
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
-    from vaultkit.templates import NewAction, Prompt
+    from vaultkit.new_actions import NewAction
+    from vaultkit.templates import Prompt
 
 REVIEW_CHOICES = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped", "k": "keep", "keep": "keep"}
 REVIEW_HELP = (

@@ -26,8 +26,9 @@ from prompt_toolkit.output import create_output
 
 from vaultkit.actions import DOMAINS, split_string_action
 from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.new_actions import NewAction, parse_action_text
 from vaultkit.prompts import ACTION_QUESTIONS, REVIEW_HELP, review_intro, review_line, say
-from vaultkit.templates import NewAction, answer_problem, parse_action_text
+from vaultkit.templates import answer_problem
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
