@@ -406,3 +406,173 @@ def test_the_cli_starts_without_markdown_it() -> None:
     code = "import sys, vaultkit.cli; print('markdown_it' in sys.modules, 'vaultkit.briefing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+# ---------------------------------------------------------------- a user's review (issue 20)
+
+
+def _review_vault(vault: Path, body: str, extra: dict[str, str] | None = None) -> None:
+    day = (today_of(vault) - timedelta(days=1)).isoformat()
+    build_tree(
+        vault,
+        {
+            "Integration/r.md": f"---\ntype: reflection\ndate: {day}\nsession: 1\n---\n{body}",
+            "Notes/Private note.md": "---\nprivate: true\n---\n## Heading\nThe secret text.\n",
+            "Notes/Public note.md": "---\ntags: [x]\n---\n## Heading (private)\nHidden part.\n## Open\nShared.\n",
+            **(extra or {}),
+        },
+    )
+
+
+def test_embeds_are_shown_as_names_and_lines_linking_a_private_note_are_left_out(vault: Path, run) -> None:
+    _review_vault(
+        vault,
+        "## What came up\n"
+        "Before the embeds.\n"
+        "![[Private note]]\n"
+        "![[Public note#Heading (private)]]\n"
+        "![[Public note|the public one]] and ![a picture](elsewhere.png)\n"
+        "A picture line ![a picture](Notes/Private%20note.md)\n"
+        "A line that links to [[private note#Heading|it]].\n"
+        "Another that links [the file](<../Notes/Private note.md>).\n"
+        "This one names [[Public note#Heading (private)]] by a private heading.\n",
+    )
+    for args in (["--stdout"], ["--preview"]):
+        page = run("brief", *args).stdout
+        assert "Before the embeds." in page
+        assert "![" not in page  # nothing is embedded when the brief is opened or exported
+        assert "*the public one*" in page and "Private note" not in page and "[[private" not in page
+        assert "links to" not in page and "Another" not in page and "picture line" not in page.lower()
+        assert "[image: a picture]" in page
+        assert "[[Public note]] by a private heading" in page and "Heading (private)" not in page
+    assert "4 lines linking to a private note" in run("brief", "--preview").stdout
+    assert run("brief", "--html", str(vault / "Briefs/page.html")).exit_code == 0
+    page = (vault / "Briefs/page.html").read_text(encoding="utf-8")
+    assert "Private note" not in page and "Before the embeds." in page
+
+
+def test_a_check_ins_carried_over_actions_of_a_private_note_stay_out_whatever_the_heading(
+    vault: Path, run
+) -> None:
+    today = today_of(vault)
+    start = today - timedelta(days=5)
+    build_tree(
+        vault,
+        {
+            "Integration/i.md": f"---\ntype: intention\ndate: {start}\nsession: 1\n---\n## Wish\nTo rest.\n",
+            "Integration/p.md": (
+                f"---\ntype: reflection\ndate: {start + timedelta(days=1)}\nsession: 1\nprivate: true\n"
+                'actions:\n  - "Phone the old friend"\n---\n## What came up\nThe old friend.\n'
+            ),
+            "Integration/c.md": (
+                f"---\ntype: check-in\ndate: {start + timedelta(days=3)}\nsession: 1\n---\n"
+                "## Still on my list\n- Phone the old friend — [[p]]\n- Rest more — [[i]]\n"
+            ),
+        },
+    )
+    page = run("brief", "--stdout").stdout
+    assert "old friend" not in page
+    assert "- Rest more — [[i]]" in page
+
+
+def test_an_inline_private_comment_hides_its_section_and_no_comment_is_quoted() -> None:
+    body = "\n".join(
+        [
+            "## Open",
+            "open text",
+            "## Notes on Sam %% private %%",
+            "hidden one",
+            "## Marked inline",
+            "A line %% private %%",
+            "hidden two",
+            "## Heading %% a note to self %%",
+            "shown",
+            "## An HTML mark",
+            "hidden three <!-- private -->",
+        ]
+    )
+    sections = split_sections(body)
+    text = "\n".join(f"{p.heading}\n{p.text}" for p in sections.parts)
+    assert "hidden" not in text and "Sam" not in text and "A line" not in text and "note to self" not in text
+    assert [p.heading for p in sections.parts] == ["", "Open", "Heading"]
+    assert sections.private == 3
+
+
+def test_a_private_heading_at_any_depth_starts_a_private_part() -> None:
+    body = "\n".join(
+        [
+            "## Open",
+            "open text",
+            "> ## Quoted heading (private)",
+            "> hidden one",
+            "",
+            "hidden two, after the quote",
+            "### Nested under it",
+            "hidden three",
+            "- ## In a list #private",
+            "  hidden four",
+            "## Next",
+            "> ## A quoted heading that is not private",
+            "shown",
+        ]
+    )
+    sections = split_sections(body)
+    text = "\n".join(f"{p.heading}\n{p.text}" for p in sections.parts)
+    assert "hidden" not in text and "Quoted heading" not in text
+    assert "open text" in text and "shown" in text and "not private" in text
+    assert sections.private == 2
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "Private: true\n",
+        "private: 1\n",
+        "PRIVATE: yes\n",
+        "private: True\n",
+        "tags:\n  - private\n",
+        "tags: [integration, '#private']\n",
+    ],
+)
+def test_common_ways_of_marking_a_whole_note_private(vault: Path, run, mark: str) -> None:
+    today = _session(vault)
+    build_tree(
+        vault,
+        {
+            "Integration/c.md": (
+                f"---\ntype: check-in\ndate: {today}\nsession: 1\nmood: 2\n{mark}"
+                'actions:\n  - "Phone the old friend"\n---\n## How I am\nThe old friend.\n'
+            )
+        },
+    )
+    page = run("brief", "--stdout")
+    assert page.exit_code == 0, page.output
+    assert "The sea." in page.stdout and "old friend" not in page.stdout and "2 on" not in page.stdout
+    assert "left out as private: 1 note" in page.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "%% private %%\n## How I am\nThe old friend.\n",
+        "Some words first. %% private %%\n\n## How I am\nThe old friend.\n",
+        "# Check-in\n%% private %%\n\n## How I am\nThe old friend.\n",
+        "## How I am\nThe old friend.\n",  # private: false, and nothing at the top: shared
+    ],
+)
+def test_a_private_comment_at_the_top_makes_the_whole_note_private(vault: Path, run, body: str) -> None:
+    today = _session(vault)
+    build_tree(
+        vault,
+        {
+            "Integration/c.md": (
+                f"---\ntype: check-in\ndate: {today}\nsession: 1\nprivate: false\nmood: 2\n"
+                f'actions:\n  - "Phone the old friend"\n---\n{body}'
+            )
+        },
+    )
+    page = run("brief", "--stdout").stdout
+    shared = "%%" not in body
+    assert ("old friend" in page) == shared and ("2 on" in page) == shared
+    if not shared:
+        assert "(%% private %% at its top)" in run("brief", "--preview").stdout

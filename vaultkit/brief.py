@@ -70,6 +70,7 @@ class Brief:
     moods: list[tuple[str, float]]
     left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
     left_out_sections: int = 0
+    left_out_lines: int = 0  # lines that link to or embed a private note
     quoted_from: int = 0  # notes with at least one part quoted
 
 
@@ -201,6 +202,14 @@ def render_body(brief: Brief, chart: str | None = None) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def left_out(brief: Brief) -> str:
+    """What was left out as private, in counts: "1 note, 2 sections" (and lines, if any)."""
+    counts = f"{plural(len(brief.left_out_notes), 'note')}, {plural(brief.left_out_sections, 'section')}"
+    if brief.left_out_lines:
+        counts += f", {plural(brief.left_out_lines, 'line')} linking to a private note"
+    return counts
+
+
 def render_preview(brief: Brief) -> str:
     """What `--preview` prints: each section with what it holds, and what is left out."""
     out = [f"{brief.title} ({brief.covers}), as it would be written:", ""]
@@ -212,8 +221,7 @@ def render_preview(brief: Brief) -> str:
         out += [f"   {line}".rstrip() for line in lines]
         if lines:
             out.append("")
-    notes, parts = plural(len(brief.left_out_notes), "note"), plural(brief.left_out_sections, "section")
-    left = [f"== Left out as private: {notes}, {parts}"]
+    left = [f"== Left out as private: {left_out(brief)}"]
     left += [f"   {note}" for note in brief.left_out_notes]
     out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
     return "\n".join(out) + "\n"

@@ -11,14 +11,13 @@ a mistake here could not make a browser fetch something with the page.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from vaultkit.brief import MOOD, ORDER, Brief
+from vaultkit.brief_text import WIKILINK
 from vaultkit.overview import MOOD_COLOUR
 
-_WIKILINK = re.compile(r"!?\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|([^\]]+))?\]\]")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 CSS = """
@@ -63,7 +62,7 @@ def _markdown() -> Any:
 
 def _names(text: str) -> str:
     """Obsidian links as the names they show (`[[2026-11-10 Reflection]]` -> *2026-11-10 Reflection*)."""
-    return _WIKILINK.sub(lambda m: f"*{(m[2] or m[1]).strip()}*", text)
+    return WIKILINK.sub(lambda m: f"*{(m[3] or m[1]).strip()}*", text)
 
 
 def mood_svg(moods: list[tuple[str, float]]) -> str:

@@ -19,11 +19,11 @@ from typing import Any
 from vaultkit.actions import Action, iso_date
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
-from vaultkit.brief_text import Boilerplate, Sections, boilerplate, split_sections
+from vaultkit.brief_text import Boilerplate, Sections, boilerplate, private_meta, split_sections
 from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
-from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, parse_frontmatter
-from vaultkit.fs import Vault, read_head, safe_target, stat_note
+from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
 from vaultkit.notes import NoteRecord
 from vaultkit.overview import mood_chart
 from vaultkit.refresh import big_picture
@@ -33,8 +33,6 @@ from vaultkit.templates import NoteValues, dump_frontmatter
 
 BRIEF_TYPE = "brief"
 SOON_DAYS = 3  # `vaultkit status` asks for a brief this many days before the next session
-_TRUE = ("true", "yes", "on")
-HEAD_BYTES = MAX_FRONTMATTER_BYTES + 8192  # as notes.py reads: enough to hold any frontmatter
 
 
 @dataclass(frozen=True)
@@ -43,29 +41,66 @@ class Read:
 
     meta: dict[str, Any]
     body: str
-    private: bool
+    private: str | None  # why the whole note is private ("private: true"), or None
 
 
-def read_for_brief(vault: Vault, rel: str, head_only: bool = False) -> Read | None:
-    """The note's frontmatter and body (with `head_only`, as much as holds the
-    frontmatter), through `fs`; None when it cannot be read whole (then nothing
-    of it is quoted: when in doubt, leave it out)."""
+def read_for_brief(vault: Vault, rel: str) -> Read | None:
+    """The note's frontmatter and body, through `fs`; None when it cannot be
+    read whole (then nothing of it is quoted: when in doubt, leave it out)."""
     note = stat_note(vault, rel)
     if note is None:
         return None
-    limit = min(HEAD_BYTES, vault.config.max_note_bytes) if head_only else vault.config.max_note_bytes
     try:
-        data, complete = read_head(note, limit)
+        data, complete = read_head(note, vault.config.max_note_bytes)
         fm = parse_frontmatter(data, complete)
     except (OSError, NoteError):
         return None
-    if not complete and not head_only:
+    if not complete:
         return None
     meta = fm.meta or {}
-    flag = meta.get("private")
-    private = flag is True or (isinstance(flag, str) and flag.strip().lower() in _TRUE)
     body = data[fm.body_start :].decode("utf-8", errors="replace").replace("\r\n", "\n")
-    return Read(meta, body, private)
+    return Read(meta, body, private_meta(meta))
+
+
+class Privacy:
+    """Which notes of the vault may not be shared at all, read once each: for
+    the actions of notes outside the span and for the notes a quote links to."""
+
+    def __init__(self, vault: Vault, store: Store) -> None:
+        self.vault = vault
+        self.paths = [(p, nfc(p).casefold().removesuffix(".md")) for p in store.links()]
+        self.why: dict[str, str | None] = {}
+        self.targets: dict[str, bool] = {}
+
+    def of(self, rel: str, got: Read | None = None) -> str | None:
+        """Why nothing of the note may be shared, or None. Read whole: `%% private %%`
+        at its top counts too. A note that cannot be read whole counts as private."""
+        if rel not in self.why:
+            got = got or read_for_brief(self.vault, rel)
+            if got is None:
+                self.why[rel] = "could not be read whole"
+            elif got.private:
+                self.why[rel] = got.private
+            elif split_sections(got.body).whole:
+                self.why[rel] = "%% private %% at its top"
+            else:
+                self.why[rel] = None
+        return self.why[rel]
+
+    def linked(self, target: str) -> bool:
+        """Whether a link's target may name a private note. Obsidian finds `[[Name]]`
+        by its name anywhere and `[[Folder/Name]]` by its path, ignoring case: any
+        note it could mean counts (when in doubt, leave it out)."""
+        key = nfc(target).strip().casefold().removesuffix(".md")
+        while key.startswith(("./", "../", "/")):
+            key = key.split("/", 1)[1]
+        if key not in self.targets:
+            self.targets[key] = any(
+                self.of(rel) is not None
+                for rel, name in self.paths
+                if name == key or name.endswith("/" + key)
+            )
+        return self.targets[key]
 
 
 def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
@@ -133,19 +168,19 @@ def make_brief(
     chosen = sorted((n for n in notes if _in_span(n, span)), key=lambda n: (n.date or "", n.path))
     if not chosen:
         raise VaultkitError(f"no integration notes {span.label}; try an earlier date")
-    private: dict[str, bool] = {}  # a note's path -> whether nothing of it may be shared
+    privacy = Privacy(vault, store)
     texts: list[NoteText] = []
     left_out: list[str] = []
-    hidden_sections = 0
+    hidden_sections = hidden_lines = 0
     for n in chosen:
         got = read_for_brief(vault, n.path)
-        private[n.path] = got is None or got.private
-        if got is None or got.private:
-            why = "could not be read whole" if got is None else "private: true"
+        why = privacy.of(n.path, got)
+        if got is None or why is not None:
             left_out.append(f"{store.link(n.path)} ({why})")
             continue
-        sections: Sections = split_sections(got.body)
+        sections: Sections = split_sections(got.body, privacy.linked)
         hidden_sections += sections.private
+        hidden_lines += sections.lines
         texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
     # The page lists open actions and those done or let go in the span: only
     # their notes' frontmatter is read, to see which are private.
@@ -154,15 +189,13 @@ def make_brief(
         "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
         (span.start, json.dumps([n.path for n in chosen])),
     ):
-        if action.source not in private:
-            got = read_for_brief(vault, action.source, head_only=True)
-            private[action.source] = got is None or got.private
-        if not private[action.source]:
+        if privacy.of(action.source) is None:
             shared.append(action)
     due, overview = big_picture(vault, store, today)
     brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
+    brief.left_out_lines = hidden_lines
     # the page gives the numbers in words already: the chart alone
     chart = (
         mood_chart(overview._replace(mood=brief.moods), text_line=False) if len(brief.moods) >= 2 else None

@@ -53,7 +53,7 @@ def brief(
         raise click.UsageError("use --session N or --since DATE, not both")
     if preview and (to_stdout or html_file is not None):
         raise click.UsageError("--preview only shows what would be included; use it on its own")
-    from vaultkit.brief import render_body, render_preview
+    from vaultkit.brief import left_out, render_body, render_preview
     from vaultkit.briefing import make_brief, write_html, write_note
     from vaultkit.errors import VaultkitError
     from vaultkit.sessions import parse_date_option
@@ -82,6 +82,5 @@ def brief(
     if not to_stdout and html_file is None:
         click.echo(write_note(vault, made, today))
     say(  # counts only: what a person may want to check, with no note text
-        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: "
-        f"{plural(len(page.left_out_notes), 'note')}, {plural(page.left_out_sections, 'section')}"
+        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: {left_out(page)}"
     )
