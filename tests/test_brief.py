@@ -65,7 +65,8 @@ def test_golden_brief_of_the_example_vault(tmp_path: Path) -> None:
 
 def test_every_part_of_the_example_brief_has_content_and_nothing_private(tmp_path: Path) -> None:
     made = made_for(example_vault(tmp_path), EXAMPLE_DAY)
-    assert all(made.brief.sections.values()), [k for k, v in made.brief.sections.items() if not v]
+    empty = [k for k, v in made.brief.sections.items() if not v]
+    assert empty == ["Intention for this session"]  # session 3's intention is not written yet
     outputs = [note_text(made, EXAMPLE_DAY), render_preview(made.brief), render_html(made.brief)]
     for output in outputs:
         for words in EXAMPLE_PRIVATE:
@@ -576,3 +577,26 @@ def test_a_private_comment_at_the_top_makes_the_whole_note_private(vault: Path, 
     assert ("old friend" in page) == shared and ("2 on" in page) == shared
     if not shared:
         assert "(%% private %% at its top)" in run("brief", "--preview").stdout
+
+
+def test_the_next_sessions_intention_joins_the_brief_of_the_session_just_past(vault: Path, run) -> None:
+    today = _session(vault, next_session=today_of(vault) + timedelta(days=2))
+    made = run("new", "intention", "--no-input", "--date", today.isoformat())
+    assert made.exit_code == 0, made.output
+    intention = vault / made.stdout.splitlines()[-1]
+    text = intention.read_text(encoding="utf-8")
+    assert "\nsession: 2\n" in text
+    intention.write_text(text + "\n## For next time\nTo stay with the sea.\n", encoding="utf-8")
+    page = run("brief", "--stdout").stdout
+    assert page.startswith("# Brief · session 1 and the next intention\n")
+    assert "> The dream about the sea." in page and "- Call my sister" in page  # session 1's answers
+    assert "## Intention for this session\n\nFrom [[" in page and "To stay with the sea." in page
+    assert page.index("## Intention\n") < page.index("## Intention for this session")
+    assert "Mood, 0 to 10: 4 on" in page  # session 1's moods still shown
+    # status still reminds: the next session's date comes from the session just past
+    assert "no brief for it yet  ->  vaultkit brief" in run("status").stdout
+    assert run("brief").exit_code == 0
+    assert "; brief: [[" in run("status").stdout
+    # an explicit --session still gives that session alone
+    only = run("brief", "--session", "2", "--stdout").stdout
+    assert "To stay with the sea." in only and "The dream about the sea." not in only

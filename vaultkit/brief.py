@@ -25,11 +25,12 @@ LISTED = 12  # actions of one kind on the page; a page to hand over, not the who
 INTENTION = "Intention"
 CAME_UP = "What came up"
 BRING = "To bring to this session"
+NEXT = "Intention for this session"  # the next session's intention, written before it
 SUPPORT = "Support asked for"
 ACTIONS = "Actions"
 MOOD = "Mood"
 MISSED = "Follow-ups missed"
-ORDER = (INTENTION, CAME_UP, BRING, SUPPORT, ACTIONS, MOOD, MISSED)
+ORDER = (INTENTION, CAME_UP, BRING, NEXT, SUPPORT, ACTIONS, MOOD, MISSED)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Span:
     start: str  # ISO date
     end: str | None  # ISO date, exclusive (the next session's start); None: up to today
     sessions: tuple[int, ...]
+    next: int | None = None  # a session in the span that has only its intention so far
 
     @property
     def by_date(self) -> bool:
@@ -74,10 +76,10 @@ class Brief:
     quoted_from: int = 0  # notes with at least one part quoted
 
 
-def _where(note: NoteText, heading: str) -> str:
+def _where(note: NoteText, heading: str, span: Span) -> str:
     lowered = heading.lower()
     if note.type == "intention":
-        return INTENTION
+        return NEXT if span.next is not None and note.session == span.next else INTENTION
     if lowered.startswith("to bring") or "bring to" in lowered:
         return BRING
     if lowered.startswith("support"):
@@ -159,9 +161,9 @@ def build_brief(
             words = own_words(part, template)
             if words:
                 text, _ = trim(words, QUOTE_LIMIT)
-                where = _where(note, part.heading)
+                where = _where(note, part.heading, span)
                 # Under "To bring" and "Support", the note's heading would only repeat the section's.
-                quote = _quote(part.heading, text, where in (INTENTION, CAME_UP))
+                quote = _quote(part.heading, text, where in (INTENTION, NEXT, CAME_UP))
                 by_section.setdefault(where, []).extend(quote)
         for name, quotes in by_section.items():
             sections[name] += [f"From {note.link}:", "", *quotes]

@@ -103,16 +103,8 @@ class Privacy:
         return self.targets[key]
 
 
-def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
-    if not notes:
-        raise VaultkitError(
-            "there are no integration notes to make a brief from yet; start with `vaultkit new intention`"
-        )
-    if since is not None:
-        start = since.isoformat()
-        chosen = [n for n in notes if n.date is not None and n.date >= start]
-        sessions = tuple(sorted({n.session for n in chosen if n.session is not None}))
-        return Span(f"since {start}", start, None, sessions)
+def _starts(notes: list[NoteRecord]) -> dict[int, str]:
+    """Each session's first day."""
     starts: dict[int, str] = {}
     for n in notes:
         if (
@@ -121,11 +113,51 @@ def _span(notes: list[NoteRecord], today: date, session: int | None, since: date
             and (n.session not in starts or n.date < starts[n.session])
         ):
             starts[n.session] = n.date
+    return starts
+
+
+def _answered(notes: list[NoteRecord]) -> set[int]:
+    """The sessions with something written after them (a reflection, a check-in):
+    an intention alone opens a session that has not been talked about yet."""
+    return {n.session for n in notes if n.session is not None and n.type != "intention"}
+
+
+def _latest_worked(starts: dict[int, str], answered: set[int], today: date) -> tuple[int, ...] | None:
+    """The default span's sessions: the latest session that has begun and has
+    answers, and every later one that so far holds only an intention (the next
+    session's, written before it). None when there is no such session."""
+    done = [s for s, day in starts.items() if day <= today.isoformat() and s in answered]
+    if not done:
+        return None
+    later = sorted(s for s in starts if s > max(done))
+    if any(s in answered for s in later):
+        return None  # a later session already has answers (dated ahead): no "next intention" here
+    return (max(done), *later)
+
+
+def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
+    if not notes:
+        raise VaultkitError(
+            "there are no integration notes to make a brief from yet; start with `vaultkit new intention`"
+        )
+    answered = _answered(notes)
+    if since is not None:
+        start = since.isoformat()
+        chosen = [n for n in notes if n.date is not None and n.date >= start]
+        sessions = tuple(sorted({n.session for n in chosen if n.session is not None}))
+        upcoming = sessions[-1] if len(sessions) > 1 and sessions[-1] not in answered else None
+        return Span(f"since {start}", start, None, sessions, upcoming)
+    starts = _starts(notes)
     if not starts:
         raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
     if session is None:
+        worked = _latest_worked(starts, answered, today)
+        if worked and len(worked) > 1:
+            return Span(
+                f"session {worked[0]} and the next intention", starts[worked[0]], None, worked, worked[-1]
+            )
         begun = [s for s, day in starts.items() if day <= today.isoformat()]
-        session = max(begun or starts)
+        session = worked[0] if worked else max(begun or starts)
     if session not in starts:
         known = ", ".join(str(s) for s in sorted(starts))
         raise VaultkitError(f"no notes for session {session}; sessions in this vault: {known}")
@@ -262,13 +294,17 @@ def write_html(vault: Vault, path: Path, made: Made) -> str:
 
 
 def next_session(vault: Vault, store: Store, today: date) -> tuple[date, str | None] | None:
-    """The next session's date, as the latest session's notes give it (`next_session:`),
-    when it is today or later; and the link of a brief made since that session began."""
+    """The next session's date, as the latest worked session's notes give it
+    (`next_session:`; the next session's intention, written already, does not
+    hide it), when it is today or later; and the link of a brief made since
+    that session began."""
     notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE and n.session is not None]
     if not notes:
         return None
-    last = max(n.session for n in notes if n.session is not None)
-    ours = [n for n in notes if n.session == last]
+    starts = _starts(notes)
+    worked = _latest_worked(starts, _answered(notes), today)
+    sessions = set(worked) if worked else {max(n.session for n in notes if n.session is not None)}
+    ours = [n for n in notes if n.session in sessions]
     found: list[str] = []
     for n in ours:
         got = read_for_brief(vault, n.path)
