@@ -19,7 +19,7 @@ from vaultkit.brief_html import render_html
 from vaultkit.brief_text import split_sections
 from vaultkit.briefing import make_brief, note_text
 from vaultkit.config import local_today
-from vaultkit.fs import load_vault
+from vaultkit.fs import init_vault, load_vault
 from vaultkit.refresh import opened, scan
 
 GOLDEN = Path(__file__).parent / "golden" / "brief_example.md"
@@ -188,7 +188,7 @@ def test_brief_writes_a_note_once_and_never_overwrites_it(vault: Path, run) -> N
     assert stat.S_IMODE(note.stat().st_mode) == 0o600
     text = note.read_text(encoding="utf-8")
     assert text.startswith(f"---\ntype: brief\ndate: {today.isoformat()}\n")
-    assert "> The dream about the sea." in text and "- Call my sister" in text
+    assert "> [[r]]: The dream about the sea." in text and "- Call my sister" in text
     before = snapshot(vault)
     again = run("brief")
     assert again.exit_code == 1
@@ -379,7 +379,7 @@ def test_only_the_persons_words_are_quoted_not_the_template(vault: Path, run) ->
     assert "- Step from the intention — [[" in text  # the check-in carries the intention's action over
     check_in.write_text(text.replace("## Support\n", "## Support\nA walk with Sam.\n"), encoding="utf-8")
     page = run("brief", "--stdout").stdout
-    assert "> A walk with Sam." in page
+    assert "]]: A walk with Sam." in page
     for template_text in (
         "Every question here is optional",
         "For each one",
@@ -397,7 +397,7 @@ def test_long_action_lists_are_cut_to_a_page(vault: Path, run) -> None:
     items = "".join(f'  - "Step {n}"\n' for n in range(30))
     build_tree(vault, {"r.md": f"---\ntype: reflection\ndate: {today}\nsession: 1\nactions:\n{items}---\n"})
     page = run("brief", "--stdout").stdout
-    assert "- Step 11\n- and 18 more\n" in page and "Step 12" not in page
+    assert "- Step 5\n- and 24 more\n" in page and "Step 6" not in page
 
 
 def test_the_cli_starts_without_markdown_it() -> None:
@@ -589,7 +589,7 @@ def test_the_next_sessions_intention_joins_the_brief_of_the_session_just_past(va
     intention.write_text(text + "\n## For next time\nTo stay with the sea.\n", encoding="utf-8")
     page = run("brief", "--stdout").stdout
     assert page.startswith("# Brief · session 1 and the next intention\n")
-    assert "> The dream about the sea." in page and "- Call my sister" in page  # session 1's answers
+    assert "> [[r]]: The dream about the sea." in page and "- Call my sister" in page  # session 1's answers
     assert "## Intention for this session\n\nFrom [[" in page and "To stay with the sea." in page
     assert page.index("## Intention\n") < page.index("## Intention for this session")
     assert "Mood, 0 to 10: 4 on" in page  # session 1's moods still shown
@@ -600,3 +600,94 @@ def test_the_next_sessions_intention_joins_the_brief_of_the_session_just_past(va
     # an explicit --session still gives that session alone
     only = run("brief", "--session", "2", "--stdout").stdout
     assert "To stay with the sea." in only and "The dream about the sea." not in only
+
+
+# An ordinary session, as the review measured it: every prompt answered in two or three sentences.
+_ANSWER = (
+    "{what} came back a few times this week, mostly in the evenings when the house is quiet. "
+    "I noticed my shoulders drop when I let it be there instead of pushing it away. "
+    "I am not sure yet what it means, and that feels all right for now."
+)
+
+
+def ordinary_session(root: Path, today: date, check_ins: int = 3) -> None:
+    """An intention, a reflection and `check_ins` check-ins, every heading answered."""
+    start = today - timedelta(days=2 + 4 * check_ins)
+
+    def note(kind: str, day: date, headings: list[str], extra: str = "") -> str:
+        body = "".join(f"## {h}\n{_ANSWER.format(what=h)}\n\n" for h in headings)
+        return f"---\ntype: {kind}\ndate: {day}\nsession: 1\nmood: {3 + day.day % 5}\n{extra}---\n{body}"
+
+    actions = "actions:\n" + "".join(
+        f'  - "Step number {n} of the plan for the weeks after"\n' for n in range(5)
+    )
+    files = {
+        "Integration/i.md": note(
+            "intention",
+            start,
+            [
+                "What I would like from this session",
+                "What I would like from the weeks after it",
+                "Where I am now",
+            ]
+            + ["Setting", "Support"],
+        ),
+        "Integration/r.md": note(
+            "reflection",
+            start + timedelta(days=1),
+            ["What happened", "What came up", "Where it may come from", "Who I am without it"]
+            + ["My intention, looking back", "How I feel now", "What I want to change"]
+            + ["To bring to my next session"],
+            actions,
+        ),
+    }
+    for n in range(check_ins):
+        files[f"Integration/c{n}.md"] = note(
+            "check-in",
+            start + timedelta(days=3 + 4 * n),
+            ["How I am", "What faded, what stuck", "Support", "To bring to my next session"],
+        )
+    build_tree(root, files)
+
+
+def _a4_pages(page_html: str, folder: Path) -> int:
+    page = folder / "a4.html"
+    page.write_text(page_html.replace("</style>", "@page { size: A4; }</style>"), encoding="utf-8")
+    return browser.pdf_pages(browser.print_pdf(page, folder / "a4.pdf"))
+
+
+def test_an_ordinary_session_is_cut_to_a_page_that_says_where_the_rest_is(vault: Path, run) -> None:
+    ordinary_session(vault, today_of(vault), check_ins=3)
+    page = run("brief", "--stdout").stdout
+    came_up = page[page.index("## What came up") : page.index("## To bring")]
+    # four notes share the section's eight answers: two each, and each says how many more it has
+    assert came_up.count("> **") == 8
+    assert "From [[r]] (5 more answers in the note):" in came_up and "From [[c2]]:" in came_up
+    assert "instead of pushing it away. …\n" in came_up  # cut after a sentence
+    assert all(len(line.split(":** ", 1)[-1]) <= 242 for line in came_up.split("\n") if line.startswith(">"))
+
+
+def test_a_full_section_names_the_notes_it_has_no_room_for(vault: Path, run) -> None:
+    ordinary_session(vault, today_of(vault), check_ins=9)
+    page = run("brief", "--stdout").stdout
+    came_up = page[page.index("## What came up") : page.index("## To bring")]
+    assert came_up.count("> **") == 8 and "From [[c6]] (1 more answer in the note):" in came_up
+    assert came_up.endswith("*More in [[c7]], [[c8]].*\n\n")
+    bring = page[page.index("## To bring") : page.index("## Support")]
+    assert bring.count("\n> [[") == 8 and "*More in [[c7]], [[c8]].*" in bring
+
+
+@pytest.mark.slow
+def test_an_ordinary_session_prints_on_at_most_two_pages(tmp_path: Path) -> None:
+    today = date(2026, 11, 24)
+    for check_ins in (3, 5):
+        root = tmp_path / f"v{check_ins}"
+        init_vault(root)
+        ordinary_session(root, today, check_ins)
+        made = made_for(root, today)
+        assert len(made.brief.moods) == 2 + check_ins
+        page = render_html(made.brief)
+        assert _a4_pages(page, tmp_path) <= 2
+        letter = tmp_path / "letter.html"
+        letter.write_text(page, encoding="utf-8")
+        assert browser.pdf_pages(browser.print_pdf(letter, tmp_path / "letter.pdf")) <= 2

@@ -18,9 +18,11 @@ from vaultkit.brief_text import Boilerplate, Sections, own_words, trim
 from vaultkit.followups import Due
 from vaultkit.text import plural
 
-QUOTE_LIMIT = 420  # characters of one answer; the rest is in the note, which the quote names
+QUOTE_LIMIT = 240  # characters of one answer (two short sentences); the rest is in the note it names
+ANSWERS = 3  # answers quoted from one note in one section; the page says how many more the note has
+SECTION_QUOTES = 8  # answers in one section, shared among its notes; once full it names the rest
 STALLED_DAYS = 30  # an action open longer than this is listed as stalled
-LISTED = 12  # actions of one kind on the page; a page to hand over, not the whole list
+LISTED = 6  # actions of one kind, and missed follow-ups, on the page: a page to hand over, not the list
 
 INTENTION = "Intention"
 CAME_UP = "What came up"
@@ -87,10 +89,40 @@ def _where(note: NoteText, heading: str, span: Span) -> str:
     return CAME_UP
 
 
-def _quote(heading: str, text: str, labelled: bool) -> list[str]:
+def _quote(label_text: str, text: str, heading: bool) -> list[str]:
+    """A quote led by the answer's heading (bold) or by the note's name."""
     lines = text.split("\n")
-    label = f"**{heading}:** " if heading and labelled else ""
+    label = (f"**{label_text}:** " if heading else f"{label_text}: ") if label_text else ""
     return [f"> {label}{lines[0]}".rstrip(), *(f"> {line}".rstrip() for line in lines[1:]), ""]
+
+
+def _section_quotes(name: str, from_notes: list[tuple[str, list[list[str]]]]) -> list[str]:
+    """A section's quotes, note by note, within SECTION_QUOTES: each note gets an
+    equal share (at most ANSWERS), says how many more answers it has, and once
+    the section is full the remaining notes are named, so that every note of
+    the span shows and the page stays one or two pages."""
+    share = max(1, min(ANSWERS, SECTION_QUOTES // len(from_notes)))
+    lines: list[str] = []
+    more_in: list[str] = []
+    count = 0
+    for link, quotes in from_notes:
+        if count >= SECTION_QUOTES:
+            more_in.append(link)
+            continue
+        # A whole share and one more: "and 1 more" would take that answer's line anyway.
+        keep = (
+            len(quotes) if len(quotes) <= share or (share == ANSWERS and len(quotes) == share + 1) else share
+        )
+        count += keep
+        more = plural(len(quotes) - keep, "more answer") if keep < len(quotes) else ""
+        if name in (INTENTION, NEXT, CAME_UP):
+            lines += [f"From {link} ({more} in the note):" if more else f"From {link}:", ""]
+        lines += [line for quote in quotes[:keep] for line in quote]
+        if more and name not in (INTENTION, NEXT, CAME_UP):
+            lines += [f"*And {more} in {link}.*", ""]
+    if more_in:
+        lines += [f"*More in {', '.join(more_in)}.*", ""]
+    return lines
 
 
 def _in(day: str | None, span: Span) -> bool:
@@ -153,21 +185,27 @@ def build_brief(
 ) -> Brief:
     """The page for `span`, from its (non-private) notes in date order."""
     sections: dict[str, list[str]] = {name: [] for name in ORDER}
+    found: dict[str, list[tuple[str, list[list[str]]]]] = {}  # section -> (note's link, its quotes)
     quoted_from = 0
     for note in notes:
         template = templates.get(note.type or "", Boilerplate())
-        by_section: dict[str, list[str]] = {}
+        by_section: dict[str, list[list[str]]] = {}
         for part in note.sections.parts:
             words = own_words(part, template)
             if words:
                 text, _ = trim(words, QUOTE_LIMIT)
                 where = _where(note, part.heading, span)
-                # Under "To bring" and "Support", the note's heading would only repeat the section's.
-                quote = _quote(part.heading, text, where in (INTENTION, NEXT, CAME_UP))
-                by_section.setdefault(where, []).extend(quote)
+                # Under "To bring" and "Support" the note's heading would only repeat the
+                # section's: the note's name leads the quote instead, a line shorter.
+                label, labelled = (
+                    (part.heading, True) if where in (INTENTION, NEXT, CAME_UP) else (note.link, False)
+                )
+                by_section.setdefault(where, []).append(_quote(label, text, labelled))
         for name, quotes in by_section.items():
-            sections[name] += [f"From {note.link}:", "", *quotes]
+            found.setdefault(name, []).append((note.link, quotes))
         quoted_from += bool(by_section)
+    for name, from_notes in found.items():
+        sections[name] = _section_quotes(name, from_notes)
     sections[ACTIONS] = _actions(actions, span, {n.path for n in notes}, today)
     moods = [(n.date, n.mood) for n in notes if n.mood is not None and n.date is not None]
     sections[MOOD] = _mood(moods)

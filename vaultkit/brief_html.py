@@ -21,22 +21,23 @@ from vaultkit.overview import MOOD_COLOUR
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 CSS = """
-@page { margin: 14mm 15mm; }
+@page { margin: 12mm 14mm; }
 :root { color-scheme: light; }
-body { font: 10.5pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+body { font: 10pt/1.38 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
        color: #1b1b1b; background: #fff; max-width: 46em; margin: 2em auto; padding: 0 1.2em; }
-h1 { font-size: 17pt; margin: 0 0 .15em; }
-h2 { font-size: 12.5pt; margin: 1.1em 0 .35em; padding-bottom: .1em; border-bottom: 1px solid #c8ccd0;
+h1 { font-size: 15pt; margin: 0 0 .1em; }
+h2 { font-size: 11.5pt; margin: .8em 0 .25em; padding-bottom: .05em; border-bottom: 1px solid #c8ccd0;
      break-after: avoid; page-break-after: avoid; }
-p { margin: .3em 0; }
-.covers { color: #555; margin-bottom: .8em; }
-blockquote { margin: .25em 0 .5em; padding: .05em .8em; border-left: 3px solid #9fb3c8;
+p { margin: .2em 0; }
+.covers { color: #555; margin-bottom: .5em; }
+blockquote { margin: .1em 0 .3em; padding: 0 .7em; border-left: 3px solid #9fb3c8;
              break-inside: avoid; page-break-inside: avoid; }
-ul { margin: .2em 0 .5em; padding-left: 1.3em; }
-li { margin: .1em 0; }
-pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 9.5pt; }
+blockquote p { margin: .1em 0; }
+ul { margin: .15em 0 .35em; padding-left: 1.3em; }
+li { margin: .05em 0; }
+pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 9pt; }
 pre { white-space: pre-wrap; }
-svg.mood { display: block; width: 100%; max-width: 36em; height: auto; margin: .4em 0; }
+svg.mood { display: block; width: 100%; max-width: 30em; height: auto; margin: .3em 0; }
 @media print { body { margin: 0; max-width: none; padding: 0; } }
 """
 

@@ -225,10 +225,14 @@ def own_words(part: Part, template: Boilerplate) -> str:
 
 
 def trim(text: str, limit: int) -> tuple[str, bool]:
-    """At most `limit` characters, cut at a space; and whether it was cut."""
+    """At most `limit` characters, cut after a sentence if one ends in the second
+    half, else at a space; and whether it was cut."""
     if len(text) <= limit:
         return text, False
     cut = text[:limit]
+    sentence = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "), cut.rfind("\n"))
+    if sentence > limit // 2:
+        return cut[: sentence + 1].rstrip() + " …", True
     space = max(cut.rfind(" "), cut.rfind("\n"))
     if space > limit // 2:
         cut = cut[:space]
