@@ -691,3 +691,47 @@ def test_an_ordinary_session_prints_on_at_most_two_pages(tmp_path: Path) -> None
         letter = tmp_path / "letter.html"
         letter.write_text(page, encoding="utf-8")
         assert browser.pdf_pages(browser.print_pdf(letter, tmp_path / "letter.pdf")) <= 2
+
+
+@pytest.mark.parametrize(
+    ("given", "code", "message"),
+    [
+        ("", 2, 'Invalid value for --html: needs a file name, e.g. --html "Briefs/brief.html"'),
+        ("   ", 2, "needs a file name"),
+        ("-", 2, "use --stdout to print the page"),
+        ("Integration/i.md/page.html", 1, "part of that path is a file, not a folder; pick another path"),
+        ("Integration/i.md", 1, "Integration/i.md already exists; vaultkit never overwrites a file"),
+        ("x" * 300 + ".html", 1, "a name in that path is too long; pick a shorter one"),
+        ("Integration", 1, "Integration is a folder; name the page's file"),
+        ("Briefs/", 1, "Briefs/ is a folder; name the page's file"),
+        ("/tmp/brief.html", 1, "/tmp/brief.html is outside the vault"),
+    ],
+)
+def test_html_paths_that_cannot_be_written_say_why(
+    vault: Path, run, given: str, code: int, message: str
+) -> None:
+    _session(vault)
+    before = snapshot(vault)
+    result = run("brief", "--html", given)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "unexpectedly" not in result.stderr
+    assert snapshot(vault) == before
+
+
+def test_a_relative_html_path_starts_at_the_vault_not_the_current_folder(
+    vault: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _session(vault)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run("brief", "--html", "Briefs/session 3.html")  # the README's own example
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "Briefs/session 3.html"
+    assert "The dream about the sea." in (vault / "Briefs/session 3.html").read_text(encoding="utf-8")
+    assert list(elsewhere.iterdir()) == []
+    inside = run(
+        "brief", "--html", str(vault / "Briefs" / "absolute.html")
+    )  # an absolute path inside is fine
+    assert inside.exit_code == 0 and (vault / "Briefs/absolute.html").exists()

@@ -10,6 +10,7 @@ feed the next brief, the overview or the summary's actions.
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -265,28 +266,58 @@ def write_note(vault: Vault, made: Made, today: date) -> str:
     return vault.rel(target)
 
 
-def write_html(vault: Vault, path: Path, made: Made) -> str:
-    """Write the brief as one HTML page at `path`, which must be inside the vault
-    (the page holds text from the notes, and nothing of that leaves the vault's
-    folder). Never overwrites. Its vault-relative path."""
-    from vaultkit.brief_html import render_html
-
-    absolute = path if path.is_absolute() else Path.cwd() / path
+def html_rel(vault: Vault, given: str) -> str:
+    """Where `--html` writes, relative to the vault: a relative path is taken from the
+    vault's folder (as `brief_path` is), an absolute one must lead into it (the page
+    holds text from the notes, and nothing of that leaves the vault's folder)."""
+    path = Path(given)
     try:
-        rel = absolute.resolve().relative_to(vault.root.resolve()).as_posix()
+        absolute = (path if path.is_absolute() else vault.root / path).resolve()
+        rel = absolute.relative_to(vault.root.resolve()).as_posix()
+        folder = rel == "." or given.endswith(("/", "\\")) or absolute.is_dir()
     except ValueError:
         raise UnsafePathError(
-            f"{path} is outside the vault; the page holds text from your notes, so it stays in the "
-            f'vault\'s folder: try --html "{vault.root / "Briefs" / "brief.html"}" and print that'
+            f"{given} is outside the vault; the page holds text from your notes, so it stays in the "
+            f'vault\'s folder: try --html "Briefs/brief.html" (inside {vault.root}) and print that'
         ) from None
+    except OSError as exc:
+        raise _cannot_write(given, exc) from None
+    if folder:
+        raise VaultkitError(f'{given} is a folder; name the page\'s file, e.g. --html "Briefs/brief.html"')
+    return rel
+
+
+def _cannot_write(rel: str, exc: OSError) -> VaultkitError:
+    shown = rel if len(rel) <= 80 else rel[:60] + "…"
+    if exc.errno == errno.ENAMETOOLONG:
+        return VaultkitError(f"cannot write {shown}: a name in that path is too long; pick a shorter one")
+    if exc.errno == errno.ENOTDIR:
+        return VaultkitError(
+            f"cannot write {shown}: part of that path is a file, not a folder; pick another path"
+        )
+    return VaultkitError(f"cannot write {shown}: {exc.strerror or type(exc).__name__}")
+
+
+def write_html(vault: Vault, given: str, made: Made) -> str:
+    """Write the brief as one HTML page at `given` (see `html_rel`). Never overwrites.
+    Its vault-relative path."""
+    from vaultkit.brief_html import render_html
+
+    rel = html_rel(vault, given)
     target = safe_target(vault, rel)
-    if target.exists() or target.is_symlink():
-        raise NoteExistsError(f"{rel} already exists; vaultkit never overwrites a file. Pick another name")
-    make_dirs(target.parent, vault.config.dir_mode)
     try:
+        if target.exists() or target.is_symlink():
+            raise NoteExistsError(
+                f"{rel} already exists; vaultkit never overwrites a file. Pick another name"
+            )
+        make_dirs(target.parent, vault.config.dir_mode)
         create_exclusive(target, render_html(made.brief).encode("utf-8"), vault.config.file_mode)
     except FileExistsError:
         raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # the one place that reports a full disk says how to free space
+        raise _cannot_write(rel, exc) from None
     return rel
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from vaultkit.cli.base import App, cli, common, pass_app, say, scanned, vault_today
@@ -18,8 +16,8 @@ from vaultkit.text import plural
     "--html",
     "html_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the page as one printable HTML file (inside the vault) instead of a note.",
+    help="Write the page as one printable HTML file instead of a note; FILE is inside the vault "
+    "(a relative path starts at the vault's folder).",
 )
 @click.option(
     "--preview", is_flag=True, help="Show what would be included, section by section; write nothing."
@@ -31,7 +29,7 @@ def brief(
     session: int | None,
     since_text: str | None,
     to_stdout: bool,
-    html_file: Path | None,
+    html_file: str | None,
     preview: bool,
 ) -> None:
     """Make a page to bring to your next therapy or integration session.
@@ -51,6 +49,13 @@ def brief(
     """
     if session is not None and since_text is not None:
         raise click.UsageError("use --session N or --since DATE, not both")
+    if html_file is not None and not html_file.strip():
+        raise click.BadParameter('needs a file name, e.g. --html "Briefs/brief.html"', param_hint="--html")
+    if html_file == "-":
+        raise click.BadParameter(
+            "writes a file in the vault, not to the terminal; use --stdout to print the page",
+            param_hint="--html",
+        )
     if preview and (to_stdout or html_file is not None):
         raise click.UsageError("--preview only shows what would be included; use it on its own")
     from vaultkit.brief import left_out, render_body, render_preview
