@@ -19,10 +19,8 @@ from vaultkit.followups import Due
 from vaultkit.text import plural
 
 QUOTE_LIMIT = 240  # characters of one answer (two short sentences); the rest is in the note it names
-ANSWERS = 3  # answers quoted from one note in one section; the page says how many more the note has
-SECTION_QUOTES = 8  # answers in one section, shared among its notes; once full it names the rest
 STALLED_DAYS = 30  # an action open longer than this is listed as stalled
-LISTED = 6  # actions of one kind, and missed follow-ups, on the page: a page to hand over, not the list
+LISTED = 5  # actions of one kind, and missed follow-ups, on the page: a page to hand over, not the list
 
 INTENTION = "Intention"
 CAME_UP = "What came up"
@@ -33,6 +31,10 @@ ACTIONS = "Actions"
 MOOD = "Mood"
 MISSED = "Follow-ups missed"
 ORDER = (INTENTION, CAME_UP, BRING, NEXT, SUPPORT, ACTIONS, MOOD, MISSED)
+# Quoted text per part, shared among its notes (once full, it names the rest): together
+# with the actions and the chart, two pages; "What came up" the largest.
+SECTION_CHARS = {INTENTION: 4 * QUOTE_LIMIT, CAME_UP: 7 * QUOTE_LIMIT, BRING: 5 * QUOTE_LIMIT}
+OTHER_CHARS = 3 * QUOTE_LIMIT  # the next intention, support asked for
 
 
 @dataclass(frozen=True)
@@ -97,31 +99,36 @@ def _quote(label_text: str, text: str, heading: bool) -> list[str]:
 
 
 def _section_quotes(name: str, from_notes: list[tuple[str, list[list[str]]]]) -> list[str]:
-    """A section's quotes, note by note, within SECTION_QUOTES: each note gets an
-    equal share (at most ANSWERS), says how many more answers it has, and once
-    the section is full the remaining notes are named, so that every note of
-    the span shows and the page stays one or two pages."""
-    share = max(1, min(ANSWERS, SECTION_QUOTES // len(from_notes)))
+    """A section's quotes within its SECTION_CHARS, so that the page stays one or two
+    pages: each note's first answer, in date order, while there is room (the
+    notes past that are named), then one more answer per note, round by round,
+    while the next fits. Counted in characters, so short answers are quoted
+    more fully than long ones; every note says how many more answers it has."""
+    budget = SECTION_CHARS.get(name, OTHER_CHARS)
+    sizes = [[sum(len(line) for line in quote) for quote in quotes] for _, quotes in from_notes]
+    keep: list[int] = []
+    used = 0
+    for first, *_ in sizes:
+        if used >= budget:
+            break
+        keep.append(1)
+        used += first
+    grew = True
+    while grew:
+        grew = False
+        for i, n in enumerate(keep):
+            if n < len(sizes[i]) and used + sizes[i][n] <= budget:
+                keep[i], used, grew = n + 1, used + sizes[i][n], True
     lines: list[str] = []
-    more_in: list[str] = []
-    count = 0
-    for link, quotes in from_notes:
-        if count >= SECTION_QUOTES:
-            more_in.append(link)
-            continue
-        # A whole share and one more: "and 1 more" would take that answer's line anyway.
-        keep = (
-            len(quotes) if len(quotes) <= share or (share == ANSWERS and len(quotes) == share + 1) else share
-        )
-        count += keep
-        more = plural(len(quotes) - keep, "more answer") if keep < len(quotes) else ""
+    for (link, quotes), n in zip(from_notes, keep, strict=False):
+        more = plural(len(quotes) - n, "more answer") if n < len(quotes) else ""
         if name in (INTENTION, NEXT, CAME_UP):
             lines += [f"From {link} ({more} in the note):" if more else f"From {link}:", ""]
-        lines += [line for quote in quotes[:keep] for line in quote]
+        lines += [line for quote in quotes[:n] for line in quote]
         if more and name not in (INTENTION, NEXT, CAME_UP):
             lines += [f"*And {more} in {link}.*", ""]
-    if more_in:
-        lines += [f"*More in {', '.join(more_in)}.*", ""]
+    if len(keep) < len(from_notes):
+        lines += [f"*More in {', '.join(link for link, _ in from_notes[len(keep) :])}.*", ""]
     return lines
 
 
@@ -222,7 +229,10 @@ def build_brief(
     until = f" to {span.end}" if span.end else f" to {today.isoformat()}"
     return Brief(
         title=f"Brief · {span.label}",
-        covers=f"{span.label[:1].upper()}{span.label[1:]}, {span.start}{until}",
+        # "since DATE" names the start already: "From 2026-10-01 to ...", not "Since 2026-10-01, 2026-10-01"
+        covers=f"From {span.start}{until}"
+        if span.by_date
+        else f"{span.label.capitalize()}, {span.start}{until}",
         sections=sections,
         moods=moods,
         quoted_from=quoted_from,
