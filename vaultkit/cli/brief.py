@@ -9,7 +9,11 @@ from vaultkit.text import plural
 
 
 @cli.command()
-@click.option("--session", type=click.IntRange(min=0), help="The session to cover (default: the latest).")
+@click.option(
+    "--session",
+    type=click.IntRange(min=0),
+    help="The session to cover alone (default: the session just past, and the next intention).",
+)
 @click.option("--since", "since_text", metavar="DATE", help="Cover every note from DATE on (YYYY-MM-DD).")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the page instead of writing a note.")
 @click.option(
@@ -36,9 +40,11 @@ def brief(
 
     It holds your intention, what came up (quoted from your notes), what you
     want to bring, support you asked for, actions done, open, stalled and let
-    go, your mood over the span and follow-ups missed. Nothing in a note with
-    `private: true`, or under a heading that ends in (private), is included.
-    Written as a note (Briefs/YYYY-MM-DD Brief.md; never overwritten).
+    go, your mood over the span and follow-ups missed. It covers the session
+    just past and the next intention, if written. Nothing in a note with
+    `private: true`, under a heading that ends in (private), or in a line
+    that links to a private note is included. Written as a note
+    (Briefs/YYYY-MM-DD Brief.md; never overwritten).
 
     \b
     Examples:
