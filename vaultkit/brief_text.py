@@ -3,13 +3,14 @@ left out, comments and template boilerplate taken away. Pure.
 
 What is private (README, "A page for your next session"): a whole note marked
 so in its frontmatter (`private: true`, in any spelling a person would use,
-or the tag `private`) or with the comment `%% private %%` at its top (the
-engine decides with `private_note`); a section under a heading that ends with
-`(private)`, holds `%% private %%` or is tagged `#private`, with every section
-nested under it, wherever the heading is (in a block quote or a list too);
-and a section that holds `%% private %%` anywhere in its text. Headings are
-found by markdown-it, as CommonMark reads them: a `## ...` inside a code fence
-or an HTML comment is not a heading, so it cannot end a private section early.
+or the tag `private`: `private_meta`) or with the comment `%% private %%` at
+its top (`Sections.whole`); the engine leaves such notes out. A section
+under a heading that ends with `(private)`, holds `%% private %%` or is
+tagged `#private`, with every section nested under it, wherever the heading
+is (in a block quote or a list too); and a section that holds `%% private %%`
+anywhere in its text. Headings are found by markdown-it, as CommonMark reads
+them: a `## ...` inside a code fence or an HTML comment is not a heading, so it
+cannot end a private section early.
 Comments (`<!-- -->`, `%% %%`) are never quoted; one left open runs to the end
 of its section, where Obsidian would hide even more.
 
