@@ -5,8 +5,12 @@ Everything private is written in Greek letters and everything else in Latin
 ones, so a single Greek letter in an output is a leak. Private sections are
 made hard to find on purpose: headings with the marker spelled in several
 ways, nested sections, fake headings inside code fences and comments, the
-`%% private %%` comment, comments left open, links to remote places. A
-private note's mood is 9.5, a value no other note has.
+`%% private %%` comment (on its own line, inline, in a heading, at the top of
+a note), private headings inside block quotes and lists, comments left open,
+links to remote places; private notes marked in several spellings, and public
+notes whose lines link to or embed a private note (the check-in's carried-over
+list). No output may hold an embed (`![[`), which Obsidian would fill with the
+embedded note's text. A private note's mood is 9.25, a value no other note has.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ secret = st.text(GREEK, min_size=3, max_size=8)
 public = st.text(LATIN, min_size=3, max_size=8)
 secret_words = st.lists(secret, min_size=1, max_size=4).map(" ".join)
 public_words = st.lists(public, min_size=1, max_size=4).map(" ".join)
+FLAGS = ["", "private: true\n", 'private: "yes"\n', "Private: true\n", "private: 1\n", "tags: [private]\n"]
 MARKERS = ["(private)", "(Private)", "( private )", "*(private)*", "(private) ##", "(PRIVATE)", "_(private)_"]
 
 
@@ -64,12 +69,35 @@ def secret_line(draw: st.DrawFn, level: int) -> str:
 @st.composite
 def section(draw: st.DrawFn, secret_note: bool) -> str:
     level = draw(st.integers(1, 3))
-    kind = "secret" if secret_note else draw(st.sampled_from(["public", "heading", "marker"]))
-    if kind == "public":
+    kinds = ["public", "heading", "marker", "inline", "nested"]
+    kind = "secret" if secret_note else draw(st.sampled_from(kinds))
+    if kind in ("public", "nested"):
         lines = draw(st.lists(public_words, min_size=1, max_size=3))
         heading = draw(st.sampled_from(["What came up", "Support", "To bring to my next session"]))
-        links = draw(st.sampled_from(["", "![x](https://example.org/a.png) <img src=http://example.org/b>"]))
-        return "\n".join([f"{'#' * level} {heading} {draw(public_words)}", *lines, links])
+        links = draw(
+            st.sampled_from(
+                [
+                    "",
+                    "![x](https://example.org/a.png) <img src=http://example.org/b>",
+                    f"![[{draw(public_words)}]] ![[{draw(public_words)}#{draw(public_words)}]]",
+                ]
+            )
+        )
+        if kind == "nested":  # a private heading inside a quote or a list, then its text
+            mark = draw(st.sampled_from(MARKERS + ["#private", "%% private %%"]))
+            inside = draw(st.sampled_from(["> ", "- ", "> > "]))
+            lines += [
+                f"{inside}{'#' * level} {draw(secret_words)} {mark}",
+                *draw(st.lists(secret_line(level))),
+            ]
+        return "\n".join([f"{'#' * level} {heading} {draw(public_words)}", links, *lines])
+    if kind == "inline":  # %% private %% written in the heading, or at the end of a line
+        words = draw(secret_words)
+        if draw(st.booleans()):
+            return "\n".join([f"{'#' * level} {words} %% private %%", *draw(st.lists(secret_line(level)))])
+        return "\n".join(
+            [f"{'#' * level} {draw(public_words)}", f"{words} %% private %%", draw(secret_words)]
+        )
     lines = draw(st.lists(secret_line(level), min_size=1, max_size=4))
     if kind == "heading":
         marker = draw(st.sampled_from(MARKERS))
@@ -102,12 +130,23 @@ def notes(draw: st.DrawFn) -> list[tuple[str, bool, int | None, str, list[str]]]
 def _write(root: Path, drawn: list[tuple[str, bool, int | None, str, list[str]]]) -> None:
     today = local_today(load_vault(root).config)
     files = {}
+    names = [
+        f"Integration/{today - timedelta(days=len(drawn) - n)} {d[0]} {n}.md" for n, d in enumerate(drawn)
+    ]
+    secret_names = [name for name, d in zip(names, drawn, strict=True) if d[1]]
     for n, (kind, private, mood, body, actions) in enumerate(drawn):
         day = today - timedelta(days=len(drawn) - n)
-        flag = "private: " + ("true" if n % 2 else '"yes"') + "\n" if private else ""
+        flag = FLAGS[n % len(FLAGS)] if private else ""
+        if private and n % len(FLAGS) == 0:
+            body = "%% private %%\n" + body  # the whole note, said at its top
+        elif not private:  # lines that link to or embed each private note, as a check-in lists them
+            body += "".join(
+                f"\n- {GREEK[:4]} — [[{Path(name).stem}]]\n\n![[{Path(name).stem}]] {GREEK[4:8]}"
+                for name in secret_names
+            )
         mood_line = f"mood: {PRIVATE_MOOD if private else mood}\n" if private or mood is not None else ""
         items = "".join(f'  - "{a}"\n' for a in actions)
-        files[f"Integration/{day} {kind} {n}.md"] = (
+        files[names[n]] = (
             f"---\ntype: {kind}\ndate: {day}\nsession: 1\n{flag}{mood_line}actions:\n{items}---\n{body}\n"
         )
     build_tree(root, files)
@@ -115,7 +154,7 @@ def _write(root: Path, drawn: list[tuple[str, bool, int | None, str, list[str]]]
 
 def _leaks(output: str) -> list[str]:
     found = [ch for ch in output if ch in GREEK]
-    return found + ([PRIVATE_MOOD] if PRIVATE_MOOD in output else [])
+    return found + [bad for bad in (PRIVATE_MOOD, "![[") if bad in output]
 
 
 @settings(max_examples=80, deadline=None)

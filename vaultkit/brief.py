@@ -18,18 +18,23 @@ from vaultkit.brief_text import Boilerplate, Sections, own_words, trim
 from vaultkit.followups import Due
 from vaultkit.text import plural
 
-QUOTE_LIMIT = 420  # characters of one answer; the rest is in the note, which the quote names
+QUOTE_LIMIT = 240  # characters of one answer (two short sentences); the rest is in the note it names
 STALLED_DAYS = 30  # an action open longer than this is listed as stalled
-LISTED = 12  # actions of one kind on the page; a page to hand over, not the whole list
+LISTED = 5  # actions of one kind, and missed follow-ups, on the page: a page to hand over, not the list
 
 INTENTION = "Intention"
 CAME_UP = "What came up"
 BRING = "To bring to this session"
+NEXT = "Intention for this session"  # the next session's intention, written before it
 SUPPORT = "Support asked for"
 ACTIONS = "Actions"
 MOOD = "Mood"
 MISSED = "Follow-ups missed"
-ORDER = (INTENTION, CAME_UP, BRING, SUPPORT, ACTIONS, MOOD, MISSED)
+ORDER = (INTENTION, CAME_UP, BRING, NEXT, SUPPORT, ACTIONS, MOOD, MISSED)
+# Quoted text per part, shared among its notes (once full, it names the rest): together
+# with the actions and the chart, two pages; "What came up" the largest.
+SECTION_CHARS = {INTENTION: 4 * QUOTE_LIMIT, CAME_UP: 7 * QUOTE_LIMIT, BRING: 5 * QUOTE_LIMIT}
+OTHER_CHARS = 3 * QUOTE_LIMIT  # the next intention, support asked for
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Span:
     start: str  # ISO date
     end: str | None  # ISO date, exclusive (the next session's start); None: up to today
     sessions: tuple[int, ...]
+    next: int | None = None  # a session in the span that has only its intention so far
 
     @property
     def by_date(self) -> bool:
@@ -70,13 +76,14 @@ class Brief:
     moods: list[tuple[str, float]]
     left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
     left_out_sections: int = 0
+    left_out_lines: int = 0  # lines that link to or embed a private note
     quoted_from: int = 0  # notes with at least one part quoted
 
 
-def _where(note: NoteText, heading: str) -> str:
+def _where(note: NoteText, heading: str, span: Span) -> str:
     lowered = heading.lower()
     if note.type == "intention":
-        return INTENTION
+        return NEXT if span.next is not None and note.session == span.next else INTENTION
     if lowered.startswith("to bring") or "bring to" in lowered:
         return BRING
     if lowered.startswith("support"):
@@ -84,10 +91,45 @@ def _where(note: NoteText, heading: str) -> str:
     return CAME_UP
 
 
-def _quote(heading: str, text: str, labelled: bool) -> list[str]:
+def _quote(label_text: str, text: str, heading: bool) -> list[str]:
+    """A quote led by the answer's heading (bold) or by the note's name."""
     lines = text.split("\n")
-    label = f"**{heading}:** " if heading and labelled else ""
+    label = (f"**{label_text}:** " if heading else f"{label_text}: ") if label_text else ""
     return [f"> {label}{lines[0]}".rstrip(), *(f"> {line}".rstrip() for line in lines[1:]), ""]
+
+
+def _section_quotes(name: str, from_notes: list[tuple[str, list[list[str]]]]) -> list[str]:
+    """A section's quotes within its SECTION_CHARS, so that the page stays one or two
+    pages: each note's first answer, in date order, while there is room (the
+    notes past that are named), then one more answer per note, round by round,
+    while the next fits. Counted in characters, so short answers are quoted
+    more fully than long ones; every note says how many more answers it has."""
+    budget = SECTION_CHARS.get(name, OTHER_CHARS)
+    sizes = [[sum(len(line) for line in quote) for quote in quotes] for _, quotes in from_notes]
+    keep: list[int] = []
+    used = 0
+    for first, *_ in sizes:
+        if used >= budget:
+            break
+        keep.append(1)
+        used += first
+    grew = True
+    while grew:
+        grew = False
+        for i, n in enumerate(keep):
+            if n < len(sizes[i]) and used + sizes[i][n] <= budget:
+                keep[i], used, grew = n + 1, used + sizes[i][n], True
+    lines: list[str] = []
+    for (link, quotes), n in zip(from_notes, keep, strict=False):
+        more = plural(len(quotes) - n, "more answer") if n < len(quotes) else ""
+        if name in (INTENTION, NEXT, CAME_UP):
+            lines += [f"From {link} ({more} in the note):" if more else f"From {link}:", ""]
+        lines += [line for quote in quotes[:n] for line in quote]
+        if more and name not in (INTENTION, NEXT, CAME_UP):
+            lines += [f"*And {more} in {link}.*", ""]
+    if len(keep) < len(from_notes):
+        lines += [f"*More in {', '.join(link for link, _ in from_notes[len(keep) :])}.*", ""]
+    return lines
 
 
 def _in(day: str | None, span: Span) -> bool:
@@ -150,21 +192,27 @@ def build_brief(
 ) -> Brief:
     """The page for `span`, from its (non-private) notes in date order."""
     sections: dict[str, list[str]] = {name: [] for name in ORDER}
+    found: dict[str, list[tuple[str, list[list[str]]]]] = {}  # section -> (note's link, its quotes)
     quoted_from = 0
     for note in notes:
         template = templates.get(note.type or "", Boilerplate())
-        by_section: dict[str, list[str]] = {}
+        by_section: dict[str, list[list[str]]] = {}
         for part in note.sections.parts:
             words = own_words(part, template)
             if words:
                 text, _ = trim(words, QUOTE_LIMIT)
-                where = _where(note, part.heading)
-                # Under "To bring" and "Support", the note's heading would only repeat the section's.
-                quote = _quote(part.heading, text, where in (INTENTION, CAME_UP))
-                by_section.setdefault(where, []).extend(quote)
+                where = _where(note, part.heading, span)
+                # Under "To bring" and "Support" the note's heading would only repeat the
+                # section's: the note's name leads the quote instead, a line shorter.
+                label, labelled = (
+                    (part.heading, True) if where in (INTENTION, NEXT, CAME_UP) else (note.link, False)
+                )
+                by_section.setdefault(where, []).append(_quote(label, text, labelled))
         for name, quotes in by_section.items():
-            sections[name] += [f"From {note.link}:", "", *quotes]
+            found.setdefault(name, []).append((note.link, quotes))
         quoted_from += bool(by_section)
+    for name, from_notes in found.items():
+        sections[name] = _section_quotes(name, from_notes)
     sections[ACTIONS] = _actions(actions, span, {n.path for n in notes}, today)
     moods = [(n.date, n.mood) for n in notes if n.mood is not None and n.date is not None]
     sections[MOOD] = _mood(moods)
@@ -181,7 +229,10 @@ def build_brief(
     until = f" to {span.end}" if span.end else f" to {today.isoformat()}"
     return Brief(
         title=f"Brief · {span.label}",
-        covers=f"{span.label[:1].upper()}{span.label[1:]}, {span.start}{until}",
+        # "since DATE" names the start already: "From 2026-10-01 to ...", not "Since 2026-10-01, 2026-10-01"
+        covers=f"From {span.start}{until}"
+        if span.by_date
+        else f"{span.label.capitalize()}, {span.start}{until}",
         sections=sections,
         moods=moods,
         quoted_from=quoted_from,
@@ -201,6 +252,14 @@ def render_body(brief: Brief, chart: str | None = None) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def left_out(brief: Brief) -> str:
+    """What was left out as private, in counts: "1 note, 2 sections" (and lines, if any)."""
+    counts = f"{plural(len(brief.left_out_notes), 'note')}, {plural(brief.left_out_sections, 'section')}"
+    if brief.left_out_lines:
+        counts += f", {plural(brief.left_out_lines, 'line')} linking to a private note"
+    return counts
+
+
 def render_preview(brief: Brief) -> str:
     """What `--preview` prints: each section with what it holds, and what is left out."""
     out = [f"{brief.title} ({brief.covers}), as it would be written:", ""]
@@ -212,8 +271,7 @@ def render_preview(brief: Brief) -> str:
         out += [f"   {line}".rstrip() for line in lines]
         if lines:
             out.append("")
-    notes, parts = plural(len(brief.left_out_notes), "note"), plural(brief.left_out_sections, "section")
-    left = [f"== Left out as private: {notes}, {parts}"]
+    left = [f"== Left out as private: {left_out(brief)}"]
     left += [f"   {note}" for note in brief.left_out_notes]
     out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
     return "\n".join(out) + "\n"

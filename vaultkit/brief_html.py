@@ -11,33 +11,35 @@ a mistake here could not make a browser fetch something with the page.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from vaultkit.brief import MOOD, ORDER, Brief
+from vaultkit.brief_text import WIKILINK
 from vaultkit.overview import MOOD_COLOUR
 
-_WIKILINK = re.compile(r"!?\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|([^\]]+))?\]\]")
+DATE_ROOM = 42  # viewBox units between two dates written under the chart ("11-24" is ~30)
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 CSS = """
-@page { margin: 14mm 15mm; }
+@page { margin: 10mm 13mm; }
 :root { color-scheme: light; }
-body { font: 10.5pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+body { font: 10pt/1.32 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
        color: #1b1b1b; background: #fff; max-width: 46em; margin: 2em auto; padding: 0 1.2em; }
-h1 { font-size: 17pt; margin: 0 0 .15em; }
-h2 { font-size: 12.5pt; margin: 1.1em 0 .35em; padding-bottom: .1em; border-bottom: 1px solid #c8ccd0;
+h1 { font-size: 15pt; margin: 0 0 .1em; }
+h2 { font-size: 11.5pt; margin: .8em 0 .25em; padding-bottom: .05em; border-bottom: 1px solid #c8ccd0;
      break-after: avoid; page-break-after: avoid; }
-p { margin: .3em 0; }
-.covers { color: #555; margin-bottom: .8em; }
-blockquote { margin: .25em 0 .5em; padding: .05em .8em; border-left: 3px solid #9fb3c8;
+p { margin: .2em 0; }
+.covers { color: #555; margin-bottom: .5em; }
+blockquote { margin: .1em 0 .3em; padding: 0 .7em; border-left: 3px solid #9fb3c8;
              break-inside: avoid; page-break-inside: avoid; }
-ul { margin: .2em 0 .5em; padding-left: 1.3em; }
-li { margin: .1em 0; }
-pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 9.5pt; }
+blockquote p { margin: .1em 0; }
+ul { margin: .15em 0 .35em; padding-left: 1.3em; }
+li { margin: .05em 0; }
+pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 9pt; }
 pre { white-space: pre-wrap; }
-svg.mood { display: block; width: 100%; max-width: 36em; height: auto; margin: .4em 0; }
+svg.mood { display: block; width: 100%; max-width: 27em; height: auto; margin: .3em 0; }
 @media print { body { margin: 0; max-width: none; padding: 0; } }
 """
 
@@ -63,17 +65,23 @@ def _markdown() -> Any:
 
 def _names(text: str) -> str:
     """Obsidian links as the names they show (`[[2026-11-10 Reflection]]` -> *2026-11-10 Reflection*)."""
-    return _WIKILINK.sub(lambda m: f"*{(m[2] or m[1]).strip()}*", text)
+    return WIKILINK.sub(lambda m: f"*{(m[3] or m[1]).strip()}*", text)
 
 
 def mood_svg(moods: list[tuple[str, float]]) -> str:
-    """A line chart of the moods (0 to 10), dates along the bottom, each value written."""
+    """A line chart of the moods (0 to 10), spaced by date as the summary's chart
+    is (`overview.mood_line`): a week's gap looks like one. Dates along the bottom
+    where there is room for them, each value written."""
     width, height, left, right, top, bottom = 560, 190, 34, 24, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(moods)
+    first = date.fromisoformat(moods[0][0]) if moods else date.min
+    days = max(((date.fromisoformat(moods[-1][0]) - first).days if moods else 0), 0)
 
-    def x(i: int) -> float:
-        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+    def x(day: str) -> float:
+        if days == 0:
+            return left + plot_w / 2
+        return left + plot_w * (date.fromisoformat(day) - first).days / days
 
     def y(m: float) -> float:
         return top + plot_h * (10 - m) / 10
@@ -90,21 +98,27 @@ def mood_svg(moods: list[tuple[str, float]]) -> str:
             f'<text x="{left - 6}" y="{y(level) + 4:.1f}" font-size="11" text-anchor="end" '
             f'fill="#555">{level}</text>'
         )
-    points = " ".join(f"{x(i):.1f},{y(m):.1f}" for i, (_, m) in enumerate(moods))
+    points = " ".join(f"{x(d):.1f},{y(m):.1f}" for d, m in moods)
     if n > 1:
         out.append(f'<polyline points="{points}" fill="none" stroke="{MOOD_COLOUR}" stroke-width="2.5"/>')
-    every = max(1, -(-n // 10))  # at most about ten dates along the bottom
-    for i, (day, m) in enumerate(moods):
-        out.append(f'<circle cx="{x(i):.1f}" cy="{y(m):.1f}" r="3.5" fill="{MOOD_COLOUR}"/>')
+    dated: list[str] = []  # the days written along the bottom, at least DATE_ROOM apart; the last always
+    for day, m in moods:
+        out.append(f'<circle cx="{x(day):.1f}" cy="{y(m):.1f}" r="3.5" fill="{MOOD_COLOUR}"/>')
         out.append(
-            f'<text x="{x(i):.1f}" y="{y(m) - 8:.1f}" font-size="11" text-anchor="middle" '
+            f'<text x="{x(day):.1f}" y="{y(m) - 8:.1f}" font-size="11" text-anchor="middle" '
             f'fill="#1b1b1b">{m:g}</text>'
         )
-        if i % every == 0 or i == n - 1:
-            out.append(
-                f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
-                f'fill="#555">{html.escape(day[5:])}</text>'
-            )
+        if not dated or x(day) - x(dated[-1]) >= DATE_ROOM:
+            dated.append(day)
+    if moods and dated[-1] != moods[-1][0]:
+        if x(moods[-1][0]) - x(dated[-1]) < DATE_ROOM:
+            dated.pop()  # the latest day matters more than the one just before it (never the first)
+        dated.append(moods[-1][0])
+    for day in dated:
+        out.append(
+            f'<text x="{x(day):.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
+            f'fill="#555">{html.escape(day[5:])}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 

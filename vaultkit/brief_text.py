@@ -1,28 +1,52 @@
 """A note's body as the brief may quote it: its sections, the private ones
 left out, comments and template boilerplate taken away. Pure.
 
-What is private (README, "A page for your next session"): a whole note with
-`private: true` in its frontmatter (the engine decides that), a section under
-a heading that ends with `(private)`, with every section nested under it, and
-a section that holds an Obsidian comment `%% private %%`. Headings are found
-by markdown-it, as CommonMark reads them: a `## ...` inside a code fence or an
-HTML comment is not a heading, so it cannot end a private section early.
+What is private (README, "A page for your next session"): a whole note marked
+so in its frontmatter (`private: true`, in any spelling a person would use,
+or the tag `private`: `private_meta`) or with the comment `%% private %%` at
+its top (`Sections.whole`); the engine leaves such notes out. A section
+under a heading that ends with `(private)`, holds `%% private %%` or is
+tagged `#private`, with every section nested under it, wherever the heading
+is (in a block quote or a list too); and a section that holds `%% private %%`
+anywhere in its text. Headings are found by markdown-it, as CommonMark reads
+them: a `## ...` inside a code fence or an HTML comment is not a heading, so it
+cannot end a private section early.
 Comments (`<!-- -->`, `%% %%`) are never quoted; one left open runs to the end
 of its section, where Obsidian would hide even more.
+
+Quotes are made inert: an embed (`![[Note]]`, `![alt](file)`) is shown as its
+name, so that opening or exporting the brief never pulls another note's text
+in, and a line that links to or embeds a private note is left out (the engine
+says which notes are private; nothing here relies on a heading's name).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 _PRIVATE_HEADING = re.compile(r"\(\s*private\s*\)$", re.I)
-_PRIVATE_MARK = re.compile(r"^[ \t]*%%\s*private\s*%%[ \t]*$", re.I | re.M)
+_PRIVATE_TAG = re.compile(r"(?:^|\s)#private(?=$|[\s/])", re.I)
+_PRIVATE_MARK = re.compile(r"%%\s*private\s*%%|<!--\s*private\s*-->", re.I)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z)", re.S)
 _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
 _HEADING_END = " \t*_`~#"  # emphasis or a closing run around "(private)" still counts
+# [[target#heading|alias]], ![[...]] (an embed); group 1 the note, 2 the heading or block, 3 the alias
+WIKILINK = re.compile(r"!?\[\[([^\]|#^]*)([#^][^\]|]*)?(?:\|([^\]]*))?\]\]")
+_MD_EMBED = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
+_MD_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)>]*)>?\s*\)")
+_NOT_A_NOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)  # a web address, an anchor
+_FALSE = ("", "false", "no", "off", "0", "n")
+
+PrivateLink = Callable[[str], bool]  # a link's target ("Note", "Folder/Note.md") -> private?
+
+
+def _public(_: str) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -35,10 +59,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Sections:
-    """A note's sections that may be shared, and how many were left out as private."""
+    """A note's sections that may be shared, and how many were left out as private.
+    `whole`: the note says at its top that all of it is private."""
 
     parts: list[Part]
     private: int
+    whole: bool = False
+    lines: int = 0  # lines left out because they link to or embed a private note
 
 
 @functools.cache
@@ -49,40 +76,107 @@ def _parser() -> Any:
     return MarkdownIt("commonmark", {"html": True})  # html: comments are blocks, not text
 
 
+def private_meta(meta: Mapping[Any, Any]) -> str | None:
+    """Why the frontmatter makes the whole note private, or None. `Private: true`,
+    `private: 1`, `private: yes` all count (anything but an empty or false
+    value: when in doubt, leave it out), and so does the tag `private`."""
+    for key, value in meta.items():
+        named = isinstance(key, str) and key.strip().casefold() == "private"
+        if named and value is not None and value is not False and str(value).strip().casefold() not in _FALSE:
+            return "private: true"
+    tags = meta.get("tags")
+    for tag in tags if isinstance(tags, list) else [tags]:
+        if isinstance(tag, str) and tag.strip().lstrip("#").casefold() == "private":
+            return "tagged private"
+    return None
+
+
 def is_private_heading(heading: str) -> bool:
-    return bool(_PRIVATE_HEADING.search(heading.rstrip(_HEADING_END)))
+    if _PRIVATE_MARK.search(heading) or _PRIVATE_TAG.search(strip_comments(heading)):
+        return True
+    return bool(_PRIVATE_HEADING.search(strip_comments(heading).rstrip(_HEADING_END)))
 
 
 def strip_comments(text: str) -> str:
     return _COMMENT.sub("", text)
 
 
-def split_sections(body: str) -> Sections:
-    """The body's sections in order, private ones left out. The text above
-    the first heading is a section with an empty heading."""
-    lines = body.split("\n")
-    tokens = _parser().parse(body)
-    # (line where the heading starts, line where its section's text starts, level, text)
-    heads: list[tuple[int, int, int, str]] = []
+def link_targets(line: str) -> list[str]:
+    """The notes a line links to or embeds: wikilinks and markdown links to files."""
+    found = [m[1].strip() for m in WIKILINK.finditer(line) if m[1].strip()]
+    for m in _MD_LINK.finditer(line):
+        target = unquote(m[1].strip().split("#", 1)[0])
+        if target and not _NOT_A_NOTE.match(target):
+            found.append(target)
+    return found
+
+
+def _shown(m: re.Match[str]) -> str:
+    """A wikilink in a quote: an embed becomes its note's name as text; a link
+    to a private heading loses the heading."""
+    name, part, alias = m[1].strip(), m[2] or "", m[3]
+    if m[0].startswith("!"):
+        return f"*{(alias or name or 'embed').strip()}*"
+    if part and is_private_heading(part[1:]):
+        part = ""
+    return f"[[{name}{part}{'|' + alias if alias is not None else ''}]]"
+
+
+def inert(text: str) -> str:
+    """Text with no embeds left: what a quote may hold."""
+    text = WIKILINK.sub(_shown, text)
+    return _MD_EMBED.sub(lambda m: f"[image{': ' + m[1].strip() if m[1].strip() else ''}]", text)
+
+
+def _headings(tokens: list[Any]) -> list[tuple[int, int, int, str]]:
+    """(line where the heading starts, line where its section's text starts, level, text)
+    of the headings that bound sections: every top-level one, and a private one at
+    any depth (`> ## Quoted (private)`), which starts a private part there."""
+    heads = []
     for i, token in enumerate(tokens):
-        if token.type == "heading_open" and token.level == 0 and token.map:
-            heads.append((token.map[0], token.map[1], int(token.tag[1]), tokens[i + 1].content))
-    bounds = [(0, 0, 0, ""), *heads]
+        if token.type == "heading_open" and token.map:
+            text = tokens[i + 1].content
+            if token.level == 0 or is_private_heading(text):
+                heads.append((token.map[0], token.map[1], int(token.tag[1]), text))
+    return heads
+
+
+def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
+    """The body's sections in order, private ones left out. The text above
+    the first heading is a section with an empty heading. `private_link` says
+    whether a link's target is a private note: a line with such a link is left out."""
+    lines = body.split("\n")
+    bounds = [(0, 0, 0, ""), *_headings(_parser().parse(body))]
+
+    def text_of(n: int) -> str:
+        return "\n".join(lines[bounds[n][1] : bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)])
+
+    top = text_of(0)
+    if len(bounds) > 1 and bounds[1][2] == 1 and not strip_comments(top).strip():
+        top += "\n" + text_of(1)  # right under the note's title still reads as "all of it"
+    if _PRIVATE_MARK.search(top):
+        return Sections([], 0, whole=True)
     parts: list[Part] = []
-    private = 0
+    private = dropped = 0
     hidden_below: int | None = None  # the level of the private heading we are under
-    for n, (_, text_from, level, heading) in enumerate(bounds):
-        text_to = bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)
+    for n, (_, _, level, heading) in enumerate(bounds):
         if hidden_below is not None and level > hidden_below:
             continue  # nested under a private heading
         hidden_below = None
-        text = "\n".join(lines[text_from:text_to])
-        if (level and is_private_heading(heading)) or _PRIVATE_MARK.search(text):
+        text = text_of(n)
+        linked = any(private_link(t) for t in link_targets(heading))
+        if (level and is_private_heading(heading)) or linked or _PRIVATE_MARK.search(text):
             private += 1
             hidden_below = level if level else None
             continue
-        parts.append(Part(heading.strip(), strip_comments(text)))
-    return Sections(parts, private)
+        kept = []
+        for line in strip_comments(text).split("\n"):
+            if any(private_link(t) for t in link_targets(line)):
+                dropped += 1
+            else:
+                kept.append(line)
+        parts.append(Part(inert(strip_comments(heading)).strip(), inert("\n".join(kept))))
+    return Sections(parts, private, lines=dropped)
 
 
 @dataclass(frozen=True)
@@ -132,10 +226,14 @@ def own_words(part: Part, template: Boilerplate) -> str:
 
 
 def trim(text: str, limit: int) -> tuple[str, bool]:
-    """At most `limit` characters, cut at a space; and whether it was cut."""
+    """At most `limit` characters, cut after a sentence if one ends in the second
+    half, else at a space; and whether it was cut."""
     if len(text) <= limit:
         return text, False
     cut = text[:limit]
+    sentence = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "), cut.rfind("\n"))
+    if sentence > limit // 2:
+        return cut[: sentence + 1].rstrip() + " …", True
     space = max(cut.rfind(" "), cut.rfind("\n"))
     if space > limit // 2:
         cut = cut[:space]

@@ -10,6 +10,7 @@ feed the next brief, the overview or the summary's actions.
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -19,11 +20,11 @@ from typing import Any
 from vaultkit.actions import Action, iso_date
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
-from vaultkit.brief_text import Boilerplate, Sections, boilerplate, split_sections
+from vaultkit.brief_text import Boilerplate, Sections, boilerplate, private_meta, split_sections
 from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
-from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, parse_frontmatter
-from vaultkit.fs import Vault, read_head, safe_target, stat_note
+from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
 from vaultkit.notes import NoteRecord
 from vaultkit.overview import mood_chart
 from vaultkit.refresh import big_picture
@@ -33,8 +34,6 @@ from vaultkit.templates import NoteValues, dump_frontmatter
 
 BRIEF_TYPE = "brief"
 SOON_DAYS = 3  # `vaultkit status` asks for a brief this many days before the next session
-_TRUE = ("true", "yes", "on")
-HEAD_BYTES = MAX_FRONTMATTER_BYTES + 8192  # as notes.py reads: enough to hold any frontmatter
 
 
 @dataclass(frozen=True)
@@ -43,41 +42,70 @@ class Read:
 
     meta: dict[str, Any]
     body: str
-    private: bool
+    private: str | None  # why the whole note is private ("private: true"), or None
 
 
-def read_for_brief(vault: Vault, rel: str, head_only: bool = False) -> Read | None:
-    """The note's frontmatter and body (with `head_only`, as much as holds the
-    frontmatter), through `fs`; None when it cannot be read whole (then nothing
-    of it is quoted: when in doubt, leave it out)."""
+def read_for_brief(vault: Vault, rel: str) -> Read | None:
+    """The note's frontmatter and body, through `fs`; None when it cannot be
+    read whole (then nothing of it is quoted: when in doubt, leave it out)."""
     note = stat_note(vault, rel)
     if note is None:
         return None
-    limit = min(HEAD_BYTES, vault.config.max_note_bytes) if head_only else vault.config.max_note_bytes
     try:
-        data, complete = read_head(note, limit)
+        data, complete = read_head(note, vault.config.max_note_bytes)
         fm = parse_frontmatter(data, complete)
     except (OSError, NoteError):
         return None
-    if not complete and not head_only:
+    if not complete:
         return None
     meta = fm.meta or {}
-    flag = meta.get("private")
-    private = flag is True or (isinstance(flag, str) and flag.strip().lower() in _TRUE)
     body = data[fm.body_start :].decode("utf-8", errors="replace").replace("\r\n", "\n")
-    return Read(meta, body, private)
+    return Read(meta, body, private_meta(meta))
 
 
-def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
-    if not notes:
-        raise VaultkitError(
-            "there are no integration notes to make a brief from yet; start with `vaultkit new intention`"
-        )
-    if since is not None:
-        start = since.isoformat()
-        chosen = [n for n in notes if n.date is not None and n.date >= start]
-        sessions = tuple(sorted({n.session for n in chosen if n.session is not None}))
-        return Span(f"since {start}", start, None, sessions)
+class Privacy:
+    """Which notes of the vault may not be shared at all, read once each: for
+    the actions of notes outside the span and for the notes a quote links to."""
+
+    def __init__(self, vault: Vault, store: Store) -> None:
+        self.vault = vault
+        self.paths = [(p, nfc(p).casefold().removesuffix(".md")) for p in store.links()]
+        self.why: dict[str, str | None] = {}
+        self.targets: dict[str, bool] = {}
+
+    def of(self, rel: str, got: Read | None = None) -> str | None:
+        """Why nothing of the note may be shared, or None. Read whole: `%% private %%`
+        at its top counts too. A note that cannot be read whole counts as private."""
+        if rel not in self.why:
+            got = got or read_for_brief(self.vault, rel)
+            if got is None:
+                self.why[rel] = "could not be read whole"
+            elif got.private:
+                self.why[rel] = got.private
+            elif split_sections(got.body).whole:
+                self.why[rel] = "%% private %% at its top"
+            else:
+                self.why[rel] = None
+        return self.why[rel]
+
+    def linked(self, target: str) -> bool:
+        """Whether a link's target may name a private note. Obsidian finds `[[Name]]`
+        by its name anywhere and `[[Folder/Name]]` by its path, ignoring case: any
+        note it could mean counts (when in doubt, leave it out)."""
+        key = nfc(target).strip().casefold().removesuffix(".md")
+        while key.startswith(("./", "../", "/")):
+            key = key.split("/", 1)[1]
+        if key not in self.targets:
+            self.targets[key] = any(
+                self.of(rel) is not None
+                for rel, name in self.paths
+                if name == key or name.endswith("/" + key)
+            )
+        return self.targets[key]
+
+
+def _starts(notes: list[NoteRecord]) -> dict[int, str]:
+    """Each session's first day."""
     starts: dict[int, str] = {}
     for n in notes:
         if (
@@ -86,11 +114,51 @@ def _span(notes: list[NoteRecord], today: date, session: int | None, since: date
             and (n.session not in starts or n.date < starts[n.session])
         ):
             starts[n.session] = n.date
+    return starts
+
+
+def _answered(notes: list[NoteRecord]) -> set[int]:
+    """The sessions with something written after them (a reflection, a check-in):
+    an intention alone opens a session that has not been talked about yet."""
+    return {n.session for n in notes if n.session is not None and n.type != "intention"}
+
+
+def _latest_worked(starts: dict[int, str], answered: set[int], today: date) -> tuple[int, ...] | None:
+    """The default span's sessions: the latest session that has begun and has
+    answers, and every later one that so far holds only an intention (the next
+    session's, written before it). None when there is no such session."""
+    done = [s for s, day in starts.items() if day <= today.isoformat() and s in answered]
+    if not done:
+        return None
+    later = sorted(s for s in starts if s > max(done))
+    if any(s in answered for s in later):
+        return None  # a later session already has answers (dated ahead): no "next intention" here
+    return (max(done), *later)
+
+
+def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
+    if not notes:
+        raise VaultkitError(
+            "there are no integration notes to make a brief from yet; start with `vaultkit new intention`"
+        )
+    answered = _answered(notes)
+    if since is not None:
+        start = since.isoformat()
+        chosen = [n for n in notes if n.date is not None and n.date >= start]
+        sessions = tuple(sorted({n.session for n in chosen if n.session is not None}))
+        upcoming = sessions[-1] if len(sessions) > 1 and sessions[-1] not in answered else None
+        return Span(f"since {start}", start, None, sessions, upcoming)
+    starts = _starts(notes)
     if not starts:
         raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
     if session is None:
+        worked = _latest_worked(starts, answered, today)
+        if worked and len(worked) > 1:
+            return Span(
+                f"session {worked[0]} and the next intention", starts[worked[0]], None, worked, worked[-1]
+            )
         begun = [s for s, day in starts.items() if day <= today.isoformat()]
-        session = max(begun or starts)
+        session = worked[0] if worked else max(begun or starts)
     if session not in starts:
         known = ", ".join(str(s) for s in sorted(starts))
         raise VaultkitError(f"no notes for session {session}; sessions in this vault: {known}")
@@ -133,19 +201,19 @@ def make_brief(
     chosen = sorted((n for n in notes if _in_span(n, span)), key=lambda n: (n.date or "", n.path))
     if not chosen:
         raise VaultkitError(f"no integration notes {span.label}; try an earlier date")
-    private: dict[str, bool] = {}  # a note's path -> whether nothing of it may be shared
+    privacy = Privacy(vault, store)
     texts: list[NoteText] = []
     left_out: list[str] = []
-    hidden_sections = 0
+    hidden_sections = hidden_lines = 0
     for n in chosen:
         got = read_for_brief(vault, n.path)
-        private[n.path] = got is None or got.private
-        if got is None or got.private:
-            why = "could not be read whole" if got is None else "private: true"
+        why = privacy.of(n.path, got)
+        if got is None or why is not None:
             left_out.append(f"{store.link(n.path)} ({why})")
             continue
-        sections: Sections = split_sections(got.body)
+        sections: Sections = split_sections(got.body, privacy.linked)
         hidden_sections += sections.private
+        hidden_lines += sections.lines
         texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
     # The page lists open actions and those done or let go in the span: only
     # their notes' frontmatter is read, to see which are private.
@@ -154,15 +222,13 @@ def make_brief(
         "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
         (span.start, json.dumps([n.path for n in chosen])),
     ):
-        if action.source not in private:
-            got = read_for_brief(vault, action.source, head_only=True)
-            private[action.source] = got is None or got.private
-        if not private[action.source]:
+        if privacy.of(action.source) is None:
             shared.append(action)
     due, overview = big_picture(vault, store, today)
     brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
+    brief.left_out_lines = hidden_lines
     # the page gives the numbers in words already: the chart alone
     chart = (
         mood_chart(overview._replace(mood=brief.moods), text_line=False) if len(brief.moods) >= 2 else None
@@ -200,28 +266,58 @@ def write_note(vault: Vault, made: Made, today: date) -> str:
     return vault.rel(target)
 
 
-def write_html(vault: Vault, path: Path, made: Made) -> str:
-    """Write the brief as one HTML page at `path`, which must be inside the vault
-    (the page holds text from the notes, and nothing of that leaves the vault's
-    folder). Never overwrites. Its vault-relative path."""
-    from vaultkit.brief_html import render_html
-
-    absolute = path if path.is_absolute() else Path.cwd() / path
+def html_rel(vault: Vault, given: str) -> str:
+    """Where `--html` writes, relative to the vault: a relative path is taken from the
+    vault's folder (as `brief_path` is), an absolute one must lead into it (the page
+    holds text from the notes, and nothing of that leaves the vault's folder)."""
+    path = Path(given)
     try:
-        rel = absolute.resolve().relative_to(vault.root.resolve()).as_posix()
+        absolute = (path if path.is_absolute() else vault.root / path).resolve()
+        rel = absolute.relative_to(vault.root.resolve()).as_posix()
+        folder = rel == "." or given.endswith(("/", "\\")) or absolute.is_dir()
     except ValueError:
         raise UnsafePathError(
-            f"{path} is outside the vault; the page holds text from your notes, so it stays in the "
-            f'vault\'s folder: try --html "{vault.root / "Briefs" / "brief.html"}" and print that'
+            f"{given} is outside the vault; the page holds text from your notes, so it stays in the "
+            f'vault\'s folder: try --html "Briefs/brief.html" (inside {vault.root}) and print that'
         ) from None
+    except OSError as exc:
+        raise _cannot_write(given, exc) from None
+    if folder:
+        raise VaultkitError(f'{given} is a folder; name the page\'s file, e.g. --html "Briefs/brief.html"')
+    return rel
+
+
+def _cannot_write(rel: str, exc: OSError) -> VaultkitError:
+    shown = rel if len(rel) <= 80 else rel[:60] + "…"
+    if exc.errno == errno.ENAMETOOLONG:
+        return VaultkitError(f"cannot write {shown}: a name in that path is too long; pick a shorter one")
+    if exc.errno == errno.ENOTDIR:
+        return VaultkitError(
+            f"cannot write {shown}: part of that path is a file, not a folder; pick another path"
+        )
+    return VaultkitError(f"cannot write {shown}: {exc.strerror or type(exc).__name__}")
+
+
+def write_html(vault: Vault, given: str, made: Made) -> str:
+    """Write the brief as one HTML page at `given` (see `html_rel`). Never overwrites.
+    Its vault-relative path."""
+    from vaultkit.brief_html import render_html
+
+    rel = html_rel(vault, given)
     target = safe_target(vault, rel)
-    if target.exists() or target.is_symlink():
-        raise NoteExistsError(f"{rel} already exists; vaultkit never overwrites a file. Pick another name")
-    make_dirs(target.parent, vault.config.dir_mode)
     try:
+        if target.exists() or target.is_symlink():
+            raise NoteExistsError(
+                f"{rel} already exists; vaultkit never overwrites a file. Pick another name"
+            )
+        make_dirs(target.parent, vault.config.dir_mode)
         create_exclusive(target, render_html(made.brief).encode("utf-8"), vault.config.file_mode)
     except FileExistsError:
         raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # the one place that reports a full disk says how to free space
+        raise _cannot_write(rel, exc) from None
     return rel
 
 
@@ -229,13 +325,17 @@ def write_html(vault: Vault, path: Path, made: Made) -> str:
 
 
 def next_session(vault: Vault, store: Store, today: date) -> tuple[date, str | None] | None:
-    """The next session's date, as the latest session's notes give it (`next_session:`),
-    when it is today or later; and the link of a brief made since that session began."""
+    """The next session's date, as the latest worked session's notes give it
+    (`next_session:`; the next session's intention, written already, does not
+    hide it), when it is today or later; and the link of a brief made since
+    that session began."""
     notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE and n.session is not None]
     if not notes:
         return None
-    last = max(n.session for n in notes if n.session is not None)
-    ours = [n for n in notes if n.session == last]
+    starts = _starts(notes)
+    worked = _latest_worked(starts, _answered(notes), today)
+    sessions = set(worked) if worked else {max(n.session for n in notes if n.session is not None)}
+    ours = [n for n in notes if n.session in sessions]
     found: list[str] = []
     for n in ours:
         got = read_for_brief(vault, n.path)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from vaultkit.cli.base import App, cli, common, pass_app, say, scanned, vault_today
@@ -11,15 +9,19 @@ from vaultkit.text import plural
 
 
 @cli.command()
-@click.option("--session", type=click.IntRange(min=0), help="The session to cover (default: the latest).")
+@click.option(
+    "--session",
+    type=click.IntRange(min=0),
+    help="The session to cover alone (default: the session just past, and the next intention).",
+)
 @click.option("--since", "since_text", metavar="DATE", help="Cover every note from DATE on (YYYY-MM-DD).")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the page instead of writing a note.")
 @click.option(
     "--html",
     "html_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the page as one printable HTML file (inside the vault) instead of a note.",
+    help="Write the page as one printable HTML file instead of a note; FILE is inside the vault "
+    "(a relative path starts at the vault's folder).",
 )
 @click.option(
     "--preview", is_flag=True, help="Show what would be included, section by section; write nothing."
@@ -31,16 +33,18 @@ def brief(
     session: int | None,
     since_text: str | None,
     to_stdout: bool,
-    html_file: Path | None,
+    html_file: str | None,
     preview: bool,
 ) -> None:
     """Make a page to bring to your next therapy or integration session.
 
     It holds your intention, what came up (quoted from your notes), what you
     want to bring, support you asked for, actions done, open, stalled and let
-    go, your mood over the span and follow-ups missed. Nothing in a note with
-    `private: true`, or under a heading that ends in (private), is included.
-    Written as a note (Briefs/YYYY-MM-DD Brief.md; never overwritten).
+    go, your mood over the span and follow-ups missed. It covers the session
+    just past and the next intention, if written. Nothing in a note with
+    `private: true`, under a heading that ends in (private), or in a line
+    that links to a private note is included. Written as a note
+    (Briefs/YYYY-MM-DD Brief.md; never overwritten).
 
     \b
     Examples:
@@ -51,9 +55,16 @@ def brief(
     """
     if session is not None and since_text is not None:
         raise click.UsageError("use --session N or --since DATE, not both")
+    if html_file is not None and not html_file.strip():
+        raise click.BadParameter('needs a file name, e.g. --html "Briefs/brief.html"', param_hint="--html")
+    if html_file == "-":
+        raise click.BadParameter(
+            "writes a file in the vault, not to the terminal; use --stdout to print the page",
+            param_hint="--html",
+        )
     if preview and (to_stdout or html_file is not None):
         raise click.UsageError("--preview only shows what would be included; use it on its own")
-    from vaultkit.brief import render_body, render_preview
+    from vaultkit.brief import left_out, render_body, render_preview
     from vaultkit.briefing import make_brief, write_html, write_note
     from vaultkit.errors import VaultkitError
     from vaultkit.sessions import parse_date_option
@@ -82,6 +93,5 @@ def brief(
     if not to_stdout and html_file is None:
         click.echo(write_note(vault, made, today))
     say(  # counts only: what a person may want to check, with no note text
-        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: "
-        f"{plural(len(page.left_out_notes), 'note')}, {plural(page.left_out_sections, 'section')}"
+        f"{page.title}: quotes from {plural(page.quoted_from, 'note')}; left out as private: {left_out(page)}"
     )
