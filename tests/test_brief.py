@@ -157,6 +157,23 @@ def test_a_note_marked_private_gives_nothing_not_even_its_actions(vault: Path, r
     assert "[[b]] (private: true)" in preview.stdout
 
 
+def test_raw_html_in_a_note_is_quoted_as_text_not_as_markup(vault: Path, run) -> None:
+    """Obsidian would fetch an <img> the brief note held, when it is opened."""
+    day = (today_of(vault) - timedelta(days=1)).isoformat()
+    build_tree(
+        vault,
+        {
+            "a.md": f"---\ntype: intention\ndate: {day}\nsession: 1\n---\n## Wish\n"
+            'To rest. <img src="http://example.com/b.png"> <script>x()</script>\n',
+        },
+    )
+    result = run("brief", "--stdout")
+    assert result.exit_code == 0, result.output
+    assert "To rest." in result.stdout
+    assert "<img" not in result.stdout and "<script" not in result.stdout
+    assert "&lt;img" in result.stdout
+
+
 # ---------------------------------------------------------------- the command
 
 

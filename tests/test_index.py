@@ -771,3 +771,11 @@ def test_inner_actions_and_domains_ride_in_the_text(vault, run):
     assert '  - "[x] inner: Notice when I hold my breath #body ✅ ' in (vault / "a.md").read_text()
     run("reopen", inner)
     assert '  - "[ ] inner: Notice when I hold my breath #body"\n' in (vault / "a.md").read_text()
+
+
+def test_a_summary_path_in_a_folder_not_made_yet(vault, run):
+    (vault / ".vaultkit" / "config.yaml").write_text('summary_path: "Sub/Actions.md"\n')
+    (vault / "n.md").write_text('---\nactions: ["Walk"]\n---\n')
+    result = run("index")
+    assert result.exit_code == 0, result.output
+    assert "- [ ] Walk" in (vault / "Sub" / "Actions.md").read_text()

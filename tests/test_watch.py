@@ -465,3 +465,25 @@ def test_a_tick_in_a_sync_clients_copy_of_the_summary_reaches_the_note(primed, v
     watcher.step(time.monotonic() + 1)
     assert '"[x] Walk ✅ 2026-11-24"' in (vault / "a.md").read_text()
     assert not copy.exists()  # nothing of the person's was only in it
+
+
+@pytest.mark.slow
+def test_a_deleted_note_leaves_the_summary_within_about_a_second(live):
+    with running(live) as watcher:  # the defaults a person runs with
+        assert has(live, "In a folder")
+        (live / "Folder" / "b.md").unlink()
+        started = time.monotonic()
+        assert wait_for(lambda: not has(live, "In a folder"), timeout=5)
+        assert time.monotonic() - started < 1.5
+        assert watcher.stats.errors == 0
+
+
+@pytest.mark.slow
+def test_an_unreadable_note_is_said_in_the_log_once(live):
+    with running(live, debounce=0.2) as watcher:
+        (live / "broken.md").write_text("---\nactions: [unclosed\n---\n")
+        assert wait_for(lambda: any("broken.md" in line for line in watcher.logs))  # type: ignore[attr-defined]
+        rewrite(live / "a.md", "Walk", "Stroll")
+        assert wait_for(lambda: has(live, "Stroll"))
+        said = [line for line in watcher.logs if "broken.md" in line]  # type: ignore[attr-defined]
+        assert len(said) == 1 and said[0].startswith("warning: broken.md:")

@@ -123,9 +123,11 @@ def _shown(m: re.Match[str]) -> str:
 
 
 def inert(text: str) -> str:
-    """Text with no embeds left: what a quote may hold."""
+    """Text with no embeds left, and no raw HTML (`<img src=...>` would be
+    fetched by the viewer that opens the brief): what a quote may hold."""
     text = WIKILINK.sub(_shown, text)
-    return _MD_EMBED.sub(lambda m: f"[image{': ' + m[1].strip() if m[1].strip() else ''}]", text)
+    text = _MD_EMBED.sub(lambda m: f"[image{': ' + m[1].strip() if m[1].strip() else ''}]", text)
+    return text.replace("<", "&lt;")
 
 
 def _headings(tokens: list[Any]) -> list[tuple[int, int, int, str]]:

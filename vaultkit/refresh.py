@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from vaultkit.actions import Action, Change, Outcome
-from vaultkit.atomic import snapshot, swap
+from vaultkit.atomic import make_dirs, snapshot, swap
 from vaultkit.block import Pending, line_of, render
 from vaultkit.block import big_picture as big_picture  # `vaultkit status` shows it too
 from vaultkit.device import vault_lock
@@ -282,6 +282,8 @@ def refresh(
                 break
             time.sleep(quiet)
             continue  # read it again: it may have changed while we waited
+        if block != text and not target.parent.is_dir():  # summary_path in a folder not made yet
+            make_dirs(target.parent, vault.config.dir_mode)
         if block == text or swap(snap, block.encode("utf-8"), vault.config.file_mode) is None:
             report.summary_written = block != text
             store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]

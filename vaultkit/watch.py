@@ -81,7 +81,7 @@ ENOSPC_HINT = (
 class Settings:
     debounce: float = 0.3  # quiet time before a batch is processed
     max_wait: float = 2.0  # longest a batch waits under continuous events
-    settle: float = 1.5  # how long a note that lost its actions is given to come back
+    settle: float = 0.6  # how long a note that lost its actions is given to come back
     rescan_every: float = 120.0  # stat-only rescan to repair missed events
     poll: bool = False
     poll_interval: float = 1.0
@@ -206,6 +206,7 @@ class Watcher:
         self._last_rescan = 0.0
         self._now = 0.0
         self._force: set[str] = set()
+        self._said_unreadable: set[tuple[str, int | None, str]] = set()
         # the wall clock (the vault's time zone) for nudges and quiet hours; tests pass their own
         self.nudger = Nudger(vault.config, log, clock or (lambda: vault_now(vault.config)))
         self._last_nudge = float("-inf")
@@ -353,6 +354,10 @@ class Watcher:
             self.log(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
         for problem in report.problems:
             self.log(f"warning: {problem}")
+        unreadable = {(path, problem.line, problem.message) for path, problem in report.unreadable}
+        for path, line, message in sorted(unreadable - self._said_unreadable, key=str):
+            self.log(f"warning: {path}{f':{line}' if line else ''}: {message}")  # once, as index says it
+        self._said_unreadable = unreadable
         if report.summary_written:
             self.stats.summary_writes += 1
             self.log(
