@@ -188,7 +188,7 @@ def create_note(
         note_date = date.fromisoformat(draft.date)
         title = clean_title(request.title) if request.title else draft.title
     else:
-        note_date = parse_date_option(request.date_text, today) if request.date_text else today
+        note_date = parse_date_option(request.date_text, today) if request.date_text is not None else today
         _check_date(note_date, today, request, asker)
         title = clean_title(request.title) if request.title else default_title(request.type)
     with opened(vault, notice) as store:

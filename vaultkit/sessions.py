@@ -59,11 +59,6 @@ def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, o
             raise VaultkitError(
                 f"--session {given} would skip numbers: {existing}, so the next is {latest + 1}"
             )
-        if given > latest and note_type != OPENS_SESSION:
-            raise VaultkitError(
-                f"session {given} has not begun ({existing}): its intention opens it, "
-                f"`vaultkit new intention --session {given}`"
-            )
         opened_by = sorted(n.path for n in notes if n.session == given and n.type == OPENS_SESSION)
         if note_type == OPENS_SESSION and opened_by:
             raise VaultkitError(f"session {given} already has its intention, {opened_by[0]}")
