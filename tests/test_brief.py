@@ -134,6 +134,16 @@ def test_private_sections_are_left_out_with_everything_nested_under_them() -> No
     assert sections.private == 3
 
 
+@pytest.mark.parametrize(
+    "heading", ["## Letter (private) #journal", "## Letter (private) ^blk", "## Letter (private)\\"]
+)
+def test_a_private_heading_followed_by_a_tag_a_block_id_or_a_backslash(heading: str) -> None:
+    sections = split_sections(f"## Open\nopen text\n{heading}\nSECRET words\n## After\nafter\n")
+    text = "\n".join(f"{p.heading}\n{p.text}" for p in sections.parts)
+    assert "SECRET" not in text and "Letter" not in text
+    assert "open text" in text and "after" in text
+
+
 def test_a_note_marked_private_gives_nothing_not_even_its_actions(vault: Path, run) -> None:
     today = today_of(vault)
     day = (today - timedelta(days=2)).isoformat()

@@ -177,8 +177,8 @@ def test_actions_at_the_prompt_understand_boxes_prefixes_and_a_one_key_domain(va
     child = spawn(vault, "todo")
     child.expect("Anything you want to do")
     child.send("[ ] Book the follow-up\r")
-    child.expect(r"Domain\?")
-    child.send("l")
+    child.expect(r"Domain\? 1 mind 2 body")
+    child.send("5")
     child.expect("#lifestyle")
     child.send("internal: Notice when I hold my breath\r")
     child.expect(r"Domain\?")
@@ -279,9 +279,27 @@ def test_ctrl_c_at_the_domain_question_keeps_the_action(vault: Path) -> None:
     child = spawn(vault, "todo")
     child.expect("Anything you want to do")
     child.expect(ANSWER_READY)
-    child.send(f"{PASTE_START}Phone my therapist\nBuy a notebook{PASTE_END}\r")
+    child.send("Phone my therapist\r")
     child.expect(r"Domain\?")
     child.send(CTRL_C)
     assert finish(child) == 130
     draft = json.loads((vault / ".vaultkit" / "drafts" / "todo.json").read_text())
-    assert [a["text"] for a in draft["actions"]] == ["Phone my therapist", "Buy a notebook"]
+    assert [a["text"] for a in draft["actions"]] == ["Phone my therapist"]
+
+
+def test_words_typed_or_pasted_at_the_domain_question_start_the_next_actions(vault: Path) -> None:
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send("Walk in the forest\r")
+    child.expect(r"Domain\?")
+    child.send("Read a book\r")  # typed as if it were the next prompt: nothing taken for a domain
+    child.expect(r"Domain\?")
+    child.send(f"{PASTE_START}Call mom\nSleep early{PASTE_END}")  # a block pasted there
+    child.send("\r")  # an empty line ends the list
+    child.expect("change inside")
+    child.send("\r")
+    assert finish(child) == 0
+    listed = re.findall(r'  - "\[ \] (.*?) \^[0-9a-f]{10}"', note_any(vault))
+    assert listed == ["Walk in the forest", "Read a book", "Call mom", "Sleep early"]

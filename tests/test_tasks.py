@@ -342,3 +342,22 @@ def test_a_failing_refresh_after_the_quiet_period_is_not_retried_in_a_loop(vault
         assert sum("no vaultkit markers" in m for m in logged) == 1, logged
     finally:
         watcher.close()
+
+
+def test_the_same_bytes_saved_again_are_a_new_save(run, vault, monkeypatch):
+    monkeypatch.setattr(refresh, "QUIET", 1.0)
+    build_tree(vault, NOTES)
+    index(run)
+    summary = vault / "Integration Actions.md"
+    line = next(line for line in task_lines(vault) if "Rest" in line)
+    written = summary.read_text()
+    ticked = written.replace(line, line.replace("- [ ]", "- [x]", 1))
+    summary.write_text(ticked)
+    index(run)  # waits out the first save, applies the tick
+    assert run("reopen", "breath-2").exit_code == 0
+    assert summary.read_text() == written  # shown open again
+    time.sleep(0.05)
+    summary.write_text(ticked)  # the same tick, the same bytes, a new save
+    saved = summary.stat().st_mtime
+    index(run)
+    assert summary.stat().st_mtime - saved >= 0.95

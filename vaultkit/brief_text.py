@@ -91,10 +91,15 @@ def private_meta(meta: Mapping[Any, Any]) -> str | None:
     return None
 
 
+# What Obsidian lets follow a heading's words: tags, a block id, a stray backslash.
+_HEADING_TAIL = re.compile(r"(?:\s+(?:#[^\s#]+|\^[A-Za-z0-9-]+)|\s*\\)+\s*$")
+
+
 def is_private_heading(heading: str) -> bool:
     if _PRIVATE_MARK.search(heading) or _PRIVATE_TAG.search(strip_comments(heading)):
         return True
-    return bool(_PRIVATE_HEADING.search(strip_comments(heading).rstrip(_HEADING_END)))
+    words = _HEADING_TAIL.sub("", strip_comments(heading).rstrip(_HEADING_END))
+    return bool(_PRIVATE_HEADING.search(words.rstrip(_HEADING_END)))
 
 
 def strip_comments(text: str) -> str:

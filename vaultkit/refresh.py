@@ -312,9 +312,9 @@ def _quiet_left(store: Store, st: os.stat_result | None, text: str | None) -> fl
     file dated in the future (a skewed clock elsewhere) waits once, not forever."""
     if st is None or text is None:
         return 0.0
-    seen = digest(text)
-    if seen == store.meta("written"):
+    if digest(text) == store.meta("written"):
         return 0.0
+    seen = f"{digest(text)}:{st.st_mtime_ns}"  # a save: the same bytes saved again are a new one
     now = time.time()
     first = store.meta("quiet")
     if first is None or not first.startswith(seen + " "):

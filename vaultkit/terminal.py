@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application, run_in_terminal
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import FormattedTextControl, Layout, Window
 from prompt_toolkit.output import create_output
 
@@ -46,8 +47,10 @@ TOOLBARS = (
     " Empty line: next · Ctrl-O: editor · Ctrl-C: stop",
     " Empty line: next · Ctrl-C: stop",
 )
-DOMAIN_KEYS = {name[0]: name for name in DOMAINS}
-DOMAIN_CHOICE = "  Domain? " + " ".join(f"({n[0]}){n[1:]}" for n in DOMAINS) + ", or Enter "
+# Digits, not letters: a person who starts typing the next action at this
+# question must not have its first letter taken for a domain.
+DOMAIN_KEYS = {str(n): name for n, name in enumerate(DOMAINS, 1)}
+DOMAIN_CHOICE = "  Domain? " + " ".join(f"{k} {name}" for k, name in DOMAIN_KEYS.items()) + ", Enter: none "
 SAID = {"done": "done", "dropped": "dropped", "keep": "kept open"}
 
 
@@ -84,6 +87,7 @@ class TerminalAsker:
         self._pasted: list[str] = []  # further lines of a block pasted at the action prompt
         self._held: list[NewAction] = []  # typed actions not yet handed over (Ctrl-C at "Domain?")
         self._kind = "external"
+        self._carried = ""  # typed at the domain question: the start of the next action
 
     # ------------------------------------------------------------ keys
 
@@ -110,6 +114,33 @@ class TerminalAsker:
             output=self._output,
         )
         return app.run()
+
+    def _domain(self) -> tuple[str | None, str]:
+        """The domain chosen with one key, and any other text typed (or pasted)
+        meanwhile, which is the next action's start: never thrown away."""
+        bindings = KeyBindings()
+
+        def choose(result: str | None) -> Callable[[KeyPressEvent], None]:
+            return lambda event: event.app.exit(result=result)
+
+        for key, name in DOMAIN_KEYS.items():
+            bindings.add(key)(choose(name))
+        bindings.add("enter")(choose(None))
+        bindings.add("c-d")(choose(None))
+        bindings.add("c-c")(lambda event: event.app.exit(exception=KeyboardInterrupt()))
+        bindings.add(Keys.BracketedPaste)(lambda event: event.app.exit(result="\0" + event.data))
+        bindings.add("<any>")(
+            lambda event: event.app.exit(result="\0" + event.data) if event.data.isprintable() else None
+        )
+        app: Application[str | None] = Application(
+            layout=Layout(Window(FormattedTextControl(DOMAIN_CHOICE), dont_extend_height=True)),
+            key_bindings=bindings,
+            output=self._output,
+        )
+        result = app.run()
+        if result is not None and result.startswith("\0"):
+            return None, result[1:]
+        return result, ""
 
     def _editor(self, text: str) -> str | None:
         """The answer written in $VISUAL/$EDITOR; None when no editor ran."""
@@ -241,6 +272,7 @@ class TerminalAsker:
         if self.ended:
             return None
         self._kind = kind
+        start, self._carried = start or self._carried, ""
         if not self._pasted:
             self._typing = ""
             try:
@@ -259,15 +291,22 @@ class TerminalAsker:
             return None
         if not first:
             say(f"> {action.text}")
-        if split_string_action(action.text).domain is None:
+        # One action typed: its domain, with one key. The lines of a pasted block
+        # are taken as they are (a #tag on a line gives its domain).
+        if first and not self._pasted and split_string_action(action.text).domain is None:
             self._held = [action]
-            domain = self._one_key(DOMAIN_CHOICE, DOMAIN_KEYS, None)
+            domain, carried = self._domain()
             self._held = []
             if domain:
                 say(f"  #{domain}")
                 action = NewAction(action.text, action.kind, action.done, domain)
+            lines = carried.splitlines()
+            if len(lines) > 1:  # a block pasted at the question: the next actions
+                self._pasted = [line for line in lines if line.strip()]
+            else:
+                self._carried = carried
         return action
 
     def salvage(self) -> tuple[str, list[NewAction]]:
         rest = [a for a in (parse_action_text(line, self._kind) for line in self._pasted) if a]
-        return self._typing, [*self._held, *rest]
+        return self._typing or self._carried, [*self._held, *rest]
