@@ -276,3 +276,36 @@ def test_the_same_action_twice_gets_two_ids_and_emoji_stay_emoji(vault, run):
     assert "📅 2026-12-05" in text and "\\U0001F4C5" not in text
     listed = json.loads(run("actions", "--json").stdout)
     assert sorted(a["id"] for a in listed) == sorted(ids)
+
+
+def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
+    """Two `vaultkit new reflection` at once, or a sync client's copy of the
+    draft from another device: this run's answers go to a file of their own."""
+    env = {k: v for k, v in os.environ.items() if k != "VAULTKIT_VAULT"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    assert child.stdin is not None and child.stderr is not None
+    child.stdin.write(b"Mine, first\n")
+    child.stdin.flush()
+    seen = b""
+    while b"What came up" not in seen:  # the first answer is in the draft
+        chunk = child.stderr.read1(4096)
+        assert chunk, seen
+        seen += chunk
+    draft = vault / ".vaultkit/drafts/reflection.json"
+    theirs = draft.read_text().replace("Mine, first", "Theirs")
+    draft.write_text(theirs)  # the other writer
+    child.stdin.write(b"Mine, second\n")
+    child.stdin.close()
+    seen += child.stderr.read()
+    assert child.wait(timeout=20) == 1
+    assert draft.read_text() == theirs  # not overwritten
+    (own,) = (vault / ".vaultkit/drafts").glob("reflection.*.json")
+    assert json.loads(own.read_text())["answers"][:2] == ["Mine, first", "Mine, second"]
+    assert f"your answers are kept in .vaultkit/drafts/{own.name}".encode() in seen
+    assert not (vault / "Integration").exists()

@@ -29,7 +29,7 @@ _TASK_FIELD = re.compile(r"(📅|✅|❌)\uFE0F?\s*(\d{4}-\d{2}-\d{2})")
 _DOMAIN_TAG = re.compile(r"\s+#(" + "|".join(DOMAINS) + r")\s*$", re.I)
 # An Obsidian block id at the very end, `Call my sister ^call-sister`: the action's own id,
 # which a rewording in Obsidian's Properties panel keeps (see README, "Ids").
-_BLOCK_ID = re.compile(r"(?:^|\s+)\^([A-Za-z0-9-]+)\s*$")
+BLOCK_ID = re.compile(r"(?:^|\s+)\^([A-Za-z0-9-]+)\s*$")
 BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
@@ -109,7 +109,7 @@ def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None, str | None
     domain = None
     block_id = None
     while True:
-        block = _BLOCK_ID.search(text)
+        block = BLOCK_ID.search(text)
         if block and block_id is None:
             block_id = block[1]
             text = text[: block.start()]

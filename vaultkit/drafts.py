@@ -9,12 +9,13 @@ started, and every answer given so far."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from vaultkit.atomic import atomic_write, make_dirs
+from vaultkit.atomic import Snapshot, atomic_write, create_exclusive, make_dirs, snapshot, swap
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import Vault
 from vaultkit.new_actions import NewAction
@@ -80,42 +81,69 @@ def draft_path(vault: Vault, note_type: str) -> Path:
     return vault.state_dir / "drafts" / f"{note_type}.json"
 
 
-def load_draft(vault: Vault, note_type: str) -> Draft | None:
-    """The waiting draft of this type, if any. A draft vaultkit can't read is an
-    error that names the file: it may hold someone's words, so it is never
-    deleted or replaced without being asked."""
-    path = draft_path(vault, note_type)
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
+class DraftFile:
+    """One type's draft file. Another `vaultkit new` in a second terminal, or a
+    sync client bringing another device's draft, may write it too: every save
+    and the removal check that it still holds what this run read or wrote."""
+
+    def __init__(self, vault: Vault, note_type: str) -> None:
+        self.vault = vault
+        self.path = draft_path(vault, note_type)
+        self.snap = snapshot(self.path)
+        self.elsewhere: Path | None = None  # where this run's answers went when the file was taken
+
+    @property
+    def exists(self) -> bool:
+        return self.snap.data is not None
+
+    def read(self) -> Draft | None:
+        """The waiting draft, if any. A draft vaultkit can't read is an error
+        that names the file: it may hold someone's words, so it is never
+        deleted or replaced without being asked."""
+        if self.snap.data is None:
+            return None
+        rel = self.vault.rel(self.path)
+        try:
+            data = json.loads(self.snap.data)
+        except ValueError as exc:
+            raise VaultkitError(
+                f"cannot read the draft {rel} ({exc.__class__.__name__}); your answers are "
+                "still in it: copy them out, then remove it or use --discard-draft"
+            ) from None
+        try:
+            return _from_json(data)
+        except (TypeError, ValueError, AttributeError):
+            raise VaultkitError(
+                f"{rel} is not a draft this vaultkit understands; copy your answers out, "
+                "then remove it or use --discard-draft"
+            ) from None
+
+    def save(self, draft: Draft) -> None:
+        """Write the draft if the file is still this run's; else keep this run's
+        answers in a file of their own and say where (nothing overwritten)."""
+        config = self.vault.config
+        data = json.dumps(draft.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        if self.elsewhere is not None:
+            atomic_write(self.elsewhere, data, config.file_mode)  # only this run writes that one
+            return
+        make_dirs(self.path.parent, config.dir_mode)
+        if swap(self.snap, data, config.file_mode) is None:
+            self.snap = Snapshot(self.path, data, os.stat(self.path))
+            return
+        self.elsewhere = self.path.with_name(f"{draft.type}.{os.getpid()}.json")
+        create_exclusive(self.elsewhere, data, config.file_mode)
         raise VaultkitError(
-            f"cannot read the draft {vault.rel(path)} ({exc.__class__.__name__}); your answers are "
-            "still in it: copy them out, then remove it or use --discard-draft"
-        ) from None
-    try:
-        return _from_json(data)
-    except (TypeError, ValueError, AttributeError):
-        raise VaultkitError(
-            f"{vault.rel(path)} is not a draft this vaultkit understands; copy your answers out, "
-            "then remove it or use --discard-draft"
-        ) from None
+            f"{self.vault.rel(self.path)} was changed by another vaultkit (or a sync client) while "
+            f"you wrote; your answers are kept in {self.vault.rel(self.elsewhere)}: copy them from there"
+        )
 
-
-def save_draft(vault: Vault, draft: Draft) -> None:
-    path = draft_path(vault, draft.type)
-    make_dirs(path.parent, vault.config.dir_mode)
-    data = json.dumps(draft.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-    atomic_write(path, data, vault.config.file_mode)
-
-
-def discard_draft(vault: Vault, note_type: str) -> bool:
-    try:
-        draft_path(vault, note_type).unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    def discard(self) -> bool:
+        """Remove the draft, if it is still the one this run read or wrote."""
+        if self.snap.data is None or snapshot(self.path).data != self.snap.data:
+            return False
+        self.path.unlink(missing_ok=True)
+        self.snap = Snapshot(self.path, None, None)
+        return True
 
 
 def started_now() -> str:

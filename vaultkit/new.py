@@ -14,7 +14,7 @@ from typing import Protocol
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.config import logical_today
-from vaultkit.drafts import Draft, discard_draft, draft_path, load_draft, save_draft, started_now
+from vaultkit.drafts import Draft, DraftFile, started_now
 from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.new_actions import NewAction, parse_action_text
@@ -90,20 +90,20 @@ def _check_date(note_date: date, today: date, request: NewNoteRequest, asker: As
 
 
 def _waiting_draft(
-    vault: Vault, request: NewNoteRequest, asking: bool, notice: Callable[[str], None]
+    file: DraftFile, request: NewNoteRequest, asking: bool, notice: Callable[[str], None]
 ) -> tuple[Draft | None, Draft | None]:
     """The draft this run continues, if any, and one that waits while this run
     asks nothing; refuses to start over a waiting draft."""
     kind = request.type
     try:
-        draft = load_draft(vault, kind)
+        draft = file.read()
     except VaultkitError as exc:
         if asking or request.resume or request.discard_draft:
             raise
         notice(f"warning: {exc}")  # --no-input does not use the draft: go on, say so
         return None, None
     if request.discard_draft and draft is not None:
-        discard_draft(vault, kind)
+        file.discard()
         notice(f"Discarded the draft of a {kind} started {draft.started}.")
         draft = None
     if request.resume:
@@ -183,7 +183,8 @@ def create_note(
     """Create the note; return its vault-relative path. Never overwrites."""
     template = find_template(vault, request.type)
     today = logical_today(request.now, vault.config.day_starts_at)
-    draft, waiting = _waiting_draft(vault, request, asker is not None, notice)
+    file = DraftFile(vault, request.type)
+    draft, waiting = _waiting_draft(file, request, asker is not None, notice)
     if draft is not None:
         note_date = date.fromisoformat(draft.date)
         title = clean_title(request.title) if request.title else draft.title
@@ -233,13 +234,13 @@ def create_note(
         draft.actions += [a for a in request.actions if a not in draft.actions]
         draft.answers = (draft.answers + [None] * len(prompts))[: len(prompts)]
         being_written = draft
-        saved = draft_path(vault, draft.type).exists()
+        saved = file.exists
 
         def save() -> None:
             nonlocal saved
             if saved or being_written.has_words:  # a draft of nothing would only stand in the way
-                save_draft(vault, being_written)
                 saved = True
+                file.save(being_written)
 
         try:
             _interview(asker, template, draft, carried, save)
@@ -247,8 +248,10 @@ def create_note(
             unfinished, typed = asker.salvage()
             draft.unfinished = unfinished or draft.unfinished
             draft.actions += typed
-            save()
-            if saved:
+            save()  # to this run's own file if the draft was taken meanwhile: never raises twice
+            if file.elsewhere is not None:
+                notice(f"Your answers are kept in {vault.rel(file.elsewhere)}.")
+            elif saved:
                 notice(
                     f"Your answers are kept in a draft; `vaultkit new {request.type} --resume` "
                     "picks up where you left off."
@@ -266,7 +269,9 @@ def create_note(
     except FileExistsError:
         raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
     if asker is not None:
-        discard_draft(vault, request.type)  # its words are in the note now
+        file.discard()  # its words are in the note now (a draft someone else wrote meanwhile stays)
+        if file.elsewhere is not None:
+            file.elsewhere.unlink(missing_ok=True)
     if decisions:
         summary = (vault.root / vault.config.summary_path).exists()
         with opened(vault, notice) as store:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from vaultkit.actions import INNER, derive_id, split_string_action
+from vaultkit.actions import BLOCK_ID, INNER, derive_id, split_string_action
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class NewAction:
         box = "[x] " if self.done else "[ ] "
         inner = INNER + " " if self.kind == "internal" else ""
         text, named = box + inner + self.text, ""
-        if (block := _TYPED_ID.search(text)) is not None:  # a ^name the person typed: kept, and kept last
+        if (block := BLOCK_ID.search(text)) is not None:  # a ^name the person typed: kept, and kept last
             text, named = text[: block.start()], block[0]
         if self.domain and split_string_action(text).domain is None:
             text += f" #{self.domain}"
@@ -39,7 +39,6 @@ class NewAction:
         return f"{text} ^{derive_id(path, text)}"
 
 
-_TYPED_ID = re.compile(r"\s+\^[A-Za-z0-9-]+\s*$")
 _KIND_PREFIX = re.compile(r"^(internal|external|inner)\s*:\s*", re.I)
 _TYPED_BOX = re.compile(r"^\s*(?:[-*]\s+)?\[([ xX])\]\s*")
 

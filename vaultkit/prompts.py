@@ -50,14 +50,20 @@ def review_line(action: Action, width: int | None = None) -> str:
     return f"  {text}{tail}"
 
 
-def review_intro(count: int) -> str:
-    return (
-        f"\n{plural(count, 'action')} still open, newest first. For each: d = done, "
-        "k = keep (Enter), x = drop, ? = help."
-    )
+class Headings:
+    """What both askers say before a list of questions."""
+
+    def review_start(self, count: int) -> None:
+        say(
+            f"\n{plural(count, 'action')} still open, newest first. For each: d = done, "
+            "k = keep (Enter), x = drop, ? = help."
+        )
+
+    def actions_start(self, kind: str) -> None:
+        say(f"\n{ACTION_QUESTIONS[kind]}")
 
 
-class PipedAsker:
+class PipedAsker(Headings):
     """Reads answers line by line from a pipe: one line per answer, an empty
     line to skip; the end of input ends the questions."""
 
@@ -82,9 +88,6 @@ class PipedAsker:
     def confirm(self, question: str) -> bool:
         return False  # nobody to ask: the command says which flag to add
 
-    def review_start(self, count: int) -> None:
-        say(review_intro(count))
-
     def decide(self, action: Action) -> str | None:
         while True:
             line = self._line(review_line(action))
@@ -108,9 +111,6 @@ class PipedAsker:
                 return line
             say(problem)
             ask = "> "
-
-    def actions_start(self, kind: str) -> None:
-        say(f"\n{ACTION_QUESTIONS[kind]}")
 
     def ask_action(self, kind: str, start: str = "") -> NewAction | None:
         line = start or self._line("> ")

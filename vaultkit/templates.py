@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import split_string_action
+from vaultkit.actions import split_string_action, unique_ids
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.new_actions import NewAction
@@ -285,19 +285,15 @@ def dump_frontmatter(meta: dict[str, Any]) -> str:
 
 
 def _unique_ids(items: list[str]) -> list[str]:
-    """The same action twice in one note gets `^id` and `^id-2`, so each keeps its own."""
-    seen: set[str] = set()
+    """The same action twice in one note gets `^id` and `^id-2`, so each keeps
+    its own (the summary's rule for ids written twice, `unique_ids`)."""
+    blocks = [split_string_action(item).block_id for item in items]
+    written = {block for block in blocks if block is not None}
+    fresh = {block: iter(unique_ids(block, blocks.count(block), written.__contains__)) for block in written}
     out = []
-    for item in items:
-        block = split_string_action(item).block_id
-        if block is not None and block in seen:
-            n = 2
-            while f"{block}-{n}" in seen:
-                n += 1
-            item, block = item[: item.rindex("^" + block)] + f"^{block}-{n}", f"{block}-{n}"
-        if block is not None:
-            seen.add(block)
-        out.append(item)
+    for item, block in zip(items, blocks, strict=True):
+        new = next(fresh[block]) if block is not None else block
+        out.append(item if new == block else item[: item.rindex("^" + str(block))] + f"^{new}")
     return out
 
 

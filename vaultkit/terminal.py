@@ -28,7 +28,7 @@ from prompt_toolkit.output import create_output
 from vaultkit.actions import DOMAINS, split_string_action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.new_actions import NewAction, parse_action_text
-from vaultkit.prompts import ACTION_QUESTIONS, REVIEW_HELP, review_intro, review_line, say
+from vaultkit.prompts import REVIEW_HELP, Headings, review_line, say
 from vaultkit.templates import answer_problem
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _toolbar() -> str:
     return next((t for t in TOOLBARS if len(t) < width), "")
 
 
-class TerminalAsker:
+class TerminalAsker(Headings):
     """The person at a terminal. `scratch` is the owner-only folder (inside the
     vault) where an answer is put for the editor: never /tmp."""
 
@@ -95,19 +95,29 @@ class TerminalAsker:
         self._typing = event.current_buffer.text
         event.app.exit(exception=KeyboardInterrupt())
 
-    def _one_key(self, text: str, keys: dict[str, str], default: str | None) -> str | None:
-        """Wait for one of `keys`; Enter gives `default`."""
+    def _one_key(
+        self, text: str, keys: dict[str, str], default: str | None, typing: bool = False
+    ) -> str | None:
+        """Wait for one of `keys`; Enter gives `default`. Other keys do nothing,
+        unless `typing`: then other text typed (or pasted) ends the question and
+        comes back after a NUL, so that it is never thrown away."""
         bindings = KeyBindings()
 
         def choose(result: str | None) -> Callable[[KeyPressEvent], None]:
             return lambda event: event.app.exit(result=result)
+
+        def typed(event: KeyPressEvent) -> None:
+            pasted = event.key_sequence[0].key == Keys.BracketedPaste  # lines and all
+            if typing and (pasted or event.data.isprintable()):
+                event.app.exit(result="\0" + event.data)
 
         for key, result in keys.items():
             bindings.add(key)(choose(result))
         bindings.add("enter")(choose(default))
         bindings.add("c-c")(lambda event: event.app.exit(exception=KeyboardInterrupt()))
         bindings.add("c-d")(choose(None))
-        bindings.add("<any>")(lambda event: None)  # other keys do nothing
+        bindings.add(Keys.BracketedPaste)(typed)
+        bindings.add("<any>")(typed)
         app: Application[str | None] = Application(
             layout=Layout(Window(FormattedTextControl(text), dont_extend_height=True)),
             key_bindings=bindings,
@@ -116,28 +126,9 @@ class TerminalAsker:
         return app.run()
 
     def _domain(self) -> tuple[str | None, str]:
-        """The domain chosen with one key, and any other text typed (or pasted)
-        meanwhile, which is the next action's start: never thrown away."""
-        bindings = KeyBindings()
-
-        def choose(result: str | None) -> Callable[[KeyPressEvent], None]:
-            return lambda event: event.app.exit(result=result)
-
-        for key, name in DOMAIN_KEYS.items():
-            bindings.add(key)(choose(name))
-        bindings.add("enter")(choose(None))
-        bindings.add("c-d")(choose(None))
-        bindings.add("c-c")(lambda event: event.app.exit(exception=KeyboardInterrupt()))
-        bindings.add(Keys.BracketedPaste)(lambda event: event.app.exit(result="\0" + event.data))
-        bindings.add("<any>")(
-            lambda event: event.app.exit(result="\0" + event.data) if event.data.isprintable() else None
-        )
-        app: Application[str | None] = Application(
-            layout=Layout(Window(FormattedTextControl(DOMAIN_CHOICE), dont_extend_height=True)),
-            key_bindings=bindings,
-            output=self._output,
-        )
-        result = app.run()
+        """The domain chosen with one key, and any other text typed meanwhile:
+        the next action's start."""
+        result = self._one_key(DOMAIN_CHOICE, DOMAIN_KEYS, None, typing=True)
         if result is not None and result.startswith("\0"):
             return None, result[1:]
         return result, ""
@@ -228,9 +219,6 @@ class TerminalAsker:
     def confirm(self, question: str) -> bool:
         return self._one_key(f"{question} [y/N] ", {"y": "y", "n": "n"}, "n") == "y"
 
-    def review_start(self, count: int) -> None:
-        say(review_intro(count))
-
     def decide(self, action: Action) -> str | None:
         if self.ended:
             return None
@@ -264,9 +252,6 @@ class TerminalAsker:
                 return answer
             say(problem)
             start = ""
-
-    def actions_start(self, kind: str) -> None:
-        say(f"\n{ACTION_QUESTIONS[kind]}")
 
     def ask_action(self, kind: str, start: str = "") -> NewAction | None:
         if self.ended:

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import CHECKBOX, Action, Change, Outcome, parse_actions
+from vaultkit.actions import BLOCK_ID, CHECKBOX, Action, Change, Outcome, parse_actions
 from vaultkit.atomic import snapshot, swap
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
@@ -45,7 +45,6 @@ BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 _DONE_FIELDS = re.compile(
     r"\s+(?:✅|❌)\uFE0F?\s*\d{4}-\d{2}-\d{2}(?=(?:\s+\S+\uFE0F?\s*\d{4}-\d{2}-\d{2})*\s*$)"
 )
-_BLOCK_ID_END = re.compile(r"\s+\^[A-Za-z0-9-]+\s*$")
 
 
 class WritebackError(VaultkitError):
@@ -63,8 +62,8 @@ def new_string_value(old: str, status: str, on: date) -> str:
     match = CHECKBOX.match(body)
     separator = body[3 : match.end()] if match else " "
     rest = body[match.end() :] if match else body
-    block = _BLOCK_ID_END.search(rest)  # a block id stays last, as Obsidian Tasks keeps it
-    block_id = block[0] if block else ""
+    block = BLOCK_ID.search(rest)  # a block id stays last, as Obsidian Tasks keeps it
+    block_id = (block[0] if block[0][:1].isspace() else " " + block[0]) if block else ""
     rest = rest[: block.start()] if block else rest
     rest = _DONE_FIELDS.sub("", rest).rstrip()
     if status == "done":
