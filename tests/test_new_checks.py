@@ -111,7 +111,9 @@ def test_piped_answers_mood_retried_and_prefixes_at_the_prompt(vault, run):
     assert '  - "[ ] inner: Rest more"\n  - "[ ] Walk #body"\n' in without_ids(text)
 
 
-def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
+def piped_new(vault: Path, answers: bytes, until: bytes) -> tuple[subprocess.Popen[bytes], bytes]:
+    """`vaultkit new reflection` in its own process, answers piped in; returns
+    once the question `until` is asked, with what it said on stderr so far."""
     env = {k: v for k, v in os.environ.items() if k != "VAULTKIT_VAULT"}
     child = subprocess.Popen(
         [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection"],
@@ -121,13 +123,19 @@ def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
         env=env,
     )
     assert child.stdin is not None and child.stderr is not None
-    child.stdin.write(b"An answer\n\n")
+    child.stdin.write(answers)
     child.stdin.flush()
     seen = b""
-    while b"Where might that come from" not in seen:  # the third question: two answers are in
+    while until not in seen:
         chunk = child.stderr.read1(4096)
         assert chunk, seen
         seen += chunk
+    return child, seen
+
+
+def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
+    child, seen = piped_new(vault, b"An answer\n\n", b"Where might that come from")  # two answers in
+    assert child.stderr is not None
     child.send_signal(signal.SIGINT)
     seen += child.stderr.read()
     assert child.wait(timeout=20) == 130
@@ -281,22 +289,8 @@ def test_the_same_action_twice_gets_two_ids_and_emoji_stay_emoji(vault, run):
 def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
     """Two `vaultkit new reflection` at once, or a sync client's copy of the
     draft from another device: this run's answers go to a file of their own."""
-    env = {k: v for k, v in os.environ.items() if k != "VAULTKIT_VAULT"}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection"],
-        stdin=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        env=env,
-    )
+    child, seen = piped_new(vault, b"Mine, first\n", b"What came up")  # the first answer is in the draft
     assert child.stdin is not None and child.stderr is not None
-    child.stdin.write(b"Mine, first\n")
-    child.stdin.flush()
-    seen = b""
-    while b"What came up" not in seen:  # the first answer is in the draft
-        chunk = child.stderr.read1(4096)
-        assert chunk, seen
-        seen += chunk
     draft = vault / ".vaultkit/drafts/reflection.json"
     theirs = draft.read_text().replace("Mine, first", "Theirs")
     draft.write_text(theirs)  # the other writer
