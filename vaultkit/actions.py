@@ -153,12 +153,14 @@ def split_string_action(raw: str) -> StringAction:
     match = CHECKBOX.match(stripped)
     status = BOX_STATUS[match[1]] if match else "open"
     body = stripped[match.end() :] if match else stripped
-    kind = "internal" if body[: len(INNER)].lower() == INNER else "external"
-    _, found, domain, block_id = _tail(body)
+    inner = body[: len(INNER)].lower() == INNER
+    # one pass over the tail gives both its fields and the clean text (clean_text(stripped))
+    rest, found, domain, block_id = _tail(body[len(INNER) :] if inner else body)
     fields = dict(found)
     done = fields.get("✅") if status == "done" else fields.get("❌") if status == "dropped" else None
+    kind = "internal" if inner else "external"
     return StringAction(
-        status, clean_text(stripped), iso_date(fields.get("📅")), iso_date(done), kind, domain, block_id
+        status, " ".join(rest.split()), iso_date(fields.get("📅")), iso_date(done), kind, domain, block_id
     )
 
 

@@ -68,6 +68,30 @@ INTEGRATION = (
     f"({', '.join(repr(t) for t in INTEGRATION_TYPES)}))"
 )
 _SUFFIXED = re.compile(r"^(.+)-(\d+)$")
+# What a note's row holds of its record, and each action row of its action (the rest is
+# the listing's: links, ids, places, copy status), for telling an unchanged note.
+_FIELDS = "type, date, session, mood, error, error_line, problems, session_date, wheel"
+_ACTION_FIELDS = "idx, wid, explicit, text, kind, status, due, done, domain"
+
+
+def _fields(record: NoteRecord) -> tuple[object, ...]:
+    error = record.error
+    return (
+        record.type, record.date, record.session, record.mood,
+        error.message if error else None, error.line if error else None,
+        json.dumps([list(p) for p in record.problems]) if record.problems else None,
+        record.session_date, json.dumps(dict(record.wheel)) if record.wheel else None,
+    )  # fmt: skip
+
+
+_NO_FIELDS = (None,) * 9
+
+
+def _action_fields(record: NoteRecord) -> list[tuple[object, ...]]:
+    return [
+        (a.index, a.written_id, int(a.explicit), a.text, a.kind, a.status, a.due, a.done, a.domain)
+        for a in record.actions
+    ]
 
 
 class Upkeep:
@@ -107,7 +131,12 @@ class Upkeep:
                 )
         return self.facts_cache[rel]
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Make the rows right; False when every note given was as stored (their
+        stat keys alone are brought up to date) and none went: the listing is as it was."""
+        self._settle_unchanged()
+        if not self.touched:
+            return False
         db, touched = self.db, ids(self.touched)
         stems = {row[0] for row in db.execute(f"SELECT stem FROM notes WHERE path {IN_LIST}", (touched,))}
         wids = {row[0] for row in db.execute(f"SELECT wid FROM actions WHERE path {IN_LIST}", (touched,))}
@@ -151,6 +180,42 @@ class Upkeep:
         uids = self._uids(wids, copy_of)
         self._insert(copy_of, links, uids)
         self._relink(links, uids, flipped)
+        return True
+
+    def _settle_unchanged(self) -> None:
+        """Notes read again whose fields and actions are what the store holds (a
+        body edited, a file touched) keep their rows: only their stat key moves."""
+        if not self.read:
+            return
+        paths = ids(self.records)
+        stored: dict[str, list[object]] = {
+            row[0]: [row[1:], []]
+            for row in self.db.execute(f"SELECT path, {_FIELDS} FROM notes WHERE path {IN_LIST}", (paths,))
+        }
+        if not stored:
+            return  # all new (a first read): nothing to compare
+        rows = self.db.execute(
+            f"SELECT path, {_ACTION_FIELDS} FROM actions WHERE path {IN_LIST} ORDER BY path, idx", (paths,)
+        )
+        for row in rows:
+            stored[row[0]][1].append(row[1:])  # type: ignore[attr-defined]
+        same = [
+            (self._key(note), note.rel)
+            for note, record in self.read
+            if (old := stored.get(note.rel)) is not None and old == [_fields(record), _action_fields(record)]
+        ]
+        if not same:
+            return
+        self.db.executemany("UPDATE notes SET key = ? WHERE path = ?", same)
+        settled = {rel for _, rel in same}
+        self.read = [(note, record) for note, record in self.read if note.rel not in settled]
+        self.records = {rel: record for rel, record in self.records.items() if rel not in settled}
+        self.touched -= settled
+
+    def _key(self, note: NoteFile) -> str:
+        """The stat key to store: none for a note read within a coarse clock's
+        tick of its last write, so that it is read again next time."""
+        return note.key if self.now_ns - note.mtime_ns >= RACY_NS else ""
 
     def _links(self, stems: set[str], copy_of: dict[str, str | None]) -> dict[str, str]:
         """The link of every note sharing a name with a note that came, went or flipped."""
@@ -200,22 +265,22 @@ class Upkeep:
     def _insert(
         self, copy_of: dict[str, str | None], links: dict[str, str], uids: dict[tuple[str, int], str]
     ) -> None:
-        notes, actions = [], []
+        notes, plain, actions = [], [], []
         for note, record in self.read:
             rel = record.path
-            error = record.error
-            # read within a coarse clock's tick of its last write: no key, so it is read again
-            key = note.key if self.now_ns - note.mtime_ns >= RACY_NS else ""
-            problems = json.dumps([list(p) for p in record.problems]) if record.problems else None
-            notes.append(
-                (
-                    rel, key,
-                    record.type, record.date, record.session, record.mood,
-                    error.message if error else None, error.line if error else None, problems,
-                    stem(rel), copy_of[rel], links.get(rel), record.integration and copy_of[rel] is None,
-                    record.session_date, json.dumps(dict(record.wheel)) if record.wheel else None,
-                )
-            )  # fmt: skip
+            key = self._key(note)
+            fields = _fields(record)
+            if fields == _NO_FIELDS:
+                plain.append((rel, key, stem(rel), copy_of[rel], links.get(rel)))  # most notes
+            else:
+                type_, day, session, mood, message, line, problems, session_date, wheel = fields
+                notes.append(
+                    (
+                        rel, key, type_, day, session, mood, message, line, problems,
+                        stem(rel), copy_of[rel], links.get(rel), record.integration and copy_of[rel] is None,
+                        session_date, wheel,
+                    )
+                )  # fmt: skip
             hidden = copy_of[rel] is not None
             o2, o3 = _newest_first(record.session, record.date)
             for a in record.actions:
@@ -233,6 +298,10 @@ class Upkeep:
                     )
                 )  # fmt: skip
         self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 15)})", notes)
+        # SQLite binds each parameter at a cost: a note without fields gives only what it has
+        self.db.executemany(
+            "INSERT INTO notes (path, key, stem, copy_of, link, integration) VALUES (?, ?, ?, ?, ?, 0)", plain
+        )
         # uids move between rows: clear the ones about to be taken first (UNIQUE)
         self.db.execute(f"UPDATE actions SET uid = NULL WHERE uid {IN_LIST}", (ids(uids.values()),))
         self.db.executemany(f"INSERT INTO actions VALUES ({', '.join('?' * 19)})", actions)

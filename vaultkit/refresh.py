@@ -41,6 +41,7 @@ from vaultkit.fs import (
     walk_notes,
 )
 from vaultkit.notes import NoteRecord, read_note
+from vaultkit.obsidian import tasks_global_filter
 from vaultkit.schema import open_store
 from vaultkit.store import Counts, Listing, Store
 from vaultkit.summary import Mark, SummaryError, changed_boxes, layout, owned_text
@@ -272,7 +273,13 @@ def refresh(
         store.set_pending(waiting)
         merged = [copy for copy in copies if copy.same_text_as(where)]  # nothing of theirs would be lost
         kept = [copy.rel for copy in copies if copy not in merged]
-        block = where.compose(render(vault, store, today, waiting, problems, kept))
+        # What the block is made of; if it is what made the summary as it stands, so is the block.
+        made_of = digest(repr((store.generation(), today, vault.config, tasks_global_filter(vault.root),
+                               problems, kept)))  # fmt: skip
+        if text is not None and store.meta("rendered") == made_of and digest(text) == store.meta("written"):
+            block = text
+        else:
+            block = where.compose(render(vault, store, today, waiting, problems, kept))
         report.problems = scanned + problems + notices
         if block != text and (quiet := _quiet_left(store, snap.stat, text)) > 0:
             for key, value in unshown.left_alone(text).items():
@@ -288,6 +295,7 @@ def refresh(
             report.summary_written = block != text
             store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
             store.set_meta("written", digest(block))
+            store.set_meta("rendered", made_of)
             for key, value in SHOWN.items():
                 store.set_meta(key, value)
             for copy in merged:

@@ -106,9 +106,11 @@ class Store:
         if not first and not gone:
             return
         with self.transaction() as db:
-            Upkeep(db, first, gone, listing, now_ns).run()
+            changed = Upkeep(db, first, gone, listing, now_ns).run()
             for chunk in chunks:
-                Upkeep(db, chunk, set(), listing, now_ns).run()
+                changed = Upkeep(db, chunk, set(), listing, now_ns).run() or changed
+            if changed:
+                self._changed()
 
     def relist(self, listing: Listing) -> None:
         """Places for a new day (overdue and recently done move) or new settings."""
@@ -125,13 +127,28 @@ class Store:
             ]
             db.executemany("UPDATE actions SET section = ?, o1 = ? WHERE rowid = ?", moved)
             self.set_meta("listing", repr(tuple(listing)))
+            if moved:
+                self._changed()
 
     def set_walk_problems(self, problems: list[WalkProblem], under: str = "") -> None:
+        span = (under, under + "\U0010ffff")
+        stored = self.conn.execute("SELECT * FROM walk_problems WHERE path >= ? AND path < ?", span)
+        if set(stored.fetchall()) == {tuple(p) for p in problems}:
+            return
         with self.transaction() as db:
-            db.execute(
-                "DELETE FROM walk_problems WHERE path >= ? AND path < ?", (under, under + "\U0010ffff")
-            )
+            db.execute("DELETE FROM walk_problems WHERE path >= ? AND path < ?", span)
             db.executemany("INSERT OR REPLACE INTO walk_problems VALUES (?, ?)", problems)
+            self._changed()
+
+    def generation(self) -> int:
+        """A number that moves whenever anything the summary shows may have changed
+        (notes' rows, places, walk problems, waiting ticks): the summary rendered at
+        one generation, on one day with one configuration, is the same at the next
+        run if the number has not moved."""
+        return int(self.meta("generation") or 0)
+
+    def _changed(self) -> None:
+        self.set_meta("generation", str(self.generation() + 1))
 
     # ------------------------------------------------------------ views
 
@@ -295,7 +312,10 @@ class Store:
         return {row[0]: row[1:] for row in self.conn.execute("SELECT * FROM pending")}
 
     def set_pending(self, pending: dict[str, tuple[str, str, str, str, str]]) -> None:
+        if pending == self.pending():
+            return
         with self.transaction() as db:
+            self._changed()
             db.execute("DELETE FROM pending")
             db.executemany(
                 "INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)", [(k, *v) for k, v in pending.items()]
