@@ -49,7 +49,7 @@ def render(
     sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
     for section, uid, line in store.listed():
         if uid not in pending:
-            sections[section].append(with_filter(line, tasks))
+            sections[section].append(with_filter(line, tasks) if tasks else line)
     due, overview = big_picture(vault, store, today)
     return render_block(
         Block(

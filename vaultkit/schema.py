@@ -62,6 +62,13 @@ MIGRATIONS = [
     -- watcher does not nudge twice in one day
     CREATE TABLE nudged (follow_up TEXT PRIMARY KEY, day TEXT NOT NULL);
     """,
+    """
+    -- every render counts the open actions (sections 1-3: overdue, external, internal;
+    -- store.counts asks with these very constants, or SQLite would not use it)
+    CREATE INDEX actions_open ON actions(section, kind) WHERE section BETWEEN 1 AND 3;
+    -- and looks for the latest brief
+    CREATE INDEX notes_briefs ON notes(date) WHERE type = 'brief';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")

@@ -162,10 +162,9 @@ class Store:
         notes = self.conn.execute(
             "SELECT (SELECT count(*) FROM notes) - (SELECT count(*) FROM notes WHERE copy_of IS NOT NULL)"
         ).fetchone()[0]
-        rows = self.conn.execute(
+        rows = self.conn.execute(  # constants, as the index actions_open is made with
             "SELECT kind, section, count(*) FROM actions "
-            "WHERE section BETWEEN ? AND ? GROUP BY kind, section",
-            (OVERDUE, INTERNAL),
+            f"WHERE section BETWEEN {OVERDUE} AND {INTERNAL} GROUP BY kind, section"
         )
         by = {(kind, section): n for kind, section, n in rows}
         external = sum(n for (kind, _), n in by.items() if kind == "external")
