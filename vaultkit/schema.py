@@ -115,7 +115,7 @@ def _prepare(conn: sqlite3.Connection, vault: Vault) -> None:
             for table in ("notes", "actions", "maybe_copies", "walk_problems"):
                 db.execute(f"DELETE FROM {table}")
             store.set_meta("reader", reader)
-            db.execute("DELETE FROM meta WHERE key = 'listing'")
+            db.execute("DELETE FROM meta WHERE key IN ('listing', 'rendered')")  # render anew too
 
 
 def _set_aside(path: Path) -> None:
