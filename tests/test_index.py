@@ -779,3 +779,24 @@ def test_a_summary_path_in_a_folder_not_made_yet(vault, run):
     result = run("index")
     assert result.exit_code == 0, result.output
     assert "- [ ] Walk" in (vault / "Sub" / "Actions.md").read_text()
+
+
+def test_an_upgraded_reader_renders_the_summary_anew_even_with_no_note_left(
+    vault: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new vaultkit whose reader reads notes differently starts its store
+    over; the summary it wrote before must not be taken as still standing
+    because nothing was left to read (here the one note went meanwhile)."""
+    from vaultkit import schema
+
+    build_tree(vault, {"Plans.md": '---\nactions: ["Plan the trip"]\n---\n'})
+    age(vault)
+    assert run("index").exit_code == 0
+    assert run("index").exit_code == 0  # a second run: the summary stands as it is
+    summary = vault / "Integration Actions.md"
+    assert "Plan the trip" in summary.read_text()
+    (vault / "Plans.md").unlink()
+    monkeypatch.setattr(schema, "READER_VERSION", schema.READER_VERSION + 1)
+    result = run("index")
+    assert result.exit_code == 0, result.output
+    assert "Plan the trip" not in summary.read_text()
