@@ -694,3 +694,234 @@ def test_any_sequence_of_changes_gives_the_from_scratch_summary(steps):
                 rewrite(target, text.replace("mood: ", f"mood: {n % 10}\nold_mood: ", 1))
             index(root, today)
             assert summary_of(root) == fresh(root, today=today), (kind, n)
+
+
+# ---------------------------------------------------------------- what in a note's frontmatter counts
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "seen"),
+    [
+        (REFLECTION_1, "due: 2026-11-26", "due: 2026-11-29", "\U0001f4c5 2026-11-29"),
+        (REFLECTION_1, "    kind: internal\n", "    kind: external\n", "- [ ] Notice when I hold my breath"),
+        (REFLECTION_1, '"Call my sister"', '"[x] Call my sister \u2705 2026-11-23"', "- [x] Call my sister"),
+        (REFLECTION_1, "  - text: Write the letter\n", "  - text: Write the letter\n    id: letter\n", "^letter"),
+        (REFLECTION_1, "\u2705 2026-11-20", "\u2705 2026-11-21", "\u2705 2026-11-21"),
+        (REFLECTION_1, '"Call my sister"', '"Call my sister #relationships"', "Relationships 1 / 0"),
+        (REFLECTION_1, "    kind: internal\n", "    kind: internal\n    status: dropped\n", "Nothing open."),
+        (REFLECTION_1, "session: 1\n", "session: 3\n", "Session 3 : Reflection 11-02"),
+        (REFLECTION_1, "type: reflection", "type: check-in", "Check-in 11-02"),
+        (REFLECTION_1, "date: 2026-11-02", "date: 2026-11-03", "Reflection 11-03"),
+        (REFLECTION_1, "mood: 6\n", "mood: 6\nwheel_mind: 7\n", "Integration wheel"),
+        (REFLECTION_1, "mood: 6\n", "", "2026-11-01: 4 · 2026-11-16: 5"),
+        (INTENTION_2, "mood: 5\n", "mood: 5\nsession_date: 2026-11-15\n", "session 2, 2026-11-15"),
+        (PLANS, "---\nactions:", "---\ntype: brief\ndate: 2026-11-23\nactions:", "Latest brief: [[Plans]]"),
+    ],
+)
+def test_a_frontmatter_edit_that_shows_is_seen(full, path, old, new, seen):
+    before = settled(full)
+    text = (full / path).read_text()
+    assert old in text
+    rewrite(full / path, text.replace(old, new, 1))
+    assert index(full).summary_written
+    assert summary_of(full) != before
+    assert seen in text_of(full)
+    assert summary_of(full) == fresh(full)
+    assert not index(full).summary_written
+    rewrite(full / path, text)
+    index(full)
+    assert summary_of(full) == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("mood: 6\n", "mood: 6  # a good day\n"),  # a comment
+        ("mood: 6\n", "mood: 6\ntags: [integration]\n"),  # a property the summary does not show
+        ('"Call my sister"', "'Call my sister'"),  # other quotes
+        ("type: reflection\ndate: 2026-11-02\n", "date: 2026-11-02\ntype: reflection\n"),  # key order
+        ("mood: 6\n", "mood: 6.0\n"),  # the same number
+        ("Body text.\n", "Body text, and more of it.\n"),
+    ],
+)
+def test_a_frontmatter_edit_that_does_not_show_leaves_the_summary_alone(full, old, new):
+    before = settled(full)
+    path = full / REFLECTION_1
+    rewrite(path, path.read_text().replace(old, new, 1))
+    report = index(full)
+    assert report.read == 1 and not report.summary_written
+    assert summary_of(full) == before == fresh(full)
+
+
+def test_obsidians_properties_rewrite_of_a_block_leaves_the_summary_alone(full):
+    before = settled(full)
+    rewrite(full / PLANS, "---\nactions:\n  - Plan the trip\n---\n")  # flow list to a block list
+    assert not index(full).summary_written
+    assert summary_of(full) == before == fresh(full)
+
+
+# ---------------------------------------------------------------- a body edit, then the note's actions changed
+
+
+def test_a_tick_in_the_summary_after_a_body_edit_keeps_the_edit(full):
+    settled(full)
+    path = full / REFLECTION_2
+    rewrite(path, path.read_text() + "Later thoughts.\n")
+    index(full)
+    tick(full, "Book the follow-up")
+    index(full)
+    text = path.read_text()
+    assert '"[x] Book the follow-up \u2705 2026-11-24"' in text and text.endswith("Later thoughts.\n")
+    assert "Book the follow-up" in section(text_of(full), "## Done in the last")
+    assert summary_of(full) == fresh(full)
+
+
+def test_done_a_body_edit_and_reopen(full, run):
+    run("index")
+    run("index")
+    path = full / REFLECTION_2
+    original = path.read_text()
+    uid = ids(full)["Book the follow-up"]
+    assert run("done", uid).exit_code == 0
+    with path.open("a") as f:
+        f.write("Written after done.\n")
+    assert run("index").exit_code == 0
+    assert run("reopen", uid).exit_code == 0
+    assert path.read_text() == original + "Written after done.\n"
+    assert "- [ ] Book the follow-up" in text_of(full)
+    assert summary_of(full) == fresh(full, lambda p: run("index", vault_path=p))
+
+
+# ---------------------------------------------------------------- size limits and the summary's place
+
+
+def test_a_body_edit_that_makes_a_note_too_big_and_small_again(full):
+    _config(full, "max_note_mb: 0.01\n")  # 10 KB
+    before = settled(full)
+    path = full / REFLECTION_2
+    small = path.read_text()
+    rewrite(path, small + "words " * 3000)  # the frontmatter is as it was
+    index(full)
+    text = text_of(full)
+    assert "is over max_note_mb" in section(text, "## Notes that could not be read")
+    assert "Book the follow-up" not in text
+    assert summary_of(full) == fresh(full)
+    rewrite(path, small)
+    index(full)
+    assert summary_of(full) == before == fresh(full)
+
+
+def test_a_size_limit_raised_reads_a_note_it_skipped(full):
+    path = full / REFLECTION_2
+    rewrite(path, path.read_text() + "words " * 3000)
+    _config(full, "max_note_mb: 0.01\n")
+    settled(full)
+    assert "is over max_note_mb" in text_of(full)
+    config = full / ".vaultkit/config.yaml"
+    config.write_text(config.read_text().replace("max_note_mb: 0.01", "max_note_mb: 1"))
+    index(full)
+    text = text_of(full)
+    assert "## Notes that could not be read" not in text and "Book the follow-up" in text
+    assert summary_of(full) == fresh(full)
+
+
+def test_a_size_limit_lowered_skips_a_note_it_read(full):
+    path = full / REFLECTION_2
+    rewrite(path, path.read_text() + "words " * 3000)
+    settled(full)
+    assert "Book the follow-up" in text_of(full)
+    _config(full, "max_note_mb: 0.01\n")
+    index(full)
+    assert "is over max_note_mb" in text_of(full)
+    assert summary_of(full) == fresh(full)
+
+
+def test_the_summary_moved_by_the_setting(full):
+    settled(full)
+    _config(full, 'summary_path: "Lists/Actions.md"\n')
+    index(full)
+    moved = (full / "Lists/Actions.md").read_bytes()
+    copy = Path(tempfile.mkdtemp(prefix="fresh-")) / "vault"
+    shutil.copytree(full, copy, ignore=shutil.ignore_patterns("local"))
+    (copy / "Lists/Actions.md").unlink()
+    index(copy)
+    assert moved == (copy / "Lists/Actions.md").read_bytes()
+    shutil.rmtree(copy.parent)
+    assert "- [ ] Plan the trip" in moved.decode()
+    assert not index(full).summary_written
+
+
+# ---------------------------------------------------------------- what depends on other notes
+
+
+UNTYPED_COPY = pytest.mark.xfail(
+    strict=True,
+    reason="bug: a note without type or session that stops being a copy (its original changed "
+    "or went) makes every index fail: sqlite3.IntegrityError, NOT NULL constraint failed: "
+    "notes.integration (listing.INTEGRATION gives NULL for `NULL IN (...)`)",
+)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        pytest.param("", id="untyped", marks=UNTYPED_COPY),
+        pytest.param("type: note\n", id="typed"),
+        pytest.param("type: reflection\ndate: 2026-11-10\nsession: 1\n", id="integration"),
+    ],
+)
+def test_a_name_like_a_copy_follows_what_its_original_says(full, head):
+    """`Plans 2.md` is a copy only while `Plans.md` beside it says the same:
+    the copy's own file never changes here, only the original does."""
+    original = f'---\n{head}actions: ["Plan the trip"]\n---\n'
+    build_tree(full, {PLANS: original, "Journal/Plans 2.md": original})
+    os.utime(full / PLANS, ns=(OLD, OLD))
+    os.utime(full / "Journal/Plans 2.md", ns=(OLD, OLD))
+    before = settled(full)
+    assert "`Journal/Plans 2.md` is a conflict copy of [[Plans]]" in before.decode()
+    plans = full / PLANS
+
+    rewrite(plans, f'---\n{head}actions: ["Plan the holiday"]\n---\n')  # no longer the same note
+    index(full)
+    text = text_of(full)
+    assert "## Sync conflict copies" not in text
+    assert "Plan the trip — [[Plans 2]]" in text and "Plan the holiday — [[Plans]]" in text
+    assert summary_of(full) == fresh(full)
+
+    rewrite(plans, original)
+    index(full)
+    assert summary_of(full) == before == fresh(full)
+
+    plans.unlink()  # the original gone: the copy is a note of its own
+    index(full)
+    text = text_of(full)
+    assert "## Sync conflict copies" not in text and "Plan the trip — [[Plans 2]]" in text
+    assert summary_of(full) == fresh(full)
+
+
+def test_a_change_vaultkit_could_not_apply_is_shown_then_the_summary_settles(full):
+    """A box ticked on an action whose text changed meanwhile is reported in
+    the run that saw it; the next run gives what a fresh store gives."""
+    settled(full)
+    tick(full, "Plan the trip")
+    rewrite(full / PLANS, '---\nactions: ["Plan the trip, reworded"]\n---\n')
+    report = index(full)
+    assert any("no longer exists" in p for p in report.problems)
+    assert "no longer exists" in section(text_of(full), "## Changes vaultkit did not apply")
+    assert (full / PLANS).read_text() == '---\nactions: ["Plan the trip, reworded"]\n---\n'
+    index(full)
+    assert summary_of(full) == fresh(full)
+    assert "- [ ] Plan the trip, reworded" in text_of(full)
+    assert not index(full).summary_written
+
+
+def test_a_tick_taken_back_in_the_summary(full):
+    before = settled(full)
+    tick(full, "Call my sister")
+    index(full)
+    summary = full / SUMMARY
+    summary.write_text(summary.read_text().replace("- [x] Call my sister ", "- [ ] Call my sister ", 1))
+    report = index(full)
+    assert [o.change.status for o in report.ticked] == ["open"]
+    assert (full / REFLECTION_1).read_text() == VAULT[REFLECTION_1]
+    assert summary_of(full) == before == fresh(full)
