@@ -220,8 +220,7 @@ def _config(root: Path, text: str) -> None:
         ),
         (
             "follow_ups:\n  check-in: [3]\n",
-            lambda t: "Session 1 — 3-day check-in due since 2026-11-04" in t
-            and "1-week check-in" not in t,
+            lambda t: "Session 1 — 3-day check-in due since 2026-11-04" in t and "1-week check-in" not in t,
         ),
         ("follow_ups: {}\n", lambda t: "## Follow-ups due" not in t),
         (
@@ -788,7 +787,12 @@ def test_any_sequence_of_changes_gives_the_from_scratch_summary(steps):
         (REFLECTION_1, "due: 2026-11-26", "due: 2026-11-29", "\U0001f4c5 2026-11-29"),
         (REFLECTION_1, "    kind: internal\n", "    kind: external\n", "- [ ] Notice when I hold my breath"),
         (REFLECTION_1, '"Call my sister"', '"[x] Call my sister \u2705 2026-11-23"', "- [x] Call my sister"),
-        (REFLECTION_1, "  - text: Write the letter\n", "  - text: Write the letter\n    id: letter\n", "^letter"),
+        (
+            REFLECTION_1,
+            "  - text: Write the letter\n",
+            "  - text: Write the letter\n    id: letter\n",
+            "^letter",
+        ),
         (REFLECTION_1, "\u2705 2026-11-20", "\u2705 2026-11-21", "\u2705 2026-11-21"),
         (REFLECTION_1, '"Call my sister"', '"Call my sister #relationships"', "Relationships 1 / 0"),
         (REFLECTION_1, "    kind: internal\n", "    kind: internal\n    status: dropped\n", "Nothing open."),
