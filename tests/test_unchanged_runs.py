@@ -30,7 +30,7 @@ from .helpers import actions_of, age, build_tree, index_vault
 
 TODAY = date(2026, 11, 24)
 SUMMARY = "Integration Actions.md"
-BEGIN, END = "<!-- vaultkit:begin -->", "<!-- vaultkit:end -->"
+END = "<!-- vaultkit:end -->"
 TASKS = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
 OLD = 1_700_000_000 * 10**9  # long before any run: no note is within a coarse clock's tick of it
 _times = itertools.count(1)
@@ -45,7 +45,7 @@ def note(
     extra: str = "",
     body: str = "Body.\n",
 ) -> str:
-    items = "".join(f'  - "{a}"\n' for a in actions) or "  []\n"
+    items = "".join(f'  - "{a}"\n' for a in actions)
     head = f"type: {type_}\ndate: {day}\nsession: {session}\n{extra}"
     if not actions:
         return f"---\n{head}actions: []\n---\n{body}"
@@ -111,7 +111,11 @@ def fresh(root: Path, via: Callable[[Path], object] | None = None, today: date =
     its copies included) without this device's store, indexed once."""
     copy = Path(tempfile.mkdtemp(prefix="fresh-")) / root.name
     try:
-        shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns("local"))
+        store = root / ".vaultkit"
+        shutil.copytree(
+            root, copy, symlinks=True, ignore=lambda d, names: ["local"] if Path(d) == store else []
+        )
+        assert not (copy / ".vaultkit/local").exists()
         (via or (lambda p: index(p, today)))(copy)
         return summary_of(copy)
     finally:
@@ -934,7 +938,7 @@ def test_the_summary_moved_by_the_setting(full):
     index(full)
     moved = (full / "Lists/Actions.md").read_bytes()
     copy = Path(tempfile.mkdtemp(prefix="fresh-")) / "vault"
-    shutil.copytree(full, copy, ignore=shutil.ignore_patterns("local"))
+    shutil.copytree(full, copy, ignore=lambda d, names: ["local"] if d.endswith(".vaultkit") else [])
     (copy / "Lists/Actions.md").unlink()
     index(copy)
     assert moved == (copy / "Lists/Actions.md").read_bytes()
