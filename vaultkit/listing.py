@@ -63,8 +63,9 @@ def ids(values: Iterable[str]) -> str:
 
 IN_LIST = "IN (SELECT value FROM json_each(?))"
 # NoteRecord.integration, for a note whose copy status is to be `?`
+# (a note without a type must give 0, not NULL: `NULL IN (...)` is NULL)
 INTEGRATION = (
-    "? IS NULL AND error IS NULL AND (session IS NOT NULL OR type IN "
+    "? IS NULL AND error IS NULL AND (session IS NOT NULL OR coalesce(type, '') IN "
     f"({', '.join(repr(t) for t in INTEGRATION_TYPES)}))"
 )
 _SUFFIXED = re.compile(r"^(.+)-(\d+)$")
