@@ -212,7 +212,7 @@ def test_views_hold_what_the_notes_say(stores) -> None:  # type: ignore[no-untyp
         LISTING,
         0,
     )
-    assert [line for _, _, line in store.listed()] == [
+    assert [line for _, line in store.listed()] == [
         "- [ ] Walk — [[a]] 📅 2026-11-01 ^w",
         "- [ ] Old — [[b]] ^o",
         "- [x] Rest — [[a]] ✅ 2026-11-23 ^r",

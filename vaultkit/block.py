@@ -47,9 +47,8 @@ def render(
     filter set, each task line carries it, or Tasks would not see them."""
     tasks = tasks_global_filter(vault.root)
     sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
-    for section, uid, line in store.listed():
-        if uid not in pending:
-            sections[section].append(with_filter(line, tasks) if tasks else line)
+    for section, line in store.listed(leaving_out=pending):
+        sections[section].append(with_filter(line, tasks) if tasks else line)
     due, overview = big_picture(vault, store, today)
     return render_block(
         Block(

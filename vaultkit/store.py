@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from vaultkit.actions import Action
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, WalkProblem, stem
-from vaultkit.listing import DONE, EXTERNAL, INTERNAL, OVERDUE, Listing, Upkeep
+from vaultkit.listing import DONE, EXTERNAL, IN_LIST, INTERNAL, OVERDUE, Listing, Upkeep, ids
 from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
 from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, WHEEL_POINTS, Facts
 from vaultkit.summary import wikilink
@@ -152,10 +152,15 @@ class Store:
 
     # ------------------------------------------------------------ views
 
-    def listed(self) -> list[tuple[int, str, str]]:
-        """(section, id, line) of every listed action, in the summary's order."""
+    def listed(self, leaving_out: Iterable[str] = ()) -> list[tuple[int, str]]:
+        """(section, line) of every listed action in the summary's order, but
+        those with these ids. (The index actions_listed holds both: the rows
+        are read from it alone, in order.)"""
+        left = sorted(set(leaving_out))
+        where, params = (f"AND uid NOT {IN_LIST}", (ids(left),)) if left else ("", ())
+        order = "ORDER BY section, o1, o2, o3, path, idx"
         return self.conn.execute(
-            "SELECT section, uid, line FROM actions WHERE section > 0 ORDER BY section, o1, o2, o3, path, idx"
+            f"SELECT section, line FROM actions WHERE section > 0 {where} {order}", params
         ).fetchall()
 
     def counts(self) -> Counts:
