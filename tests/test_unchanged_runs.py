@@ -23,6 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import vaultkit
+import vaultkit.block
 from vaultkit.fs import load_vault
 from vaultkit.refresh import opened, refresh
 from vaultkit.summary import DONE_HEADING
@@ -723,8 +725,7 @@ class Sequence:
                 moved.parent.mkdir(exist_ok=True)
                 os.rename(target, moved)
                 return {self.rel(target), self.rel(moved)}
-        elif kind == "copy" and target and "type: " in text and not target.stem.endswith(" 2"):
-            # Only notes with a type: an untyped copy that flips back crashes today (see above).
+        elif kind == "copy" and target and not target.stem.endswith(" 2"):
             copy = target.with_name(target.stem + " 2.md")
             rewrite(copy, text)
             return {self.rel(copy)}
@@ -1116,3 +1117,44 @@ def test_a_tick_on_a_summary_like_an_earlier_one_is_never_lost(full):
     assert "[x] Plan the trip" in (full / PLANS).read_text()
     done_section = text_of(full).split(DONE_HEADING, 1)[1]
     assert f"^{uid}" in done_section
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_a_new_vaultkit_that_renders_the_block_differently_rewrites_it(full, monkeypatch):
+    """An upgrade that changes only how the block is rendered (a heading's words,
+    the overview, an escaping fix), with no note changed and the same day and
+    settings: the first run after it writes what a fresh store writes."""
+    settled(full)
+    render_block = vaultkit.block.render_block
+    monkeypatch.setattr(vaultkit.block, "render_block", lambda block: render_block(block) + "\nNew in 9.9.\n")
+    monkeypatch.setattr(vaultkit, "__version__", "9.9.9")  # what an upgrade changes too
+    index(full)
+    assert "New in 9.9." in text_of(full)
+    assert summary_of(full) == fresh(full)
+
+
+def test_a_kept_conflict_copy_of_the_summary_stays_listed_through_watcher_batches(full):
+    """A copy of the summary with the person's own text in it stays beside it and
+    is listed for them to merge; a watcher's batch about a note (or its timer after
+    a save of the summary) does not take that line out of the summary."""
+    settled(full)
+    copy = "Integration Actions.sync-conflict-20261124-101010-ABCDEFG.md"
+    (full / copy).write_text("A line of mine\n" + text_of(full))
+    index(full)
+    listed = f"`{copy}` is a conflict copy of this note"
+    assert listed in text_of(full)
+    path = full / PLANS
+    rewrite(path, path.read_text().replace("Plan the trip", "Plan the journey"))
+    batch(full, {PLANS})
+    assert "Plan the journey" in text_of(full)
+    assert listed in text_of(full)  # a batch about a note once took it out
+    assert summary_of(full) == fresh(full)
+    batch(full, set())  # the watcher coming back to a summary left alone after a save
+    assert listed in text_of(full)
+    assert summary_of(full) == fresh(full)
+    (full / copy).unlink()  # merged and deleted by the person: a batch of its path takes it out
+    batch(full, {copy})
+    assert listed not in text_of(full)
+    assert summary_of(full) == fresh(full)

@@ -15,6 +15,7 @@ the markers is what gets kept.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+import vaultkit  # its version: a new one may render the same rows otherwise
 from vaultkit.actions import Action, Change, Outcome
 from vaultkit.atomic import make_dirs, snapshot, swap
 from vaultkit.block import Pending, line_of, render
@@ -227,7 +229,8 @@ def refresh(
     target = safe_target(vault, vault.config.summary_path)
     commanded = {c.action.id for c in chosen}
     # A whole run looks for sync clients' copies of the summary; a watcher's batch
-    # only when a path it was told of is one (watch.Handler passes them on).
+    # only when a path it was told of is one (watch.Handler passes them on), and
+    # otherwise reads again the copies kept last time, which the summary lists.
     summary = nfc(vault.config.summary_path)
     look_for_copies = paths is None or any(is_summary(rel, summary) for rel in paths)
     for _attempt in range(ATTEMPTS):
@@ -240,7 +243,9 @@ def refresh(
             raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
         if where.adopted and _attempt == 0:  # said once, on stderr (not a change left undone)
             scanned.append(f"{vault.config.summary_path}: {where.adopted}")
-        copies = [Copy(vault, rel) for rel in summary_copies(vault)] if look_for_copies else []
+        names = summary_copies(vault) if look_for_copies else json.loads(store.meta("kept") or "[]")
+        copies = [Copy(vault, rel) for rel in names]
+        copies = [copy for copy in copies if copy.snap.data is not None]  # a kept one deleted since
         unshown = Unshown(store.meta)
         marks, problems = unshown.marks(text, store.meta("shown"))
         for copy in copies:  # a tick that landed only in a sync client's copy counts too (once)
@@ -274,8 +279,8 @@ def refresh(
         merged = [copy for copy in copies if copy.same_text_as(where)]  # nothing of theirs would be lost
         kept = [copy.rel for copy in copies if copy not in merged]
         # What the block is made of; if it is what made the summary as it stands, so is the block.
-        made_of = digest(repr((store.generation(), today, vault.config, tasks_global_filter(vault.root),
-                               problems, kept)))  # fmt: skip
+        made_of = digest(repr((vaultkit.__version__, store.generation(), today, vault.config,
+                               tasks_global_filter(vault.root), problems, kept)))  # fmt: skip
         if text is not None and store.meta("rendered") == made_of and digest(text) == store.meta("written"):
             block = text
         else:
@@ -293,11 +298,13 @@ def refresh(
             make_dirs(target.parent, vault.config.dir_mode)
         if block == text or swap(snap, block.encode("utf-8"), vault.config.file_mode) is None:
             report.summary_written = block != text
-            store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
-            store.set_meta("written", digest(block))
-            store.set_meta("rendered", made_of)
-            for key, value in SHOWN.items():
-                store.set_meta(key, value)
+            with store.transaction():  # all of what tells the next run what stands, or none
+                store.set_meta("shown", digest(owned_text(block)[1]))  # type: ignore[index]
+                store.set_meta("written", digest(block))
+                store.set_meta("rendered", made_of)
+                store.set_meta("kept", json.dumps(kept))
+                for key, value in SHOWN.items():
+                    store.set_meta(key, value)
             for copy in merged:
                 copy.remove()
             for copy in copies:  # a copy kept is read again only once it changes
