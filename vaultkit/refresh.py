@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import vaultkit  # its version: a new one may render the same rows otherwise
-from vaultkit.actions import Action, Change, Outcome
+from vaultkit.actions import Change, Outcome
 from vaultkit.atomic import make_dirs, snapshot, swap
 from vaultkit.block import Pending, line_of, render
 from vaultkit.block import big_picture as big_picture  # `vaultkit status` shows it too
 from vaultkit.device import vault_lock
-from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import (
     NoteFile,
@@ -49,7 +48,6 @@ from vaultkit.store import Counts, Listing, Store
 from vaultkit.summary import Mark, SummaryError, changed_boxes, layout, owned_text
 from vaultkit.summary_file import SHOWN, Copy, Unshown, digest, marks_in, summary_text
 
-MIN_PREFIX = 4  # shorter, "item 7" could be taken for an id
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
 # Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
 # sync client) before vaultkit rewrites it: an open pane, and Tasks' lookup of a
@@ -174,27 +172,6 @@ def _utf8(rel: str) -> bool:
     return True
 
 
-def resolve(store: Store, wanted: Sequence[str]) -> list[Action]:
-    """Actions for ids or unique id prefixes; any unknown or ambiguous one is an error."""
-    found: list[Action] = []
-    errors = []
-    for raw in wanted:
-        key = raw.strip().lstrip("^")
-        matches = store.find(key) if key else []
-        if matches and matches[0].id != key and len(key) < MIN_PREFIX:
-            errors.append(f"{raw!r} is too short: give at least {MIN_PREFIX} characters of the id")
-        elif not matches:
-            errors.append(f"no action has id {raw!r} (see `vaultkit actions --status all`)")
-        elif len(matches) > 1:
-            shown = ", ".join(sorted(a.id for a in matches)[:5])
-            errors.append(f"id {raw!r} is ambiguous: it starts {shown}; type more of it")
-        else:
-            found.append(matches[0])
-    if errors:
-        raise VaultkitError("; ".join(errors) + ". Nothing was changed")
-    return found
-
-
 def refresh(
     vault: Vault,
     store: Store,
@@ -219,7 +196,7 @@ def refresh(
     paths = None if paths is None else set(paths)
     report = _scan(vault, store, today, paths, folders, hold, progress)
     scanned = list(report.problems)
-    ordered = resolve(store, [given for given, _ in commands])
+    ordered = store.resolve([given for given, _ in commands])
     chosen = [
         Change(action, status, on or today) for action, (_, status) in zip(ordered, commands, strict=True)
     ]

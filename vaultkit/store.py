@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from vaultkit.actions import Action
+from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, WalkProblem, stem
 from vaultkit.listing import DONE, EXTERNAL, IN_LIST, INTERNAL, OVERDUE, Listing, Upkeep, ids
@@ -31,6 +32,7 @@ from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, WHEEL_POINTS, Fact
 from vaultkit.summary import wikilink
 
 CHUNK = 2000  # notes put in at a time
+MIN_PREFIX = 4  # a shorter start of an id ("item 7") could be taken for one
 
 __all__ = ["DONE", "EXTERNAL", "INTERNAL", "OVERDUE", "Counts", "Listing", "Store"]
 
@@ -187,6 +189,26 @@ class Store:
         exact = self.actions("AND uid = ?", (prefix,))
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return exact or self.actions("AND uid LIKE ? ESCAPE '\\'", (escaped + "%",))
+
+    def resolve(self, wanted: Iterable[str]) -> list[Action]:
+        """Actions for ids or unique id prefixes; any unknown or ambiguous one is an error."""
+        found: list[Action] = []
+        errors = []
+        for raw in wanted:
+            key = raw.strip().lstrip("^")
+            matches = self.find(key) if key else []
+            if matches and matches[0].id != key and len(key) < MIN_PREFIX:
+                errors.append(f"{raw!r} is too short: give at least {MIN_PREFIX} characters of the id")
+            elif not matches:
+                errors.append(f"no action has id {raw!r} (see `vaultkit actions --status all`)")
+            elif len(matches) > 1:
+                shown = ", ".join(sorted(a.id for a in matches)[:5])
+                errors.append(f"id {raw!r} is ambiguous: it starts {shown}; type more of it")
+            else:
+                found.append(matches[0])
+        if errors:
+            raise VaultkitError("; ".join(errors) + ". Nothing was changed")
+        return found
 
     def integration_notes(self) -> list[NoteRecord]:
         """Notes of the integration work (what follow-ups and the overview read), by path."""
