@@ -8,7 +8,6 @@ from datetime import date
 from vaultkit.actions import Action
 from vaultkit.followups import Due, due_follow_ups, due_lines
 from vaultkit.fs import Vault
-from vaultkit.obsidian import tasks_global_filter
 from vaultkit.overview import Overview, Tally, build_overview, render_overview
 from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Store
 from vaultkit.summary import BOXES, Block, render_block, task_line, with_filter
@@ -41,11 +40,17 @@ def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Ove
 
 
 def render(
-    vault: Vault, store: Store, today: date, pending: Pending, not_applied: list[str], copies: list[str]
+    vault: Vault,
+    store: Store,
+    today: date,
+    pending: Pending,
+    not_applied: list[str],
+    copies: list[str],
+    tasks: str,
 ) -> str:
     """The block between the markers, from the store. With a Tasks global
-    filter set, each task line carries it, or Tasks would not see them."""
-    tasks = tasks_global_filter(vault.root)
+    filter set (`tasks`, see obsidian.tasks_global_filter), each task line
+    carries it, or Tasks would not see them."""
     sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
     for section, line in store.listed(leaving_out=pending):
         sections[section].append(with_filter(line, tasks) if tasks else line)

@@ -256,12 +256,13 @@ def refresh(
         merged = [copy for copy in copies if copy.same_text_as(where)]  # nothing of theirs would be lost
         kept = [copy.rel for copy in copies if copy not in merged]
         # What the block is made of; if it is what made the summary as it stands, so is the block.
+        tasks = tasks_global_filter(vault.root)
         made_of = digest(repr((vaultkit.__version__, store.generation(), today, vault.config,
-                               tasks_global_filter(vault.root), problems, kept)))  # fmt: skip
+                               tasks, problems, kept)))  # fmt: skip
         if text is not None and store.meta("rendered") == made_of and digest(text) == store.meta("written"):
             block = text
         else:
-            block = where.compose(render(vault, store, today, waiting, problems, kept))
+            block = where.compose(render(vault, store, today, waiting, problems, kept, tasks))
         report.problems = scanned + problems + notices
         if block != text and (quiet := _quiet_left(store, snap.stat, text)) > 0:
             for key, value in unshown.left_alone(text).items():
