@@ -10,6 +10,8 @@ from click.testing import CliRunner, Result
 from vaultkit.cli import cli
 from vaultkit.fs import init_vault
 
+from .helpers import TODAY  # the day every test lives in, whatever the calendar says
+
 Run = Callable[..., Result]
 
 
@@ -44,6 +46,13 @@ def device(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyP
     home = tmp_path_factory.mktemp("device")
     monkeypatch.setenv("XDG_STATE_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin vaultkit's clock (and so every child process's) to one day, so the suite
+    gives the same result on any date. A test that moves the day sets VAULTKIT_NOW."""
+    monkeypatch.setenv("VAULTKIT_NOW", f"{TODAY.isoformat()}T12:00")
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date
 from pathlib import Path
+
+TODAY = date(2026, 12, 1)  # the day tests/conftest.py pins vaultkit's clock to
 
 
 def build_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -5,14 +5,13 @@ store must then describe the notes as they are."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import actions_of, age, build_tree
+from tests.helpers import TODAY, actions_of, age, build_tree
 
-TODAY = date.today()
 RECENT = (TODAY - timedelta(days=2)).isoformat()
 LONG_AGO = (TODAY - timedelta(days=400)).isoformat()
 SOON = (TODAY + timedelta(days=5)).isoformat()

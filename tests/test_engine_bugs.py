@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import build_tree
+from .helpers import TODAY, build_tree
 
 NOTE = "Integration/2026-11-20 Reflection.md"
 NOTE_TEXT = (
@@ -105,7 +105,7 @@ def test_drop_wins_over_an_unharvested_tick_in_the_summary(vault, run, indexed, 
     result = run("drop", action_id[:6])
     assert result.exit_code == 0
     assert result.stdout.startswith("Dropped: ")
-    today = datetime.date.today().isoformat()
+    today = TODAY.isoformat()
     old = SISTER if line == "sister" else BREATH
     expected = NOTE_TEXT.replace(old, dropped.format(today=today))
     assert note(vault) == expected
@@ -141,7 +141,7 @@ def test_impossible_done_date_in_the_summary_is_reported_and_the_tick_kept(vault
 )
 def test_tick_with_done_date_after_the_block_id_is_applied(vault, run, indexed, text, done):
     """A summary line `- [x] text — [[note]] ^id ✅ DATE` marks that action done on DATE."""
-    day = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
+    day = (TODAY - datetime.timedelta(days=3)).isoformat()
     action_id = indexed[text]
     make = sister_line if text == "Call my sister" else breath_line
     edit_summary(vault, make(" ", action_id), make("x", action_id) + f" ✅ {day}")

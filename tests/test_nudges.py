@@ -23,7 +23,7 @@ from vaultkit.refresh import opened, scan
 from vaultkit.schema import MIGRATIONS, SCHEMA_VERSION, open_store
 from vaultkit.watch import Settings, Watcher
 
-from .helpers import build_tree
+from .helpers import TODAY, build_tree
 
 MESSAGE = "vaultkit: a check-in is due (session 1)"
 # Session 1 starts on 2026-11-10; its reflection is written, so only the
@@ -438,7 +438,7 @@ def test_a_version_1_store_is_migrated_forward(vault):
 
 @pytest.mark.slow
 def test_vaultkit_watch_nudges_once_across_restarts(vault, tmp_path):
-    start = date.today() - timedelta(days=8)  # the 1-week check-in is due today, whatever today is
+    start = TODAY - timedelta(days=8)  # the 1-week check-in is due on the pinned day
     build_tree(
         vault,
         {"Integration/i.md": f"---\ntype: intention\ndate: {start}\nsession: 4\n---\n",

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .helpers import build_tree
+from .helpers import TODAY, build_tree
 
 ROOT = Path(__file__).parent.parent
 
@@ -433,7 +433,7 @@ def set_timezone(root: Path, name: str) -> None:
 
 def test_devices_either_side_of_midnight_agree_on_the_summary(vault):
     set_timezone(vault, "Europe/London")
-    now = datetime.now(ZoneInfo("UTC"))
+    now = datetime.combine(TODAY, datetime.min.time().replace(hour=12), ZoneInfo("Europe/London"))
     london = now.astimezone(ZoneInfo("Europe/London")).date()
     behind = now.astimezone(ZoneInfo("Pacific/Pago_Pago")).date()  # always a date before Kiritimati's
     build_tree(

@@ -276,12 +276,14 @@ def logical_today(now: datetime, day_starts_at: time) -> date:
 
 
 def now(config: Config) -> datetime:
-    """Now, in the vault's time zone (the device's own if it has none)."""
+    """Now, in the vault's time zone (the device's own if it has none), from the one clock."""
+    from vaultkit import clock
+
     if config.timezone:
         from zoneinfo import ZoneInfo
 
-        return datetime.now(ZoneInfo(config.timezone))
-    return datetime.now().astimezone()
+        return clock.now(ZoneInfo(config.timezone))
+    return clock.now()
 
 
 def local_today(config: Config) -> date:

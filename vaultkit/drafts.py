@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -147,4 +147,6 @@ class DraftFile:
 
 
 def started_now() -> str:
-    return datetime.now().isoformat(timespec="minutes")
+    from vaultkit import clock
+
+    return clock.now().replace(tzinfo=None).isoformat(timespec="minutes")
