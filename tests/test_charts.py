@@ -15,10 +15,13 @@ from vaultkit.overview import (
     mood_line,
     timeline_chart,
 )
+from vaultkit.practice import Entry, build
 
 
 def overview(timeline=(), mood=()):  # type: ignore[no-untyped-def]
-    return build_overview(Facts({}, {}, [], list(timeline), list(mood)), Tally(), [], date(2026, 12, 1))
+    """The overview of notes given as (session, date, type), and moods."""
+    notes = [Entry(f"n{i}.md", kind, day, session) for i, (session, day, kind) in enumerate(timeline)]
+    return build_overview(Facts([], list(mood)), Tally(), build(notes, {}, date(2026, 12, 1)))
 
 
 def test_the_mood_line_is_spaced_by_time():

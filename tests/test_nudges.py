@@ -385,7 +385,8 @@ def test_the_real_notify_send():
 # ---------------------------------------------------------------- `vaultkit nudges`
 
 
-def test_nudges_command_shows_the_setup_and_sends_a_test(vault, run, channel):
+def test_nudges_command_shows_the_setup_and_sends_a_test(vault, run, channel, monkeypatch):
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-24T12:00")  # in the 1-week check-in's window
     _, calls = channel
     result = run("nudges", "--test")
     assert result.exit_code == 0, result.output

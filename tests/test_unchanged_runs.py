@@ -225,11 +225,10 @@ def _config(root: Path, text: str) -> None:
             "recently_done_days: 30\n",
             lambda t: "Walk on Sundays" in section(t, "## Done in the last 30 days"),
         ),
-        (
-            "follow_ups:\n  check-in: [3]\n",
-            lambda t: "Session 1 — 3-day check-in due since 2026-11-04" in t and "1-week check-in" not in t,
+        (  # with the default follow-ups nothing is due on TODAY; a 4-day "letter" is
+            "follow_ups:\n  letter: [4]\n",
+            lambda t: "Session 2 — 4-day letter due since 2026-11-20" in t and "check-in due" not in t,
         ),
-        ("follow_ups: {}\n", lambda t: "## Follow-ups due" not in t),
         (
             'ignore: ["Journal/**"]\n',
             lambda t: "Plan the trip" not in t and "Plan the review" in t,

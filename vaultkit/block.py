@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from vaultkit.actions import Action
-from vaultkit.followups import Due, due_follow_ups, due_lines
 from vaultkit.fs import Vault
 from vaultkit.overview import Overview, Tally, build_overview, render_overview
+from vaultkit.practice import FollowUp, Practice
 from vaultkit.store import DONE, EXTERNAL, INTERNAL, OVERDUE, Store
 from vaultkit.summary import BOXES, Block, render_block, task_line, with_filter
 
@@ -29,14 +29,19 @@ def line_of(store: Store, action: Action) -> str:
     )
 
 
-def big_picture(vault: Vault, store: Store, today: date) -> tuple[list[Due], Overview]:
-    """What is due, and the overview (the summary's and `vaultkit status`'s)."""
-    facts = store.facts(today)
-    due = due_follow_ups(facts.spans, vault.config.follow_ups, today)
+def big_picture(vault: Vault, store: Store, today: date) -> tuple[Practice, Overview]:
+    """The practice, and the overview (the summary's and `vaultkit status`'s)."""
+    practice = store.practice(vault.config.follow_ups, today)
     counts = store.counts()
-    overview = build_overview(facts, Tally(counts.external, counts.internal, counts.overdue), due, today)
+    overview = build_overview(
+        store.facts(today), Tally(counts.external, counts.internal, counts.overdue), practice
+    )
     briefs = store.briefs()
-    return due, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
+    return practice, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
+
+
+def due_lines(due: list[FollowUp]) -> list[str]:
+    return [f"- Session {d.session} — {d.label} due since {d.due_on}: `{d.command}`" for d in due]
 
 
 def render(
@@ -54,7 +59,7 @@ def render(
     sections: dict[int, list[str]] = {OVERDUE: [], EXTERNAL: [], INTERNAL: [], DONE: []}
     for section, line in store.listed(leaving_out=pending):
         sections[section].append(with_filter(line, tasks) if tasks else line)
-    due, overview = big_picture(vault, store, today)
+    practice, overview = big_picture(vault, store, today)
     return render_block(
         Block(
             vault.config.recently_done_days,
@@ -62,7 +67,7 @@ def render(
             sections[EXTERNAL],
             sections[INTERNAL],
             sections[DONE],
-            due_lines(due),
+            due_lines(practice.due()),
             render_overview(overview),
             [(store.stored_link(path) or f"`{path}`", p.line, p.message) for path, p in store.unreadable()],
             [

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 
 from vaultkit.actions import Action
 from vaultkit.brief_text import Boilerplate, Sections, own_words, trim
-from vaultkit.followups import Due
+from vaultkit.practice import FollowUp
 from vaultkit.text import plural
 
 QUOTE_LIMIT = 240  # characters of one answer (two short sentences); the rest is in the note it names
-STALLED_DAYS = 30  # an action open longer than this is listed as stalled
+STALLED_DAYS = 30  # an action to do open longer than this is listed as stalled (inner work never is)
 LISTED = 5  # actions of one kind, and missed follow-ups, on the page: a page to hand over, not the list
 
 INTENTION = "Intention"
@@ -30,7 +30,9 @@ SUPPORT = "Support asked for"
 ACTIONS = "Actions"
 MOOD = "Mood"
 MISSED = "Follow-ups missed"
-ORDER = (INTENTION, CAME_UP, BRING, NEXT, SUPPORT, ACTIONS, MOOD, MISSED)
+# What the person wants to raise comes first; then the session being prepared for, then
+# what came before it.
+ORDER = (BRING, SUPPORT, NEXT, INTENTION, CAME_UP, ACTIONS, MOOD, MISSED)
 # Quoted text per part, shared among its notes (once full, it names the rest): together
 # with the actions and the chart, two pages; "What came up" the largest.
 SECTION_CHARS = {INTENTION: 4 * QUOTE_LIMIT, CAME_UP: 7 * QUOTE_LIMIT, BRING: 5 * QUOTE_LIMIT}
@@ -56,9 +58,10 @@ class Span:
 
     label: str  # "session 2" or "since 2026-10-01"
     start: str  # ISO date
-    end: str | None  # ISO date, exclusive (the next session's start); None: up to today
+    end: str  # ISO date, exclusive: the next session's day, or tomorrow
     sessions: tuple[int, ...]
     next: int | None = None  # a session in the span that has only its intention so far
+    for_session: tuple[int, str | None] | None = None  # the session the page is for, and its day
 
     @property
     def by_date(self) -> bool:
@@ -133,7 +136,7 @@ def _section_quotes(name: str, from_notes: list[tuple[str, list[list[str]]]]) ->
 
 
 def _in(day: str | None, span: Span) -> bool:
-    return day is not None and day >= span.start and (span.end is None or day < span.end)
+    return day is not None and span.start <= day < span.end
 
 
 def _action_line(action: Action, note: str) -> str:
@@ -143,18 +146,20 @@ def _action_line(action: Action, note: str) -> str:
 
 def _actions(actions: list[Action], span: Span, span_paths: set[str], today: date) -> list[str]:
     stalled_before = (today - timedelta(days=STALLED_DAYS)).isoformat()
-    done, still, stalled, dropped = [], [], [], []
+    done, still, inner, stalled, dropped = [], [], [], [], []
     for a in actions:
         mine = a.source in span_paths
         if a.status == "done" and ((a.done and _in(a.done, span)) or (not a.done and mine)):
             done.append(_action_line(a, f" · done {a.done}" if a.done else ""))
         elif a.status == "dropped" and (mine or (a.done and _in(a.done, span))):
             dropped.append(_action_line(a, ""))
-        elif a.status == "open" and span.end is not None and a.date is not None and a.date >= span.end:
-            continue  # from a later session: that session's brief lists it
-        elif a.status == "open" and a.date is not None and a.date < stalled_before:
+        elif a.status != "open" or (a.date is not None and a.date >= span.end):
+            continue  # done or let go outside the span; or from a later session, whose brief lists it
+        elif a.kind == "internal":
+            inner.append(f"- {a.text}")  # inner work takes the time it takes: never "stalled"
+        elif a.date is not None and a.date < stalled_before:
             stalled.append(_action_line(a, f" · open since {a.date}"))
-        elif a.status == "open":
+        else:
             due = f" · due {a.due}" if a.due else ""
             still.append(_action_line(a, due))
     out: list[str] = []
@@ -162,6 +167,7 @@ def _actions(actions: list[Action], span: Span, span_paths: set[str], today: dat
         ("Done", done),
         ("Still open", still),
         (f"Open for more than {STALLED_DAYS} days", stalled),
+        ("Inner work I am with", inner),
         ("Let go", dropped),
     ):
         if len(lines) > LISTED:
@@ -187,7 +193,7 @@ def build_brief(
     notes: list[NoteText],
     templates: dict[str, Boilerplate],
     actions: list[Action],
-    due: list[Due],
+    missed: list[FollowUp],
     today: date,
 ) -> Brief:
     """The page for `span`, from its (non-private) notes in date order."""
@@ -216,19 +222,20 @@ def build_brief(
     sections[ACTIONS] = _actions(actions, span, {n.path for n in notes}, today)
     moods = [(n.date, n.mood) for n in notes if n.mood is not None and n.date is not None]
     sections[MOOD] = _mood(moods)
-    wanted = set(span.sessions)
-    sections[MISSED] = [
-        f"- Session {d.session}: {d.label}, due since {d.since.isoformat()}"
-        for d in due
-        if d.session in wanted or (span.by_date and _in(d.since.isoformat(), span))
-    ]
+    sections[MISSED] = [f"- Session {f.session}: {f.label}, due {f.due_on.isoformat()}" for f in missed]
     if len(sections[MISSED]) > LISTED:
         sections[MISSED][LISTED:] = [f"- and {len(sections[MISSED]) - LISTED} more"]
     if sections[MISSED]:
         sections[MISSED].append("")
-    until = f" to {span.end}" if span.end else f" to {today.isoformat()}"
+    last = min(date.fromisoformat(span.end) - timedelta(days=1), today)
+    until = f" to {last.isoformat()}"
+    if span.for_session is None:
+        title = "For the next session"
+    else:
+        number, day = span.for_session
+        title = f"For session {number}" + (f" · {day}" if day else "")
     return Brief(
-        title=f"Brief · {span.label}",
+        title=title,
         # "since DATE" names the start already: "From 2026-10-01 to ...", not "Since 2026-10-01, 2026-10-01"
         covers=f"From {span.start}{until}"
         if span.by_date

@@ -13,11 +13,11 @@ from __future__ import annotations
 import errno
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from vaultkit.actions import Action, iso_date
+from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
 from vaultkit.brief_text import Boilerplate, Sections, boilerplate, private_meta, split_sections
@@ -27,6 +27,7 @@ from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
 from vaultkit.notes import NoteRecord
 from vaultkit.overview import mood_chart
+from vaultkit.practice import Practice
 from vaultkit.refresh import big_picture
 from vaultkit.store import Store
 from vaultkit.template_files import find_template, note_path
@@ -104,66 +105,72 @@ class Privacy:
         return self.targets[key]
 
 
-def _starts(notes: list[NoteRecord]) -> dict[int, str]:
-    """Each session's first day."""
-    starts: dict[int, str] = {}
-    for n in notes:
-        if (
-            n.session is not None
-            and n.date is not None
-            and (n.session not in starts or n.date < starts[n.session])
-        ):
-            starts[n.session] = n.date
-    return starts
-
-
-def _answered(notes: list[NoteRecord]) -> set[int]:
-    """The sessions with something written after them (a reflection, a check-in):
-    an intention alone opens a session that has not been talked about yet."""
-    return {n.session for n in notes if n.session is not None and n.type != "intention"}
-
-
-def _latest_worked(starts: dict[int, str], answered: set[int], today: date) -> tuple[int, ...] | None:
-    """The default span's sessions: the latest session that has begun and has
-    answers, and every later one that so far holds only an intention (the next
-    session's, written before it). None when there is no such session."""
-    done = [s for s, day in starts.items() if day <= today.isoformat() and s in answered]
-    if not done:
-        return None
-    later = sorted(s for s in starts if s > max(done))
-    if any(s in answered for s in later):
-        return None  # a later session already has answers (dated ahead): no "next intention" here
-    return (max(done), *later)
-
-
-def _span(notes: list[NoteRecord], today: date, session: int | None, since: date | None) -> Span:
+def _span(practice: Practice, notes: list[NoteRecord], session: int | None, since: date | None) -> Span:
+    """The notes a brief covers: by default the latest session that has begun and has
+    answers (with the next session's intention, when it is written already); or one
+    session; or every note since a date. Bounded at both ends: the next session's
+    day, else today (inclusive)."""
+    today = practice.today
     if not notes:
         raise VaultkitError(
             "there are no integration notes to make a brief from yet; start with `vaultkit new intention`"
         )
-    answered = _answered(notes)
+    tomorrow = (today + timedelta(days=1)).isoformat()
     if since is not None:
         start = since.isoformat()
-        chosen = [n for n in notes if n.date is not None and n.date >= start]
-        sessions = tuple(sorted({n.session for n in chosen if n.session is not None}))
-        upcoming = sessions[-1] if len(sessions) > 1 and sessions[-1] not in answered else None
-        return Span(f"since {start}", start, None, sessions, upcoming)
-    starts = _starts(notes)
-    if not starts:
+        chosen = {
+            n.session for n in notes if n.session is not None and n.date is not None and n.date >= start
+        }
+        sessions = tuple(sorted(chosen))
+        last = practice.session(sessions[-1]) if sessions else None
+        upcoming = sessions[-1] if len(sessions) > 1 and last is not None and not last.answered else None
+        return Span(f"since {start}", start, tomorrow, sessions, upcoming, _for(practice, sessions, upcoming))
+    if not practice.sessions:
         raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
     if session is None:
-        worked = _latest_worked(starts, answered, today)
+        worked = practice.latest_worked()
         if worked and len(worked) > 1:
+            first = practice.session(worked[0])
+            assert first is not None
             return Span(
-                f"session {worked[0]} and the next intention", starts[worked[0]], None, worked, worked[-1]
+                f"session {worked[0]} and the next intention",
+                first.day.isoformat(),
+                tomorrow,
+                worked,
+                worked[-1],
+                _for(practice, worked, worked[-1]),
             )
-        begun = [s for s, day in starts.items() if day <= today.isoformat()]
-        session = worked[0] if worked else max(begun or starts)
-    if session not in starts:
-        known = ", ".join(str(s) for s in sorted(starts))
+        latest = practice.latest
+        session = worked[0] if worked else (latest or practice.sessions[-1]).number
+    chosen_session = practice.session(session)
+    if chosen_session is None:
+        known = ", ".join(str(s.number) for s in practice.sessions)
         raise VaultkitError(f"no notes for session {session}; sessions in this vault: {known}")
-    later = [day for s, day in starts.items() if s > session]
-    return Span(f"session {session}", starts[session], min(later) if later else None, (session,))
+    end = chosen_session.end.isoformat() if chosen_session.end else tomorrow
+    return Span(
+        f"session {session}",
+        chosen_session.day.isoformat(),
+        min(end, tomorrow),
+        (session,),
+        None,
+        _for(practice, (session,), None),
+    )
+
+
+def _for(
+    practice: Practice, sessions: tuple[int, ...], upcoming: int | None
+) -> tuple[int, str | None] | None:
+    """The session the page is for, and its day when known: the next intention's
+    session, else the one after the last covered."""
+    if not sessions:
+        return None
+    number = upcoming if upcoming is not None else sessions[-1] + 1
+    found = practice.session(number)
+    if found is not None:
+        return number, found.day.isoformat()
+    if practice.upcoming is not None and practice.upcoming[0] == number and practice.upcoming[1]:
+        return number, practice.upcoming[1].isoformat()
+    return number, None
 
 
 def _in_span(note: NoteRecord, span: Span) -> bool:
@@ -197,7 +204,8 @@ def make_brief(
     """The brief for a session (default: the latest that has begun) or since a date.
     The store must be current (`refresh.scan`)."""
     notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE]
-    span = _span(notes, today, session, since)
+    practice, overview = big_picture(vault, store, today)
+    span = _span(practice, notes, session, since)
     chosen = sorted((n for n in notes if _in_span(n, span)), key=lambda n: (n.date or "", n.path))
     if not chosen:
         raise VaultkitError(f"no integration notes {span.label}; try an earlier date")
@@ -224,8 +232,15 @@ def make_brief(
     ):
         if privacy.of(action.source) is None:
             shared.append(action)
-    due, overview = big_picture(vault, store, today)
-    brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
+    missed = [
+        f
+        for f in practice.follow_ups
+        if f.state == "missed"
+        and (f.session in span.sessions if not span.by_date else span.start <= f.due_on.isoformat())
+    ]
+    brief = build_brief(
+        span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, missed, today
+    )
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
     brief.left_out_lines = hidden_lines
@@ -325,29 +340,16 @@ def write_html(vault: Vault, given: str, made: Made) -> str:
 
 
 def next_session(vault: Vault, store: Store, today: date) -> tuple[date, str | None] | None:
-    """The next session's date, as the latest worked session's notes give it
-    (`next_session:`; the next session's intention, written already, does not
-    hide it), when it is today or later; and the link of a brief made since
-    that session began."""
-    notes = [n for n in store.integration_notes() if n.type != BRIEF_TYPE and n.session is not None]
-    if not notes:
+    """The next session's day, when the practice knows it and it is today or later,
+    and the link of a brief made since the session before it began."""
+    practice = store.practice(vault.config.follow_ups, today)
+    number, day = practice.upcoming or (0, None)
+    if day is None:
         return None
-    starts = _starts(notes)
-    worked = _latest_worked(starts, _answered(notes), today)
-    sessions = set(worked) if worked else {max(n.session for n in notes if n.session is not None)}
-    ours = [n for n in notes if n.session in sessions]
-    found: list[str] = []
-    for n in ours:
-        got = read_for_brief(vault, n.path)
-        day = iso_date(got.meta.get("next_session")) if got else None
-        if day:
-            found.append(day)
-    upcoming = [day for day in found if day >= today.isoformat()]
-    if not upcoming:
-        return None
-    began = min((n.date for n in ours if n.date), default="")
-    briefs = [link for _, day, link in store.briefs() if day is not None and day >= began]
-    return date.fromisoformat(min(upcoming)), (briefs[0] if briefs else None)
+    before = practice.session(number - 1)
+    began = before.day.isoformat() if before else ""
+    briefs = [link for _, when, link in store.briefs() if when is not None and when >= began]
+    return day, (briefs[0] if briefs else None)
 
 
 def status_line(found: tuple[date, str | None] | None, today: date) -> str | None:

@@ -71,7 +71,7 @@ INTEGRATION = (
 _SUFFIXED = re.compile(r"^(.+)-(\d+)$")
 # What a note's row holds of its record, and each action row of its action (the rest is
 # the listing's: links, ids, places, copy status), for telling an unchanged note.
-_FIELDS = "type, date, session, mood, error, error_line, problems, session_date, wheel"
+_FIELDS = "type, date, session, mood, error, error_line, problems, session_date, wheel, practice"
 _ACTION_FIELDS = "idx, wid, explicit, text, kind, status, due, done, domain"
 
 
@@ -82,10 +82,21 @@ def _fields(record: NoteRecord) -> tuple[object, ...]:
         error.message if error else None, error.line if error else None,
         json.dumps([list(p) for p in record.problems]) if record.problems else None,
         record.session_date, json.dumps(dict(record.wheel)) if record.wheel else None,
+        _practice(record),
     )  # fmt: skip
 
 
-_NO_FIELDS = (None,) * 9
+def _practice(record: NoteRecord) -> str | None:
+    """What the practice model reads beyond the common fields, as JSON (or None)."""
+    found: dict[str, object] = {}
+    if record.next_session:
+        found["next_session"] = record.next_session
+    if record.dismissed:
+        found["dismissed"] = list(record.dismissed)
+    return json.dumps(found, ensure_ascii=False) if found else None
+
+
+_NO_FIELDS = (None,) * 10
 
 
 def _action_fields(record: NoteRecord) -> list[tuple[object, ...]]:
@@ -274,12 +285,12 @@ class Upkeep:
             if fields == _NO_FIELDS:
                 plain.append((rel, key, stem(rel), copy_of[rel], links.get(rel)))  # most notes
             else:
-                type_, day, session, mood, message, line, problems, session_date, wheel = fields
+                type_, day, session, mood, message, line, problems, session_date, wheel, practice = fields
                 notes.append(
                     (
                         rel, key, type_, day, session, mood, message, line, problems,
                         stem(rel), copy_of[rel], links.get(rel), record.integration and copy_of[rel] is None,
-                        session_date, wheel,
+                        session_date, wheel, practice,
                     )
                 )  # fmt: skip
             hidden = copy_of[rel] is not None
@@ -298,7 +309,7 @@ class Upkeep:
                         a.due, a.done, record.date, record.session, section, o1, o2, o3, line, a.domain,
                     )
                 )  # fmt: skip
-        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 15)})", notes)
+        self.db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 16)})", notes)
         # SQLite binds each parameter at a cost: a note without fields gives only what it has
         self.db.executemany(
             "INSERT INTO notes (path, key, stem, copy_of, link, integration) VALUES (?, ?, ?, ?, ?, 0)", plain

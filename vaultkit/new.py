@@ -18,8 +18,9 @@ from vaultkit.drafts import Draft, DraftFile, started_now
 from vaultkit.errors import NoteExistsError, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.new_actions import NewAction, parse_action_text
+from vaultkit.practice import OPENS_SESSION
 from vaultkit.refresh import opened, refresh, scan
-from vaultkit.sessions import carried_over, choose_session, parse_date_option, session_links
+from vaultkit.sessions import carried_over, choose_session, expected_day, parse_date_option, session_links
 from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import (
     NoteValues,
@@ -195,7 +196,11 @@ def create_note(
     with opened(vault, notice) as store:
         scan(vault, store, today)
         notes = store.integration_notes()
-        session = draft.session if draft else choose_session(notes, request.type, request.session, note_date)
+        practice = store.practice(vault.config.follow_ups, today)
+        session = (
+            draft.session if draft else choose_session(practice, request.type, request.session, note_date)
+        )
+        session_day = expected_day(practice, session, note_date) if request.type == OPENS_SESSION else None
         links = session_links(notes, session, request.type, store.link)
         carried = (
             carried_over(store.actions("AND status = 'open'"), note_date)
@@ -211,6 +216,7 @@ def create_note(
         session=session,
         links=links,
         actions=list(request.actions),
+        session_day=session_day,
     )
     rel = note_path(vault.config.note_path, values)
     target = safe_target(vault, rel)

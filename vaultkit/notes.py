@@ -12,7 +12,7 @@ from vaultkit.fs import NoteFile, read_head
 
 INTEGRATION_TYPES = ("intention", "reflection", "check-in")
 # Bumped when what is read from a note changes: the store then reads every note again.
-READER_VERSION = 5
+READER_VERSION = 6
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
@@ -30,6 +30,8 @@ class NoteRecord:
     error: Problem | None = None  # the note could not be read at all
     session_date: str | None = None  # an intention's: the day the session is, when not the note's
     wheel: tuple[tuple[str, float], ...] = ()  # (domain, 0-10) a check-in's integration wheel gave
+    next_session: str | None = None  # the day the person said their next session is
+    dismissed: tuple[str, ...] = ()  # follow-ups of this session the person let go ("1-week check-in")
 
     @property
     def integration(self) -> bool:
@@ -57,6 +59,12 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     session_date = iso_date(meta.get("session_date"))
     if meta.get("session_date") not in (None, "") and session_date is None:
         problems.append((None, "session_date must be a date like 2026-11-24", "session_date"))
+    next_session = iso_date(meta.get("next_session"))
+    if meta.get("next_session") not in (None, "") and next_session is None:
+        problems.append((None, "next_session must be a date like 2026-11-24", "next_session"))
+    dismissed = _texts(meta.get("dismissed"))
+    if dismissed is None:
+        problems.append((None, "dismissed must list follow-ups, such as 1-week check-in", "dismissed"))
     session = session_number(meta.get("session"))
     if meta.get("session") not in (None, "") and session is None:
         problems.append((None, "session must be a whole number", "session"))
@@ -84,7 +92,19 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
         tuple(located),
         session_date=session_date,
         wheel=wheel,
+        next_session=next_session,
+        dismissed=dismissed or (),
     )
+
+
+def _texts(value: Any) -> tuple[str, ...] | None:
+    """A property that is a list of text (or one text): its items; None when it is neither."""
+    if value in (None, ""):
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        return None
+    return tuple(item.strip() for item in items if item.strip())
 
 
 def _score(meta: dict[str, Any], key: str, problems: list[tuple[int | None, str, str]]) -> float | None:

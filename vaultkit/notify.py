@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vaultkit.config import Config, in_quiet_hours, logical_today
-from vaultkit.followups import Due, due_follow_ups
+from vaultkit.practice import FollowUp
 from vaultkit.store import Store
 
 TIMEOUT = 10.0  # seconds a channel may take before it is stopped
@@ -41,16 +41,15 @@ NO_DESKTOP = (
 Log = Callable[[str], None]
 
 
-def message(due: Due) -> str:
+def message(due: FollowUp) -> str:
     """What a nudge says: a note type and a session number, nothing from a note."""
-    note_type = due.label.split(" ", 1)[1]  # followups.label(): "<span> <note type>"
-    article = "an" if note_type[:1].lower() in "aeiou" else "a"
-    return f"vaultkit: {article} {note_type} is due (session {due.session})"
+    article = "an" if due.type[:1].lower() in "aeiou" else "a"
+    return f"vaultkit: {article} {due.type} is due (session {due.session})"
 
 
-def follow_up_key(due: Due) -> str:
+def follow_up_key(due: FollowUp) -> str:
     """How the store remembers a follow-up: "3:1-week check-in"."""
-    return f"{due.session}:{due.label}"
+    return due.key
 
 
 def channel_argv(
@@ -162,7 +161,7 @@ class Nudger:
             return 0
         now = self.clock()
         today = logical_today(now, self.config.day_starts_at)
-        due = due_follow_ups(store.facts(today).spans, self.config.follow_ups, today)
+        due = store.practice(self.config.follow_ups, today).due()
         day = today.isoformat()
         store.forget_nudges([follow_up_key(d) for d in due], day)
         if not due or in_quiet_hours(self.config.notify_quiet, now.time()):

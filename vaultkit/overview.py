@@ -11,9 +11,8 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from vaultkit.actions import DOMAINS
-from vaultkit.followups import Due
+from vaultkit.practice import Practice
 from vaultkit.summary import one_line
-from vaultkit.text import plural
 
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
 MOOD_POINTS = 30  # the most recent mood entries drawn
@@ -81,30 +80,30 @@ def _weeks_in_a_row(dates: set[date], today: date) -> int:
 
 
 class Facts(NamedTuple):
-    """What the overview and the follow-ups read from the integration notes
+    """What the overview reads from the integration notes beside the practice
     (the store works these out; dates are ISO strings)."""
 
-    spans: dict[tuple[int, str | None], tuple[str, str]]  # (session, type) -> first and last date
-    starts: dict[int, str]  # session -> its first note's date, of notes dated up to today
     dates: list[str]  # the days with a note, up to today
-    timeline: list[tuple[int, str, str | None]]  # (session, date, type) of the latest sessions' notes
     mood: list[tuple[str, float]]  # the latest moods, oldest first
     domains: tuple[tuple[str, str, int], ...] = ()  # (domain, status, actions) of open and done actions
     wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
 
 
-def build_overview(facts: Facts, tally: Tally, due: list[Due], today: date) -> Overview:
-    sessions = facts.starts
-    last_session = max(sessions, default=None)
+def build_overview(facts: Facts, tally: Tally, practice: Practice) -> Overview:
+    today = practice.today
+    begun = practice.begun
+    last = begun[-1] if begun else None
     last_date = max(facts.dates, default=None)
     dates = {date.fromisoformat(day) for day in facts.dates}
-    timeline: dict[int, list[tuple[str, str]]] = {}
-    for session, day, note_type in facts.timeline:
-        timeline.setdefault(session, []).append((day, note_type or "note"))
+    shown = [s for s in practice.sessions if s.notes and (s.notes[0].date or "") <= today.isoformat()]
+    timeline = [
+        (s.number, [(n.date or "", n.type or "note") for n in s.notes if (n.date or "") <= today.isoformat()])
+        for s in shown[-TIMELINE_SESSIONS:]
+    ]
     return Overview(
-        sessions=len(sessions),
-        last_session=last_session,
-        last_session_date=sessions[last_session] if last_session is not None else None,
+        sessions=len(begun),
+        last_session=last.number if last else None,
+        last_session_date=last.day.isoformat() if last else None,
         open_external=tally.external,
         open_internal=tally.internal,
         overdue=tally.overdue,
@@ -113,10 +112,10 @@ def build_overview(facts: Facts, tally: Tally, due: list[Due], today: date) -> O
         notes_last_30_days=sum(1 for d in dates if (today - d).days < 30),
         weeks_in_a_row=_weeks_in_a_row(dates, today),
         due=[
-            {"session": d.session, "label": d.label, "since": d.since.isoformat(), "command": d.command}
-            for d in due
+            {"session": d.session, "label": d.label, "since": d.due_on.isoformat(), "command": d.command}
+            for d in practice.due()
         ],
-        timeline=sorted(timeline.items()),
+        timeline=timeline,
         mood=facts.mood,
         domains=_domains(facts.domains),
         wheel=facts.wheel,
@@ -337,10 +336,11 @@ def render_status(overview: Overview) -> str:
     if overview.last_note_date is not None:
         days = overview.days_since_last_note
         ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+        # The streak only where it encourages: never "0 weeks in a row", nor "1".
+        streak = f"; {overview.weeks_in_a_row} weeks in a row" if overview.weeks_in_a_row >= 2 else ""
         out.append(
             f"Last integration note: {overview.last_note_date} ({ago}); "
-            f"{overview.notes_last_30_days} in the last 30 days; "
-            f"{plural(overview.weeks_in_a_row, 'week')} in a row"
+            f"{overview.notes_last_30_days} in the last 30 days{streak}"
         )
     else:
         out.append("No integration notes yet: vaultkit new intention")

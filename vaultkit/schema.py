@@ -72,6 +72,11 @@ MIGRATIONS = [
     DROP INDEX actions_listed;
     CREATE INDEX actions_listed ON actions(section, o1, o2, o3, path, idx, uid, line) WHERE section > 0;
     """,
+    """
+    -- what the practice model reads beyond the common fields: JSON {"next_session": ...,
+    -- "dismissed": [...]} (READER_VERSION 6)
+    ALTER TABLE notes ADD COLUMN practice TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from vaultkit.actions import Action
 from vaultkit.errors import VaultkitError
 from vaultkit.notes import NoteRecord
+from vaultkit.practice import OPENS_SESSION, Practice
 
-# Note types that open a session, and the ones a later note links back to.
-OPENS_SESSION = "intention"
+# The note types a later note links back to.
 LINKED_TYPES = ("intention", "reflection")
 
 
@@ -32,23 +32,11 @@ def parse_date_option(text: str, today: date) -> date:
     raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
 
 
-def _session_dates(notes: list[NoteRecord]) -> dict[int, str]:
-    """Each session's day: its intention's `session_date`, else its earliest note."""
-    days: dict[int, str] = {}
-    for n in notes:
-        if n.session is None:
-            continue
-        day = (n.session_date if n.type == OPENS_SESSION else None) or n.date
-        if day and (n.session not in days or day < days[n.session]):
-            days[n.session] = day
-    return days
-
-
-def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, on: date) -> int:
+def choose_session(practice: Practice, note_type: str, given: int | None, on: date) -> int:
     """An intention opens the next session; any other note joins the latest one.
     Numbers that would leave a gap, or an intention that would put sessions out
     of date order, are refused: vaultkit never renumbers existing notes."""
-    days = _session_dates(notes)
+    days = {s.number: s.day.isoformat() for s in practice.sessions}
     latest = max(days, default=0)
     numbers = ", ".join(str(n) for n in sorted(days))
     existing = f"the sessions so far are {numbers}" if days else "there are no sessions yet"
@@ -59,7 +47,8 @@ def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, o
             raise VaultkitError(
                 f"--session {given} would skip numbers: {existing}, so the next is {latest + 1}"
             )
-        opened_by = sorted(n.path for n in notes if n.session == given and n.type == OPENS_SESSION)
+        found = practice.session(given)
+        opened_by = sorted(n.path for n in (found.notes if found else ()) if n.type == OPENS_SESSION)
         if note_type == OPENS_SESSION and opened_by:
             raise VaultkitError(f"session {given} already has its intention, {opened_by[0]}")
         number = given
@@ -78,6 +67,15 @@ def choose_session(notes: list[NoteRecord], note_type: str, given: int | None, o
                 "renumbers notes. Check --date, or give the right --session"
             )
     return number
+
+
+def expected_day(practice: Practice, session: int, on: date) -> date | None:
+    """The day a new intention's session is, as the person recorded it earlier
+    (`next_session`), when that is on or after the note's date."""
+    if practice.upcoming is None:
+        return None
+    number, day = practice.upcoming
+    return day if number == session and day is not None and day >= on else None
 
 
 def session_links(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -28,7 +28,9 @@ from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, WalkProblem, stem
 from vaultkit.listing import DONE, EXTERNAL, IN_LIST, INTERNAL, OVERDUE, Listing, Upkeep, ids
 from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
-from vaultkit.overview import MOOD_POINTS, TIMELINE_SESSIONS, WHEEL_POINTS, Facts
+from vaultkit.overview import MOOD_POINTS, WHEEL_POINTS, Facts
+from vaultkit.practice import Entry, Practice
+from vaultkit.practice import build as build_practice
 from vaultkit.summary import wikilink
 
 CHUNK = 2000  # notes put in at a time
@@ -211,36 +213,41 @@ class Store:
         return found
 
     def integration_notes(self) -> list[NoteRecord]:
-        """Notes of the integration work (what follow-ups and the overview read), by path."""
+        """Notes of the integration work (what the practice and the overview read), by path."""
         marks = ", ".join("?" * len(INTEGRATION_TYPES))
         rows = self.conn.execute(
-            "SELECT path, type, date, session, mood, session_date FROM notes WHERE error IS NULL "
+            "SELECT path, type, date, session, mood, session_date, practice FROM notes WHERE error IS NULL "
             f"AND copy_of IS NULL AND (session IS NOT NULL OR type IN ({marks})) ORDER BY path",
             INTEGRATION_TYPES,
         )
-        return [
-            NoteRecord(path, type=kind, date=day, session=session, mood=mood, session_date=session_day)
-            for path, kind, day, session, mood, session_day in rows
+        found = []
+        for path, kind, day, session, mood, session_day, practice in rows:
+            more = json.loads(practice) if practice else {}
+            found.append(
+                NoteRecord(
+                    path,
+                    type=kind,
+                    date=day,
+                    session=session,
+                    mood=mood,
+                    session_date=session_day,
+                    next_session=more.get("next_session"),
+                    dismissed=tuple(more.get("dismissed", ())),
+                )  # fmt: skip
+            )
+        return found
+
+    def practice(self, follow_ups: Mapping[str, tuple[int, ...]], today: date) -> Practice:
+        """The practice (sessions, follow-ups, the next session) as the notes tell it."""
+        entries = [
+            Entry(n.path, n.type, n.date, n.session, n.session_date, n.next_session, n.dismissed)
+            for n in self.integration_notes()
         ]
+        return build_practice(entries, follow_ups, today)
 
     def facts(self, today: date) -> Facts:
-        """What the overview and the follow-ups read from the integration notes."""
+        """What the overview reads from the integration notes, beside the practice."""
         now, db = today.isoformat(), self.conn
-        spans = db.execute(
-            "SELECT session, type, min(coalesce(session_date, date)), max(date) FROM notes "
-            "WHERE integration = 1 AND session IS NOT NULL AND date IS NOT NULL GROUP BY session, type"
-        )
-        starts = db.execute(
-            "SELECT session, min(coalesce(session_date, date)) FROM notes "
-            "WHERE integration = 1 AND date <= ? AND session IS NOT NULL GROUP BY session",
-            (now,),
-        ).fetchall()
-        latest = json.dumps(sorted(s for s, _ in starts)[-TIMELINE_SESSIONS:])
-        timeline = db.execute(
-            "SELECT session, date, type FROM notes WHERE integration = 1 AND date <= ? "
-            "AND session IN (SELECT value FROM json_each(?)) ORDER BY date, path",
-            (now, latest),
-        )
         days = db.execute("SELECT DISTINCT date FROM notes WHERE integration = 1 AND date <= ?", (now,))
         moods = db.execute(
             "SELECT date, mood FROM notes WHERE integration = 1 AND date <= ? AND mood IS NOT NULL "
@@ -257,10 +264,7 @@ class Store:
             (now, WHEEL_POINTS),
         )
         return Facts(
-            {(s, t): (a, b) for s, t, a, b in spans},
-            dict(starts),
             [d for (d,) in days],
-            timeline.fetchall(),
             [(d, float(m)) for d, m in reversed(moods.fetchall())],
             domains=tuple(domains.fetchall()),
             wheel=tuple((d, tuple(json.loads(w).items())) for d, w in reversed(wheels.fetchall())),

@@ -192,6 +192,7 @@ class NoteValues:
     answers: list[str] = field(default_factory=list)  # one per prompt, "" when skipped
     actions: list[NewAction] = field(default_factory=list)
     path: str | None = None  # the note's vault-relative path: each action is written with its id
+    session_day: date | None = None  # an intention's session day as recorded before (next_session)
 
 
 def default_title(type_name: str) -> str:
@@ -339,7 +340,8 @@ def render_note(template: Template, values: NoteValues) -> str:
     meta.setdefault("type", values.type)
     meta["date"] = values.note_date
     if any(prompt.field == "session_date" for prompt in template.prompts):
-        meta.setdefault("session_date", values.note_date)  # the day of the session: the note's, unless told
+        # the day of the session: as recorded before (next_session), else the note's, unless told
+        meta.setdefault("session_date", values.session_day or values.note_date)
     if values.session is not None:
         meta["session"] = values.session
     for note_type, link in values.links.items():

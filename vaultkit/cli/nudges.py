@@ -26,13 +26,12 @@ def nudges(app: App, send_test: bool) -> None:
     """
     from vaultkit.config import in_quiet_hours, now
     from vaultkit.errors import VaultkitError
-    from vaultkit.followups import due_follow_ups
     from vaultkit.notify import TEST_MESSAGE, describe, follow_up_key, send_and_wait
 
     with scanned(app) as (vault, store, _report):
         config = vault.config
         today = vault_today(vault)
-        due = due_follow_ups(store.facts(today).spans, config.follow_ups, today)
+        due = store.practice(config.follow_ups, today).due()
         last = {follow_up_key(d): store.nudged_on(follow_up_key(d)) for d in due}
     if config.notify == "off":
         click.echo(
@@ -52,7 +51,7 @@ def nudges(app: App, send_test: bool) -> None:
     for follow_up in due:
         day = last[follow_up_key(follow_up)]
         click.echo(
-            f"Due: session {follow_up.session}'s {follow_up.label}, since {follow_up.since}; "
+            f"Due: session {follow_up.session}'s {follow_up.label}, since {follow_up.due_on}; "
             + (f"last nudged {day}" if day else "not nudged yet")
         )
     if send_test:
