@@ -106,8 +106,8 @@ class Privacy:
 
 
 def _span(practice: Practice, notes: list[NoteRecord], session: int | None, since: date | None) -> Span:
-    """The notes a brief covers: by default the latest session that has begun and has
-    answers (with the next session's intention, when it is written already); or one
+    """The notes a brief covers: by default the latest session that has happened, with
+    the sessions ahead whose intention is written (Practice.to_prepare); or one
     session; or every note since a date. Bounded at both ends: the next session's
     day, else today (inclusive)."""
     today = practice.today
@@ -128,33 +128,36 @@ def _span(practice: Practice, notes: list[NoteRecord], session: int | None, sinc
     if not practice.sessions:
         raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
     if session is None:
-        worked = practice.latest_worked()
-        if worked and len(worked) > 1:
-            first = practice.session(worked[0])
-            assert first is not None
-            return Span(
-                f"session {worked[0]} and the next intention",
-                first.day.isoformat(),
-                tomorrow,
-                worked,
-                worked[-1],
-                _for(practice, worked, worked[-1]),
-            )
-        latest = practice.latest
-        session = worked[0] if worked else (latest or practice.sessions[-1]).number
-    chosen_session = practice.session(session)
-    if chosen_session is None:
+        covered, prepared = practice.to_prepare()
+        ahead = prepared if prepared in covered else None
+        label = f"session {covered[0]}" + (" and the next intention" if ahead and len(covered) > 1 else "")
+        return Span(
+            label, _start(practice, covered), tomorrow, covered, ahead, _for(practice, covered, ahead)
+        )
+    picked = practice.session(session)
+    if picked is None:
         known = ", ".join(str(s.number) for s in practice.sessions)
         raise VaultkitError(f"no notes for session {session}; sessions in this vault: {known}")
-    end = chosen_session.end.isoformat() if chosen_session.end else tomorrow
+    end = min(picked.end.isoformat() if picked.end else tomorrow, tomorrow)
     return Span(
         f"session {session}",
-        chosen_session.day.isoformat(),
-        min(end, tomorrow),
+        _start(practice, (session,)),
+        end,
         (session,),
         None,
         _for(practice, (session,), None),
     )
+
+
+def _start(practice: Practice, sessions: tuple[int, ...]) -> str:
+    """The first day of these sessions' work: the session's day, or its intention
+    written before it."""
+    days = [
+        min(found.day.isoformat(), found.notes[0].date or "9999")
+        for n in sessions
+        if (found := practice.session(n)) is not None
+    ]
+    return min(days)
 
 
 def _for(

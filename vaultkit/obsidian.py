@@ -35,6 +35,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "tags": "tags",
     "mood": "number",
     "actions": "multitext",
+    "dismissed": "multitext",  # follow-ups let go (`vaultkit skip`)
     "private": "checkbox",
     "covers": "text",  # a brief's span
     **{f"wheel_{domain}": "number" for domain in WHEEL},

@@ -388,3 +388,59 @@ def _apply_to_note(vault: Vault, store: Store, source: str, changes: list[Change
         snap = newer  # an editor saved meanwhile: make the change again on its text
     message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
     return [Outcome(c, False, message) for c in changes]
+
+
+# ---------------------------------------------------------------- a list property, one item added
+
+
+def add_to_list(data: bytes, key: str, item: str) -> bytes:
+    """The note's bytes with `item` added to its list property `key` (made when
+    missing), as one more `  - "item"` line; nothing else changes. Refused
+    (WritebackError) when the property is in a shape a line cannot extend."""
+    try:
+        fm = parse_frontmatter(data)
+    except NoteError as exc:
+        raise WritebackError(f"its properties cannot be read ({exc.problem.message})") from None
+    if fm.meta is None:
+        raise WritebackError("it has no properties (frontmatter) to record this in")
+    nl = fm.newline.encode()
+    line = b"  - " + json.dumps(item, ensure_ascii=False).encode("utf-8") + nl
+    head = data[fm.start : fm.end]
+    found = re.search(rb"(?m)^" + re.escape(key.encode()) + rb":[ \t]*(\[\])?[ \t]*\r?$", head)
+    if key not in fm.meta:
+        new = data[: fm.end] + key.encode() + b":" + nl + line + data[fm.end :]
+    elif found is None:
+        raise WritebackError(f"its `{key}` property is not a list vaultkit can add to; add {item!r} by hand")
+    else:
+        at = data.find(b"\n", fm.start + found.end()) + 1  # the line after `key:`
+        items = re.compile(rb"[ \t]*- [^\r\n]*\r?\n")
+        while not found.group(1) and (more := items.match(data, at)) and at < fm.end:
+            at = more.end()
+        if found.group(1):  # `key: []`: the list starts here
+            new = data[: fm.start + found.start()] + key.encode() + b":" + nl + line + data[at:]
+        else:
+            new = data[:at] + line + data[at:]
+    after = parse_frontmatter(new).meta or {}
+    before = dict(fm.meta)
+    wanted = [*(before.pop(key, None) or []), item]
+    if after.pop(key, None) != wanted or after != before:
+        raise WritebackError(f"its `{key}` property could not be extended cleanly; add {item!r} by hand")
+    return new
+
+
+def add_item(vault: Vault, source: str, key: str, item: str) -> None:
+    """Add `item` to the list property `key` of the note at `source`, compare-and-swap."""
+    path = safe_target(vault, source).resolve()
+    snap = snapshot(path)
+    for _attempt in range(ATTEMPTS):
+        if snap.data is None:
+            raise WritebackError(f"{source} is gone; nothing was changed")
+        try:
+            new = add_to_list(snap.data, key, item)
+        except WritebackError as exc:
+            raise WritebackError(f"{source}: {exc}; nothing was changed") from None
+        newer = swap(snap, new, vault.config.file_mode)
+        if newer is None:
+            return
+        snap = newer  # saved meanwhile: add it to the new text
+    raise WritebackError(f"{source} kept changing while vaultkit tried to update it; nothing was changed")
