@@ -425,6 +425,7 @@ def test_version_and_python_dash_m():
         text=True,
         check=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        timeout=60,
     )
     assert out.stdout == f"vaultkit, version {__version__}\n"
 

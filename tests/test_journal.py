@@ -16,7 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import build_tree
+from tests.helpers import build_tree, default_sigint
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +36,7 @@ def spawn(vault: Path, *args: str, **env: str) -> pexpect.spawn:
         encoding="utf-8",
         dimensions=(40, 100),
         timeout=20,
+        preexec_fn=default_sigint,  # Ctrl-C outside a prompt is a signal: never one it ignores
     )
 
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import build_tree
+from tests.helpers import build_tree, default_sigint, read_until
 
 THREE_SESSIONS = {
     "Integration/s1.md": "---\ntype: intention\ndate: 2026-10-01\nsession: 1\n---\n",
@@ -121,23 +121,24 @@ def piped_new(vault: Path, answers: bytes, until: bytes) -> tuple[subprocess.Pop
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         env=env,
+        preexec_fn=default_sigint,  # the test interrupts it, however the suite was started
     )
     assert child.stdin is not None and child.stderr is not None
     child.stdin.write(answers)
     child.stdin.flush()
-    seen = b""
-    while until not in seen:
-        chunk = child.stderr.read1(4096)
-        assert chunk, seen
-        seen += chunk
-    return child, seen
+    try:
+        return child, read_until(child.stderr, until)
+    except BaseException:
+        child.kill()
+        child.wait(timeout=20)
+        raise
 
 
 def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
     child, seen = piped_new(vault, b"An answer\n\n", b"Where might that come from")  # two answers in
     assert child.stderr is not None
     child.send_signal(signal.SIGINT)
-    seen += child.stderr.read()
+    seen += read_until(child.stderr, None)
     assert child.wait(timeout=20) == 130
     assert b"Your answers are kept in a draft; `vaultkit new reflection --resume`" in seen
     draft = json.loads((vault / ".vaultkit/drafts/reflection.json").read_text())
@@ -296,7 +297,7 @@ def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
     draft.write_text(theirs)  # the other writer
     child.stdin.write(b"Mine, second\n")
     child.stdin.close()
-    seen += child.stderr.read()
+    seen += read_until(child.stderr, None)
     assert child.wait(timeout=20) == 1
     assert draft.read_text() == theirs  # not overwritten
     (own,) = (vault / ".vaultkit/drafts").glob("reflection.*.json")

@@ -18,7 +18,7 @@ from vaultkit.frontmatter import parse_frontmatter
 from vaultkit.obsidian import PROPERTY_TYPES
 from vaultkit.templates import Template
 
-from .helpers import build_tree, snapshot
+from .helpers import build_tree, read_until, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 # types.json as Obsidian writes it: JSON.stringify(…, null, 2), no newline at the end.
@@ -126,19 +126,15 @@ def test_on_a_terminal_init_asks_and_yes_records(tmp_path):
         env=env,
     )
     os.close(follower)
-    seen = b""
-    while b"[y/N]" not in seen:
-        chunk = os.read(leader, 4096)
-        assert chunk, seen
-        seen += chunk
-    os.write(leader, b"y\n")
     try:
-        while chunk := os.read(leader, 4096):
-            seen += chunk
-    except OSError:  # the pty closes when the process ends
-        pass
-    assert proc.wait(timeout=30) == 0
-    os.close(leader)
+        seen = read_until(leader, b"[y/N]")
+        os.write(leader, b"y\n")
+        seen += read_until(leader, None)  # to the pty's end, when the process has gone
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
     assert b"Record the types of vaultkit's properties in .obsidian/types.json" in seen
     assert json.loads((root / ".obsidian/types.json").read_text()) == {"types": PROPERTY_TYPES}
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+BUILD = 100  # seconds a build or install may take: inside the 120 s pytest-timeout gives the test
 
 
 def _contents(wheel: Path) -> dict[str, str]:
@@ -31,12 +32,18 @@ def _contents(wheel: Path) -> dict[str, str]:
 def test_the_release_builds_passes_twine_and_installs_with_pipx(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], check=True, capture_output=True
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=BUILD,
     )
     (sdist,) = dist.glob("vaultkit-*.tar.gz")
     (wheel,) = dist.glob("vaultkit-*.whl")
     check = subprocess.run(
-        [sys.executable, "-m", "twine", "check", str(sdist), str(wheel)], capture_output=True, text=True
+        [sys.executable, "-m", "twine", "check", str(sdist), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert check.returncode == 0 and check.stdout.count("PASSED") == 2, check.stdout + check.stderr
 
@@ -51,6 +58,7 @@ def test_the_release_builds_passes_twine_and_installs_with_pipx(tmp_path):
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(again), str(tmp_path / "unpacked" / top)],
         check=True,
         capture_output=True,
+        timeout=BUILD,
     )
     (rebuilt,) = again.glob("vaultkit-*.whl")
     assert _contents(rebuilt) == _contents(wheel)
@@ -64,12 +72,18 @@ def test_the_release_builds_passes_twine_and_installs_with_pipx(tmp_path):
         "XDG_STATE_HOME": str(tmp_path / "state"),
     }
     subprocess.run(
-        [sys.executable, "-m", "pipx", "install", str(wheel)], check=True, capture_output=True, env=env
+        [sys.executable, "-m", "pipx", "install", str(wheel)],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=BUILD,
     )
     vaultkit = tmp_path / "bin" / "vaultkit"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(vaultkit), *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+        return subprocess.run(
+            [str(vaultkit), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+        )
 
     from vaultkit import __version__
 

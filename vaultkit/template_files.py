@@ -60,6 +60,16 @@ def list_templates(vault: Vault) -> list[Template]:
     return [found[name] for name in sorted(found)]
 
 
+def own_types(vault: Vault) -> frozenset[str]:
+    """The note types that make a note vaultkit's own: its templates' (shipped or the
+    vault's), and its briefs'."""
+    names = {"brief"}
+    for folder in (shipped_templates_dir(), vault.state_dir / "templates"):
+        if folder.is_dir():
+            names.update(p.stem for p in folder.glob("*.md") if TEMPLATE_NAME.match(p.stem))
+    return frozenset(names)
+
+
 def copy_template(vault: Vault, name: str) -> Path:
     """Copy a shipped template into `.vaultkit/templates/` for editing."""
     template = find_template(vault, name)
