@@ -20,7 +20,7 @@ def test_wheel_in_a_clean_virtualenv_scaffolds_every_type(tmp_path):
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
         check=True,
     )
-    (wheel,) = dist.glob("vaultkit-*.whl")
+    (wheel,) = dist.glob("vaultkit_journal-*.whl")  # the distribution's name; the command is `vaultkit`
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"
