@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,12 +119,18 @@ class Rendered:
     status: str  # "ok", or "ERRORS: ..." as Mermaid reported them
     svgs: int  # diagrams that came out as SVG
     dom: str
+    probe: Any = None  # what the `probe` expression gave, once the diagrams were drawn
 
 
-def render_mermaid(diagrams: list[str], folder: Path, theme: str = "default") -> Rendered:
+def render_mermaid(
+    diagrams: list[str], folder: Path, theme: str = "default", probe: str = "null"
+) -> Rendered:
     """Render Mermaid blocks with Obsidian's Mermaid version, as Obsidian would
-    (`theme="dark"`: as in Obsidian's dark mode)."""
+    (`theme="dark"`: as in Obsidian's dark mode). `probe` is a JavaScript
+    expression run on the drawn page (to measure what the DOM alone does not
+    say, such as a text's width); its value comes back as JSON."""
     import html
+    import json
 
     blocks = "\n".join(f'<pre class="mermaid">{html.escape(d)}</pre>' for d in diagrams)
     page = folder / "charts.html"
@@ -133,10 +140,12 @@ def render_mermaid(diagrams: list[str], folder: Path, theme: str = "default") ->
 <script src="{mermaid_js().as_uri()}"></script></head><body>
 {blocks}
 <div id="status">rendering</div>
+<div id="probe"></div>
 <script>
 mermaid.initialize({{ startOnLoad: false, theme: "{theme}" }});
 mermaid.run().then(() => {{
   const errors = document.querySelectorAll('.error-text, .error-icon').length;
+  document.getElementById("probe").textContent = JSON.stringify({probe});
   document.getElementById("status").textContent = errors ? "ERRORS: " + errors : "ok";
 }}).catch(e => {{ document.getElementById("status").textContent = "ERRORS: " + e; }});
 </script></body></html>""",
@@ -144,4 +153,6 @@ mermaid.run().then(() => {{
     )
     dom = dump_dom(page)
     status = re.search(r'<div id="status">(.*?)</div>', dom)
-    return Rendered(status[1] if status else "?", dom.count("<svg"), dom)
+    probed = re.search(r'<div id="probe">(.*?)</div>', dom, re.S)
+    value = json.loads(html.unescape(probed[1])) if probed and probed[1] else None
+    return Rendered(status[1] if status else "?", dom.count("<svg"), dom, value)

@@ -238,8 +238,9 @@ def test_charts_text_is_deterministic():
     )
     assert mood_chart(overview) == (
         '```mermaid\n%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb"}}}}%%\n'
-        'xychart-beta\n    title "Mood over time (0 to 10)"\n    x-axis "Days since 2026-11-01" 0 --> 8\n'
-        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 6.57, 6.64, 6.71, 6.79, 6.86, 6.93, 7]\n```\n\n'
+        'xychart-beta\n    title "Mood at each entry (0 to 10)"\n'
+        '    x-axis "Entries, 2026-11-01 to 2026-11-09" ["11-01", "11-02", "11-09"]\n'
+        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 7]\n```\n\n'
         "Mood (0 to 10), oldest first: 2026-11-01: 4 · 2026-11-02: 6.5 · 2026-11-09: 7"
     )
     assert render_overview(overview) == render_overview(build_overview(notes, Tally(), date(2026, 11, 24)))

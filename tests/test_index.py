@@ -15,7 +15,7 @@ import pytest
 from vaultkit import notes
 from vaultkit.conflicts import Facts, original_of
 from vaultkit.notes import record_from_bytes
-from vaultkit.summary import BEGIN, END
+from vaultkit.summary import BEGIN, END, Block, render_block
 
 from .helpers import actions_of, age, build_tree, index_vault, make_unreadable, read_until, snapshot
 
@@ -808,3 +808,49 @@ def test_an_upgraded_reader_renders_the_summary_anew_even_with_no_note_left(
     result = run("index")
     assert result.exit_code == 0, result.output
     assert "Plan the trip" not in summary.read_text()
+
+
+def test_the_summary_puts_the_tick_list_first_and_the_overview_last():
+    """What is due, then the boxes to tick, then what was done and what needs
+    fixing; the overview and its charts only after all of that."""
+    block = render_block(
+        Block(
+            14,
+            ["- [ ] Late — [[n]] 📅 2026-11-01 ^late"],
+            ["- [ ] Call — [[n]] ^call"],
+            ["- [ ] Notice — [[n]] ^notice"],
+            ["- [x] Walk — [[n]] ✅ 2026-11-20 ^walk"],
+            ["- Session 1 — reflection due since 2026-11-02: `vaultkit new reflection --session 1`"],
+            ["## Overview", "", "- Sessions: 1", "", "```mermaid", "timeline", "```", ""],
+            [("[[Broken]]", 3, "bad YAML")],
+            [("- [x] Wait — [[m]] ^wait", "waiting for `m.md` to be readable")],
+            [("copy.md", "[[n]]")],
+            ["a tick on ^gone: no such action"],
+        )
+    )
+    headings = [line for line in block.splitlines() if line.startswith("#")]
+    assert headings == [
+        "## Follow-ups due",
+        "## Open actions",
+        "### Overdue",
+        "### Things to do (external)",
+        "### Inner work (internal)",
+        "## Done in the last 14 days",
+        "## Notes that could not be read",
+        "## Ticks not applied yet",
+        "## Changes vaultkit did not apply",
+        "## Sync conflict copies",
+        "## Overview",
+    ]
+    assert block.endswith("```\n")
+
+
+def test_the_example_vaults_open_actions_come_before_any_chart(tmp_path):
+    vault = tmp_path / "vault"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "vault", vault)
+    index_vault(vault, TODAY)
+    lines = (vault / "Integration Actions.md").read_text().splitlines()
+    first_chart = lines.index("```mermaid")
+    tasks = [i for i, line in enumerate(lines) if line.startswith(("- [ ] ", "- [x] "))]
+    assert len(tasks) >= 5 and max(tasks) < first_chart < lines.index("## Overview") + 10
+    assert lines.index("## Open actions") < 20  # on the first screen, whatever the charts

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli.base import App, cli, common, complete_templates, pass_app, say
+from vaultkit.cli.base import App, cli, common, complete_templates, note_types, pass_app, say
 from vaultkit.errors import VaultkitError
 
 # ---------------------------------------------------------------- init
@@ -86,7 +86,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 
 
 @cli.command()
-@click.argument("note_type", metavar="TYPE", shell_complete=complete_templates)
+@click.argument("note_type", metavar="TYPE", required=False, shell_complete=complete_templates)
 @click.option("--date", "date_text", metavar="DATE", help="YYYY-MM-DD, today or yesterday.")
 @click.option(
     "--session",
@@ -110,7 +110,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 @pass_app
 def new(
     app: App,
-    note_type: str,
+    note_type: str | None,
     date_text: str | None,
     session: int | None,
     title: str | None,
@@ -142,6 +142,8 @@ def new(
     from vaultkit.config import now
     from vaultkit.new import Asker, NewNoteRequest, create_note, parse_action_option
 
+    if note_type is None:
+        raise click.UsageError(_which_note(app), click.get_current_context())
     vault = app.vault()
     request = NewNoteRequest(
         type=note_type,
@@ -171,6 +173,18 @@ def new(
     if edit:
         _open_in_editor(vault.root / rel)
     click.echo(rel)
+
+
+def _which_note(app: App) -> str:
+    """`vaultkit new` without a type: each type there is, as the command that writes it."""
+    try:
+        vault = app.vault()
+    except VaultkitError:  # not in a vault: the shipped types are still worth showing
+        vault = None
+    rows = note_types(vault)
+    width = max(len(name) for name, _ in rows)
+    lines = (f"  vaultkit new {name:<{width}}  {when}" for name, when in rows)
+    return "Missing argument 'TYPE', the note to write; one of:\n" + "\n".join(lines)
 
 
 def _open_in_editor(path: Path) -> None:
