@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from watchdog.events import FileModifiedEvent
 
-from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.frontmatter import MAX_NESTING, NoteError, load_yaml, parse_frontmatter
 from vaultkit.fs import init_vault, load_vault
 from vaultkit.notes import record_from_bytes
 from vaultkit.summary import BEGIN, END
@@ -176,6 +176,21 @@ def test_parser_never_raises_on_yaml_like_frontmatter(body, newline, bom):
     record = record_from_bytes("fuzz.md", text.encode("utf-8"))
     for action in record.actions:
         assert action.id and all(c.isalnum() or c == "-" for c in action.id)
+
+
+def test_nesting_limit_is_ours_not_the_yaml_library_version():
+    # libyaml >= 0.2.6 stops at 1000 levels, older libyaml did not, and the
+    # pure-Python loader runs out of stack: vaultkit refuses past 100 itself.
+    fits = "x: " + "[" * MAX_NESTING + "]" * MAX_NESTING + "\ny: 1\n"
+    assert load_yaml(fits)["y"] == 1
+    too_deep = "x: " + "{a: " * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1) + "\n"
+    with pytest.raises(NoteError) as caught:
+        load_yaml(too_deep, first_line=2)
+    assert "levels deep" in caught.value.problem.message
+    assert caught.value.problem.line == 2
+    # Many brackets side by side are not nesting.
+    wide = "x: [" + ", ".join("[1]" for _ in range(500)) + "]\n"
+    assert len(load_yaml(wide)["x"]) == 500
 
 
 # ---------------------------------------------------------------- crash safety
