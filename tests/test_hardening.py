@@ -235,6 +235,41 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
     assert "Task 0 v24" in summary.read_text()
 
 
+def test_a_second_vaultkit_waits_for_the_vault_then_says_so(vault, run, monkeypatch):
+    from vaultkit import device
+
+    monkeypatch.setattr(device, "LOCK_WAIT", 0.5)
+    build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom pathlib import Path\nfrom vaultkit.device import vault_lock\n"
+            "from vaultkit.fs import load_vault\n"
+            "with vault_lock(load_vault(Path(sys.argv[1]))):\n"
+            "    print('held', flush=True)\n    sys.stdin.read()\n",
+            str(vault),
+        ],
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        busy = run("index")
+        assert busy.exit_code == 1
+        assert busy.stderr == (
+            "Error: another vaultkit process has been busy with this vault for 0.5 s; try again\n"
+        )
+        assert not (vault / "Integration Actions.md").exists()
+    finally:
+        holder.kill()  # the OS lets go of the lock of a process that dies
+        holder.wait()
+    assert run("index").exit_code == 0
+    assert "Call" in (vault / "Integration Actions.md").read_text()
+
+
 @pytest.mark.slow
 def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
     original = '---\n# keep\nactions:\n  - "[ ] Call"  # c\n  - text: Walk\n    kind: internal\n---\nbody\n'
