@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -176,15 +175,11 @@ def new(
 def _open_in_editor(path: Path) -> None:
     """Open the new note; whatever the editor does, the note stays and its path
     is printed."""
-    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        say("No $VISUAL or $EDITOR set; open the note yourself.")
-        return
-    try:
-        click.edit(filename=str(path))
-    except click.ClickException as exc:
-        say(f"The editor did not run cleanly ({exc.format_message()}); the note was kept.")
-    except (OSError, ValueError) as exc:  # ValueError: a $VISUAL whose quotes don't close
-        say(f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__}); the note was kept.")
+    from vaultkit.prompts import edit_file
+
+    problem = edit_file(path)
+    if problem is not None:
+        say(f"{problem}; the note was kept, open it yourself.")
 
 
 # ---------------------------------------------------------------- templates
