@@ -510,3 +510,22 @@ def test_a_full_disk_is_named_and_changes_nothing(vault, run, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == f"Error: no space left on the disk that holds {vault}; nothing was changed\n"
     assert summary.read_bytes() == before
+
+
+def test_a_file_system_without_hard_links_still_gets_new_files(vault, run, monkeypatch):
+    """FAT and exFAT (USB sticks, SD cards) refuse hard links: a new file is then
+    created exclusively instead, the summary included."""
+    import errno
+
+    def no_links(src, dst, *args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(dst))
+
+    monkeypatch.setattr(os, "link", no_links)
+    build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
+    made = run("new", "reflection", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    assert (vault / made.stdout.splitlines()[-1]).is_file()
+    indexed = run("index")
+    assert indexed.exit_code == 0, indexed.stderr
+    assert "- [ ] Call" in (vault / "Integration Actions.md").read_text()
+    assert not [p.name for p in vault.rglob("*.vaultkit-tmp")]
