@@ -9,6 +9,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -211,3 +212,21 @@ def swap(snap: Snapshot, data: bytes, mode: int) -> Snapshot | None:
             os.unlink(tmp)
     _fsync_dir(snap.path.parent)
     return None
+
+
+def swap_until_done(
+    snap: Snapshot, edit: Callable[[bytes | None], bytes | None], mode: int, attempts: int = 5
+) -> bool:
+    """Change a file others may write too. `edit` makes its new bytes from the
+    bytes it holds (None: there is no file), or returns None to leave it; each
+    replace is a `swap`, and when someone saved meanwhile the edit is made
+    again on their text. False when the file kept changing through every attempt."""
+    for _attempt in range(attempts):
+        new = edit(snap.data)
+        if new is None or new == snap.data:
+            return True
+        newer = swap(snap, new, mode)
+        if newer is None:
+            return True
+        snap = newer
+    return False
