@@ -7,10 +7,8 @@ Questions go to stderr, so stdout keeps only the new note's path."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.fs import stem
@@ -39,23 +37,6 @@ ACTION_QUESTIONS = {
 
 def say(text: str, end: str = "\n") -> None:
     print(text, end=end, file=sys.stderr, flush=True)
-
-
-def edit_file(path: Path) -> str | None:
-    """Open `path` in $VISUAL or $EDITOR (click.edit) and wait for it: the one
-    way vaultkit starts an editor. None when it ran and exited cleanly, else
-    what went wrong, as the start of a sentence."""
-    import click
-
-    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        return "No $VISUAL or $EDITOR is set"
-    try:
-        click.edit(filename=str(path))
-    except click.ClickException as exc:
-        return f"The editor did not run cleanly ({exc.format_message()})"
-    except (OSError, ValueError) as exc:  # ValueError: a $VISUAL whose quotes don't close
-        return f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__})"
-    return None
 
 
 def review_line(action: Action, width: int | None = None) -> str:

@@ -26,7 +26,7 @@ from prompt_toolkit.output import create_output
 from vaultkit.actions import DOMAINS, split_string_action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.new_actions import NewAction, parse_action_text
-from vaultkit.prompts import REVIEW_HELP, Headings, edit_file, review_line, say
+from vaultkit.prompts import REVIEW_HELP, Headings, review_line, say
 from vaultkit.templates import answer_problem
 
 if TYPE_CHECKING:
@@ -67,10 +67,13 @@ class TerminalAsker(Headings):
 
     terminal = True
 
-    def __init__(self, scratch: Path, dir_mode: int, file_mode: int) -> None:
+    def __init__(
+        self, scratch: Path, dir_mode: int, file_mode: int, edit_file: Callable[[Path], str | None]
+    ) -> None:
         self.ended = False
         self._scratch = scratch
         self._modes = (dir_mode, file_mode)
+        self._edit_file = edit_file  # the CLI's editor (click.edit): None when it ran cleanly, else why not
         self._output = create_output(stdout=sys.stderr)
         # Two sessions: a one-line prompt must not inherit the multi-line keys.
         self._answers: PromptSession[str] = PromptSession(
@@ -142,7 +145,7 @@ class TerminalAsker(Headings):
         create_exclusive(path, text.encode("utf-8"), file_mode)
         written = None
         try:
-            problem = edit_file(path)
+            problem = self._edit_file(path)
             if problem is None:
                 written = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
