@@ -66,8 +66,6 @@ def make_unreadable(vault: Path, name: str, monkeypatch) -> None:
 def age(root: Path, seconds: int = 3600) -> None:
     """Date every note an hour back, as notes written before this run are: a note
     read within a coarse clock's tick of its last write is read again next time."""
-    import time
-
     then = time.time_ns() - seconds * 10**9
     for folder, _, files in os.walk(root):
         for name in files:

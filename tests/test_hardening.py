@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from watchdog.events import FileModifiedEvent
 
-from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.frontmatter import MAX_NESTING, NoteError, load_yaml, parse_frontmatter
 from vaultkit.fs import init_vault, load_vault
 from vaultkit.notes import record_from_bytes
 from vaultkit.summary import BEGIN, END
@@ -181,6 +181,21 @@ def test_parser_never_raises_on_yaml_like_frontmatter(body, newline, bom):
         assert action.id and all(c.isalnum() or c == "-" for c in action.id)
 
 
+def test_nesting_limit_is_ours_not_the_yaml_library_version():
+    # libyaml >= 0.2.6 stops at 1000 levels, older libyaml did not, and the
+    # pure-Python loader runs out of stack: vaultkit refuses past 100 itself.
+    fits = "x: " + "[" * MAX_NESTING + "]" * MAX_NESTING + "\ny: 1\n"
+    assert load_yaml(fits)["y"] == 1
+    too_deep = "x: " + "{a: " * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1) + "\n"
+    with pytest.raises(NoteError) as caught:
+        load_yaml(too_deep, first_line=2)
+    assert "levels deep" in caught.value.problem.message
+    assert caught.value.problem.line == 2
+    # Many brackets side by side are not nesting.
+    wide = "x: [" + ", ".join("[1]" for _ in range(500)) + "]\n"
+    assert len(load_yaml(wide)["x"]) == 500
+
+
 # ---------------------------------------------------------------- crash safety
 
 
@@ -222,6 +237,41 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
     )
     assert result.returncode == 0
     assert "Task 0 v24" in summary.read_text()
+
+
+def test_a_second_vaultkit_waits_for_the_vault_then_says_so(vault, run, monkeypatch):
+    from vaultkit import device
+
+    monkeypatch.setattr(device, "LOCK_WAIT", 0.5)
+    build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom pathlib import Path\nfrom vaultkit.device import vault_lock\n"
+            "from vaultkit.fs import load_vault\n"
+            "with vault_lock(load_vault(Path(sys.argv[1]))):\n"
+            "    print('held', flush=True)\n    sys.stdin.read()\n",
+            str(vault),
+        ],
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert read_until(holder.stdout, b"held\n") == b"held\n"
+        busy = run("index")
+        assert busy.exit_code == 1
+        assert busy.stderr == (
+            "Error: another vaultkit process has been busy with this vault for 0.5 s; try again\n"
+        )
+        assert not (vault / "Integration Actions.md").exists()
+    finally:
+        holder.kill()  # the OS lets go of the lock of a process that dies
+        holder.wait(timeout=20)
+    assert run("index").exit_code == 0
+    assert "Call" in (vault / "Integration Actions.md").read_text()
 
 
 @pytest.mark.slow
@@ -470,3 +520,22 @@ def test_a_full_disk_is_named_and_changes_nothing(vault, run, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == f"Error: no space left on the disk that holds {vault}; nothing was changed\n"
     assert summary.read_bytes() == before
+
+
+def test_a_file_system_without_hard_links_still_gets_new_files(vault, run, monkeypatch):
+    """FAT and exFAT (USB sticks, SD cards) refuse hard links: a new file is then
+    created exclusively instead, the summary included."""
+    import errno
+
+    def no_links(src, dst, *args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(dst))
+
+    monkeypatch.setattr(os, "link", no_links)
+    build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
+    made = run("new", "reflection", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    assert (vault / made.stdout.splitlines()[-1]).is_file()
+    indexed = run("index")
+    assert indexed.exit_code == 0, indexed.stderr
+    assert "- [ ] Call" in (vault / "Integration Actions.md").read_text()
+    assert not [p.name for p in vault.rglob("*.vaultkit-tmp")]

@@ -17,7 +17,16 @@ from vaultkit.conflicts import Facts, original_of
 from vaultkit.notes import record_from_bytes
 from vaultkit.summary import BEGIN, END, Block, render_block
 
-from .helpers import actions_of, age, build_tree, index_vault, make_unreadable, read_until, snapshot
+from .helpers import (
+    actions_of,
+    age,
+    build_tree,
+    index_vault,
+    make_unreadable,
+    read_until,
+    saved_now,
+    snapshot,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 11, 24)
@@ -507,6 +516,7 @@ def test_a_note_read_just_after_it_was_written_is_read_again(vault, run):
     _forty_notes(vault)
     run("index")
     (vault / "n05.md").write_text("---\nactions: ['[ ] Task 5, now']\n---\n")
+    saved_now(vault / "n05.md")
     assert "(1 read, 39 unchanged)" in run("index").stdout
     assert "(1 read, 39 unchanged)" in run("index").stdout  # still within the tick: read again
     age(vault)

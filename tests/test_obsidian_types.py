@@ -94,6 +94,29 @@ def test_a_new_types_file_is_owner_only(run, tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_obsidian_writing_types_meanwhile_wins_and_vaultkit_merges_into_it(run, tmp_path, monkeypatch):
+    from vaultkit import obsidian
+
+    root = tmp_path / "Notes"
+    build_tree(root, {".obsidian/app.json": "{}"})  # no types.json yet
+    real = obsidian.merged_types
+    calls = []
+
+    def obsidian_saves_once(text):
+        calls.append(text)
+        if len(calls) == 1:  # Obsidian makes the file after vaultkit found none
+            (root / ".obsidian/types.json").write_text(OBSIDIANS)
+        return real(text)
+
+    monkeypatch.setattr(obsidian, "merged_types", obsidian_saves_once)
+    result = init(run, root, "--obsidian-types")
+    assert result.exit_code == 0, result.output
+    assert calls == [None, OBSIDIANS]  # made again on Obsidian's text
+    types = json.loads((root / ".obsidian/types.json").read_text())["types"]
+    assert list(types)[:3] == ["aliases", "cssclasses", "tags"]  # Obsidian's, first and as they were
+    assert {name: types[name] for name in PROPERTY_TYPES} == PROPERTY_TYPES
+
+
 def test_broken_types_file_or_no_obsidian_folder_is_an_error_that_says_what_to_do(
     run, obsidian_vault, tmp_path
 ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.atomic import create_new
 from vaultkit.errors import TemplateError
 from vaultkit.fs import Vault
 from vaultkit.templates import TEMPLATE_NAME, NoteValues, Template, fill_placeholders
@@ -76,6 +76,6 @@ def copy_template(vault: Vault, name: str) -> Path:
     target = vault.state_dir / "templates" / f"{name}.md"
     if template.origin == "vault":
         raise TemplateError(f"{vault.rel(target)} already exists; edit it there")
-    make_dirs(target.parent, vault.config.dir_mode)
-    create_exclusive(target, template.text.encode("utf-8"), vault.config.file_mode)
+    config = vault.config
+    create_new(target, template.text.encode("utf-8"), config.file_mode, config.dir_mode, vault.rel(target))
     return target

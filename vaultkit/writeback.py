@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from vaultkit.actions import BLOCK_ID, CHECKBOX, Action, Change, Outcome, parse_actions
-from vaultkit.atomic import snapshot, swap
+from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
 from vaultkit.fs import Vault, safe_target
@@ -374,20 +374,24 @@ def _apply_to_note(vault: Vault, store: Store, source: str, changes: list[Change
     except (VaultkitError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
         return [Outcome(c, False, f"{source}: cannot read ({why}); not changed") for c in changes]
-    for _attempt in range(ATTEMPTS):
-        if snap.data is None:
-            return [Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes]
-        new, outcomes, memory = _edit(store, source, snap.data, changes)
-        if new == snap.data:
-            return outcomes
-        newer = swap(snap, new, vault.config.file_mode)
-        if newer is None:
-            for entry in memory:
-                store.remember(*entry)
-            return outcomes
-        snap = newer  # an editor saved meanwhile: make the change again on its text
-    message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
-    return [Outcome(c, False, message) for c in changes]
+    made: tuple[list[Outcome], list[Memory]] = ([], [])
+
+    def edit(data: bytes | None) -> bytes | None:
+        nonlocal made
+        if data is None:
+            made = ([Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes], [])
+            return None
+        new, outcomes, memory = _edit(store, source, data, changes)
+        made = (outcomes, memory if new != data else [])
+        return new
+
+    if not swap_until_done(snap, edit, vault.config.file_mode, ATTEMPTS):
+        message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
+        return [Outcome(c, False, message) for c in changes]
+    outcomes, memory = made
+    for entry in memory:
+        store.remember(*entry)
+    return outcomes
 
 
 # ---------------------------------------------------------------- a list property, one item added
@@ -430,17 +434,15 @@ def add_to_list(data: bytes, key: str, item: str) -> bytes:
 
 def add_item(vault: Vault, source: str, key: str, item: str) -> None:
     """Add `item` to the list property `key` of the note at `source`, compare-and-swap."""
-    path = safe_target(vault, source).resolve()
-    snap = snapshot(path)
-    for _attempt in range(ATTEMPTS):
-        if snap.data is None:
+    snap = snapshot(safe_target(vault, source).resolve())
+
+    def edit(data: bytes | None) -> bytes:
+        if data is None:
             raise WritebackError(f"{source} is gone; nothing was changed")
         try:
-            new = add_to_list(snap.data, key, item)
+            return add_to_list(data, key, item)
         except WritebackError as exc:
             raise WritebackError(f"{source}: {exc}; nothing was changed") from None
-        newer = swap(snap, new, vault.config.file_mode)
-        if newer is None:
-            return
-        snap = newer  # saved meanwhile: add it to the new text
-    raise WritebackError(f"{source} kept changing while vaultkit tried to update it; nothing was changed")
+
+    if not swap_until_done(snap, edit, vault.config.file_mode, ATTEMPTS):
+        raise WritebackError(f"{source} kept changing while vaultkit tried to update it; nothing was changed")

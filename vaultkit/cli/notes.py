@@ -162,7 +162,7 @@ def new(
             from vaultkit.terminal import TerminalAsker
 
             config = vault.config
-            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode)
+            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
         else:
             from vaultkit.prompts import PipedAsker
 
@@ -187,18 +187,28 @@ def _which_note(app: App) -> str:
     return "Missing argument 'TYPE', the note to write; one of:\n" + "\n".join(lines)
 
 
-def _open_in_editor(path: Path) -> None:
-    """Open the new note; whatever the editor does, the note stays and its path
-    is printed."""
+def edit_file(path: Path) -> str | None:
+    """Open `path` in $VISUAL or $EDITOR (click.edit) and wait for it: the one
+    way vaultkit starts an editor, for --edit and for an answer (Ctrl-O). None
+    when it ran and exited cleanly, else what went wrong, as the start of a
+    sentence."""
     if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        say("No $VISUAL or $EDITOR set; open the note yourself.")
-        return
+        return "No $VISUAL or $EDITOR is set"
     try:
         click.edit(filename=str(path))
     except click.ClickException as exc:
-        say(f"The editor did not run cleanly ({exc.format_message()}); the note was kept.")
+        return f"The editor did not run cleanly ({exc.format_message()})"
     except (OSError, ValueError) as exc:  # ValueError: a $VISUAL whose quotes don't close
-        say(f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__}); the note was kept.")
+        return f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__})"
+    return None
+
+
+def _open_in_editor(path: Path) -> None:
+    """Open the new note; whatever the editor does, the note stays and its path
+    is printed."""
+    problem = edit_file(path)
+    if problem is not None:
+        say(f"{problem}; the note was kept, open it yourself.")
 
 
 # ---------------------------------------------------------------- templates
