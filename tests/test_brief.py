@@ -540,14 +540,14 @@ def test_a_private_heading_at_any_depth_starts_a_private_part() -> None:
             "- ## In a list #private",
             "  hidden four",
             "## Next",
-            "> ## A quoted heading that is not private",
+            "> ## A quoted heading, shared",
             "shown",
         ]
     )
     sections = split_sections(body)
     text = "\n".join(f"{p.heading}\n{p.text}" for p in sections.parts)
     assert "hidden" not in text and "Quoted heading" not in text
-    assert "open text" in text and "shown" in text and "not private" in text
+    assert "open text" in text and "shown" in text and "quoted heading, shared" in text
     assert sections.private == 2
 
 

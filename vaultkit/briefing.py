@@ -20,7 +20,8 @@ from typing import Any
 from vaultkit.actions import Action, iso_date
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
-from vaultkit.brief_text import Boilerplate, Sections, boilerplate, private_meta, split_sections
+from vaultkit.brief_privacy import private_meta
+from vaultkit.brief_text import Boilerplate, Sections, boilerplate, split_sections
 from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
@@ -74,18 +75,15 @@ class Privacy:
         self.targets: dict[str, bool] = {}
 
     def of(self, rel: str, got: Read | None = None) -> str | None:
-        """Why nothing of the note may be shared, or None. Read whole: `%% private %%`
-        at its top counts too. A note that cannot be read whole counts as private."""
+        """Why nothing of the note may be shared, or None. Read whole: its text's own
+        marks count too (`#private`, `%% private %%` at its top). A note that cannot
+        be read whole counts as private."""
         if rel not in self.why:
             got = got or read_for_brief(self.vault, rel)
             if got is None:
                 self.why[rel] = "could not be read whole"
-            elif got.private:
-                self.why[rel] = got.private
-            elif split_sections(got.body).whole:
-                self.why[rel] = "%% private %% at its top"
             else:
-                self.why[rel] = None
+                self.why[rel] = got.private or split_sections(got.body).whole
         return self.why[rel]
 
     def linked(self, target: str) -> bool:
