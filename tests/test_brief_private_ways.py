@@ -123,6 +123,17 @@ WAYS: dict[str, Way] = {
     ),
     "task ending in #private ^id": Way("part", "- [ ] Quokka task #private ^ab12"),
     "%% private %% in a section": Way("part", "### Notes\nQuokka text. %% private %%"),
+    # ---- a line that links to or embeds a private note
+    "[[Name]] of a private note": Way("link", "- Quokka talk — [[Mum]]"),
+    "[[Alias]] of a private note": Way("link", "- Quokka talk — [[Mother]]"),
+    "[[Alias|shown]] of a private note": Way("link", "Talk to [[Mama|Quokka]] soon."),
+    "![[Alias]] of a private note": Way("link", "![[Mother]] quokka"),
+    "[[alias: Granny]] (a string)": Way("link", "- Quokka talk — [[granny#Heading]]"),
+    # ---- an action
+    "action tagged #private": Way("action", '  - "Quokka errand #private"\n'),
+    "action tagged #private, then a domain": Way("action", '  - "[ ] Quokka walk #private #body"\n'),
+    "action mapping tagged #private": Way("action", '  - text: "Quokka call #private"\n    kind: internal\n'),
+    "action linking a private note": Way("action", '  - "Quokka visit [[Mother]]"\n'),
 }
 
 
@@ -144,6 +155,8 @@ def _outputs(vault: Path, run) -> dict[str, str]:  # type: ignore[no-untyped-def
 @pytest.mark.parametrize("name", list(WAYS))
 def test_a_private_way_leaves_nothing_private_in_any_output(vault: Path, run, name: str) -> None:
     way = WAYS[name]
+    if way.kind == "action" and "Mother" in way.mark:
+        build_tree(vault, {"People/Mum.md": "---\nprivate: true\naliases: [Mother]\n---\nQuokka letter.\n"})
     build_tree(vault, _files(way))
     outputs = _outputs(vault, run)
     for output_name, text in outputs.items():
@@ -166,11 +179,17 @@ def test_a_private_way_leaves_nothing_private_in_any_output(vault: Path, run, na
         "Shared words, said privately.",
         "Shared words about [[Note#private]] and https://example.org/#private.",
         "## Privately said\nShared words.",
+        "Shared words with [[Nana]], whose note is not private.",
     ],
 )
 def test_what_does_not_mark_anything_private_is_still_shared(vault: Path, run, text: str) -> None:
     build_tree(
-        vault, {**_files(Way("action", "")), "Integration/c.md": _check_in("", f"## How I am\n{text}\n", "3")}
+        vault,
+        {
+            **_files(Way("action", "")),
+            "Integration/c.md": _check_in("", f"## How I am\n{text}\n", "3"),
+            "People/Nan.md": "---\naliases: [Nana]\ntags: [family]\n---\nStories.\n",
+        },
     )
     page = run("brief", "--stdout")
     assert page.exit_code == 0, page.output

@@ -20,8 +20,8 @@ from typing import Any
 from vaultkit.actions import Action, iso_date
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
-from vaultkit.brief_privacy import private_meta
-from vaultkit.brief_text import Boilerplate, Sections, boilerplate, split_sections
+from vaultkit.brief_privacy import aliases_of, hidden_action, private_meta
+from vaultkit.brief_text import Boilerplate, Sections, boilerplate, link_targets, split_sections
 from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
@@ -73,6 +73,7 @@ class Privacy:
         self.paths = [(p, nfc(p).casefold().removesuffix(".md")) for p in store.links()]
         self.why: dict[str, str | None] = {}
         self.targets: dict[str, bool] = {}
+        self.aliases: dict[str, list[str]] | None = None  # alias -> the notes that have it
 
     def of(self, rel: str, got: Read | None = None) -> str | None:
         """Why nothing of the note may be shared, or None. Read whole: its text's own
@@ -88,18 +89,48 @@ class Privacy:
 
     def linked(self, target: str) -> bool:
         """Whether a link's target may name a private note. Obsidian finds `[[Name]]`
-        by its name anywhere and `[[Folder/Name]]` by its path, ignoring case: any
-        note it could mean counts (when in doubt, leave it out)."""
-        key = nfc(target).strip().casefold().removesuffix(".md")
-        while key.startswith(("./", "../", "/")):
-            key = key.split("/", 1)[1]
+        by its name anywhere and `[[Folder/Name]]` by its path, ignoring case, and
+        a note by an alias in its `aliases:`: any note it could mean counts (when in
+        doubt, leave it out)."""
+        key = _link_key(target)
         if key not in self.targets:
-            self.targets[key] = any(
-                self.of(rel) is not None
-                for rel, name in self.paths
-                if name == key or name.endswith("/" + key)
-            )
+            if self.aliases is None:  # read the first time a quote links anywhere
+                self.aliases = {}
+                for rel, _ in self.paths:
+                    for alias in _aliases(self.vault, rel):
+                        self.aliases.setdefault(_link_key(alias), []).append(rel)
+            named = [rel for rel, name in self.paths if name == key or name.endswith("/" + key)]
+            self.targets[key] = any(self.of(rel) is not None for rel in named + self.aliases.get(key, []))
         return self.targets[key]
+
+    def hides(self, action: Action) -> str | None:
+        """Why an action of a shared note is not listed, or None: it is tagged
+        `#private`, or it links to a private note."""
+        if any(self.linked(t) for t in link_targets(action.text)):
+            return "an action linking to a private note"
+        return hidden_action(action.text)
+
+
+def _link_key(target: str) -> str:
+    key = nfc(target).strip().casefold().removesuffix(".md")
+    while key.startswith(("./", "../", "/")):
+        key = key.split("/", 1)[1]
+    return key
+
+
+def _aliases(vault: Vault, rel: str) -> list[str]:
+    """The aliases in a note's frontmatter; only a note that says `alias` anywhere is parsed."""
+    note = stat_note(vault, rel)
+    if note is None:
+        return []
+    try:
+        data, complete = read_head(note, vault.config.max_note_bytes)
+        if b"alias" not in data.lower():
+            return []
+        meta = parse_frontmatter(data, complete).meta
+    except (OSError, NoteError):
+        return []
+    return aliases_of(meta or {})
 
 
 def _starts(notes: list[NoteRecord]) -> dict[int, str]:
@@ -220,7 +251,7 @@ def make_brief(
         "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
         (span.start, json.dumps([n.path for n in chosen])),
     ):
-        if privacy.of(action.source) is None:
+        if privacy.of(action.source) is None and privacy.hides(action) is None:
             shared.append(action)
     due, overview = big_picture(vault, store, today)
     brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
