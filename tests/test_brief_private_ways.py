@@ -5,7 +5,8 @@ Each row writes one session's notes and runs `vaultkit brief` three ways
 of text holds the word "Quokka", so a single "quokka" in any output is a leak;
 a private note's mood is 9.25, a value no other note has. Each row also says
 which shared text of the same vault must still be there, so that a brief that
-left everything out could not pass.
+left everything out could not pass. Then what marks nothing private, and that
+no text the markdown brief copies can become active HTML.
 """
 
 from __future__ import annotations
@@ -194,3 +195,40 @@ def test_what_does_not_mark_anything_private_is_still_shared(vault: Path, run, t
     page = run("brief", "--stdout")
     assert page.exit_code == 0, page.output
     assert "Shared words" in page.stdout and "left out as private: 0 notes, 0 sections" in page.stderr
+
+
+# ---------------------------------------------------------------- nothing copied becomes active HTML
+
+ACTIVE = "<img src=x onerror=alert(1)>"
+
+
+def test_no_text_copied_into_the_markdown_brief_is_active_html(vault: Path, run) -> None:
+    """Obsidian renders inline HTML in a note: an <img> would be fetched, an
+    onerror or a <script> could run, when the brief note is opened."""
+    actions = (
+        f'  - "Call my sister {ACTIVE}"\n'
+        '  - "[x] Done <script>alert(2)</script> ✅ 2026-11-28"\n'
+        '  - text: "Inner <iframe src=//example.org> work"\n    kind: internal\n'
+        '  - "Look at ![a photo](https://example.org/p.png) and ![[Mum]]"\n'
+    )
+    build_tree(
+        vault,
+        {
+            "Integration/i.md": f"---\ntype: intention\ndate: {START}\nsession: 1\n---\n"
+            f"## Wish {ACTIVE}\nTo rest <b>by</b> the sea.\n",
+            "Integration/r.md": REFLECTION.format(actions=actions),
+        },
+    )
+    page = run("brief", "--stdout").stdout
+    made = run("brief")
+    note = (vault / made.stdout.splitlines()[-1]).read_text(encoding="utf-8")
+    for text in (page, note):
+        assert "<" not in text.split("\n---\n", 1)[-1].replace("&lt;", "")  # no tag can start
+        assert "- Call my sister &lt;img src=x onerror=" in text  # and it still reads as written
+        assert "Done &lt;script>alert(2)&lt;/script>" in text and "Inner &lt;iframe" in text
+        assert "**Wish &lt;img src=x" in text and "To rest &lt;b>by&lt;/b> the sea." in text
+        assert "![" not in text and "[image: a photo]" in text and "*Mum*" in text
+    assert run("brief", "--html", "Briefs/page.html").exit_code == 0
+    html = (vault / "Briefs/page.html").read_text(encoding="utf-8")
+    assert "<img" not in html and "<script" not in html and "<iframe" not in html
+    assert "Call my sister &lt;img src=x onerror=" in html  # shown as text, not as "&amp;lt;"

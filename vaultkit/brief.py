@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from vaultkit.actions import Action
-from vaultkit.brief_text import Boilerplate, Sections, own_words, trim
+from vaultkit.brief_text import Boilerplate, Sections, escape_html, inert, own_words, trim
 from vaultkit.followups import Due
 from vaultkit.text import plural
 
@@ -92,8 +92,10 @@ def _where(note: NoteText, heading: str, span: Span) -> str:
 
 
 def _quote(label_text: str, text: str, heading: bool) -> list[str]:
-    """A quote led by the answer's heading (bold) or by the note's name."""
-    lines = text.split("\n")
+    """A quote led by the answer's heading (bold) or by the note's name. Both are
+    the notes' own text: HTML in them is escaped (Obsidian renders inline HTML)."""
+    lines = escape_html(text).split("\n")
+    label_text = escape_html(label_text)
     label = (f"**{label_text}:** " if heading else f"{label_text}: ") if label_text else ""
     return [f"> {label}{lines[0]}".rstrip(), *(f"> {line}".rstrip() for line in lines[1:]), ""]
 
@@ -120,6 +122,7 @@ def _section_quotes(name: str, from_notes: list[tuple[str, list[list[str]]]]) ->
             if n < len(sizes[i]) and used + sizes[i][n] <= budget:
                 keep[i], used, grew = n + 1, used + sizes[i][n], True
     lines: list[str] = []
+    from_notes = [(escape_html(link), quotes) for link, quotes in from_notes]  # a name may hold "<"
     for (link, quotes), n in zip(from_notes, keep, strict=False):
         more = plural(len(quotes) - n, "more answer") if n < len(quotes) else ""
         if name in (INTENTION, NEXT, CAME_UP):
@@ -138,7 +141,7 @@ def _in(day: str | None, span: Span) -> bool:
 
 def _action_line(action: Action, note: str) -> str:
     inner = " (inner)" if action.kind == "internal" else ""
-    return f"- {action.text}{inner}{note}"
+    return f"- {inert(action.text)}{inner}{note}"  # no HTML, no embeds: as a quote
 
 
 def _actions(actions: list[Action], span: Span, span_paths: set[str], today: date) -> list[str]:
