@@ -161,7 +161,7 @@ def test_a_note_marked_private_gives_nothing_not_even_its_actions(vault: Path, r
     assert result.exit_code == 0, result.output
     assert "To rest." in result.stdout
     assert "old friend" not in result.stdout and "Mood" not in result.stdout
-    assert "left out as private: 1 note, 0 sections" in result.stderr
+    assert "left out as private: 1 note, 0 parts" in result.stderr
     preview = run("brief", "--preview")
     assert "old friend" not in preview.stdout
     assert "[[b]] (private: true)" in preview.stdout

@@ -194,7 +194,33 @@ def test_what_does_not_mark_anything_private_is_still_shared(vault: Path, run, t
     )
     page = run("brief", "--stdout")
     assert page.exit_code == 0, page.output
-    assert "Shared words" in page.stdout and "left out as private: 0 notes, 0 sections" in page.stderr
+    assert "Shared words" in page.stdout and "left out as private: 0 notes, 0 parts" in page.stderr
+
+
+def test_the_preview_says_what_was_left_out_and_why_never_the_text(vault: Path, run) -> None:
+    body = (
+        "## How I am\nShared words.\n\n## Private: Quokka\nQuokka text.\n\n## Later\nAlso shared.\n\n"
+        "> [!private]\n> Quokka text.\n\n- Quokka item #private\n- Quokka talk — [[Mother]]\n"
+    )
+    files = _files(Way("part", ""))
+    files["Integration/c.md"] = _check_in("", body, "3")
+    files["Integration/r.md"] = REFLECTION.format(actions=PUBLIC_ACTIONS + '  - "Quokka errand #private"\n')
+    files["Integration/p.md"] = _check_in('tags: "journal, private"\n', "Quokka days.\n", PRIVATE_MOOD)
+    build_tree(vault, files)
+    preview = run("brief", "--preview")
+    assert preview.exit_code == 0, preview.output
+    left = preview.stdout[preview.stdout.index("== Left out as private") :]
+    assert left.splitlines()[:6] == [
+        "== Left out as private: 1 note, 3 parts, 1 action, 1 line linking to a private note",
+        "   [[p]] (tagged private)",
+        "   1 × a heading that says private",
+        "   1 × a callout marked private",
+        "   1 × a paragraph or list item ending in #private",
+        "   1 × an action tagged #private",
+    ]
+    assert SECRET not in preview.stdout.lower() and "Shared words." in preview.stdout
+    stderr = run("brief", "--stdout").stderr
+    assert "left out as private: 1 note, 3 parts, 1 action, 1 line linking to a private note" in stderr
 
 
 # ---------------------------------------------------------------- nothing copied becomes active HTML

@@ -10,6 +10,7 @@ name, no ids and no paths.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -75,8 +76,10 @@ class Brief:
     sections: dict[str, list[str]]
     moods: list[tuple[str, float]]
     left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
-    left_out_sections: int = 0
+    left_out_sections: int = 0  # private parts of shared notes: sections, callouts, paragraphs...
     left_out_lines: int = 0  # lines that link to or embed a private note
+    left_out_why: list[str] = field(default_factory=list)  # why, for each part left out
+    left_out_actions: list[str] = field(default_factory=list)  # why, for each action of a shared note
     quoted_from: int = 0  # notes with at least one part quoted
 
 
@@ -256,8 +259,10 @@ def render_body(brief: Brief, chart: str | None = None) -> str:
 
 
 def left_out(brief: Brief) -> str:
-    """What was left out as private, in counts: "1 note, 2 sections" (and lines, if any)."""
-    counts = f"{plural(len(brief.left_out_notes), 'note')}, {plural(brief.left_out_sections, 'section')}"
+    """What was left out as private, in counts: "1 note, 2 parts" (and actions and lines, if any)."""
+    counts = f"{plural(len(brief.left_out_notes), 'note')}, {plural(brief.left_out_sections, 'part')}"
+    if brief.left_out_actions:
+        counts += f", {plural(len(brief.left_out_actions), 'action')}"
     if brief.left_out_lines:
         counts += f", {plural(brief.left_out_lines, 'line')} linking to a private note"
     return counts
@@ -276,5 +281,7 @@ def render_preview(brief: Brief) -> str:
             out.append("")
     left = [f"== Left out as private: {left_out(brief)}"]
     left += [f"   {note}" for note in brief.left_out_notes]
+    whys = Counter(brief.left_out_why + brief.left_out_actions)
+    left += [f"   {n} × {why}" for why, n in whys.items()]  # why, never the text
     out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
     return "\n".join(out) + "\n"

@@ -234,6 +234,7 @@ def make_brief(
     texts: list[NoteText] = []
     left_out: list[str] = []
     hidden_sections = hidden_lines = 0
+    why_hidden: list[str] = []  # why each private part of a shared note was left out
     for n in chosen:
         got = read_for_brief(vault, n.path)
         why = privacy.of(n.path, got)
@@ -243,21 +244,30 @@ def make_brief(
         sections: Sections = split_sections(got.body, privacy.linked)
         hidden_sections += sections.private
         hidden_lines += sections.lines
+        why_hidden += sections.reasons
         texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
     # The page lists open actions and those done or let go in the span: only
     # their notes' frontmatter is read, to see which are private.
     shared: list[Action] = []
+    actions_hidden: list[str] = []  # why each action of a shared note was left out
     for action in store.actions(
         "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
         (span.start, json.dumps([n.path for n in chosen])),
     ):
-        if privacy.of(action.source) is None and privacy.hides(action) is None:
+        if privacy.of(action.source) is not None:
+            continue
+        hidden = privacy.hides(action)
+        if hidden:
+            actions_hidden.append(hidden)
+        else:
             shared.append(action)
     due, overview = big_picture(vault, store, today)
     brief = build_brief(span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, due, today)
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
     brief.left_out_lines = hidden_lines
+    brief.left_out_why = why_hidden
+    brief.left_out_actions = actions_hidden
     # the page gives the numbers in words already: the chart alone
     chart = (
         mood_chart(overview._replace(mood=brief.moods), text_line=False) if len(brief.moods) >= 2 else None
