@@ -95,6 +95,10 @@ WAYS: dict[str, Way] = {
         "note", "", "## How I am\nQuokka days, #private/family things, all of them.\n"
     ),
     "%% private %% at the top": Way("note", "", "%% private %%\n## How I am\nQuokka days.\n"),
+    "# title #private over all of it": Way(
+        "note", "", "# Quokka journal #private\n\n## How I am\nQuokka days.\n### More\nQuokka.\n"
+    ),
+    "## Private heading over all of it": Way("note", "", "<!-- a comment -->\n## Private\nQuokka days.\n"),
     # ---- a part of a note
     "heading (private)": Way("part", "## Quokka and mum (private)\nQuokka text."),
     "heading #private": Way("part", "## Quokka and mum #private\nQuokka text."),

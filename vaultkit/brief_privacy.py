@@ -11,7 +11,8 @@ left out:
   except where it marks one part (below).
 - A part: a heading with the word "private" in it, in any form (`## Private:
   about mum`, `## (private) …`, `## … [private]`, `## … （private）`,
-  `## … #private`, an HTML `<h2>`); a callout whose type or title says
+  `## … #private`, an HTML `<h2>`; one at the top, over all of the note,
+  makes the whole note private); a callout whose type or title says
   private (`> [!private]`); an HTML block that says private (`<details
   class="private">`, `<summary>Private</summary>`), to its closing tag; a
   paragraph or list item that ends in `#private` (the item with what is
@@ -48,6 +49,7 @@ _FALSE = ("", "false", "no", "off", "0", "n")
 
 # Why a part was left out, as `--preview` says it (never the text).
 HEADING = "a heading that says private"
+HEADING_OVER_ALL = "a heading over all of it says private"
 LINKED_HEADING = "a heading that links to a private note"
 MARKED_SECTION = "%% private %% in a section"
 CALLOUT = "a callout marked private"

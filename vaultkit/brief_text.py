@@ -34,6 +34,7 @@ from urllib.parse import unquote
 
 from vaultkit.brief_privacy import (
     HEADING,
+    HEADING_OVER_ALL,
     LINKED_HEADING,
     MARKED_SECTION,
     body_marks,
@@ -173,8 +174,12 @@ def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
         return range(bounds[n][1], bounds[n + 1][0] if n + 1 < len(bounds) else len(lines))
 
     top = "\n".join(lines[i] for i in span(0))
-    if len(bounds) > 1 and bounds[1][2] == 1 and not strip_comments(top).strip():
-        top += "\n" + "\n".join(lines[i] for i in span(1))  # right under the note's title: "all of it"
+    if len(bounds) > 1 and not strip_comments(top).strip():
+        _, _, level, heading = bounds[1]
+        if is_private_heading(heading) and all(b[2] > level for b in bounds[2:]):
+            return Sections([], whole=HEADING_OVER_ALL)  # `# Journal #private` over all of it
+        if level == 1:
+            top += "\n" + "\n".join(lines[i] for i in span(1))  # right under the note's title: "all of it"
     if _PRIVATE_MARK.search(top):
         return Sections([], whole="%% private %% at its top")
     hidden: set[int] = set()  # lines of private regions (callouts, HTML blocks, paragraphs)
