@@ -94,6 +94,9 @@ WAYS: dict[str, Way] = {
     "#private/family in a sentence": Way(
         "note", "", "## How I am\nQuokka days, #private/family things, all of them.\n"
     ),
+    "#private in a link reference definition": Way(
+        "note", "", '## How I am\nQuokka days.\n\n[q]: https://example.org "#private"\n'
+    ),
     "%% private %% at the top": Way("note", "", "%% private %%\n## How I am\nQuokka days.\n"),
     "# title #private over all of it": Way(
         "note", "", "# Quokka journal #private\n\n## How I am\nQuokka days.\n### More\nQuokka.\n"
@@ -118,6 +121,9 @@ WAYS: dict[str, Way] = {
     ),
     '<details class="private"> with markdown in it': Way(
         "part", '<details class="private">\n<summary>Quokka</summary>\n\nQuokka text.\n\n</details>'
+    ),
+    "<details>, a blank line, <summary>Private</summary>": Way(
+        "part", "<details>\n\n<summary>Private</summary>\n\nQuokka text.\n\n</details>"
     ),
     "> [!private] callout": Way("part", "> [!private] Quokka title\n> Quokka text.\n>\n> More quokka."),
     "> [!private]- folded callout": Way("part", "> [!PRIVATE]-\n> Quokka text."),

@@ -42,6 +42,7 @@ _CALLOUT = re.compile(r"^\s*\[!([^\]]*)\][+-]?(.*)$")
 _HTML_HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)(?:</h\1\s*>|\Z)", re.I | re.S)
 _HTML_TAG = re.compile(r"<[^>]*>")
 _OPEN_TAG = re.compile(r"^\s*<([A-Za-z][\w-]*)")
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*?(/?)>")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 )
@@ -159,13 +160,12 @@ def html_headings(lines: list[str], start: int, end: int) -> list[tuple[int, int
     return found
 
 
-def _element_end(lines: list[str], start: int, block_end: int, content: str) -> int:
-    """Where the element an HTML block opens is closed: `<details>` … `</details>`
-    may hold blank lines and markdown. Unclosed: the end of the body."""
-    opened = _OPEN_TAG.match(content)
-    if not opened or opened[1].lower() in _VOID:
+def _element_end(lines: list[str], start: int, block_end: int, name: str) -> int:
+    """Where the element `name` opened on line `start` is closed: `<details>` …
+    `</details>` may hold blank lines and markdown. Unclosed: the end of the body."""
+    if not name or name.lower() in _VOID:
         return block_end
-    tag = re.compile(rf"<(/?){re.escape(opened[1])}(?=[\s>/])", re.I)
+    tag = re.compile(rf"<(/?){re.escape(name)}(?=[\s>/])", re.I)
     depth = 0
     for i in range(start, len(lines)):
         for m in tag.finditer(lines[i]):
@@ -173,6 +173,30 @@ def _element_end(lines: list[str], start: int, block_end: int, content: str) -> 
             if depth <= 0:
                 return max(i + 1, block_end)
     return len(lines)
+
+
+def _html_region(lines: list[str], opened: list[tuple[str, int]], where: list[int], content: str) -> Region:
+    """The lines an HTML mark hides: the element it is in, when an earlier block
+    left one open (`<details>`, a blank line, `<summary>Private</summary>`), else
+    the element its own block opens, else the block."""
+    first = _OPEN_TAG.match(content)
+    name, start = opened[-1] if opened else ((first[1] if first else ""), where[0])
+    return Region(start, _element_end(lines, start, where[1], name), HTML)
+
+
+def _track(opened: list[tuple[str, int]], content: str, line: int) -> None:
+    """Follow the HTML elements an HTML block leaves open (name, line), across blocks."""
+    for m in _ANY_TAG.finditer(content):
+        name = m[2].lower()
+        if name in _VOID or m[3]:
+            continue
+        if not m[1]:
+            opened.append((name, line + content.count("\n", 0, m.start())))
+            continue
+        for k in range(len(opened) - 1, -1, -1):
+            if opened[k][0] == name:
+                del opened[k:]
+                break
 
 
 def _plain(inline: Any) -> str:
@@ -224,7 +248,17 @@ def body_marks(tokens: list[Any], lines: list[str]) -> Marks:
     """The private marks in a body's markdown-it tokens (`lines` is the body, split)."""
     marks = Marks()
     items: list[list[Any]] = []  # [list item, whether its first paragraph was seen] we are in
+    opened: list[tuple[str, int]] = []  # HTML elements open across blocks
+    read: set[int] = set()  # lines of the blocks read here, code included
     for i, token in enumerate(tokens):
+        if token.map and token.type in (
+            "paragraph_open",
+            "heading_open",
+            "html_block",
+            "fence",
+            "code_block",
+        ):
+            read.update(range(*token.map))
         if token.type == "list_item_open":
             items.append([token, False])
         elif token.type == "list_item_close" and items:
@@ -236,8 +270,8 @@ def body_marks(tokens: list[Any], lines: list[str]) -> Marks:
                 marks.regions.append(Region(token.map[0], token.map[1], CALLOUT))
         elif token.type == "html_block" and token.map and not token.content.lstrip().startswith("<!--"):
             if says_private(token.content):
-                end = _element_end(lines, token.map[0], token.map[1], token.content)
-                marks.regions.append(Region(token.map[0], end, HTML))
+                marks.regions.append(_html_region(lines, opened, token.map, token.content))
+            _track(opened, token.content, token.map[0])
         elif token.type == "inline" and token.map and tokens[i - 1].type == "paragraph_open":
             where = token.map
             if items and not items[-1][1]:  # an item's first paragraph speaks for the item
@@ -249,5 +283,9 @@ def body_marks(tokens: list[Any], lines: list[str]) -> Marks:
             elif meaning == "part":
                 marks.regions.append(Region(where[0], where[1], ENDS_IN_TAG))
             elif any(c.type == "html_inline" and says_private(c.content) for c in token.children or []):
-                marks.regions.append(Region(token.map[0], token.map[1], HTML))
+                marks.regions.append(_html_region(lines, opened, token.map, ""))
+    # A tag on a line no block above holds (a link reference definition): the rules
+    # cannot say what it marks, so it marks all of the note.
+    if any(private_tags(line) for n, line in enumerate(lines) if n not in read):
+        marks.whole = INLINE_TAG
     return marks
