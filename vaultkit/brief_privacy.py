@@ -59,6 +59,7 @@ ENDS_IN_TAG = "a paragraph or list item ending in #private"
 TAGGED_NOTE = "tagged private"
 INLINE_TAG = "#private in its text"
 TAGGED_ACTION = "an action tagged #private"
+LINKED_ACTION = "an action linking to a private note"
 
 
 def says_private(text: str) -> bool:
@@ -123,8 +124,11 @@ def aliases_of(meta: Mapping[Any, Any]) -> list[str]:
     return [a for a in found if a]
 
 
-def hidden_action(text: str) -> str | None:
-    """Why an action's text keeps it off the page, or None."""
+def hidden_action(text: str, links_private: bool) -> str | None:
+    """Why an action's text keeps it off the page, or None (`links_private`: it
+    links to a private note)."""
+    if links_private:
+        return LINKED_ACTION
     return TAGGED_ACTION if private_tags(text) else None
 
 

@@ -106,9 +106,7 @@ class Privacy:
     def hides(self, action: Action) -> str | None:
         """Why an action of a shared note is not listed, or None: it is tagged
         `#private`, or it links to a private note."""
-        if any(self.linked(t) for t in link_targets(action.text)):
-            return "an action linking to a private note"
-        return hidden_action(action.text)
+        return hidden_action(action.text, any(self.linked(t) for t in link_targets(action.text)))
 
 
 def _link_key(target: str) -> str:
