@@ -273,3 +273,55 @@ def test_init_takes_the_vault_from_vault_option(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads((folder / ".obsidian" / "types.json").read_text())["types"]["covers"] == "text"
     assert (folder / ".vaultkit" / "config.yaml").is_file()
+
+
+def test_a_types_file_obsidian_is_rewriting_in_place_is_never_replaced_from_an_empty_read(
+    run, obsidian_vault
+):
+    """Obsidian writes types.json in place: truncate, then write. A read in between
+    is empty; merging into it and replacing the file would lose the person's types."""
+    import threading
+    import time
+
+    path = obsidian_vault / ".obsidian/types.json"
+    theirs = json.loads(OBSIDIANS)
+    with path.open("r+") as handle:
+        handle.truncate(0)  # Obsidian's truncate ...
+
+        def finish() -> None:
+            time.sleep(0.35)  # ... and its write, a moment later, to the same open file
+            handle.write(OBSIDIANS)
+            handle.flush()
+
+        writer = threading.Thread(target=finish)
+        writer.start()
+        result = init(run, obsidian_vault, "--obsidian-types")
+        writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    types = json.loads(path.read_text())["types"]
+    assert {k: types[k] for k in theirs["types"]} == theirs["types"]  # theirs kept ...
+    assert types["actions"] == "multitext"  # ... and vaultkit's merged in
+
+
+def test_a_types_file_left_empty_is_left_alone(run, obsidian_vault, monkeypatch):
+    from vaultkit import obsidian
+
+    monkeypatch.setattr(obsidian, "EMPTY_WAIT", 0.01)
+    path = obsidian_vault / ".obsidian/types.json"
+    path.write_text("")
+    result = init(run, obsidian_vault, "--obsidian-types")
+    assert result.exit_code == 1
+    assert "is empty, as if Obsidian were writing it; vaultkit left it alone" in result.stderr
+    assert path.read_text() == ""
+
+
+def test_a_types_path_that_is_a_folder_is_a_clear_error(run, obsidian_vault):
+    path = obsidian_vault / ".obsidian/types.json"
+    path.unlink()
+    path.mkdir()
+    result = init(run, obsidian_vault, "--obsidian-types")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: .obsidian/types.json is a folder, not a file; vaultkit changed nothing"
+    )
+    assert path.is_dir()

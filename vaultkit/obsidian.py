@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -138,12 +139,39 @@ def record_types(root: Path) -> TypesResult:
 
     def edit(data: bytes | None) -> bytes | None:
         nonlocal result
+        if data is not None and not data.strip():
+            raise _BeingWritten  # Obsidian truncates, then writes: never merge into that
         new, result = merged_types(_text(data))
         return None if new is None else new.encode("utf-8")
 
-    if swap_until_done(snapshot(path), edit, 0o600):
-        return result
+    try:
+        for _attempt in range(EMPTY_READS):
+            try:
+                if swap_until_done(snapshot(path), edit, 0o600):
+                    return result
+                break
+            except _BeingWritten:
+                time.sleep(EMPTY_WAIT)
+        else:
+            raise VaultkitError(
+                f"{TYPES_FILE} is empty, as if Obsidian were writing it; vaultkit left it alone. "
+                "Run vaultkit init --obsidian-types again in a moment"
+            )
+    except OSError as exc:
+        what = "is a folder, not a file" if path.is_dir() else f"cannot be written ({exc.strerror or exc})"
+        raise VaultkitError(
+            f"{TYPES_FILE} {what}; vaultkit changed nothing. Record the types in Obsidian "
+            "(Settings, Properties) instead"
+        ) from None
     raise VaultkitError(f"{TYPES_FILE} kept changing while vaultkit wrote it; run vaultkit init again")
+
+
+class _BeingWritten(Exception):
+    """types.json was read empty: someone is writing it."""
+
+
+EMPTY_READS = 10  # reads of an empty types.json, EMPTY_WAIT apart, before giving up
+EMPTY_WAIT = 0.1
 
 
 def tasks_global_filter(root: Path) -> str:
