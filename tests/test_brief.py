@@ -822,3 +822,42 @@ def test_a_date_span_says_its_dates_once(tmp_path: Path) -> None:
     assert render_body(made.brief).startswith(
         "# For session 3 · 2026-11-26\n\n*From 2026-10-01 to 2026-11-24."
     )
+
+
+def test_a_sessions_brief_shows_its_actions_as_they_stood_at_its_end(vault: Path, run, monkeypatch) -> None:
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-24T12:00")
+    build_tree(
+        vault,
+        {
+            "Integration/i1.md": "---\ntype: intention\ndate: 2026-11-01\nsession: 1\n---\n",
+            "Integration/r1.md": "---\ntype: reflection\ndate: 2026-11-02\nsession: 1\nactions:\n"
+            '  - "[x] Tell Sam the plan ✅ 2026-11-20"\n  - "[-] Walk after lunch ❌ 2026-11-20"\n'
+            '  - "[x] Rest ✅ 2026-11-05"\n---\n',
+            "Integration/i2.md": "---\ntype: intention\ndate: 2026-11-15\nsession: 2\n---\n",
+        },
+    )
+    page = run("brief", "--session", "1", "--stdout").stdout
+    actions = part_of(page, "## Actions")
+    assert "**Still open**\n\n- Tell Sam the plan\n- Walk after lunch\n" in actions  # both changed after
+    assert "**Done**\n\n- Rest · done 2026-11-05\n" in actions
+    assert "Let go" not in actions
+
+
+def test_the_next_intentions_actions_are_in_its_brief_even_when_dated_ahead(
+    vault: Path, run, monkeypatch
+) -> None:
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-07T20:00")
+    build_tree(
+        vault,
+        {
+            "Integration/i1.md": "---\ntype: intention\ndate: 2026-11-20\nsession: 1\n---\n",
+            "Integration/r1.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\n---\n",
+        },
+    )
+    made = run(
+        "new", "intention", "--date", "2026-12-10", "--yes", "--no-input", "--action", "Bring the journal"
+    )
+    assert made.exit_code == 0, made.output
+    page = run("brief", "--stdout").stdout
+    assert page.startswith("# For session 2 · 2026-12-10\n")
+    assert "- Bring the journal" in part_of(page, "## Actions")

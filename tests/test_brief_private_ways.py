@@ -140,6 +140,8 @@ WAYS: dict[str, Way] = {
     "[[Alias|shown]] of a private note": Way("link", "Talk to [[Mama|Quokka]] soon."),
     "![[Alias]] of a private note": Way("link", "![[Mother]] quokka"),
     "[[alias: Granny]] (a string)": Way("link", "- Quokka talk — [[granny#Heading]]"),
+    "a reference definition to a private note": Way("link", "Quokka [x][ref]\n\n[ref]: People/Mum.md"),
+    "a reference definition in brackets": Way("link", '[quokka]: <People/Mum.md> "Quokka"'),
     # ---- an action
     "action tagged #private": Way("action", '  - "Quokka errand #private"\n'),
     "action tagged #private, then a domain": Way("action", '  - "[ ] Quokka walk #private #body"\n'),

@@ -371,7 +371,10 @@ def test_skip_records_the_dismissal_in_the_intention_and_nothing_else(vault, run
     assert "Due: nothing right now." in run("status").stdout
     assert run("skip", "1", "check-in").exit_code == 0  # the rest of the check-ins, by type
     assert (vault / "i.md").read_bytes().decode().count("\r\n  - ") == 2
-    assert run("skip", "1", "check-in").stdout.startswith("Already let go: ")
+    assert run("skip", "1", "check-in").stdout == (
+        "Nothing to let go: session 1's 1-week check-in (already let go), 1-month check-in (already let go)\n"
+    )
+    assert run("skip", "1", "reflection").stdout.endswith("2-day reflection (written)\n")
     assert run("check").exit_code == 0
 
 
@@ -414,3 +417,36 @@ def test_two_questions_under_one_heading_each_keep_their_question(vault, run):
         "## Faded and stayed\n**What has faded?**\nThe hands.\n\n**What has stayed?**\nWarm hands.\n\n"
         "## Alone\nYes.\n"
     )
+
+
+def test_before_the_first_sessions_day_the_overview_names_it(vault, run, monkeypatch):
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-03T21:00")
+    build_tree(
+        vault, {"i.md": "---\ntype: intention\ndate: 2026-11-03\nsession: 1\nsession_date: 2026-11-05\n---\n"}
+    )
+    assert run("index").exit_code == 0
+    assert (
+        "- Sessions: none yet (session 1 is on 2026-11-05)\n"
+        in (vault / "Integration Actions.md").read_text()
+    )
+
+
+def test_a_reflection_on_the_recorded_next_session_day_opens_that_session(vault, run, monkeypatch):
+    """With next_session recorded and no intention written for it, the reflection
+    written on (or after) that day belongs to the new session, not the old one."""
+    build_tree(
+        vault,
+        {
+            "i.md": "---\ntype: intention\ndate: 2026-12-01\nsession: 1\n---\n",
+            "r.md": "---\ntype: reflection\ndate: 2026-12-01\nsession: 1\nnext_session: 2026-12-15\n---\n",
+        },
+    )
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-14T21:00")
+    before = run("new", "check-in", "--no-input")  # the day before: still session 1's
+    assert "\nsession: 1\n" in (vault / before.stdout.splitlines()[-1]).read_text()
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-15T21:00")
+    made = run("new", "reflection", "--no-input")
+    assert made.exit_code == 0, made.output
+    assert "\nsession: 2\n" in (vault / made.stdout.splitlines()[-1]).read_text()
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-23T12:00")
+    assert "Session 2: 1-week check-in since 2026-12-22" in run("status").stdout

@@ -4,6 +4,8 @@ vault's). Everything else in a vault is left alone, whatever it holds."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .helpers import build_tree
 
 OBSIDIAN_VAULT = {
@@ -49,3 +51,22 @@ def test_a_note_of_a_vault_template_is_vaultkits(vault, run):
     checked = run("check")  # a template of that name makes them vaultkit's: read again, judged
     assert checked.exit_code == 1
     assert checked.stdout.startswith("Daily/2026-11-20.md:3: mood must be a number from 0 to 10")
+
+
+def test_obsidians_template_folder_and_daily_template_are_not_notes(vault, run):
+    """A vaultkit template copied into Obsidian's Templates folder (so the Templates
+    plugin can use it) holds `date: "{{date}}"`: a template, not a note."""
+    shipped = (Path(__file__).parent.parent / "templates/reflection.md").read_text()
+    build_tree(
+        vault,
+        {
+            ".obsidian/templates.json": '{"folder": "Meta/Templates"}',
+            ".obsidian/daily-notes.json": '{"template": "Meta/Daily template"}',
+            "Meta/Templates/Reflection.md": shipped,
+            "Meta/Daily template.md": "---\ntype: reflection\ndate: {{date}}\n---\n",
+            "Meta/Other.md": "---\ntype: reflection\ndate: soon\n---\n",
+        },
+    )
+    checked = run("check")
+    assert checked.exit_code == 1
+    assert [line.split(":")[0] for line in checked.stdout.splitlines()] == ["Meta/Other.md"]

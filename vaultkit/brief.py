@@ -151,16 +151,20 @@ def _action_line(action: Action, note: str) -> str:
 
 
 def _actions(actions: list[Action], span: Span, span_paths: set[str], today: date) -> list[str]:
-    stalled_before = (today - timedelta(days=STALLED_DAYS)).isoformat()
+    """The span's actions as they stood at its end: one done or let go after the
+    span is listed as still open, and "stalled" counts from the span's last day."""
+    last = min(date.fromisoformat(span.end) - timedelta(days=1), today)
+    stalled_before = (last - timedelta(days=STALLED_DAYS)).isoformat()
     done, still, inner, stalled, dropped = [], [], [], [], []
     for a in actions:
         mine = a.source in span_paths
-        if a.status == "done" and ((a.done and _in(a.done, span)) or (not a.done and mine)):
+        status = "open" if a.status != "open" and a.done is not None and a.done >= span.end else a.status
+        if status == "done" and ((a.done and _in(a.done, span)) or (not a.done and mine)):
             done.append(_action_line(a, f" · done {a.done}" if a.done else ""))
-        elif a.status == "dropped" and (mine or (a.done and _in(a.done, span))):
+        elif status == "dropped" and (mine or (a.done and _in(a.done, span))):
             dropped.append(_action_line(a, ""))
-        elif a.status != "open" or (a.date is not None and a.date >= span.end):
-            continue  # done or let go outside the span; or from a later session, whose brief lists it
+        elif status != "open" or (not mine and a.date is not None and a.date >= span.end):
+            continue  # done or let go before the span; or from a later session, whose brief lists it
         elif a.kind == "internal":
             inner.append(f"- {inert(a.text)}")  # inner work takes the time it takes: never "stalled"
         elif a.date is not None and a.date < stalled_before:

@@ -49,6 +49,30 @@ _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
 WIKILINK = re.compile(r"!?\[\[([^\]|#^]*)([#^][^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MD_EMBED = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)>]*)>?\s*\)")
+_REF_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*(?:<([^>]*)>|(\S+))")  # [ref]: target "title"
+_REF_USE = re.compile(r"\[([^\]]+)\](?:\[([^\]]*)\])?")  # [text][ref], [ref][], [ref]
+
+
+def _label(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def private_references(lines: list[str], private_link: PrivateLink) -> frozenset[str]:
+    """The labels of reference definitions (`[ref]: Note.md`) that point at a private note."""
+    found = set()
+    for line in lines:
+        if (m := _REF_DEFINITION.match(line)) is not None and any(
+            private_link(t) for t in link_targets(line)
+        ):
+            found.add(_label(m[1]))
+    return frozenset(found)
+
+
+def uses_reference(line: str, labels: frozenset[str]) -> bool:
+    """Whether a line uses one of these reference labels: `[text][ref]`, `[ref][]` or `[ref]`."""
+    return bool(labels) and any(_label(m[2] or m[1]) in labels for m in _REF_USE.finditer(line))
+
+
 _NOT_A_NOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)  # a web address, an anchor
 
 PrivateLink = Callable[[str], bool]  # a link's target ("Note", "Folder/Note.md") -> private?
@@ -96,8 +120,11 @@ def strip_comments(text: str) -> str:
 def link_targets(line: str) -> list[str]:
     """The notes a line links to or embeds: wikilinks and markdown links to files."""
     found = [m[1].strip() for m in WIKILINK.finditer(line) if m[1].strip()]
-    for m in _MD_LINK.finditer(line):
-        target = unquote(m[1].strip().split("#", 1)[0])
+    definition = _REF_DEFINITION.match(line)
+    for raw in [m[1] for m in _MD_LINK.finditer(line)] + (
+        [definition[2] or definition[3]] if definition else []
+    ):
+        target = unquote(raw.strip().split("#", 1)[0])
         if target and not _NOT_A_NOTE.match(target):
             found.append(target)
     return found
@@ -164,6 +191,7 @@ def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
     the first heading is a section with an empty heading. `private_link` says
     whether a link's target is a private note: a line with such a link is left out."""
     lines = body.split("\n")
+    references = private_references(lines, private_link)
     tokens = _parser().parse(body)
     marks = body_marks(tokens, lines)
     if marks.whole:
@@ -205,7 +233,7 @@ def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
         text = "\n".join("" if i in hidden else lines[i] for i in span(n))
         kept = []
         for line in strip_comments(text).split("\n"):
-            if any(private_link(t) for t in link_targets(line)):
+            if any(private_link(t) for t in link_targets(line)) or uses_reference(line, references):
                 dropped += 1
             else:
                 kept.append(line)

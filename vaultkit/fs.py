@@ -86,7 +86,7 @@ def load_vault(root: Path) -> Vault:
     try:
         raw = config_path.read_bytes()
     except FileNotFoundError:
-        return Vault(root, Config())
+        return _with_obsidian_templates(Vault(root, Config()))
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read ({exc.strerror})") from None
     from vaultkit.frontmatter import NoteError, decode, load_yaml
@@ -101,7 +101,17 @@ def load_vault(root: Path) -> Vault:
         setting = f" (setting {key})" if key else ""
         raise ConfigError(f"{config_path}{where}{setting}: {exc.problem.message}") from None
     lines = {m[1]: f":{text.count(chr(10), 0, m.start()) + 1}" for m in _SETTING.finditer(text)}
-    return Vault(root, config_from_mapping(data, str(config_path), lines))
+    return _with_obsidian_templates(Vault(root, config_from_mapping(data, str(config_path), lines)))
+
+
+def _with_obsidian_templates(vault: Vault) -> Vault:
+    """Obsidian's template folder and daily-note template are ignored like `ignore` globs."""
+    from vaultkit.obsidian import template_places
+
+    extra = template_places(vault.root)
+    return (
+        vault._replace(config=vault.config._replace(ignore=vault.config.ignore + extra)) if extra else vault
+    )
 
 
 _SETTING = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", re.M)

@@ -174,6 +174,25 @@ EMPTY_READS = 10  # reads of an empty types.json, EMPTY_WAIT apart, before givin
 EMPTY_WAIT = 0.1
 
 
+def template_places(root: Path) -> tuple[str, ...]:
+    """Ignore patterns for Obsidian's templates: the core Templates plugin's folder
+    (`.obsidian/templates.json`) and the daily note's template (`daily-notes.json`).
+    Their `{{date}}` placeholders are not YAML until used: templates, not notes."""
+    import glob
+
+    found = []
+    for name, key, suffix in (("templates.json", "folder", ""), ("daily-notes.json", "template", ".md")):
+        try:
+            data = json.loads((root / ".obsidian" / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        place = data.get(key) if isinstance(data, dict) else None
+        if isinstance(place, str) and place.strip("/ "):
+            place = place.strip("/ ")
+            found.append(glob.escape(place if place.endswith(".md") or not suffix else place + suffix))
+    return tuple(found)
+
+
 def tasks_global_filter(root: Path) -> str:
     """Obsidian Tasks' global filter ("" when none, or when its settings can't be read):
     with one set, Tasks takes only lines that hold it for tasks."""

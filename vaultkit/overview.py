@@ -47,6 +47,7 @@ class Overview(NamedTuple):
     domains: tuple[tuple[str, int, int], ...] = ()  # (domain, open, done), all six; () when none has any
     wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
     latest_brief: str | None = None  # the link of the newest `vaultkit brief` note
+    first_ahead: tuple[int, str] | None = None  # before any session: the first one's number and day
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
@@ -120,6 +121,9 @@ def build_overview(facts: Facts, tally: Tally, practice: Practice) -> Overview:
         mood=facts.mood,
         domains=_domains(facts.domains),
         wheel=facts.wheel,
+        first_ahead=(practice.sessions[0].number, practice.sessions[0].day.isoformat())
+        if practice.sessions and not begun
+        else None,
     )
 
 
@@ -311,6 +315,9 @@ def render_overview(overview: Overview) -> list[str]:
             f"- Sessions: {overview.sessions} (latest: session {overview.last_session}, "
             f"{overview.last_session_date})"
         )
+    elif overview.first_ahead:
+        number, day = overview.first_ahead
+        out.append(f"- Sessions: none yet (session {number} is on {day})")
     else:
         out.append("- Sessions: none yet (`vaultkit new intention` opens the first)")
     out.append(

@@ -14,6 +14,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.notes import NoteRecord
 from vaultkit.practice import OPENS_SESSION, Practice
 
+REFLECTION = "reflection"
 # The note types a later note links back to.
 LINKED_TYPES = ("intention", "reflection")
 
@@ -54,6 +55,15 @@ def choose_session(practice: Practice, note_type: str, given: int | None, on: da
         number = given
     else:
         number = latest + 1 if note_type == OPENS_SESSION else max(latest, 1)
+        ahead = practice.upcoming
+        if (
+            note_type == REFLECTION
+            and ahead
+            and ahead[1] is not None
+            and ahead[0] == latest + 1
+            and ahead[1] <= on
+        ):
+            number = latest + 1  # the session recorded as next has happened: its reflection opens it
     if note_type == OPENS_SESSION:
         day = on.isoformat()
         later = sorted(n for n, d in days.items() if n < number and d > day)

@@ -253,10 +253,17 @@ def skip(app: App, session: int, which: str) -> None:
                 f"session {session} has no follow-up {which!r}; its follow-ups are: {labels} "
                 "(or give a type, a span like 1-week, or all)"
             )
-        already = [f for f in matched if f.state == "dismissed"]
-        if len(already) == len(matched):
-            click.echo(f"Already let go: session {session}'s {', '.join(f.label for f in matched)}")
+        left = [f for f in matched if f.state not in ("done", "dismissed", "overtaken")]
+        if not left:
+            said = {
+                "done": "written",
+                "dismissed": "already let go",
+                "overtaken": "overtaken by the next session",
+            }
+            states = ", ".join(f"{f.label} ({said[f.state]})" for f in matched)
+            click.echo(f"Nothing to let go: session {session}'s {states}")
             return
+        matched = left
         intentions = [n for n in found.notes if n.type == OPENS_SESSION]
         target = (intentions or list(found.notes))[0].path
         # one follow-up is recorded by its full name, which reads plainly in the note
