@@ -111,12 +111,12 @@ def test_piped_answers_mood_retried_and_prefixes_at_the_prompt(vault, run):
     assert '  - "[ ] inner: Rest more"\n  - "[ ] Walk #body"\n' in without_ids(text)
 
 
-def piped_new(vault: Path, answers: bytes, until: bytes) -> tuple[subprocess.Popen[bytes], bytes]:
-    """`vaultkit new reflection` in its own process, answers piped in; returns
-    once the question `until` is asked, with what it said on stderr so far."""
+def piped_new(vault: Path, answers: bytes, until: bytes, *args: str) -> tuple[subprocess.Popen[bytes], bytes]:
+    """`vaultkit new reflection` (or `new ARGS`) in its own process, answers piped
+    in; returns once the question `until` is asked, with what it said on stderr so far."""
     env = {k: v for k, v in os.environ.items() if k != "VAULTKIT_VAULT"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection"],
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", *(args or ("reflection",))],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -160,6 +160,22 @@ def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
     assert discarded.exit_code == 0
     assert "Discarded the draft of a reflection started" in discarded.stderr
     assert not (vault / ".vaultkit/drafts/reflection.json").exists()
+
+
+def test_a_draft_of_an_intention_is_called_so(vault, run):
+    result = run("new", "intention", "--resume")
+    assert result.stderr == (
+        "Error: there is no draft of an intention to resume; start one with `vaultkit new intention`\n"
+    )
+    child, _ = piped_new(vault, b"To listen\n", b"integration afterwards", "intention")
+    assert child.stderr is not None
+    child.send_signal(signal.SIGINT)
+    child.stderr.read()
+    assert child.wait(timeout=20) == 130
+    again = run("new", "intention", input="")
+    assert "Error: a draft of an intention started 2026-12-01 12:00 is waiting (1 answer)" in again.stderr
+    discarded = run("new", "intention", "--discard-draft", "--no-input")
+    assert "Discarded the draft of an intention started 2026-12-01 12:00." in discarded.stderr
 
 
 def test_resume_without_a_draft_says_how_to_start(vault, run):

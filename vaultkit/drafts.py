@@ -44,6 +44,11 @@ class Draft:
         return sum(1 for a in self.answers if a) + len(self.decisions)
 
     @property
+    def begun(self) -> str:
+        """When it was started, as a person reads it: `2026-11-24 10:00`."""
+        return self.started.replace("T", " ")
+
+    @property
     def has_words(self) -> bool:
         """Anything the person gave that would be lost without the draft."""
         return bool(self.answered or self.unfinished.strip() or self.actions)

@@ -30,7 +30,7 @@ from vaultkit.templates import (
     default_title,
     render_note,
 )
-from vaultkit.text import plural
+from vaultkit.text import a_or_an, plural
 
 # ---------------------------------------------------------------- creating
 
@@ -105,12 +105,12 @@ def _waiting_draft(
         return None, None
     if request.discard_draft and draft is not None:
         file.discard()
-        notice(f"Discarded the draft of a {kind} started {draft.started}.")
+        notice(f"Discarded the draft of {a_or_an(kind)} started {draft.begun}.")
         draft = None
     if request.resume:
         if draft is None:
             raise VaultkitError(
-                f"there is no draft of a {kind} to resume; start one with `vaultkit new {kind}`"
+                f"there is no draft of {a_or_an(kind)} to resume; start one with `vaultkit new {kind}`"
             )
         if request.date_text or request.session is not None:
             raise VaultkitError(
@@ -122,7 +122,8 @@ def _waiting_draft(
         return draft, None
     if draft is not None:
         waiting = (
-            f"a draft of a {kind} started {draft.started} is waiting ({plural(draft.answered, 'answer')}): "
+            f"a draft of {a_or_an(kind)} started {draft.begun} is waiting "
+            f"({plural(draft.answered, 'answer')}): "
             f"continue it with `vaultkit new {kind} --resume`"
         )
         if asking:
