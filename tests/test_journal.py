@@ -240,6 +240,9 @@ def test_a_future_date_is_confirmed_on_a_terminal(vault: Path) -> None:
     child.expect(r"\[y/N\]")
     child.send("y")
     child.expect(ANSWER_READY)
+    child.send("\r")  # one question skipped: Ctrl-D before any answer would leave without a note
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
     child.send(CTRL_D)
     assert finish(child) == 0
     assert "\ndate: 2030-01-01\n" in note(vault)
@@ -303,3 +306,55 @@ def test_words_typed_or_pasted_at_the_domain_question_start_the_next_actions(vau
     assert finish(child) == 0
     listed = re.findall(r'  - "\[ \] (.*?) \^[0-9a-f]{10}"', note_any(vault))
     assert listed == ["Walk in the forest", "Read a book", "Call mom", "Sleep early"]
+
+
+def test_ctrl_d_before_any_answer_leaves_without_a_note(vault: Path, run) -> None:
+    child = spawn(vault, "reflection")
+    child.expect("What happened")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    child.expect(r"Nothing was written \(Ctrl-D before any answer\)\.")
+    assert finish(child) == 130  # as Ctrl-C: nothing made, no path printed
+    assert not (vault / "Integration").exists()
+    assert not (vault / ".vaultkit" / "drafts" / "reflection.json").exists()
+
+    # At the first action, and at the check-in's first review question, too.
+    build_tree(
+        vault,
+        {
+            ".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n",
+            "old.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions:\n  - Older thing\n---\n",
+        },
+    )
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    child.expect("Nothing was written")
+    assert finish(child) == 130
+    child = spawn(vault, "check-in")
+    child.expect(r"Older thing  \(old\)  \[d/k/x/\?\]")
+    child.send(CTRL_D)
+    child.expect("Nothing was written")
+    assert finish(child) == 130
+    assert [p.name for p in vault.rglob("*.md") if ".vaultkit" not in p.parts] == ["old.md"]
+    assert "Older thing\n" in (vault / "old.md").read_text()
+
+
+def test_ctrl_d_after_an_answer_or_a_skip_writes_the_note_now(vault: Path) -> None:
+    child = spawn(vault, "reflection")
+    child.expect(ANSWER_READY)
+    child.send("\r")  # skipped: an answer too, so the note is wanted
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert section(note(vault), "What happened").startswith("<!-- prompt:")
+
+    child = spawn(vault, "reflection", "--title", "Second")
+    child.expect(ANSWER_READY)
+    child.send("Typed, then Ctrl-D")
+    child.send(CTRL_D)  # the words typed are the answer
+    assert finish(child) == 0
+    written = (vault / "Integration" / "2026" / "2026-12-01 Second.md").read_text()
+    assert section(written, "What happened") == "Typed, then Ctrl-D"

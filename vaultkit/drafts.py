@@ -44,6 +44,12 @@ class Draft:
         return sum(1 for a in self.answers if a) + len(self.decisions)
 
     @property
+    def given(self) -> bool:
+        """Anything answered, skipped or typed: a note with it is the person's
+        choice. Nothing at all, and Ctrl-D means leave, not an empty note."""
+        return self.has_words or any(a is not None for a in self.answers) or bool(self.decisions)
+
+    @property
     def begun(self) -> str:
         """When it was started, as a person reads it: `2026-11-24 10:00`."""
         return self.started.replace("T", " ")

@@ -15,7 +15,7 @@ from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.config import logical_today
 from vaultkit.drafts import Draft, DraftFile, started_now
-from vaultkit.errors import NoteExistsError, VaultkitError
+from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.new_actions import NewAction, parse_action_text
 from vaultkit.practice import OPENS_SESSION
@@ -264,6 +264,9 @@ def create_note(
                     "picks up where you left off."
                 )
             raise
+        if asker.ended and asker.terminal and not draft.given:
+            left = f" The draft waits: `vaultkit new {request.type} --resume`." if file.exists else ""
+            raise NothingWritten(f"Nothing was written (Ctrl-D before any answer).{left}")
         values.answers = [a or "" for a in draft.answers]
         values.actions = draft.actions
         decisions = {i: d for i, d in draft.decisions.items() if d != "keep"}

@@ -39,7 +39,8 @@ HOW = (
     "Write as much as you like: Enter starts a new line, and Enter on an empty line "
     "finishes the answer (Enter straight away skips the question). Esc then Enter "
     "keeps a blank line. Ctrl-O writes this answer in your editor. Ctrl-D writes the "
-    "note now. Ctrl-C stops; what you typed is kept, and --resume picks it up."
+    "note now (before any answer: leaves, writing nothing). Ctrl-C stops; what you typed "
+    "is kept, and --resume picks it up."
 )
 # The toolbar under a multi-line answer, longest first: the widest that fits is shown.
 TOOLBARS = (
@@ -187,6 +188,9 @@ class TerminalAsker(Headings):
         @bindings.add("c-d")
         def _finish(event: KeyPressEvent) -> None:
             self.ended = True  # this answer is kept; the note is written now
+            if not event.current_buffer.text.strip():  # no answer: not a skip either
+                event.app.exit(exception=EOFError())
+                return
             event.current_buffer.validate_and_handle()
 
         @bindings.add("c-o")
@@ -244,7 +248,7 @@ class TerminalAsker(Headings):
             self._typing = ""
             try:
                 answer = session.prompt("> ", default=start)
-            except EOFError:  # Ctrl-D on an empty one-line answer
+            except EOFError:  # Ctrl-D on an empty answer
                 self.ended = True
                 return None
             problem = answer_problem(prompt, answer)
