@@ -185,8 +185,11 @@ def test_actions_at_the_prompt_understand_boxes_prefixes_and_a_one_key_domain(va
     child.send("\r")  # no domain
     child.send("\r")  # an empty line ends the list
     child.expect("change inside")
-    child.send("[x] Let the day be slow #body\r")  # a tag typed: no domain question
+    child.send("[x] Let the day be slow #body\r")  # a tag typed: asked too, Enter keeps it
+    child.expect(r"Domain\? .*, Enter: body \(its tag\)")
     child.send("\r")
+    child.expect(r"  #body\r\n")
+    child.send("\r")  # only an empty line at the action prompt ends the list
     assert finish(child) == 0
     assert (
         "actions:\n"
@@ -300,6 +303,10 @@ def test_words_typed_or_pasted_at_the_domain_question_start_the_next_actions(vau
     child.send("Read a book\r")  # typed as if it were the next prompt: nothing taken for a domain
     child.expect(r"Domain\?")
     child.send(f"{PASTE_START}Call mom\nSleep early{PASTE_END}")  # a block pasted there
+    child.expect(r"Call mom · Domain\?")  # each of its lines is asked about, by name
+    child.send("\r")
+    child.expect(r"Sleep early · Domain\?")
+    child.send("\r")
     child.send("\r")  # an empty line ends the list
     child.expect("change inside")
     child.send("\r")
@@ -358,3 +365,46 @@ def test_ctrl_d_after_an_answer_or_a_skip_writes_the_note_now(vault: Path) -> No
     assert finish(child) == 0
     written = (vault / "Integration" / "2026" / "2026-12-01 Second.md").read_text()
     assert section(written, "What happened") == "Typed, then Ctrl-D"
+
+
+def test_the_domain_question_comes_after_every_action_and_enter_there_never_ends_the_list(
+    vault: Path,
+) -> None:
+    """The trap: a tagged action was not asked, so an Enter meant as "no domain"
+    ended the list and the next action landed among the inner ones."""
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send("Walk by the river #nature\r")
+    child.expect(r"Domain\? .*, Enter: nature \(its tag\)")
+    child.send("\r")  # meant as "no domain": keeps the tag, and the list goes on
+    child.expect(r"  #nature\r\n")
+    child.expect(ANSWER_READY)
+    child.send("Stretch in the morning #mind\r")
+    child.expect(r"Enter: mind \(its tag\)")
+    child.send("2")  # a key replaces the tag
+    child.expect(r"  #body\r\n")
+    child.expect(ANSWER_READY)
+    child.send(f"{PASTE_START}Call mom\nSleep early{PASTE_END}\r")
+    child.expect(r"Call mom · Domain\?")
+    child.send("4")
+    child.expect(r"Sleep early · Domain\?")
+    assert "> Sleep early" not in child.before  # a pasted line is shown once, not echoed again
+    child.send("\r")  # none
+    child.expect(ANSWER_READY)
+    child.send("\r")  # the empty line at the action prompt: the end of this list
+    child.expect("change inside")
+    child.expect(ANSWER_READY)
+    child.send("Be gentle with myself\r")
+    child.expect(r"Domain\?")
+    child.send(CTRL_D)  # writes the note now, with this action
+    assert finish(child) == 0
+    listed = re.findall(r'  - "\[ \] (.*?) \^[0-9a-f]{10}"', note_any(vault))
+    assert listed == [
+        "Walk by the river #nature",
+        "Stretch in the morning #body",
+        "Call mom #relationships",
+        "Sleep early",
+        "inner: Be gentle with myself",
+    ]

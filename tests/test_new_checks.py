@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import build_tree
+from tests.helpers import TODAY, build_tree
 
 THREE_SESSIONS = {
     "Integration/s1.md": "---\ntype: intention\ndate: 2026-10-01\nsession: 1\n---\n",
@@ -319,3 +319,14 @@ def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
     assert json.loads(own.read_text())["answers"][:2] == ["Mine, first", "Mine, second"]
     assert f"your answers are kept in .vaultkit/drafts/{own.name}".encode() in seen
     assert not (vault / "Integration").exists()
+
+
+def test_a_domain_chosen_for_a_tagged_action_replaces_its_tag():
+    from vaultkit.new_actions import NewAction, with_domain
+
+    today = TODAY
+    assert with_domain(NewAction("Walk #nature"), "body").as_property(today) == "[ ] Walk #body"
+    assert with_domain(NewAction("Walk #Nature"), "nature") == NewAction("Walk #Nature")
+    assert with_domain(NewAction("Walk", "internal"), "mind").as_property(today) == "[ ] inner: Walk #mind"
+    named = with_domain(NewAction("Walk #nature ^walk"), "body")
+    assert named.as_property(today) == "[ ] Walk #body ^walk"
