@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import stat
 import sys
 from pathlib import Path
@@ -408,3 +409,33 @@ def test_the_domain_question_comes_after_every_action_and_enter_there_never_ends
         "Sleep early",
         "inner: Be gentle with myself",
     ]
+
+
+def test_nothing_typed_after_the_last_question_reaches_the_shell(vault: Path, tmp_path: Path) -> None:
+    """Words typed while the note is being finished (here: while --edit's editor
+    runs, which reads nothing) are thrown away, not run by the shell after."""
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys, time\nprint('EDITOR RUNNING', flush=True)\ntime.sleep(2)\n")
+    new = shlex.join([sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection", "--edit"])
+    shell = f'{new}; read -r -t 3 line; echo "shell read:[$line]"'
+    child = spawn_shell(shell, VISUAL=f"{sys.executable} {editor}")
+    child.expect(ANSWER_READY)
+    child.send("An answer\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    child.expect("EDITOR RUNNING")
+    child.send("more words for the journal\r")  # typed ahead: a shell would try to run them
+    child.expect(r"Integration/2026/2026-12-01 Reflection\.md")
+    child.expect(r"shell read:\[(.*)\]")
+    assert child.match.group(1) == ""
+    assert finish(child) == 0
+
+
+def spawn_shell(command: str, **env: str) -> pexpect.spawn:
+    """`command` run by bash in a pseudo-terminal: what a person's shell would get."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR", "VAULTKIT_VAULT")}
+    environ.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", **env)
+    return pexpect.spawn(
+        "bash", ["--norc", "-c", command], env=environ, encoding="utf-8", dimensions=(40, 100), timeout=20
+    )

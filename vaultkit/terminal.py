@@ -67,6 +67,20 @@ def _toolbar() -> str:
     return next((t for t in TOOLBARS if len(t) < width), "")
 
 
+def drain_typeahead() -> None:
+    """Throw away what was typed but not yet read. Called as `new` ends on a
+    terminal: words typed for the journal after its last question must never
+    reach the shell, which would run them (and keep them in its history)."""
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal
+        return
+    try:
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (OSError, ValueError, termios.error):
+        pass  # stdin closed or no longer a terminal: nothing is waiting there
+
+
 def _short(text: str, room: int = 40) -> str:
     return text if len(text) <= room else text[: room - 1].rstrip() + "…"
 
