@@ -439,3 +439,69 @@ def spawn_shell(command: str, **env: str) -> pexpect.spawn:
     return pexpect.spawn(
         "bash", ["--norc", "-c", command], env=environ, encoding="utf-8", dimensions=(40, 100), timeout=20
     )
+
+
+def test_a_draft_resumed_days_later_asks_which_day_to_write_it_for(vault: Path) -> None:
+    child = spawn(vault, "reflection", VAULTKIT_NOW="2026-11-24T10:00")
+    child.expect(ANSWER_READY)
+    child.send("Written a week ago\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    draft = vault / ".vaultkit" / "drafts" / "reflection.json"
+    kept = draft.read_text()
+
+    child = spawn(vault, "reflection", "--resume")  # a week later: the suite's day, 2026-12-01
+    child.expect(re.escape("This draft of a reflection was started 2026-11-24 10:00."))
+    child.expect(re.escape("Write it for 2026-11-24 or today (2026-12-01)? [d/t]"))
+    child.send(CTRL_D)  # leaves: no day chosen, nothing written
+    child.expect(re.escape("Nothing was written; the draft waits: `vaultkit new reflection --resume`."))
+    assert finish(child) == 130
+    assert draft.read_text() == kept
+    assert not (vault / "Integration").exists()
+
+    child = spawn(vault, "reflection", "--resume")
+    child.expect(r"\[d/t\]")
+    child.send("\r")  # Enter chooses no day
+    child.send("t")
+    child.expect("Reflection for session 1, 2026-12-01")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    text = (vault / "Integration" / "2026" / "2026-12-01 Reflection.md").read_text()
+    assert "\ndate: 2026-12-01\n" in text
+    assert section(text, "What happened") == "Written a week ago"
+
+    # "d" keeps the draft's day.
+    child = spawn(vault, "reflection", "--title", "Older", VAULTKIT_NOW="2026-11-24T10:00")
+    child.expect(ANSWER_READY)
+    child.send("Still about that day\r\r")
+    child.expect("What came up")
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    child = spawn(vault, "reflection", "--resume")
+    child.expect(r"\[d/t\]")
+    child.send("d")
+    child.expect("Reflection for session 1, 2026-11-24")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    text = (vault / "Integration" / "2026" / "2026-11-24 Older.md").read_text()
+    assert section(text, "What happened") == "Still about that day"
+
+    # A day chosen today (--date) is not asked about again the same day.
+    child = spawn(vault, "reflection", "--date", "2026-11-30", "--title", "Yesterday's")
+    child.expect(ANSWER_READY)
+    child.send("Last night\r\r")
+    child.expect("What came up")
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    child = spawn(vault, "reflection", "--resume")
+    child.expect("What came up")
+    assert "[d/t]" not in child.before
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert (vault / "Integration" / "2026" / "2026-11-30 Yesterday's.md").exists()

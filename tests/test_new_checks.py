@@ -178,6 +178,24 @@ def test_a_draft_of_an_intention_is_called_so(vault, run):
     assert "Discarded the draft of an intention started 2026-12-01 12:00." in discarded.stderr
 
 
+def test_a_draft_resumed_days_later_from_a_pipe_keeps_its_day_and_says_so(vault, run, monkeypatch):
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-24T10:00")
+    child, _ = piped_new(vault, b"A week ago\n", b"What came up")
+    assert child.stderr is not None
+    child.send_signal(signal.SIGINT)
+    child.stderr.read()
+    assert child.wait(timeout=20) == 130
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-01T12:00")
+    result = run("new", "reflection", "--resume", input="")
+    assert result.exit_code == 0
+    assert (
+        "The draft of a reflection started 2026-11-24 10:00 is for 2026-11-24; today is 2026-12-01. "
+        "Writing it for 2026-11-24 (resume it on a terminal to choose today).\n"
+    ) in result.stderr
+    assert result.stdout.splitlines()[-1] == "Integration/2026/2026-11-24 Reflection.md"
+    assert "A week ago" in made(vault, result)
+
+
 def test_resume_without_a_draft_says_how_to_start(vault, run):
     result = run("new", "check-in", "--resume")
     assert result.exit_code == 1

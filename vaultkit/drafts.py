@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,6 @@ class DraftFile:
         return True
 
 
-def started_now() -> str:
-    from vaultkit import clock
-
-    return clock.now().replace(tzinfo=None).isoformat(timespec="minutes")
+def started_now(now: datetime) -> str:
+    """`now` (the vault's, from the one clock) as a draft's start."""
+    return now.replace(tzinfo=None).isoformat(timespec="minutes")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol
 
 from vaultkit.actions import Action
@@ -33,6 +33,8 @@ from vaultkit.templates import (
 from vaultkit.text import a_or_an, plural
 
 # ---------------------------------------------------------------- creating
+
+DAY_KEYS = {"d": "draft", "t": "today"}  # a resumed draft's day: its own, or today
 
 
 def parse_action_option(text: str) -> NewAction | None:
@@ -65,6 +67,7 @@ class Asker(Protocol):
 
     def intro(self, label: str) -> None: ...
     def confirm(self, question: str) -> bool: ...
+    def choose(self, question: str, keys: dict[str, str]) -> str | None: ...  # one key; None: Ctrl-D
     def review_start(self, count: int) -> None: ...
     def decide(self, action: Action) -> str | None: ...  # done, dropped or keep
     def ask(self, prompt: Prompt, start: str = "") -> str | None: ...  # start: text to go on from
@@ -132,6 +135,34 @@ def _waiting_draft(
     return None, draft
 
 
+def _resumed_date(
+    draft: Draft, today: date, day_starts_at: time, asker: Asker, notice: Callable[[str], None]
+) -> date:
+    """The day a resumed draft's note is for. A draft begun on an earlier day,
+    for a day that is not today, is asked about on a terminal (the note may be
+    about then, or about now); without one, it keeps its day and says so."""
+    planned = date.fromisoformat(draft.date)
+    try:
+        begun = logical_today(datetime.fromisoformat(draft.started), day_starts_at)
+    except ValueError:  # a hand-edited start: ask
+        begun = date.min
+    if planned == today or begun >= today:  # the day was chosen today: not asked again
+        return planned
+    kind, day, now = draft.type, planned.isoformat(), today.isoformat()
+    if not asker.terminal:
+        notice(
+            f"The draft of {a_or_an(kind)} started {draft.begun} is for {day}; today is {now}. "
+            f"Writing it for {day} (resume it on a terminal to choose today)."
+        )
+        return planned
+    notice(f"This draft of {a_or_an(kind)} was started {draft.begun}.")
+    chosen = asker.choose(f"Write it for {day} or today ({now})? [d/t] ", DAY_KEYS)
+    if chosen is None:
+        raise NothingWritten(f"Nothing was written; the draft waits: `vaultkit new {kind} --resume`.")
+    notice(f"  → {now if chosen == 'today' else day}")
+    return today if chosen == "today" else planned
+
+
 def _interview(
     asker: Asker, template: Template, draft: Draft, carried: list[Action], save: Callable[[], None]
 ) -> None:
@@ -187,8 +218,8 @@ def create_note(
     today = logical_today(request.now, vault.config.day_starts_at)
     file = DraftFile(vault, request.type)
     draft, waiting = _waiting_draft(file, request, asker is not None, notice)
-    if draft is not None:
-        note_date = date.fromisoformat(draft.date)
+    if draft is not None and asker is not None:  # a draft is only resumed when asking
+        note_date = _resumed_date(draft, today, vault.config.day_starts_at, asker, notice)
         title = clean_title(request.title) if request.title else draft.title
     else:
         note_date = parse_date_option(request.date_text, today) if request.date_text is not None else today
@@ -236,8 +267,9 @@ def create_note(
     if asker is not None:
         prompts = template.prompts
         if draft is None:
-            draft = Draft(request.type, note_date.isoformat(), session, title, started_now())
+            draft = Draft(request.type, note_date.isoformat(), session, title, started_now(request.now))
         draft.title = title
+        draft.date = note_date.isoformat()  # the day chosen for a resumed draft is kept if it stops again
         draft.actions += [a for a in request.actions if a not in draft.actions]
         draft.answers = (draft.answers + [None] * len(prompts))[: len(prompts)]
         being_written = draft

@@ -254,6 +254,9 @@ class TerminalAsker(Headings):
     def confirm(self, question: str) -> bool:
         return self._one_key(f"{question} [y/N] ", {"y": "y", "n": "n"}, "n") == "y"
 
+    def choose(self, question: str, keys: dict[str, str]) -> str | None:
+        return self._one_key(question, keys, None)  # no default: Enter must not choose a day
+
     def decide(self, action: Action) -> str | None:
         if self.ended:
             return None
