@@ -196,6 +196,65 @@ def test_a_draft_resumed_days_later_from_a_pipe_keeps_its_day_and_says_so(vault,
     assert "A week ago" in made(vault, result)
 
 
+def test_review_answers_in_a_draft_never_undo_a_done_or_drop_made_since(vault, run):
+    build_tree(
+        vault,
+        {
+            "Integration/old.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions:\n"
+            "  - Call my sister\n  - Book the follow-up\n  - Water the plants\n  - Walk daily\n"
+            "  - An old plan\n---\n"
+        },
+    )
+    ids = {a["text"]: a["id"] for a in json.loads(run("actions", "--json").stdout)}
+    child, seen = piped_new(vault, b"x\nd\nd\nk\nd\n", b"Mood today", "check-in")
+    assert child.stderr is not None
+    assert seen.index(b"Call my sister") < seen.index(b"Book the") < seen.index(b"Water the")
+    child.send_signal(signal.SIGINT)
+    child.stderr.read()
+    assert child.wait(timeout=20) == 130
+    # Since the draft was kept: what it would drop is done, what it would mark done is dropped.
+    assert run("done", ids["Call my sister"]).exit_code == 0
+    assert run("drop", ids["Book the follow-up"]).exit_code == 0
+    old = vault / "Integration/old.md"
+    old.write_text(old.read_text().replace("  - An old plan\n", ""))  # and one is taken out of its note
+
+    result = run("new", "check-in", "--resume", input="")
+    assert result.exit_code == 0, result.output
+    assert (
+        "3 review answers not applied: the action changed after you answered, and the note as it is "
+        "now wins:\n"
+        "  Call my sister: you said drop; it is done now\n"
+        "  Book the follow-up: you said done; it is dropped now\n"
+        f"  ^{ids['An old plan']}: you said done; it is no longer in its note\n"
+    ) in result.stderr
+    status = {a["text"]: a["status"] for a in json.loads(run("actions", "--json", "--status", "all").stdout)}
+    assert status == {
+        "Call my sister": "done",
+        "Book the follow-up": "dropped",
+        "Water the plants": "done",  # unchanged since: the answer is applied
+        "Walk daily": "open",
+    }
+
+
+def test_a_drop_made_while_the_check_in_is_written_wins_over_its_review_answer(vault, run):
+    build_tree(
+        vault,
+        {
+            "Integration/old.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions:\n  - Call\n---\n"
+        },
+    )
+    (action,) = json.loads(run("actions", "--json").stdout)
+    child, seen = piped_new(vault, b"d\n", b"Mood today", "check-in")
+    assert child.stdin is not None and child.stderr is not None
+    assert run("drop", action["id"]).exit_code == 0  # in another terminal, meanwhile
+    child.stdin.close()
+    seen += child.stderr.read()
+    assert child.wait(timeout=20) == 0
+    assert b"1 review answer not applied" in seen and b"  Call: you said done; it is dropped now" in seen
+    (now,) = json.loads(run("actions", "--json", "--status", "all").stdout)
+    assert now["status"] == "dropped"
+
+
 def test_resume_without_a_draft_says_how_to_start(vault, run):
     result = run("new", "check-in", "--resume")
     assert result.exit_code == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
@@ -30,7 +30,10 @@ from vaultkit.templates import (
     default_title,
     render_note,
 )
-from vaultkit.text import a_or_an, plural
+from vaultkit.text import a_or_an, plural, shorten
+
+if TYPE_CHECKING:
+    from vaultkit.store import Store
 
 # ---------------------------------------------------------------- creating
 
@@ -240,6 +243,9 @@ def create_note(
             else []
         )
         carried_links = {a.source: store.link(a.source) for a in carried}
+        if draft is not None:  # resumed: its review answers meet the notes as they are now
+            draft.decisions, skipped = _still_open(store, draft.decisions)
+            _tell_skipped(skipped, notice)
     values = NoteValues(
         type=request.type,
         title=title,
@@ -317,13 +323,43 @@ def create_note(
     if decisions:
         summary = (vault.root / vault.config.summary_path).exists()
         with opened(vault, notice) as store:
+            scan(vault, store, today)  # a `done` or `drop` made while the person wrote wins
+            decisions, skipped = _still_open(store, decisions)
             report = refresh(
                 vault, store, today, commands=list(decisions.items()), on=note_date, write_summary=summary
             )
+        _tell_skipped(skipped, notice)
         problems = [o.problem for o in report.commanded if o.problem]
         if problems:
             raise VaultkitError(f"{rel} was created, but: " + "; ".join(problems))
     return vault.rel(target)
+
+
+def _still_open(store: Store, decisions: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The review answers whose action is still open, and a line for each done
+    or drop answer that is not (its action was done, dropped, reworded or
+    removed since the answer was given): the note as it is now wins."""
+    kept: dict[str, str] = {}
+    skipped: list[str] = []
+    for uid, decision in decisions.items():
+        found = store.actions("AND uid = ?", (uid,))
+        if found and found[0].status == "open":
+            kept[uid] = decision
+        elif decision != "keep":
+            said = "done" if decision == "done" else "drop"
+            if found:
+                skipped.append(f"  {shorten(found[0].text)}: you said {said}; it is {found[0].status} now")
+            else:
+                skipped.append(f"  ^{uid}: you said {said}; it is no longer in its note")
+    return kept, skipped
+
+
+def _tell_skipped(skipped: list[str], notice: Callable[[str], None]) -> None:
+    if skipped:
+        notice(
+            f"{plural(len(skipped), 'review answer')} not applied: the action changed after you "
+            "answered, and the note as it is now wins:\n" + "\n".join(skipped)
+        )
 
 
 def _planned_path(vault: Vault, draft: Draft, like: NoteValues) -> str:

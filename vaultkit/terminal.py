@@ -31,6 +31,7 @@ from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.new_actions import NewAction, parse_action_text, with_domain
 from vaultkit.prompts import REVIEW_HELP, Headings, review_line, say
 from vaultkit.templates import answer_problem
+from vaultkit.text import shorten
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
@@ -79,10 +80,6 @@ def drain_typeahead() -> None:
         termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
     except (OSError, ValueError, termios.error):
         pass  # stdin closed or no longer a terminal: nothing is waiting there
-
-
-def _short(text: str, room: int = 40) -> str:
-    return text if len(text) <= room else text[: room - 1].rstrip() + "…"
 
 
 class TerminalAsker(Headings):
@@ -156,7 +153,7 @@ class TerminalAsker(Headings):
         and whether Ctrl-D was pressed. `named`: the question says which action
         it is about (a line of a pasted block, not the one just typed)."""
         tagged = split_string_action(action.text).domain
-        label = f"  {_short(action.text)} ·" if named else " "
+        label = f"  {shorten(action.text)} ·" if named else " "
         question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
         result = self._one_key(question, DOMAIN_KEYS, tagged or "", typing=True)
         if result is None:
