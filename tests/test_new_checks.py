@@ -255,6 +255,55 @@ def test_a_drop_made_while_the_check_in_is_written_wins_over_its_review_answer(v
     assert now["status"] == "dropped"
 
 
+def test_status_lists_the_drafts_waiting(vault, run, monkeypatch):
+    assert "Draft" not in run("status").stdout
+    assert json.loads(run("status", "--json").stdout)["drafts"] == []
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-24T10:00")
+    child, _ = piped_new(vault, b"An answer\n", b"What came up")
+    assert child.stderr is not None
+    child.send_signal(signal.SIGINT)
+    child.stderr.read()
+    assert child.wait(timeout=20) == 130
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-01T12:00")
+    build_tree(vault, {".vaultkit/drafts/check-in.json": "{ half written"})
+
+    lines = run("status").stdout.splitlines()
+    assert lines[-2:] == [
+        "Draft waiting: .vaultkit/drafts/check-in.json cannot be read; copy your answers out, then remove it",
+        "Draft waiting: a reflection started 2026-11-24 10:00 (1 answer)  ->  vaultkit new reflection --resume",
+    ]
+    drafts = json.loads(run("status", "--json").stdout)["drafts"]
+    assert drafts == [
+        {
+            "type": "check-in",
+            "path": ".vaultkit/drafts/check-in.json",
+            "started": None,
+            "date": None,
+            "session": None,
+            "answers": None,
+            "resume": None,
+            "readable": False,
+        },
+        {
+            "type": "reflection",
+            "path": ".vaultkit/drafts/reflection.json",
+            "started": "2026-11-24T10:00",
+            "date": "2026-11-24",
+            "session": 1,
+            "answers": 1,
+            "resume": "vaultkit new reflection --resume",
+            "readable": True,
+        },
+    ]
+    # Answers kept apart when another run took the draft can't be resumed: where they are.
+    drafts_dir = vault / ".vaultkit/drafts"
+    (drafts_dir / "reflection.4242.json").write_bytes((drafts_dir / "reflection.json").read_bytes())
+    assert (
+        "\nAnswers kept apart: .vaultkit/drafts/reflection.4242.json (a draft of a reflection); "
+        "copy them from there\n"
+    ) in run("status").stdout
+
+
 def test_resume_without_a_draft_says_how_to_start(vault, run):
     result = run("new", "check-in", "--resume")
     assert result.exit_code == 1
