@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +55,17 @@ def mermaid_js() -> Path:
     return path
 
 
+def _real_clock() -> dict[str, str]:
+    """This environment without libfaketime (.ci/run's second run): Chromium under
+    `faketime --exclude-monotonic` never finishes a page, and what it renders does
+    not depend on the date."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+    preload = [lib for lib in env.pop("LD_PRELOAD", "").replace(":", " ").split() if "faketime" not in lib]
+    if preload:
+        env["LD_PRELOAD"] = " ".join(preload)
+    return env
+
+
 def _run(page: Path, *extra: str, size: str = "900,1100") -> str:
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
@@ -69,6 +81,7 @@ def _run(page: Path, *extra: str, size: str = "900,1100") -> str:
             capture_output=True,
             text=True,
             timeout=120,
+            env=_real_clock(),
         )
     return done.stdout
 
@@ -106,12 +119,18 @@ class Rendered:
     status: str  # "ok", or "ERRORS: ..." as Mermaid reported them
     svgs: int  # diagrams that came out as SVG
     dom: str
+    probe: Any = None  # what the `probe` expression gave, once the diagrams were drawn
 
 
-def render_mermaid(diagrams: list[str], folder: Path, theme: str = "default") -> Rendered:
+def render_mermaid(
+    diagrams: list[str], folder: Path, theme: str = "default", probe: str = "null"
+) -> Rendered:
     """Render Mermaid blocks with Obsidian's Mermaid version, as Obsidian would
-    (`theme="dark"`: as in Obsidian's dark mode)."""
+    (`theme="dark"`: as in Obsidian's dark mode). `probe` is a JavaScript
+    expression run on the drawn page (to measure what the DOM alone does not
+    say, such as a text's width); its value comes back as JSON."""
     import html
+    import json
 
     blocks = "\n".join(f'<pre class="mermaid">{html.escape(d)}</pre>' for d in diagrams)
     page = folder / "charts.html"
@@ -121,10 +140,12 @@ def render_mermaid(diagrams: list[str], folder: Path, theme: str = "default") ->
 <script src="{mermaid_js().as_uri()}"></script></head><body>
 {blocks}
 <div id="status">rendering</div>
+<div id="probe"></div>
 <script>
 mermaid.initialize({{ startOnLoad: false, theme: "{theme}" }});
 mermaid.run().then(() => {{
   const errors = document.querySelectorAll('.error-text, .error-icon').length;
+  document.getElementById("probe").textContent = JSON.stringify({probe});
   document.getElementById("status").textContent = errors ? "ERRORS: " + errors : "ok";
 }}).catch(e => {{ document.getElementById("status").textContent = "ERRORS: " + e; }});
 </script></body></html>""",
@@ -132,4 +153,6 @@ mermaid.run().then(() => {{
     )
     dom = dump_dom(page)
     status = re.search(r'<div id="status">(.*?)</div>', dom)
-    return Rendered(status[1] if status else "?", dom.count("<svg"), dom)
+    probed = re.search(r'<div id="probe">(.*?)</div>', dom, re.S)
+    value = json.loads(html.unescape(probed[1])) if probed and probed[1] else None
+    return Rendered(status[1] if status else "?", dom.count("<svg"), dom, value)

@@ -1,8 +1,11 @@
 """Hostile and malformed notes: (name, bytes, expected).
 
 expected: "unreadable" (listed under notes that could not be read),
-"problem" (read, but `vaultkit check` reports it), or "ok" (nothing to
-report). Every file holds the marker SECRET somewhere, so tests can prove
+"problem" (read, but `vaultkit check` reports it), "ok" (nothing to
+report), or "ignored" (not one of vaultkit's notes: no `actions` key and no
+`type` of its templates in its raw frontmatter, so never named anywhere,
+however broken). Hostile YAML carries an `actions` key, so that vaultkit
+does parse it. Every file holds the marker SECRET somewhere, so tests can prove
 that no message ever quotes a note.
 """
 
@@ -18,19 +21,19 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ("bad-indent.md", f"---\nactions:\n  - a\n - {S}\n---\n".encode(), "unreadable"),
     ("unquoted-checkbox.md", f"---\nactions:\n  - [ ] {S}\n---\n".encode(), "unreadable"),
     ("undefined-alias.md", f"---\nactions:\n  - *{S}*\n---\n".encode(), "unreadable"),
-    ("colon-in-key.md", f"---\n{S}: a: b\n---\n".encode(), "unreadable"),
-    ("control-char.md", f"---\ntitle: \x07{S}\n---\n".encode(), "unreadable"),
+    ("colon-in-key.md", f"---\nactions: []\n{S}: a: b\n---\n".encode(), "unreadable"),
+    ("control-char.md", f"---\nactions: []\ntitle: \x07{S}\n---\n".encode(), "unreadable"),
     (
         "conflict-markers-fm.md",
         f"---\n<<<<<<< HEAD\nactions: [{S}]\n=======\nactions: [b]\n>>>>>>> theirs\n---\n".encode(),
         "unreadable",
     ),
     # --- frontmatter shapes
-    ("dashes-only.md", b"---\n", "unreadable"),
+    ("dashes-only.md", b"---\n", "ignored"),
     ("unclosed-block.md", f"---\nactions: [{S}]\nbody with no end\n".encode(), "unreadable"),
-    ("list-frontmatter.md", f"---\n- {S}\n- b\n---\n".encode(), "unreadable"),
-    ("scalar-frontmatter.md", f"---\n{S}\n---\n".encode(), "unreadable"),
-    ("intro-swallowed.md", f"---\n\nIntro {S}\n\n---\nrest\n".encode(), "unreadable"),
+    ("list-frontmatter.md", f"---\n- {S}\n- b\n---\n".encode(), "ignored"),
+    ("scalar-frontmatter.md", f"---\n{S}\n---\n".encode(), "ignored"),
+    ("intro-swallowed.md", f"---\n\nIntro {S}\n\n---\nrest\n".encode(), "ignored"),
     ("empty-frontmatter.md", f"---\n---\n{S}\n".encode(), "ok"),
     ("comments-only.md", f"---\n# {S}\n---\nbody\n".encode(), "ok"),
     ("doc-end-marker.md", f"---\ntitle: x\n...\n---\n{S}\n".encode(), "ok"),
@@ -49,11 +52,11 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ),
     (
         "python-object.md",
-        f"---\nx: !!python/object/apply:os.system ['echo {S}']\n---\n".encode(),
+        f"---\nactions: []\nx: !!python/object/apply:os.system ['echo {S}']\n---\n".encode(),
         "unreadable",
     ),
-    ("python-name.md", f"---\nx: !!python/name:os.system {S}\n---\n".encode(), "unreadable"),
-    ("custom-tag.md", f"---\nx: !{S} value\n---\n".encode(), "unreadable"),
+    ("python-name.md", f"---\nactions: []\nx: !!python/name:os.system {S}\n---\n".encode(), "unreadable"),
+    ("custom-tag.md", f"---\nactions: []\nx: !{S} value\n---\n".encode(), "unreadable"),
     (
         "alias-bomb.md",
         (
@@ -63,7 +66,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
         ),
         "unreadable",
     ),
-    ("alias-recursive.md", f"---\na: &a [*a, {S}]\n---\n".encode(), "unreadable"),
+    ("alias-recursive.md", f"---\nactions: []\na: &a [*a, {S}]\n---\n".encode(), "unreadable"),
     (
         "merge-key.md",
         f"---\nbase: &b {{text: {S}}}\nactions:\n  - <<: *b\n---\n".encode(),
@@ -71,11 +74,11 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ),
     (
         "deep-nesting.md",
-        b"---\nx: " + b"[" * 5000 + b"]" * 5000 + f"\ny: {S}\n---\n".encode(),
+        b"---\nactions: []\nx: " + b"[" * 5000 + b"]" * 5000 + f"\ny: {S}\n---\n".encode(),
         "unreadable",
     ),
     # --- encodings and bytes
-    ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + S.encode(), "unreadable"),
+    ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + S.encode(), "ignored"),
     ("zero-byte.md", b"", "ok"),
     ("latin1.md", f"---\nactions: [caf\xe9 {S}]\n---\n".encode("latin-1"), "unreadable"),
     (
@@ -98,7 +101,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ("giant-line.md", f"---\nactions:\n{GOOD_ACTIONS}---\n".encode() + S.encode() * 200_000, "ok"),
     (
         "giant-frontmatter.md",
-        b"---\nx: '" + b"a" * 300_000 + f"'\ny: {S}\n---\n".encode(),
+        b"---\nactions: []\nx: '" + b"a" * 300_000 + f"'\ny: {S}\n---\n".encode(),
         "unreadable",
     ),
     (
@@ -120,8 +123,12 @@ CORPUS: list[tuple[str, bytes, str]] = [
         f"    id: 'not valid!'\n---\n".encode(),
         "problem",
     ),
-    ("bad-mood-session.md", f"---\nmood: {S}\nsession: {S}\ndate: {S}\n---\n".encode(), "problem"),
-    ("type-not-text.md", f"---\ntype: [{S}]\n---\n".encode(), "problem"),
+    (
+        "bad-mood-session.md",
+        f"---\nactions: []\nmood: {S}\nsession: {S}\ndate: {S}\n---\n".encode(),
+        "problem",
+    ),
+    ("type-not-text.md", f"---\nactions: []\ntype: [{S}]\n---\n".encode(), "problem"),
     # --- YAML 1.1 surprises: read, not corrupted
     (
         "yaml11.md",

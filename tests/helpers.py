@@ -1,11 +1,19 @@
-"""Build vaults from dicts, and snapshot trees to prove nothing changed."""
+"""Build vaults from dicts, snapshot trees to prove nothing changed, and talk to
+child processes without ever waiting on them for good."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import select
+import signal
+import time
 from datetime import date
 from pathlib import Path
+from typing import IO
+
+import pytest
 
 TODAY = date(2026, 12, 1)  # the day tests/conftest.py pins vaultkit's clock to
 
@@ -58,13 +66,21 @@ def make_unreadable(vault: Path, name: str, monkeypatch) -> None:
 def age(root: Path, seconds: int = 3600) -> None:
     """Date every note an hour back, as notes written before this run are: a note
     read within a coarse clock's tick of its last write is read again next time."""
-    import time
-
     then = time.time_ns() - seconds * 10**9
     for folder, _, files in os.walk(root):
         for name in files:
             if name.endswith(".md"):
                 os.utime(Path(folder) / name, ns=(then, then))
+
+
+def saved_now(*paths: Path) -> None:
+    """Date each file now by this process's clock, as the kernel dates a save.
+    vaultkit judges how old a save is by the process clock; under faketime
+    (tests/faketime.sh) the kernel still dates files in real time, and a save
+    made this second would look a year old."""
+    now = time.time_ns()
+    for path in paths:
+        os.utime(path, ns=(now, now))
 
 
 def index_vault(root: Path, today=None, **options):  # type: ignore[no-untyped-def]
@@ -90,3 +106,40 @@ def actions_of(root: Path, where: str = "", today=None):  # type: ignore[no-unty
     with opened(vault, print) as store:
         scan(vault, store, today or date(2026, 11, 24))
         return store.actions(where)
+
+
+def default_sigint() -> None:
+    """preexec_fn for a child the test interrupts: SIGINT back to its default. A suite
+    started with SIGINT ignored (`nohup`, `cmd &` in a script) hands that on through
+    fork and exec, and a Python child that ignores SIGINT never sees KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def read_until(stream: IO[bytes] | IO[str] | int, marker: bytes | None, timeout: float = 20.0) -> bytes:
+    """What a child writes to a pipe or pty (a file object or fd) up to and including
+    `marker`, or to its end when marker is None. Fails the test, showing what came so
+    far, when that takes over `timeout` seconds or the stream ends before the marker.
+
+    Reads the fd itself, past any Python buffer: read a stream only through this."""
+    fd = stream if isinstance(stream, int) else stream.fileno()
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while marker is None or marker not in seen:
+        left = deadline - time.monotonic()
+        what = "the end of the output" if marker is None else repr(marker)
+        if left <= 0:
+            pytest.fail(f"no {what} within {timeout:g} s; read so far: {seen!r}", pytrace=False)
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError as exc:  # a pty's leader reads EIO once the child's side is closed
+            if exc.errno != errno.EIO:
+                raise
+            chunk = b""
+        if not chunk:
+            if marker is None:
+                return seen
+            pytest.fail(f"the output ended before {what}; read: {seen!r}", pytrace=False)
+        seen += chunk
+    return seen

@@ -165,7 +165,7 @@ def test_a_note_marked_private_gives_nothing_not_even_its_actions(vault: Path, r
     assert result.exit_code == 0, result.output
     assert "To rest." in result.stdout
     assert "old friend" not in result.stdout and "Mood" not in result.stdout
-    assert "left out as private: 1 note, 0 sections" in result.stderr
+    assert "left out as private: 1 note, 0 parts" in result.stderr
     preview = run("brief", "--preview")
     assert "old friend" not in preview.stdout
     assert "[[b]] (private: true)" in preview.stdout
@@ -546,14 +546,14 @@ def test_a_private_heading_at_any_depth_starts_a_private_part() -> None:
             "- ## In a list #private",
             "  hidden four",
             "## Next",
-            "> ## A quoted heading that is not private",
+            "> ## A quoted heading, shared",
             "shown",
         ]
     )
     sections = split_sections(body)
     text = "\n".join(f"{p.heading}\n{p.text}" for p in sections.parts)
     assert "hidden" not in text and "Quoted heading" not in text
-    assert "open text" in text and "shown" in text and "not private" in text
+    assert "open text" in text and "shown" in text and "quoted heading, shared" in text
     assert sections.private == 2
 
 

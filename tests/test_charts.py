@@ -1,10 +1,11 @@
-"""The overview's charts as text: the mood line spaced by time, its plain-text
+"""The overview's charts as text: the mood line through its entries, its plain-text
 line, the timeline one column per session (pure; tests/test_charts_render.py
 renders them in Chromium)."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
 from vaultkit.overview import (
     TIMELINE_SESSIONS,
@@ -12,7 +13,7 @@ from vaultkit.overview import (
     Tally,
     build_overview,
     mood_chart,
-    mood_line,
+    mood_labels,
     timeline_chart,
 )
 from vaultkit.practice import Entry, build
@@ -24,41 +25,55 @@ def overview(timeline=(), mood=()):  # type: ignore[no-untyped-def]
     return build_overview(Facts([], list(mood)), Tally(), build(notes, {}, date(2026, 12, 1)))
 
 
-def test_the_mood_line_is_spaced_by_time():
-    # Two entries a day apart, then one a month later: the second point sits a
-    # thirtieth of the way along, not halfway.
-    span, step, values = mood_line([("2026-11-01", 4.0), ("2026-11-02", 8.0), ("2026-12-01", 5.0)])
-    assert (span, step) == (30, 1)
-    assert len(values) == 31
-    assert values[:2] == [4.0, 8.0]
-    assert values[-1] == 5.0
-    assert values[16] == 8.0 + (5.0 - 8.0) * 15 / 29  # on the straight line between its neighbours
-
-
-def test_a_long_span_is_drawn_in_steps_and_a_day_with_two_entries_is_their_mean():
-    span, step, values = mood_line(
-        [("2025-01-01", 2.0), ("2025-06-01", 6.0), ("2025-06-01", 8.0), ("2026-01-01", 4.0)]
-    )
-    assert step == 7  # 365 days in at most 60 steps
-    assert span == len(values) * step - step == 364
-    assert values[0] == 2.0 and values[-1] == 4.0
-    assert max(values) == 7.0  # 2025-06-01: the mean of 6 and 8
-
-
-def test_the_mood_chart_and_its_text_line():
-    chart = mood_chart(overview(mood=[("2026-11-01", 4.0), ("2026-11-03", 6.5), ("2026-11-05", 7.0)]))
+def test_the_mood_chart_draws_the_entries_and_nothing_between_them():
+    chart = mood_chart(overview(mood=[("2026-11-01", 4.0), ("2026-11-03", 6.5), ("2026-11-29", 7.0)]))
     assert chart == (
         "```mermaid\n"
         '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb"}}}}%%\n'
         "xychart-beta\n"
-        '    title "Mood over time (0 to 10)"\n'
-        '    x-axis "Days since 2026-11-01" 0 --> 4\n'
+        '    title "Mood at each entry (0 to 10)"\n'
+        '    x-axis "Entries, 2026-11-01 to 2026-11-29" ["11-01", "11-03", "11-29"]\n'
         '    y-axis "Mood" 0 --> 10\n'
-        "    line [4, 5.25, 6.5, 6.75, 7]\n"
+        "    line [4, 6.5, 7]\n"  # the entries, and no made-up day between them
         "```\n"
         "\n"
-        "Mood (0 to 10), oldest first: 2026-11-01: 4 · 2026-11-03: 6.5 · 2026-11-05: 7"
+        "Mood (0 to 10), oldest first: 2026-11-01: 4 · 2026-11-03: 6.5 · 2026-11-29: 7"
     )
+
+
+def test_each_entry_has_a_label_of_its_own():
+    # Mermaid puts equal category labels on one spot: two entries on a day
+    # are told apart, and a span of a year or more shows whole dates.
+    assert mood_labels([("2026-11-03", 5.0), ("2026-11-03", 6.0), ("2026-11-04", 7.0)]) == [
+        "11-03",
+        "11-03 (2)",
+        "11-04",
+    ]
+    assert mood_labels([("2025-11-03", 5.0), ("2026-01-10", 6.0), ("2026-11-03", 7.0)]) == [
+        "2025-11-03",
+        "2026-01-10",
+        "2026-11-03",
+    ]
+    assert mood_labels([("2025-01-05", 5.0), ("2025-12-30", 6.0), ("2026-01-04", 7.0)]) == [
+        "01-05",
+        "12-30",
+        "01-04",
+    ]
+
+
+def _config(chart: str) -> dict:
+    return json.loads(chart.splitlines()[1].removeprefix("%%{init: ").removesuffix("}%%"))
+
+
+def test_many_entries_get_smaller_labels_then_a_wider_chart():
+    def entries(n: int) -> list[tuple[str, float]]:
+        return [((date(2026, 1, 1) + timedelta(days=7 * i)).isoformat(), 5.0) for i in range(n)]
+
+    assert "xyChart" not in _config(mood_chart(overview(mood=entries(12))))
+    assert _config(mood_chart(overview(mood=entries(16))))["xyChart"] == {"xAxis": {"labelFontSize": 10}}
+    wide = _config(mood_chart(overview(mood=entries(30))))["xyChart"]
+    assert wide["xAxis"] == {"labelFontSize": 10} and wide["width"] > 1000
+    assert _config(mood_chart(overview(mood=entries(30))))["themeVariables"]  # the colour is kept
 
 
 def test_the_timeline_has_one_column_per_session_and_counts_what_it_does_not_list():

@@ -98,12 +98,20 @@ def test_the_timeline_stays_legible_with_many_notes(tmp_path: Path, theme: str) 
         assert contrast(fill, label) >= 4.5, (section, fill, label)
 
 
-def test_mood_points_sit_where_their_dates_are(tmp_path: Path) -> None:
+# Each label of the charts' bottom axes, as drawn: [text, left, right] in the chart's units.
+LABELS = """[...document.querySelectorAll('.bottom-axis .label text')].map(t => {
+  const box = t.getBBox(), m = t.getCTM();
+  return [t.textContent, m.e + box.x * m.a, m.e + (box.x + box.width) * m.a];
+})"""
+
+
+def test_the_mood_line_turns_at_each_entry_and_only_there(tmp_path: Path) -> None:
+    entries = [("2026-11-01", 4), ("2026-11-02", 8), ("2026-12-01", 5)]
     vault = build_tree(
         tmp_path / "vault",
         {
             f"n{i}.md": f"---\ntype: check-in\ndate: {day}\nsession: 1\nmood: {mood}\n---\n"
-            for i, (day, mood) in enumerate([("2026-11-01", 4), ("2026-11-02", 8), ("2026-12-01", 5)])
+            for i, (day, mood) in enumerate(entries)
         },
     )
     index_vault(vault, date(2026, 12, 2))
@@ -111,10 +119,35 @@ def test_mood_points_sit_where_their_dates_are(tmp_path: Path) -> None:
     chart = re.search(r"```mermaid\n(%%[^\n]*\nxychart-beta\n.*?)```", text, re.S)[1]
     assert "Mood (0 to 10), oldest first: 2026-11-01: 4 · 2026-11-02: 8 · 2026-12-01: 5" in text
 
-    rendered = browser.render_mermaid([chart], tmp_path)
+    rendered = browser.render_mermaid([chart], tmp_path, probe=LABELS)
     assert rendered.status == "ok"
     line = re.search(r'<path d="(M[^"]+)" fill="none" stroke="#1f6feb"', rendered.dom)[1]
-    xs = [float(point.split(",")[0]) for point in line[1:].split("L")]
-    # The second entry is a day after the first and 29 days before the last:
-    # a thirtieth of the way along, as the dates are, not halfway.
-    assert abs((xs[1] - xs[0]) / (xs[-1] - xs[0]) - 1 / 30) < 0.005
+    corners = [tuple(float(v) for v in point.split(",")) for point in line[1:].split("L")]
+    assert len(corners) == len(entries)  # a corner is an entry: none made up between them
+    top, bottom = min(y for _, y in corners), max(y for _, y in corners)
+    assert [round(4 + 4 * (bottom - y) / (bottom - top)) for _, y in corners] == [4, 8, 5]
+    labels = rendered.probe
+    assert [text for text, _, _ in labels] == ["11-01", "11-02", "12-01"]
+    for (x, _), (_, left, right) in zip(corners, labels, strict=True):
+        assert left < x < right  # each date sits under its entry
+
+
+def test_thirty_entries_keep_every_date_readable(tmp_path: Path) -> None:
+    days = [date(2026, 1, 5) + timedelta(days=9 * i) for i in range(30)]
+    vault = build_tree(
+        tmp_path / "vault",
+        {
+            f"n{i}.md": f"---\ntype: check-in\ndate: {day}\nsession: 1\nmood: {3 + i % 5}\n---\n"
+            for i, day in enumerate(days)
+        },
+    )
+    index_vault(vault, days[-1])
+    text = (vault / "Integration Actions.md").read_text()
+    chart = re.search(r"```mermaid\n(%%[^\n]*\nxychart-beta\n.*?)```", text, re.S)[1]
+
+    rendered = browser.render_mermaid([chart], tmp_path, probe=LABELS)
+    assert rendered.status == "ok"
+    labels = rendered.probe
+    assert [text for text, _, _ in labels] == [day.isoformat()[5:] for day in days]
+    gaps = [b_left - a_right for (_, _, a_right), (_, b_left, _) in zip(labels, labels[1:], strict=False)]
+    assert min(gaps) > 2  # no two dates run into each other

@@ -407,6 +407,18 @@ def test_templates_list_copy_and_custom(run, vault):
     assert meta_of(note)["actions"] == with_ids("Integration/2026/2026-11-24 Gratitude.md", "[ ] Tea")
 
 
+def test_templates_copy_never_replaces_what_is_in_the_way(run, vault, tmp_path):
+    folder = vault / ".vaultkit/templates"
+    folder.mkdir()
+    (folder / "reflection.md").symlink_to(tmp_path / "elsewhere.md")  # a link to nothing: not a template
+    refused = run("templates", "copy", "reflection")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: .vaultkit/templates/reflection.md already exists; vaultkit never overwrites a file\n"
+    )
+    assert not (tmp_path / "elsewhere.md").exists()
+
+
 def test_every_command_has_help_with_an_example():
     runner = CliRunner()
     for name, command in cli.commands.items():
@@ -425,6 +437,7 @@ def test_version_and_python_dash_m():
         text=True,
         check=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        timeout=60,
     )
     assert out.stdout == f"vaultkit, version {__version__}\n"
 

@@ -238,8 +238,9 @@ def test_charts_text_is_deterministic():
     )
     assert mood_chart(overview) == (
         '```mermaid\n%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f6feb"}}}}%%\n'
-        'xychart-beta\n    title "Mood over time (0 to 10)"\n    x-axis "Days since 2026-11-01" 0 --> 8\n'
-        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 6.57, 6.64, 6.71, 6.79, 6.86, 6.93, 7]\n```\n\n'
+        'xychart-beta\n    title "Mood at each entry (0 to 10)"\n'
+        '    x-axis "Entries, 2026-11-01 to 2026-11-09" ["11-01", "11-02", "11-09"]\n'
+        '    y-axis "Mood" 0 --> 10\n    line [4, 6.5, 7]\n```\n\n'
         "Mood (0 to 10), oldest first: 2026-11-01: 4 · 2026-11-02: 6.5 · 2026-11-09: 7"
     )
     assert render_overview(overview) == render_overview(build_overview(notes, Tally(), date(2026, 11, 24)))
@@ -344,3 +345,72 @@ def test_a_session_counts_from_the_day_it_happened(vault, run):
     ]
     skipped = run("new", "intention", "--date", "2026-11-20", "--no-input")
     assert "\nsession_date: 2026-11-20\n" in (vault / skipped.stdout.splitlines()[-1]).read_text()
+
+
+# ---------------------------------------------------------------- letting a follow-up go
+
+
+def test_skip_records_the_dismissal_in_the_intention_and_nothing_else(vault, run, monkeypatch):
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-10T12:00")
+    original = (
+        "---\r\ntype: intention\r\ndate: 2026-11-01\r\nsession: 1\r\n# kept\r\ntags: [a]\r\n---\r\nBody\r\n"
+    )
+    build_tree(
+        vault, {"i.md": original, "r.md": "---\ntype: reflection\ndate: 2026-11-01\nsession: 1\n---\n"}
+    )
+    assert "Session 1: 1-week check-in since 2026-11-08" in run("status").stdout
+    wrong = run("skip", "1", "2-week")
+    assert wrong.exit_code == 1
+    assert "its follow-ups are: 2-day reflection, 1-week check-in, 1-month check-in" in wrong.stderr
+    assert (vault / "i.md").read_bytes().decode() == original
+    done = run("skip", "1", "1-week")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "Let go: session 1's 1-week check-in  (i.md)\n"
+    expected = original.replace("tags: [a]\r\n", 'tags: [a]\r\ndismissed:\r\n  - "1-week check-in"\r\n')
+    assert (vault / "i.md").read_bytes().decode() == expected
+    assert "Due: nothing right now." in run("status").stdout
+    assert run("skip", "1", "check-in").exit_code == 0  # the rest of the check-ins, by type
+    assert (vault / "i.md").read_bytes().decode().count("\r\n  - ") == 2
+    assert run("skip", "1", "check-in").stdout.startswith("Already let go: ")
+    assert run("check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("---\na: 1\n---\n", '---\na: 1\ndismissed:\n  - "all"\n---\n'),
+        ("---\ndismissed: []\nb: 2\n---\n", '---\ndismissed:\n  - "all"\nb: 2\n---\n'),
+        ("---\ndismissed:\n- x\nb: 2\n---\n", '---\ndismissed:\n- x\n  - "all"\nb: 2\n---\n'),
+    ],
+)
+def test_an_item_is_added_to_a_list_property_touching_nothing_else(before, after):
+    from vaultkit.writeback import WritebackError, add_to_list
+
+    try:
+        got = add_to_list(before.encode(), "dismissed", "all").decode()
+    except WritebackError:
+        got = None
+    # a block list written without indent takes an indented item only if YAML reads it the same
+    assert got in (after, None) if before.endswith("- x\nb: 2\n---\n") else got == after
+
+
+def test_a_list_property_in_another_shape_is_left_for_the_person():
+    from vaultkit.writeback import WritebackError, add_to_list
+
+    with pytest.raises(WritebackError, match="add 'all' by hand"):
+        add_to_list(b"---\ndismissed: [x, y]\n---\n", "dismissed", "all")
+
+
+def test_two_questions_under_one_heading_each_keep_their_question(vault, run):
+    template = (
+        "---\ntype: mine\n---\n## Faded and stayed\n<!-- prompt: What has faded? -->\n\n"
+        "<!-- prompt: What has stayed? -->\n\n## Alone\n<!-- prompt: One more? -->\n"
+    )
+    build_tree(vault, {".vaultkit/templates/mine.md": template})
+    made = run("new", "mine", "--date", "2026-11-24", input="The hands.\nWarm hands.\nYes.\n\n\n")
+    assert made.exit_code == 0, made.output
+    text = (vault / made.stdout.splitlines()[-1]).read_text()
+    assert text.endswith(
+        "## Faded and stayed\n**What has faded?**\nThe hands.\n\n**What has stayed?**\nWarm hands.\n\n"
+        "## Alone\nYes.\n"
+    )

@@ -22,14 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from watchdog.events import FileModifiedEvent
 
-from vaultkit.frontmatter import NoteError, parse_frontmatter
+from vaultkit.frontmatter import MAX_NESTING, NoteError, load_yaml, parse_frontmatter
 from vaultkit.fs import init_vault, load_vault
 from vaultkit.notes import record_from_bytes
 from vaultkit.summary import BEGIN, END
 from vaultkit.watch import Handler, Settings, Watcher
 
 from .corpus import CORPUS
-from .helpers import actions_of, build_tree, index_vault, make_unreadable, snapshot
+from .helpers import actions_of, build_tree, index_vault, make_unreadable, read_until, snapshot
 
 ROOT = Path(__file__).parent.parent
 TODAY = date(2026, 11, 24)
@@ -82,6 +82,8 @@ def test_index_reports_every_bad_note_and_changes_nothing(hostile, run):
         assert shown(name) in unreadable_section, name
     for name in expected("ok") | expected("problem"):
         assert shown(name) not in unreadable_section, name
+    for name in expected("ignored"):  # not vaultkit's notes: never named, however broken
+        assert shown(name) not in summary and name not in result.stderr, name
     assert "- [ ] Good action — [[good]]" in summary
     assert "SECRET" not in result.stderr  # messages carry paths, never note text
     assert run("index", "--strict").exit_code == 1
@@ -103,6 +105,7 @@ def test_check_lists_problems_without_quoting_notes(hostile, run):
 
     assert expected("unreadable") | expected("problem") <= {nfc(r) for r in reported}
     assert not (expected("ok") - {"cr-only.md"}) & reported
+    assert not expected("ignored") & reported
     assert "SECRET" not in result.output
 
 
@@ -178,6 +181,21 @@ def test_parser_never_raises_on_yaml_like_frontmatter(body, newline, bom):
         assert action.id and all(c.isalnum() or c == "-" for c in action.id)
 
 
+def test_nesting_limit_is_ours_not_the_yaml_library_version():
+    # libyaml >= 0.2.6 stops at 1000 levels, older libyaml did not, and the
+    # pure-Python loader runs out of stack: vaultkit refuses past 100 itself.
+    fits = "x: " + "[" * MAX_NESTING + "]" * MAX_NESTING + "\ny: 1\n"
+    assert load_yaml(fits)["y"] == 1
+    too_deep = "x: " + "{a: " * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1) + "\n"
+    with pytest.raises(NoteError) as caught:
+        load_yaml(too_deep, first_line=2)
+    assert "levels deep" in caught.value.problem.message
+    assert caught.value.problem.line == 2
+    # Many brackets side by side are not nesting.
+    wide = "x: [" + ", ".join("[1]" for _ in range(500)) + "]\n"
+    assert len(load_yaml(wide)["x"]) == 500
+
+
 # ---------------------------------------------------------------- crash safety
 
 
@@ -203,7 +221,7 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
         )
         time.sleep(rng.uniform(0.05, 0.6))
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.wait(timeout=20)
         text = summary.read_text()
         assert text.startswith(f"Mine, keep me\n{BEGIN}\n") and text.endswith(f"{END}\nafter\n"), round_
         assert text.count(BEGIN) == 1 and text.count(END) == 1
@@ -215,9 +233,45 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
         env=_env(),
         capture_output=True,
         text=True,
+        timeout=60,
     )
     assert result.returncode == 0
     assert "Task 0 v24" in summary.read_text()
+
+
+def test_a_second_vaultkit_waits_for_the_vault_then_says_so(vault, run, monkeypatch):
+    from vaultkit import device
+
+    monkeypatch.setattr(device, "LOCK_WAIT", 0.5)
+    build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom pathlib import Path\nfrom vaultkit.device import vault_lock\n"
+            "from vaultkit.fs import load_vault\n"
+            "with vault_lock(load_vault(Path(sys.argv[1]))):\n"
+            "    print('held', flush=True)\n    sys.stdin.read()\n",
+            str(vault),
+        ],
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert read_until(holder.stdout, b"held\n") == b"held\n"
+        busy = run("index")
+        assert busy.exit_code == 1
+        assert busy.stderr == (
+            "Error: another vaultkit process has been busy with this vault for 0.5 s; try again\n"
+        )
+        assert not (vault / "Integration Actions.md").exists()
+    finally:
+        holder.kill()  # the OS lets go of the lock of a process that dies
+        holder.wait(timeout=20)
+    assert run("index").exit_code == 0
+    assert "Call" in (vault / "Integration Actions.md").read_text()
 
 
 @pytest.mark.slow
@@ -237,7 +291,7 @@ def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
         )
         time.sleep(rng.uniform(0.02, 0.4))
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.wait(timeout=20)
         now = (vault / "note.md").read_text()
         if now != original:
             done_text = done_text or now
@@ -252,6 +306,7 @@ def test_sigkill_during_done_leaves_old_or_new_bytes(vault):
         env=_env(),
         capture_output=True,
         text=True,
+        timeout=60,
     )
     assert finished.returncode == 0
     completed = (vault / "note.md").read_text()
@@ -327,6 +382,7 @@ def test_whole_cli_runs_with_the_network_disabled(tmp_path):
             capture_output=True,
             text=True,
             cwd=tmp_path,
+            timeout=60,
         )
         assert result.returncode == 0 or not check, (args, result.stderr)
         return result
@@ -336,6 +392,7 @@ def test_whole_cli_runs_with_the_network_disabled(tmp_path):
         [sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
         env=env,
         capture_output=True,
+        timeout=60,
     )
     assert probe.returncode != 0 and log.read_text()
     log.unlink()
@@ -361,12 +418,15 @@ def test_whole_cli_runs_with_the_network_disabled(tmp_path):
         [sys.executable, "-m", "vaultkit", "--vault", str(root), "watch"],
         env=env,
         stderr=subprocess.PIPE,
-        text=True,
     )
-    proc.stderr.readline()
-    time.sleep(1)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=20) == 0
+    try:
+        read_until(proc.stderr, b"\n")
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
     assert not log.exists(), log.read_text()
 
 
@@ -460,3 +520,22 @@ def test_a_full_disk_is_named_and_changes_nothing(vault, run, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == f"Error: no space left on the disk that holds {vault}; nothing was changed\n"
     assert summary.read_bytes() == before
+
+
+def test_a_file_system_without_hard_links_still_gets_new_files(vault, run, monkeypatch):
+    """FAT and exFAT (USB sticks, SD cards) refuse hard links: a new file is then
+    created exclusively instead, the summary included."""
+    import errno
+
+    def no_links(src, dst, *args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(dst))
+
+    monkeypatch.setattr(os, "link", no_links)
+    build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
+    made = run("new", "reflection", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    assert (vault / made.stdout.splitlines()[-1]).is_file()
+    indexed = run("index")
+    assert indexed.exit_code == 0, indexed.stderr
+    assert "- [ ] Call" in (vault / "Integration Actions.md").read_text()
+    assert not [p.name for p in vault.rglob("*.vaultkit-tmp")]

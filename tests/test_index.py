@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,9 +15,18 @@ import pytest
 from vaultkit import notes
 from vaultkit.conflicts import Facts, original_of
 from vaultkit.notes import record_from_bytes
-from vaultkit.summary import BEGIN, END
+from vaultkit.summary import BEGIN, END, Block, render_block
 
-from .helpers import actions_of, age, build_tree, index_vault, make_unreadable, snapshot
+from .helpers import (
+    actions_of,
+    age,
+    build_tree,
+    index_vault,
+    make_unreadable,
+    read_until,
+    saved_now,
+    snapshot,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 11, 24)
@@ -322,14 +332,15 @@ def test_check_reports_path_line_message(vault, run):
 # ---------------------------------------------------------------- bad input
 
 
-BAD_NOTES: dict[str, tuple[bytes, str]] = {
+BAD_NOTES: dict[str, tuple[bytes, str | None]] = {
     "broken-yaml.md": (b"---\nactions: [a, b\n---\n", "not valid YAML"),
-    "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
-    "dashes-only.md": (b"---\n", "never closed"),
+    "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", None),  # None: not vaultkit's, never named
+    "dashes-only.md": (b"---\n", None),
+    "dashes-with-type.md": (b"---\ntype: reflection\n", "never closed"),
     "unclosed.md": (b"---\nactions: [x]\nno end here\n", "never closed"),
     "duplicate-keys.md": (b"---\nactions: [a]\nactions: [b]\n---\n", "duplicate key 'actions'"),
     "python-tag.md": (
-        b"---\nx: !!python/object/apply:os.system ['echo hi']\n---\n",
+        b"---\nactions: []\nx: !!python/object/apply:os.system ['echo hi']\n---\n",
         "not valid YAML",
     ),
     "alias-bomb.md": (
@@ -340,8 +351,8 @@ BAD_NOTES: dict[str, tuple[bytes, str]] = {
     ),
     "latin1.md": (b"---\nactions: [caf\xe9]\n---\n", "not valid UTF-8"),
     "utf16.md": ("---\nactions: [x]\n---\n".encode("utf-16"), "UTF-16"),
-    "list-frontmatter.md": (b"---\n- a\n- b\n---\n", "not a set of"),
-    "intro-swallowed.md": (b"---\n\nIntro\n\n---\nrest\n", "not a set of"),
+    "list-frontmatter.md": (b"---\n- a\n- b\n---\n", None),
+    "intro-swallowed.md": (b"---\n\nIntro\n\n---\nrest\n", None),
     "conflict-markers.md": (
         b"---\n<<<<<<< HEAD\nactions: [a]\n=======\nactions: [b]\n>>>>>>> other\n---\n",
         "git conflict markers",
@@ -381,7 +392,9 @@ def test_malformed_notes_are_reported_and_never_hide_good_ones(vault, run, tmp_p
     assert {"Good one", "BOM action", "CRLF action", "no", "[[Unquoted link]]", "ok"} <= texts
     summary = (vault / "Integration Actions.md").read_text()
     for name, (_, reason) in BAD_NOTES.items():
-        if reason:
+        if reason is None:
+            assert f"[[{name[:-3]}]]" not in summary and name not in result.stderr, name
+        elif reason:
             assert f"[[{name[:-3]}]]" in summary, name
             line = next(line for line in result.stderr.splitlines() if f" {name}" in line)
             assert reason in line, (name, line)
@@ -503,6 +516,7 @@ def test_a_note_read_just_after_it_was_written_is_read_again(vault, run):
     _forty_notes(vault)
     run("index")
     (vault / "n05.md").write_text("---\nactions: ['[ ] Task 5, now']\n---\n")
+    saved_now(vault / "n05.md")
     assert "(1 read, 39 unchanged)" in run("index").stdout
     assert "(1 read, 39 unchanged)" in run("index").stdout  # still within the tick: read again
     age(vault)
@@ -673,19 +687,23 @@ def test_the_progress_bar_shows_on_a_terminal_only_and_not_with_no_color(tmp_pat
     def on_a_terminal(extra: dict[str, str]) -> bytes:
         shutil.rmtree(root / ".vaultkit" / "local", ignore_errors=True)
         env = {**os.environ, **extra, "PYTHONPATH": str(GOLDEN.parent.parent)}
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: vaultkit with the terminal as its stderr
-            os.execve(sys.executable, [sys.executable, "-m", "vaultkit", "--vault", str(root), "index"], env)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        os.waitpid(pid, 0)
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(  # vaultkit with the terminal as its stderr
+            [sys.executable, "-m", "vaultkit", "--vault", str(root), "index"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(follower)
+        try:
+            out = read_until(leader, None, timeout=60)
+            assert proc.wait(timeout=20) == 0, out
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            os.close(leader)
         return out
 
     shown = on_a_terminal({"TERM": "xterm"})
@@ -800,3 +818,49 @@ def test_an_upgraded_reader_renders_the_summary_anew_even_with_no_note_left(
     result = run("index")
     assert result.exit_code == 0, result.output
     assert "Plan the trip" not in summary.read_text()
+
+
+def test_the_summary_puts_the_tick_list_first_and_the_overview_last():
+    """What is due, then the boxes to tick, then what was done and what needs
+    fixing; the overview and its charts only after all of that."""
+    block = render_block(
+        Block(
+            14,
+            ["- [ ] Late — [[n]] 📅 2026-11-01 ^late"],
+            ["- [ ] Call — [[n]] ^call"],
+            ["- [ ] Notice — [[n]] ^notice"],
+            ["- [x] Walk — [[n]] ✅ 2026-11-20 ^walk"],
+            ["- Session 1 — reflection due since 2026-11-02: `vaultkit new reflection --session 1`"],
+            ["## Overview", "", "- Sessions: 1", "", "```mermaid", "timeline", "```", ""],
+            [("[[Broken]]", 3, "bad YAML")],
+            [("- [x] Wait — [[m]] ^wait", "waiting for `m.md` to be readable")],
+            [("copy.md", "[[n]]")],
+            ["a tick on ^gone: no such action"],
+        )
+    )
+    headings = [line for line in block.splitlines() if line.startswith("#")]
+    assert headings == [
+        "## Follow-ups due",
+        "## Open actions",
+        "### Overdue",
+        "### Things to do (external)",
+        "### Inner work (internal)",
+        "## Done in the last 14 days",
+        "## Notes that could not be read",
+        "## Ticks not applied yet",
+        "## Changes vaultkit did not apply",
+        "## Sync conflict copies",
+        "## Overview",
+    ]
+    assert block.endswith("```\n")
+
+
+def test_the_example_vaults_open_actions_come_before_any_chart(tmp_path):
+    vault = tmp_path / "vault"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "vault", vault)
+    index_vault(vault, TODAY)
+    lines = (vault / "Integration Actions.md").read_text().splitlines()
+    first_chart = lines.index("```mermaid")
+    tasks = [i for i, line in enumerate(lines) if line.startswith(("- [ ] ", "- [x] "))]
+    assert len(tasks) >= 5 and max(tasks) < first_chart < lines.index("## Overview") + 10
+    assert lines.index("## Open actions") < 20  # on the first screen, whatever the charts

@@ -17,7 +17,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import build_tree
+from tests.helpers import build_tree, default_sigint
 
 pytestmark = pytest.mark.slow
 
@@ -37,6 +37,7 @@ def spawn(vault: Path, *args: str, **env: str) -> pexpect.spawn:
         encoding="utf-8",
         dimensions=(40, 100),
         timeout=20,
+        preexec_fn=default_sigint,  # Ctrl-C outside a prompt is a signal: never one it ignores
     )
 
 
@@ -92,8 +93,8 @@ def test_one_key_writes_the_answer_in_the_editor_inside_the_vault(vault: Path, t
     log = tmp_path / "editor.log"
     editor = tmp_path / "editor.py"
     editor.write_text(
-        "import sys\n"
-        f"open({str(log)!r}, 'a').write(sys.argv[1] + '\\n')\n"
+        "import os, stat, sys\n"
+        f"open({str(log)!r}, 'a').write(sys.argv[1] + ' ' + oct(stat.S_IMODE(os.stat(sys.argv[1]).st_mode)) + '\\n')\n"
         "with open(sys.argv[1], 'a') as f:\n"
         "    f.write('\\nand more, from the editor\\n')\n"
     )
@@ -107,9 +108,31 @@ def test_one_key_writes_the_answer_in_the_editor_inside_the_vault(vault: Path, t
     assert finish(child) == 0
 
     assert section(note(vault), "What happened") == "Typed first\nand more, from the editor"
-    (edited,) = log.read_text().split()
+    ((edited, mode),) = [line.rsplit(" ", 1) for line in log.read_text().splitlines()]
     assert Path(edited).parent == vault / ".vaultkit" / "drafts"  # never /tmp: it is note text
+    assert mode == "0o600"  # owner-only while the editor has it
     assert not Path(edited).exists()
+
+
+def test_an_editor_that_fails_leaves_the_typed_answer_as_it_was(vault: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "failing-editor.py"
+    editor.write_text(
+        "import sys\nwith open(sys.argv[1], 'a') as f:\n    f.write('never kept')\nsys.exit(3)\n"
+    )
+    child = spawn(vault, "reflection", VISUAL=f"{sys.executable} {editor}")
+    child.expect(ANSWER_READY)
+    child.send("Typed first")
+    child.send(CTRL_O)
+    child.expect("your answer is as it was")
+    child.expect(ANSWER_READY)  # back at the same answer
+    child.send("\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+
+    assert section(note(vault), "What happened") == "Typed first"
+    assert not list((vault / ".vaultkit" / "drafts").glob("answer-*"))
 
 
 def test_ctrl_c_keeps_the_answers_and_resume_picks_up_at_the_next_question(vault: Path, run) -> None:

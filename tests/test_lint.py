@@ -12,7 +12,10 @@ ROOT = Path(__file__).parent.parent
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+    # mypy without a cache takes a minute on a slow machine; pytest-timeout stops the test at 120 s.
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=110
+    )
 
 
 def test_ruff_lint_and_format():

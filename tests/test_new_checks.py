@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import TODAY, build_tree
+from tests.helpers import TODAY, build_tree, default_sigint, read_until
 
 THREE_SESSIONS = {
     "Integration/s1.md": "---\ntype: intention\ndate: 2026-10-01\nsession: 1\n---\n",
@@ -121,23 +121,24 @@ def piped_new(vault: Path, answers: bytes, until: bytes, *args: str) -> tuple[su
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         env=env,
+        preexec_fn=default_sigint,  # the test interrupts it, however the suite was started
     )
     assert child.stdin is not None and child.stderr is not None
     child.stdin.write(answers)
     child.stdin.flush()
-    seen = b""
-    while until not in seen:
-        chunk = child.stderr.read1(4096)
-        assert chunk, seen
-        seen += chunk
-    return child, seen
+    try:
+        return child, read_until(child.stderr, until)
+    except BaseException:
+        child.kill()
+        child.wait(timeout=20)
+        raise
 
 
 def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
     child, seen = piped_new(vault, b"An answer\n\n", b"Where might that come from")  # two answers in
     assert child.stderr is not None
     child.send_signal(signal.SIGINT)
-    seen += child.stderr.read()
+    seen += read_until(child.stderr, None)
     assert child.wait(timeout=20) == 130
     assert b"Your answers are kept in a draft; `vaultkit new reflection --resume`" in seen
     draft = json.loads((vault / ".vaultkit/drafts/reflection.json").read_text())
@@ -170,7 +171,7 @@ def test_a_draft_of_an_intention_is_called_so(vault, run):
     child, _ = piped_new(vault, b"To listen\n", b"integration afterwards", "intention")
     assert child.stderr is not None
     child.send_signal(signal.SIGINT)
-    child.stderr.read()
+    read_until(child.stderr, None)
     assert child.wait(timeout=20) == 130
     again = run("new", "intention", input="")
     assert "Error: a draft of an intention started 2026-12-01 12:00 is waiting (1 answer)" in again.stderr
@@ -183,7 +184,7 @@ def test_a_draft_resumed_days_later_from_a_pipe_keeps_its_day_and_says_so(vault,
     child, _ = piped_new(vault, b"A week ago\n", b"What came up")
     assert child.stderr is not None
     child.send_signal(signal.SIGINT)
-    child.stderr.read()
+    read_until(child.stderr, None)
     assert child.wait(timeout=20) == 130
     monkeypatch.setenv("VAULTKIT_NOW", "2026-12-01T12:00")
     result = run("new", "reflection", "--resume", input="")
@@ -210,7 +211,7 @@ def test_review_answers_in_a_draft_never_undo_a_done_or_drop_made_since(vault, r
     assert child.stderr is not None
     assert seen.index(b"Call my sister") < seen.index(b"Book the") < seen.index(b"Water the")
     child.send_signal(signal.SIGINT)
-    child.stderr.read()
+    read_until(child.stderr, None)
     assert child.wait(timeout=20) == 130
     # Since the draft was kept: what it would drop is done, what it would mark done is dropped.
     assert run("done", ids["Call my sister"]).exit_code == 0
@@ -248,7 +249,7 @@ def test_a_drop_made_while_the_check_in_is_written_wins_over_its_review_answer(v
     assert child.stdin is not None and child.stderr is not None
     assert run("drop", action["id"]).exit_code == 0  # in another terminal, meanwhile
     child.stdin.close()
-    seen += child.stderr.read()
+    seen += read_until(child.stderr, None)
     assert child.wait(timeout=20) == 0
     assert b"1 review answer not applied" in seen and b"  Call: you said done; it is dropped now" in seen
     (now,) = json.loads(run("actions", "--json", "--status", "all").stdout)
@@ -262,7 +263,7 @@ def test_status_lists_the_drafts_waiting(vault, run, monkeypatch):
     child, _ = piped_new(vault, b"An answer\n", b"What came up")
     assert child.stderr is not None
     child.send_signal(signal.SIGINT)
-    child.stderr.read()
+    read_until(child.stderr, None)
     assert child.wait(timeout=20) == 130
     monkeypatch.setenv("VAULTKIT_NOW", "2026-12-01T12:00")
     build_tree(vault, {".vaultkit/drafts/check-in.json": "{ half written"})
@@ -438,7 +439,7 @@ def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
     draft.write_text(theirs)  # the other writer
     child.stdin.write(b"Mine, second\n")
     child.stdin.close()
-    seen += child.stderr.read()
+    seen += read_until(child.stderr, None)
     assert child.wait(timeout=20) == 1
     assert draft.read_text() == theirs  # not overwritten
     (own,) = (vault / ".vaultkit/drafts").glob("reflection.*.json")

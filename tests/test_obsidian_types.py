@@ -18,7 +18,7 @@ from vaultkit.frontmatter import parse_frontmatter
 from vaultkit.obsidian import PROPERTY_TYPES
 from vaultkit.templates import Template
 
-from .helpers import build_tree, snapshot
+from .helpers import build_tree, read_until, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 # types.json as Obsidian writes it: JSON.stringify(…, null, 2), no newline at the end.
@@ -94,6 +94,29 @@ def test_a_new_types_file_is_owner_only(run, tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_obsidian_writing_types_meanwhile_wins_and_vaultkit_merges_into_it(run, tmp_path, monkeypatch):
+    from vaultkit import obsidian
+
+    root = tmp_path / "Notes"
+    build_tree(root, {".obsidian/app.json": "{}"})  # no types.json yet
+    real = obsidian.merged_types
+    calls = []
+
+    def obsidian_saves_once(text):
+        calls.append(text)
+        if len(calls) == 1:  # Obsidian makes the file after vaultkit found none
+            (root / ".obsidian/types.json").write_text(OBSIDIANS)
+        return real(text)
+
+    monkeypatch.setattr(obsidian, "merged_types", obsidian_saves_once)
+    result = init(run, root, "--obsidian-types")
+    assert result.exit_code == 0, result.output
+    assert calls == [None, OBSIDIANS]  # made again on Obsidian's text
+    types = json.loads((root / ".obsidian/types.json").read_text())["types"]
+    assert list(types)[:3] == ["aliases", "cssclasses", "tags"]  # Obsidian's, first and as they were
+    assert {name: types[name] for name in PROPERTY_TYPES} == PROPERTY_TYPES
+
+
 def test_broken_types_file_or_no_obsidian_folder_is_an_error_that_says_what_to_do(
     run, obsidian_vault, tmp_path
 ):
@@ -126,19 +149,15 @@ def test_on_a_terminal_init_asks_and_yes_records(tmp_path):
         env=env,
     )
     os.close(follower)
-    seen = b""
-    while b"[y/N]" not in seen:
-        chunk = os.read(leader, 4096)
-        assert chunk, seen
-        seen += chunk
-    os.write(leader, b"y\n")
     try:
-        while chunk := os.read(leader, 4096):
-            seen += chunk
-    except OSError:  # the pty closes when the process ends
-        pass
-    assert proc.wait(timeout=30) == 0
-    os.close(leader)
+        seen = read_until(leader, b"[y/N]")
+        os.write(leader, b"y\n")
+        seen += read_until(leader, None)  # to the pty's end, when the process has gone
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
     assert b"Record the types of vaultkit's properties in .obsidian/types.json" in seen
     assert json.loads((root / ".obsidian/types.json").read_text()) == {"types": PROPERTY_TYPES}
 

@@ -56,5 +56,10 @@ def test_launchd_agent_is_a_valid_plist(tmp_path):
         "watch",
     ]
     assert data["RunAtLoad"] is True
+    assert data["KeepAlive"] == {"SuccessfulExit": False}  # restarted after a crash only
+    assert data["Umask"] == 0o077
+    assert data["StandardErrorPath"] == str(
+        tmp_path / "Library/Logs" / f"vaultkit-watch-{data['Label'][-8:]}.log"
+    )
     assert svc.path == tmp_path / "Library/LaunchAgents" / f"{data['Label']}.plist"
     assert svc.start == [f'launchctl load -w "{svc.path}"']

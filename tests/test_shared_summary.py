@@ -274,7 +274,9 @@ def test_ticks_and_own_text_survive_index_in_a_loop(vault):
         while True:
             last = stop.is_set()  # one more run after every save
             codes.append(
-                subprocess.run(cmd(vault, "index"), capture_output=True, env=current_env()).returncode
+                subprocess.run(
+                    cmd(vault, "index"), capture_output=True, env=current_env(), timeout=60
+                ).returncode
             )
             if last:
                 return
@@ -367,12 +369,15 @@ def test_done_while_an_editor_appends_keeps_every_line(vault):
         try:
             time.sleep(0.005 * trial)  # each trial meets the editor at another moment
             done = subprocess.run(
-                cmd(vault, "done", known[EIGHT[trial % 8]]), capture_output=True, env=current_env()
+                cmd(vault, "done", known[EIGHT[trial % 8]]),
+                capture_output=True,
+                env=current_env(),
+                timeout=60,
             )
             time.sleep(0.1)
         finally:
             stop.set()
-            thread.join()
+            thread.join(timeout=10)
         assert done.returncode == 0, done.stderr
         lines = path.read_text().splitlines()
         lost = [line for line in appended if line not in lines]

@@ -25,7 +25,7 @@ from vaultkit import watch as watch_module
 from vaultkit.fs import init_vault, load_vault
 from vaultkit.watch import Handler, Settings, Watcher
 
-from .helpers import actions_of, build_tree, index_vault
+from .helpers import actions_of, build_tree, default_sigint, index_vault, read_until
 
 TODAY = date(2026, 11, 24)
 NOTE = '---\nactions:\n  - "[ ] Walk"\n  - "[ ] Call my sister"\n---\nbody\n'
@@ -284,7 +284,7 @@ def temp_and_replace(note: Path) -> None:
 
 @style
 def sed_in_place(note: Path) -> None:
-    subprocess.run(["sed", "-i", "s/Walk/Walk in place/", str(note)], check=True)
+    subprocess.run(["sed", "-i", "s/Walk/Walk in place/", str(note)], check=True, timeout=60)
 
 
 @style
@@ -327,6 +327,8 @@ def vim(note: Path) -> None:
         ],
         check=True,
         env={"PATH": os.environ["PATH"], "HOME": str(note.parent)},
+        stdin=subprocess.DEVNULL,  # -es would read Ex commands from a terminal were -c not to end it
+        timeout=60,
     )
 
 
@@ -351,7 +353,7 @@ def test_every_save_style_gives_one_current_entry(live, save):
             assert wait_for(lambda: has(live, "Walk in place")), summary_of(live)
         finally:
             checker.set()
-            spy.join()
+            spy.join(timeout=10)
         lines = open_texts(live)
         assert sum("Walk" in line for line in lines) == 1
         assert sum("Call my sister" in line for line in lines) == 1
@@ -411,7 +413,7 @@ def test_crash_in_parsing_leaves_the_watcher_alive(live, monkeypatch):
 
     monkeypatch.setattr(notes, "record_from_bytes", explode)
     with running(live, debounce=0.2) as watcher:
-        (live / "bad.md").write_bytes(b"---\ndue: 2026-02-30\n\xff\xfe\n---\n")
+        (live / "bad.md").write_bytes(b"---\nactions: []\ndue: 2026-02-30\n\xff\xfe\n---\n")
         assert wait_for(
             lambda: watcher.stats.errors >= 1 or any("bad.md: ValueError" in m for m in watcher.logs)
         )
@@ -438,19 +440,16 @@ def test_signals_stop_the_process_cleanly(live, sig, code):
     proc = subprocess.Popen(
         [sys.executable, "-m", "vaultkit", "--vault", str(live), "watch"],
         stderr=subprocess.PIPE,
-        text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        preexec_fn=default_sigint,  # the test interrupts it, however the suite was started
     )
     try:
-        deadline = time.monotonic() + 20
-        line = ""
-        while "Watching" not in line and time.monotonic() < deadline:
-            line = proc.stderr.readline()
+        read_until(proc.stderr, b"Watching")
         rewrite(live / "a.md", "Walk", "Signalled")
         assert wait_for(lambda: has(live, "Signalled"))
         proc.send_signal(sig)
         assert proc.wait(timeout=20) == code
-        assert proc.stderr.read().strip().endswith("Stopped.")
+        assert read_until(proc.stderr, None).strip().endswith(b"Stopped.")
     finally:
         if proc.poll() is None:
             proc.kill()

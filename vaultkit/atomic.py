@@ -9,10 +9,11 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit.errors import VaultkitError
+from vaultkit.errors import NoteExistsError, VaultkitError
 
 # O_NONBLOCK: a note swapped for a FIFO cannot hang a run.
 READ_FLAGS = (
@@ -87,24 +88,45 @@ def _replace(tmp: str, path: Path) -> None:
             time.sleep(0.1 * (attempt + 1))
 
 
+def _publish_new(tmp: str, path: Path, data: bytes, mode: int) -> None:
+    """Give a finished temp file the name `path`, which must be free (else
+    FileExistsError): a hard link, so the file never appears half-written.
+    Where the file system has no hard links (FAT, exFAT), an exclusive create
+    writes `data` again instead."""
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if exc.errno == errno.EEXIST:
+            raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
 def create_exclusive(path: Path, data: bytes, mode: int) -> None:
     """Create `path` with `data`, failing with FileExistsError if it exists;
-    the new file never appears half-written (a hard link of a finished temp file)."""
+    the new file never appears half-written where hard links exist."""
     tmp = _write_temp(path.parent, path.name, data, mode)
     try:
-        try:
-            os.link(tmp, path)
-        except OSError as exc:
-            if exc.errno == errno.EEXIST:
-                raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)  # no hard links here
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+        _publish_new(tmp, path, data, mode)
     finally:
         os.unlink(tmp)
     _fsync_dir(path.parent)
+
+
+def create_new(path: Path, data: bytes, mode: int, dir_mode: int, shown: str, exists: str = "") -> None:
+    """Create `path` (and the folders it needs) with `data`, never overwriting:
+    NoteExistsError naming `shown` when something is there already (`exists`
+    says what to do instead) or appears there while it is written."""
+    if path.exists() or path.is_symlink():
+        raise NoteExistsError(f"{shown} already exists; {exists or 'vaultkit never overwrites a file'}")
+    make_dirs(path.parent, dir_mode)
+    try:
+        create_exclusive(path, data, mode)
+    except FileExistsError:
+        raise NoteExistsError(f"{shown} appeared while it was being written; left untouched") from None
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
@@ -180,7 +202,7 @@ def swap(snap: Snapshot, data: bytes, mode: int) -> Snapshot | None:
             return snapshot(snap.path)
         if snap.data is None:
             try:
-                os.link(tmp, snap.path)
+                _publish_new(tmp, snap.path, data, keep)
             except FileExistsError:
                 return snapshot(snap.path)
         else:
@@ -190,3 +212,21 @@ def swap(snap: Snapshot, data: bytes, mode: int) -> Snapshot | None:
             os.unlink(tmp)
     _fsync_dir(snap.path.parent)
     return None
+
+
+def swap_until_done(
+    snap: Snapshot, edit: Callable[[bytes | None], bytes | None], mode: int, attempts: int = 5
+) -> bool:
+    """Change a file others may write too. `edit` makes its new bytes from the
+    bytes it holds (None: there is no file), or returns None to leave it; each
+    replace is a `swap`, and when someone saved meanwhile the edit is made
+    again on their text. False when the file kept changing through every attempt."""
+    for _attempt in range(attempts):
+        new = edit(snap.data)
+        if new is None or new == snap.data:
+            return True
+        newer = swap(snap, new, mode)
+        if newer is None:
+            return True
+        snap = newer
+    return False

@@ -10,11 +10,12 @@ name, no ids and no paths.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from vaultkit.actions import Action
-from vaultkit.brief_text import Boilerplate, Sections, own_words, trim
+from vaultkit.brief_text import Boilerplate, Sections, escape_html, inert, own_words, trim
 from vaultkit.practice import FollowUp
 from vaultkit.text import plural
 
@@ -78,8 +79,10 @@ class Brief:
     sections: dict[str, list[str]]
     moods: list[tuple[str, float]]
     left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
-    left_out_sections: int = 0
+    left_out_sections: int = 0  # private parts of shared notes: sections, callouts, paragraphs...
     left_out_lines: int = 0  # lines that link to or embed a private note
+    left_out_why: list[str] = field(default_factory=list)  # why, for each part left out
+    left_out_actions: list[str] = field(default_factory=list)  # why, for each action of a shared note
     quoted_from: int = 0  # notes with at least one part quoted
 
 
@@ -95,8 +98,10 @@ def _where(note: NoteText, heading: str, span: Span) -> str:
 
 
 def _quote(label_text: str, text: str, heading: bool) -> list[str]:
-    """A quote led by the answer's heading (bold) or by the note's name."""
-    lines = text.split("\n")
+    """A quote led by the answer's heading (bold) or by the note's name. Both are
+    the notes' own text: HTML in them is escaped (Obsidian renders inline HTML)."""
+    lines = escape_html(text).split("\n")
+    label_text = escape_html(label_text)
     label = (f"**{label_text}:** " if heading else f"{label_text}: ") if label_text else ""
     return [f"> {label}{lines[0]}".rstrip(), *(f"> {line}".rstrip() for line in lines[1:]), ""]
 
@@ -123,6 +128,7 @@ def _section_quotes(name: str, from_notes: list[tuple[str, list[list[str]]]]) ->
             if n < len(sizes[i]) and used + sizes[i][n] <= budget:
                 keep[i], used, grew = n + 1, used + sizes[i][n], True
     lines: list[str] = []
+    from_notes = [(escape_html(link), quotes) for link, quotes in from_notes]  # a name may hold "<"
     for (link, quotes), n in zip(from_notes, keep, strict=False):
         more = plural(len(quotes) - n, "more answer") if n < len(quotes) else ""
         if name in (INTENTION, NEXT, CAME_UP):
@@ -141,7 +147,7 @@ def _in(day: str | None, span: Span) -> bool:
 
 def _action_line(action: Action, note: str) -> str:
     inner = " (inner)" if action.kind == "internal" else ""
-    return f"- {action.text}{inner}{note}"
+    return f"- {inert(action.text)}{inner}{note}"  # no HTML, no embeds: as a quote
 
 
 def _actions(actions: list[Action], span: Span, span_paths: set[str], today: date) -> list[str]:
@@ -156,7 +162,7 @@ def _actions(actions: list[Action], span: Span, span_paths: set[str], today: dat
         elif a.status != "open" or (a.date is not None and a.date >= span.end):
             continue  # done or let go outside the span; or from a later session, whose brief lists it
         elif a.kind == "internal":
-            inner.append(f"- {a.text}")  # inner work takes the time it takes: never "stalled"
+            inner.append(f"- {inert(a.text)}")  # inner work takes the time it takes: never "stalled"
         elif a.date is not None and a.date < stalled_before:
             stalled.append(_action_line(a, f" · open since {a.date}"))
         else:
@@ -260,8 +266,10 @@ def render_body(brief: Brief, chart: str | None = None) -> str:
 
 
 def left_out(brief: Brief) -> str:
-    """What was left out as private, in counts: "1 note, 2 sections" (and lines, if any)."""
-    counts = f"{plural(len(brief.left_out_notes), 'note')}, {plural(brief.left_out_sections, 'section')}"
+    """What was left out as private, in counts: "1 note, 2 parts" (and actions and lines, if any)."""
+    counts = f"{plural(len(brief.left_out_notes), 'note')}, {plural(brief.left_out_sections, 'part')}"
+    if brief.left_out_actions:
+        counts += f", {plural(len(brief.left_out_actions), 'action')}"
     if brief.left_out_lines:
         counts += f", {plural(brief.left_out_lines, 'line')} linking to a private note"
     return counts
@@ -280,5 +288,7 @@ def render_preview(brief: Brief) -> str:
             out.append("")
     left = [f"== Left out as private: {left_out(brief)}"]
     left += [f"   {note}" for note in brief.left_out_notes]
+    whys = Counter(brief.left_out_why + brief.left_out_actions)
+    left += [f"   {n} × {why}" for why, n in whys.items()]  # why, never the text
     out += [*left, "", "Nothing was written. Run `vaultkit brief` to write it as a note."]
     return "\n".join(out) + "\n"

@@ -69,9 +69,9 @@ def _names(text: str) -> str:
 
 
 def mood_svg(moods: list[tuple[str, float]]) -> str:
-    """A line chart of the moods (0 to 10), spaced by date as the summary's chart
-    is (`overview.mood_line`): a week's gap looks like one. Dates along the bottom
-    where there is room for them, each value written."""
+    """A line chart of the moods (0 to 10), spaced by date (a week's gap looks
+    like one; SVG can, Mermaid's xychart cannot), a dot at each entry. Dates
+    along the bottom where there is room for them, each value written."""
     width, height, left, right, top, bottom = 560, 190, 34, 24, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(moods)

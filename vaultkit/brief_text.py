@@ -1,46 +1,55 @@
 """A note's body as the brief may quote it: its sections, the private ones
 left out, comments and template boilerplate taken away. Pure.
 
-What is private (README, "A page for your next session"): a whole note marked
-so in its frontmatter (`private: true`, in any spelling a person would use,
-or the tag `private`: `private_meta`) or with the comment `%% private %%` at
-its top (`Sections.whole`); the engine leaves such notes out. A section
-under a heading that ends with `(private)`, holds `%% private %%` or is
-tagged `#private`, with every section nested under it, wherever the heading
-is (in a block quote or a list too); and a section that holds `%% private %%`
-anywhere in its text. Headings are found by markdown-it, as CommonMark reads
-them: a `## ...` inside a code fence or an HTML comment is not a heading, so it
-cannot end a private section early.
+What is private is decided in `brief_privacy` (README, "A page for your next
+session"); here it is applied. A whole note marked so in its text (an inline
+`#private` that tags it, `%% private %%` at its top) gives nothing
+(`Sections.whole` says why); the engine leaves such notes out. A section
+under a heading that says private (a markdown heading or an HTML one, at any
+depth, in a block quote or a list too), with every section nested under it,
+and a section that holds `%% private %%` anywhere, are left out; so are the
+lines of a private callout, of an HTML block marked private (to its closing
+tag) and of a paragraph or list item that ends in `#private`. Headings and
+blocks are found by markdown-it, as CommonMark reads them: a `## ...` inside
+a code fence or an HTML comment is not a heading, so it cannot end a private
+section early.
 Comments (`<!-- -->`, `%% %%`) are never quoted; one left open runs to the end
 of its section, where Obsidian would hide even more.
 
 Quotes are made inert: an embed (`![[Note]]`, `![alt](file)`) is shown as its
 name, so that opening or exporting the brief never pulls another note's text
-in, and a line that links to or embeds a private note is left out (the engine
-says which notes are private; nothing here relies on a heading's name).
+in, no `<` is left to start an HTML tag, and a line that links to or embeds a
+private note is left out (the engine says which notes are private, by name or
+alias; nothing here relies on a heading's name).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-_PRIVATE_HEADING = re.compile(r"\(\s*private\s*\)$", re.I)
-_PRIVATE_TAG = re.compile(r"(?:^|\s)#private(?=$|[\s/])", re.I)
+from vaultkit.brief_privacy import (
+    HEADING,
+    HEADING_OVER_ALL,
+    LINKED_HEADING,
+    MARKED_SECTION,
+    body_marks,
+    html_headings,
+    is_private_heading,
+)
+
 _PRIVATE_MARK = re.compile(r"%%\s*private\s*%%|<!--\s*private\s*-->", re.I)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z)", re.S)
 _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
-_HEADING_END = " \t*_`~#"  # emphasis or a closing run around "(private)" still counts
 # [[target#heading|alias]], ![[...]] (an embed); group 1 the note, 2 the heading or block, 3 the alias
 WIKILINK = re.compile(r"!?\[\[([^\]|#^]*)([#^][^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MD_EMBED = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)>]*)>?\s*\)")
 _NOT_A_NOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)  # a web address, an anchor
-_FALSE = ("", "false", "no", "off", "0", "n")
 
 PrivateLink = Callable[[str], bool]  # a link's target ("Note", "Folder/Note.md") -> private?
 
@@ -59,13 +68,17 @@ class Part:
 
 @dataclass(frozen=True)
 class Sections:
-    """A note's sections that may be shared, and how many were left out as private.
-    `whole`: the note says at its top that all of it is private."""
+    """A note's sections that may be shared, and why each private part was left
+    out. `whole`: why the note says in its text that all of it is private."""
 
     parts: list[Part]
-    private: int
-    whole: bool = False
+    reasons: tuple[str, ...] = ()  # one per private part left out (a section, a callout, ...)
+    whole: str | None = None
     lines: int = 0  # lines left out because they link to or embed a private note
+
+    @property
+    def private(self) -> int:
+        return len(self.reasons)
 
 
 @functools.cache
@@ -74,32 +87,6 @@ def _parser() -> Any:
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": True})  # html: comments are blocks, not text
-
-
-def private_meta(meta: Mapping[Any, Any]) -> str | None:
-    """Why the frontmatter makes the whole note private, or None. `Private: true`,
-    `private: 1`, `private: yes` all count (anything but an empty or false
-    value: when in doubt, leave it out), and so does the tag `private`."""
-    for key, value in meta.items():
-        named = isinstance(key, str) and key.strip().casefold() == "private"
-        if named and value is not None and value is not False and str(value).strip().casefold() not in _FALSE:
-            return "private: true"
-    tags = meta.get("tags")
-    for tag in tags if isinstance(tags, list) else [tags]:
-        if isinstance(tag, str) and tag.strip().lstrip("#").casefold() == "private":
-            return "tagged private"
-    return None
-
-
-# What Obsidian lets follow a heading's words: tags, a block id, a stray backslash.
-_HEADING_TAIL = re.compile(r"(?:\s+(?:#[^\s#]+|\^[A-Za-z0-9-]+)|\s*\\)+\s*$")
-
-
-def is_private_heading(heading: str) -> bool:
-    if _PRIVATE_MARK.search(heading) or _PRIVATE_TAG.search(strip_comments(heading)):
-        return True
-    words = _HEADING_TAIL.sub("", strip_comments(heading).rstrip(_HEADING_END))
-    return bool(_PRIVATE_HEADING.search(words.rstrip(_HEADING_END)))
 
 
 def strip_comments(text: str) -> str:
@@ -127,25 +114,49 @@ def _shown(m: re.Match[str]) -> str:
     return f"[[{name}{part}{'|' + alias if alias is not None else ''}]]"
 
 
-def inert(text: str) -> str:
-    """Text with no embeds left, and no raw HTML (`<img src=...>` would be
-    fetched by the viewer that opens the brief): what a quote may hold."""
-    text = WIKILINK.sub(_shown, text)
-    text = _MD_EMBED.sub(lambda m: f"[image{': ' + m[1].strip() if m[1].strip() else ''}]", text)
+def escape_html(text: str) -> str:
+    """Text that no viewer reads as HTML (`<img src=...>` would be fetched, `<script>`
+    run): every `<` written `&lt;`, which Obsidian and any markdown viewer show as
+    `<`. Idempotent, so text escaped once may be escaped again."""
     return text.replace("<", "&lt;")
 
 
-def _headings(tokens: list[Any]) -> list[tuple[int, int, int, str]]:
+def inert(text: str) -> str:
+    """Text with no embeds left, and no raw HTML: what a quote may hold."""
+    text = WIKILINK.sub(_shown, text)
+    text = _MD_EMBED.sub(lambda m: f"[image{': ' + m[1].strip() if m[1].strip() else ''}]", text)
+    return escape_html(text)
+
+
+def _headings(tokens: list[Any], lines: list[str]) -> list[tuple[int, int, int, str]]:
     """(line where the heading starts, line where its section's text starts, level, text)
     of the headings that bound sections: every top-level one, and a private one at
-    any depth (`> ## Quoted (private)`), which starts a private part there."""
+    any depth (`> ## Quoted (private)`), which starts a private part there. HTML
+    headings (`<h2>`) count as well, as Obsidian shows them."""
     heads = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:
             text = tokens[i + 1].content
             if token.level == 0 or is_private_heading(text):
                 heads.append((token.map[0], token.map[1], int(token.tag[1]), text))
-    return heads
+        elif token.map and (
+            token.type == "html_block"
+            or (token.type == "inline" and any(c.type == "html_inline" for c in token.children or []))
+        ):
+            for start, after, level, text, whole in html_headings(lines, *token.map):
+                if is_private_heading(whole) or (token.level == 0 and token.type == "html_block"):
+                    heads.append((start, after, level, text))
+    return sorted(set(heads))
+
+
+def _heading_why(heading: str, level: int, text: str, private_link: PrivateLink) -> str | None:
+    if level and is_private_heading(heading):
+        return HEADING
+    if any(private_link(t) for t in link_targets(heading)):
+        return LINKED_HEADING
+    if _PRIVATE_MARK.search(text):
+        return MARKED_SECTION
+    return None
 
 
 def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
@@ -153,29 +164,45 @@ def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
     the first heading is a section with an empty heading. `private_link` says
     whether a link's target is a private note: a line with such a link is left out."""
     lines = body.split("\n")
-    bounds = [(0, 0, 0, ""), *_headings(_parser().parse(body))]
+    tokens = _parser().parse(body)
+    marks = body_marks(tokens, lines)
+    if marks.whole:
+        return Sections([], whole=marks.whole)
+    bounds = [(0, 0, 0, ""), *_headings(tokens, lines)]
 
-    def text_of(n: int) -> str:
-        return "\n".join(lines[bounds[n][1] : bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)])
+    def span(n: int) -> range:
+        return range(bounds[n][1], bounds[n + 1][0] if n + 1 < len(bounds) else len(lines))
 
-    top = text_of(0)
-    if len(bounds) > 1 and bounds[1][2] == 1 and not strip_comments(top).strip():
-        top += "\n" + text_of(1)  # right under the note's title still reads as "all of it"
+    top = "\n".join(lines[i] for i in span(0))
+    if len(bounds) > 1 and not strip_comments(top).strip():
+        _, _, level, heading = bounds[1]
+        if is_private_heading(heading) and all(b[2] > level for b in bounds[2:]):
+            return Sections([], whole=HEADING_OVER_ALL)  # `# Journal #private` over all of it
+        if level == 1:
+            top += "\n" + "\n".join(lines[i] for i in span(1))  # right under the note's title: "all of it"
     if _PRIVATE_MARK.search(top):
-        return Sections([], 0, whole=True)
+        return Sections([], whole="%% private %% at its top")
+    hidden: set[int] = set()  # lines of private regions (callouts, HTML blocks, paragraphs)
+    outermost = []  # the regions not inside another, each counted once
+    for region in sorted(marks.regions, key=lambda r: (r.start, -r.end)):
+        if region.start not in hidden:
+            outermost.append(region)
+        hidden.update(range(region.start, region.end))
     parts: list[Part] = []
-    private = dropped = 0
+    reasons: list[str] = []
+    dropped = 0
     hidden_below: int | None = None  # the level of the private heading we are under
     for n, (_, _, level, heading) in enumerate(bounds):
         if hidden_below is not None and level > hidden_below:
             continue  # nested under a private heading
         hidden_below = None
-        text = text_of(n)
-        linked = any(private_link(t) for t in link_targets(heading))
-        if (level and is_private_heading(heading)) or linked or _PRIVATE_MARK.search(text):
-            private += 1
+        why = _heading_why(heading, level, "\n".join(lines[i] for i in span(n)), private_link)
+        if why:
+            reasons.append(why)
             hidden_below = level if level else None
             continue
+        reasons += [region.why for region in outermost if region.start in span(n)]
+        text = "\n".join("" if i in hidden else lines[i] for i in span(n))
         kept = []
         for line in strip_comments(text).split("\n"):
             if any(private_link(t) for t in link_targets(line)):
@@ -183,7 +210,7 @@ def split_sections(body: str, private_link: PrivateLink = _public) -> Sections:
             else:
                 kept.append(line)
         parts.append(Part(inert(strip_comments(heading)).strip(), inert("\n".join(kept))))
-    return Sections(parts, private, lines=dropped)
+    return Sections(parts, tuple(reasons), lines=dropped)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from typing import Any
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
-from vaultkit.brief_text import Boilerplate, Sections, boilerplate, private_meta, split_sections
+from vaultkit.brief_privacy import aliases_of, hidden_action, private_meta
+from vaultkit.brief_text import Boilerplate, Sections, boilerplate, link_targets, split_sections
 from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
@@ -73,41 +74,67 @@ class Privacy:
         self.paths = [(p, nfc(p).casefold().removesuffix(".md")) for p in store.links()]
         self.why: dict[str, str | None] = {}
         self.targets: dict[str, bool] = {}
+        self.aliases: dict[str, list[str]] | None = None  # alias -> the notes that have it
 
     def of(self, rel: str, got: Read | None = None) -> str | None:
-        """Why nothing of the note may be shared, or None. Read whole: `%% private %%`
-        at its top counts too. A note that cannot be read whole counts as private."""
+        """Why nothing of the note may be shared, or None. Read whole: its text's own
+        marks count too (`#private`, `%% private %%` at its top). A note that cannot
+        be read whole counts as private."""
         if rel not in self.why:
             got = got or read_for_brief(self.vault, rel)
             if got is None:
                 self.why[rel] = "could not be read whole"
-            elif got.private:
-                self.why[rel] = got.private
-            elif split_sections(got.body).whole:
-                self.why[rel] = "%% private %% at its top"
             else:
-                self.why[rel] = None
+                self.why[rel] = got.private or split_sections(got.body).whole
         return self.why[rel]
 
     def linked(self, target: str) -> bool:
         """Whether a link's target may name a private note. Obsidian finds `[[Name]]`
-        by its name anywhere and `[[Folder/Name]]` by its path, ignoring case: any
-        note it could mean counts (when in doubt, leave it out)."""
-        key = nfc(target).strip().casefold().removesuffix(".md")
-        while key.startswith(("./", "../", "/")):
-            key = key.split("/", 1)[1]
+        by its name anywhere and `[[Folder/Name]]` by its path, ignoring case, and
+        a note by an alias in its `aliases:`: any note it could mean counts (when in
+        doubt, leave it out)."""
+        key = _link_key(target)
         if key not in self.targets:
-            self.targets[key] = any(
-                self.of(rel) is not None
-                for rel, name in self.paths
-                if name == key or name.endswith("/" + key)
-            )
+            if self.aliases is None:  # read the first time a quote links anywhere
+                self.aliases = {}
+                for rel, _ in self.paths:
+                    for alias in _aliases(self.vault, rel):
+                        self.aliases.setdefault(_link_key(alias), []).append(rel)
+            named = [rel for rel, name in self.paths if name == key or name.endswith("/" + key)]
+            self.targets[key] = any(self.of(rel) is not None for rel in named + self.aliases.get(key, []))
         return self.targets[key]
+
+    def hides(self, action: Action) -> str | None:
+        """Why an action of a shared note is not listed, or None: it is tagged
+        `#private`, or it links to a private note."""
+        return hidden_action(action.text, any(self.linked(t) for t in link_targets(action.text)))
+
+
+def _link_key(target: str) -> str:
+    key = nfc(target).strip().casefold().removesuffix(".md")
+    while key.startswith(("./", "../", "/")):
+        key = key.split("/", 1)[1]
+    return key
+
+
+def _aliases(vault: Vault, rel: str) -> list[str]:
+    """The aliases in a note's frontmatter; only a note that says `alias` anywhere is parsed."""
+    note = stat_note(vault, rel)
+    if note is None:
+        return []
+    try:
+        data, complete = read_head(note, vault.config.max_note_bytes)
+        if b"alias" not in data.lower():
+            return []
+        meta = parse_frontmatter(data, complete).meta
+    except (OSError, NoteError):
+        return []
+    return aliases_of(meta or {})
 
 
 def _span(practice: Practice, notes: list[NoteRecord], session: int | None, since: date | None) -> Span:
-    """The notes a brief covers: by default the latest session that has begun and has
-    answers (with the next session's intention, when it is written already); or one
+    """The notes a brief covers: by default the latest session that has happened, with
+    the sessions ahead whose intention is written (Practice.to_prepare); or one
     session; or every note since a date. Bounded at both ends: the next session's
     day, else today (inclusive)."""
     today = practice.today
@@ -128,33 +155,36 @@ def _span(practice: Practice, notes: list[NoteRecord], session: int | None, sinc
     if not practice.sessions:
         raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
     if session is None:
-        worked = practice.latest_worked()
-        if worked and len(worked) > 1:
-            first = practice.session(worked[0])
-            assert first is not None
-            return Span(
-                f"session {worked[0]} and the next intention",
-                first.day.isoformat(),
-                tomorrow,
-                worked,
-                worked[-1],
-                _for(practice, worked, worked[-1]),
-            )
-        latest = practice.latest
-        session = worked[0] if worked else (latest or practice.sessions[-1]).number
-    chosen_session = practice.session(session)
-    if chosen_session is None:
+        covered, prepared = practice.to_prepare()
+        ahead = prepared if prepared in covered else None
+        label = f"session {covered[0]}" + (" and the next intention" if ahead and len(covered) > 1 else "")
+        return Span(
+            label, _start(practice, covered), tomorrow, covered, ahead, _for(practice, covered, ahead)
+        )
+    picked = practice.session(session)
+    if picked is None:
         known = ", ".join(str(s.number) for s in practice.sessions)
         raise VaultkitError(f"no notes for session {session}; sessions in this vault: {known}")
-    end = chosen_session.end.isoformat() if chosen_session.end else tomorrow
+    end = min(picked.end.isoformat() if picked.end else tomorrow, tomorrow)
     return Span(
         f"session {session}",
-        chosen_session.day.isoformat(),
-        min(end, tomorrow),
+        _start(practice, (session,)),
+        end,
         (session,),
         None,
         _for(practice, (session,), None),
     )
+
+
+def _start(practice: Practice, sessions: tuple[int, ...]) -> str:
+    """The first day of these sessions' work: the session's day, or its intention
+    written before it."""
+    days = [
+        min(found.day.isoformat(), found.notes[0].date or "9999")
+        for n in sessions
+        if (found := practice.session(n)) is not None
+    ]
+    return min(days)
 
 
 def _for(
@@ -213,6 +243,7 @@ def make_brief(
     texts: list[NoteText] = []
     left_out: list[str] = []
     hidden_sections = hidden_lines = 0
+    why_hidden: list[str] = []  # why each private part of a shared note was left out
     for n in chosen:
         got = read_for_brief(vault, n.path)
         why = privacy.of(n.path, got)
@@ -222,15 +253,22 @@ def make_brief(
         sections: Sections = split_sections(got.body, privacy.linked)
         hidden_sections += sections.private
         hidden_lines += sections.lines
+        why_hidden += sections.reasons
         texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
     # The page lists open actions and those done or let go in the span: only
     # their notes' frontmatter is read, to see which are private.
     shared: list[Action] = []
+    actions_hidden: list[str] = []  # why each action of a shared note was left out
     for action in store.actions(
         "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
         (span.start, json.dumps([n.path for n in chosen])),
     ):
-        if privacy.of(action.source) is None:
+        if privacy.of(action.source) is not None:
+            continue
+        hidden = privacy.hides(action)
+        if hidden:
+            actions_hidden.append(hidden)
+        else:
             shared.append(action)
     missed = [
         f
@@ -244,6 +282,8 @@ def make_brief(
     brief.left_out_notes = left_out
     brief.left_out_sections = hidden_sections
     brief.left_out_lines = hidden_lines
+    brief.left_out_why = why_hidden
+    brief.left_out_actions = actions_hidden
     # the page gives the numbers in words already: the chart alone
     chart = (
         mood_chart(overview._replace(mood=brief.moods), text_line=False) if len(brief.moods) >= 2 else None

@@ -1,13 +1,11 @@
 """Split a note into frontmatter and body, and load the frontmatter safely. Pure.
 
 Only the frontmatter is decoded and parsed, so a note's body (which may be
-long, or not even valid UTF-8) costs almost nothing. The simple shapes most
-notes have are read by `fastyaml`; anything else by PyYAML's safe loader with
-YAML 1.1's surprises switched off: only true/false are booleans, `1:30` and
-`012345` stay text, an impossible date stays text instead of raising,
-duplicate keys are an error (as in Obsidian), and aliases that would expand
-into a huge value are refused. PyYAML is imported on first need: a run that
-finds every note in the store never loads it.
+long, or not even valid UTF-8) costs almost nothing. It is read by PyYAML's
+safe loader (the C one when libyaml is present) with YAML 1.1's surprises
+switched off: only true/false are booleans, `1:30` and `012345` stay text, an
+impossible date stays text instead of raising, duplicate keys are an error
+(as in Obsidian), and aliases that would expand into a huge value are refused.
 """
 
 from __future__ import annotations
@@ -16,8 +14,6 @@ import functools
 import re
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-from vaultkit.fastyaml import fast_load
 
 if TYPE_CHECKING:
     import yaml
@@ -147,9 +143,7 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
     if end - start > MAX_FRONTMATTER_BYTES:
         raise NoteError(Problem(too_long, 1))
     text = decode(data[start:end], "frontmatter")
-    meta = fast_load(text)  # the simple shapes most notes have; None means "ask YAML"
-    if meta is None:
-        meta = load_yaml(text, first_line=2) if text.strip() else {}
+    meta = load_yaml(text, first_line=2) if text.strip() else {}
     if meta is None:  # only comments
         meta = {}
     if not isinstance(meta, dict):

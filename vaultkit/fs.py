@@ -89,14 +89,11 @@ def load_vault(root: Path) -> Vault:
         return Vault(root, Config())
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot read ({exc.strerror})") from None
-    from vaultkit.fastyaml import fast_load
     from vaultkit.frontmatter import NoteError, decode, load_yaml
 
     try:
         text = decode(raw, "config")
-        data = fast_load(text)  # the simple `key: value` lines init writes; else YAML
-        if data is None:
-            data = load_yaml(text, what="this file")
+        data = load_yaml(text, what="this file")
     except NoteError as exc:
         line = exc.problem.line
         where = f":{line}" if line else ""

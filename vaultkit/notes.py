@@ -3,6 +3,7 @@ with every problem located at a file line. Pure but for `read_note`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,18 +119,49 @@ def _score(meta: dict[str, Any], key: str, problems: list[tuple[int | None, str,
     return float(value)
 
 
-def read_note(note: NoteFile, max_bytes: int) -> NoteRecord | None:
-    """Read a note from disk: its record, or None when it vanished before it could be read."""
+_OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
+_CLOSING = re.compile(rb"(?m)^(?:---|\.\.\.)[ \t]*\r?$")
+_OWN_KEY = re.compile(rb"(?m)^(actions|type)[ \t]*:[ \t]*([^\r\n]*)\r?$")
+
+
+def is_own(data: bytes, types: frozenset[str]) -> bool:
+    """Whether a note is one of vaultkit's own, from its raw frontmatter, unparsed: it
+    has an `actions` key, or a `type` naming one of vaultkit's templates. A note whose
+    frontmatter is broken counts when its raw text has such a key."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: read it as such, to say so
+        data = data.decode("utf-16", "replace").encode("utf-8")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    opening = _OPENING.match(data)
+    if opening is None:
+        return False
+    closing = _CLOSING.search(data, opening.end())
+    head = data[opening.end() : closing.start() if closing else len(data)]
+    for key, value in _OWN_KEY.findall(head):
+        if key == b"actions":
+            return True
+        named = value.split(b" #", 1)[0].strip().strip(b"'\"").strip()
+        if named.decode("utf-8", "replace") in types:
+            return True
+    return False
+
+
+def read_note(note: NoteFile, max_bytes: int, types: frozenset[str]) -> NoteRecord | None:
+    """Read a note from disk: its record, or None when it vanished before it could be
+    read. A note that is not vaultkit's own (`is_own`) gives a record with nothing in
+    it: it is never parsed, judged or reported."""
+    try:
+        data, complete = read_head(note, _HEAD)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # which note it is cannot be told: say so
+        return NoteRecord(note.rel, error=Problem(f"cannot read ({exc.strerror or exc})"))
+    if not is_own(data, types):
+        return NoteRecord(note.rel)
     if note.size > max_bytes:
         message = (
             f"skipped: {note.size / 1048576:.1f} MB is over max_note_mb "
             f"({max_bytes / 1048576:g} MB); raise it in .vaultkit/config.yaml to read it"
         )
         return NoteRecord(note.rel, error=Problem(message))
-    try:
-        data, complete = read_head(note, _HEAD)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return NoteRecord(note.rel, error=Problem(f"cannot read ({exc.strerror or exc})"))
     return record_from_bytes(note.rel, data, complete)

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from vaultkit.atomic import create_exclusive, snapshot, swap
+from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
 
 TYPES_FILE = ".obsidian/types.json"
@@ -35,6 +35,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "tags": "tags",
     "mood": "number",
     "actions": "multitext",
+    "dismissed": "multitext",  # follow-ups let go (`vaultkit skip`)
     "private": "checkbox",
     "covers": "text",  # a brief's span
     **{f"wheel_{domain}": "number" for domain in WHEEL},
@@ -133,19 +134,15 @@ def record_types(root: Path) -> TypesResult:
             f"{TYPES_FILE} is reached through a symbolic link; vaultkit writes nothing through links. "
             "Record the types in Obsidian (Settings, Properties) instead"
         )
-    for _attempt in range(5):
-        snap = snapshot(path)
-        new, result = merged_types(_text(snap.data))
-        if new is None:
-            return result
-        if snap.data is None:
-            try:
-                create_exclusive(path, new.encode("utf-8"), 0o600)
-                return result
-            except FileExistsError:
-                continue
-        if swap(snap, new.encode("utf-8"), 0o600) is None:
-            return result
+    result = TypesResult([], [])
+
+    def edit(data: bytes | None) -> bytes | None:
+        nonlocal result
+        new, result = merged_types(_text(data))
+        return None if new is None else new.encode("utf-8")
+
+    if swap_until_done(snapshot(path), edit, 0o600):
+        return result
     raise VaultkitError(f"{TYPES_FILE} kept changing while vaultkit wrote it; run vaultkit init again")
 
 

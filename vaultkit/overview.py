@@ -7,6 +7,7 @@ notes do (or a follow-up falls due); `vaultkit status` adds the day counts.
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -141,7 +142,8 @@ def _mermaid_text(text: str) -> str:
 TIMELINE_FILLS = ("#cfe8ff", "#d4f5d4", "#ffe8c2", "#f9d6e5", "#e3dcff", "#d2f4f0")
 TIMELINE_TEXT = "#1a1a1a"
 TIMELINE_EVENTS = 5  # notes listed under one session; more are counted, not listed
-MOOD_SLOTS = 60  # the mood line's points: one per day, or per few days over a long span
+MOOD_WIDTH = 700  # Mermaid's default xychart width, what a reading pane shows at full size
+MOOD_MARGIN = 80  # of it, the y-axis with its title and labels
 
 
 def _init(variables: dict[str, Any]) -> str:
@@ -168,40 +170,55 @@ def timeline_chart(overview: Overview) -> str:
     return "\n".join(lines)
 
 
-def mood_line(points: list[tuple[str, float]]) -> tuple[int, int, list[float]]:
-    """The mood line spaced by time: (days it spans, days per point, values). A
-    day without an entry takes its value from the straight line between its
-    neighbours, which is where a chart draws the line anyway."""
-    first = date.fromisoformat(points[0][0])
-    span = (date.fromisoformat(points[-1][0]) - first).days
-    step = max(1, -(-span // MOOD_SLOTS))
-    slots: dict[int, list[float]] = {}
-    for day, mood in points:
-        slots.setdefault(round((date.fromisoformat(day) - first).days / step), []).append(mood)
-    known = sorted((slot, sum(ms) / len(ms)) for slot, ms in slots.items())
-    values = []
-    for (a, va), (b, vb) in zip(known, known[1:], strict=False):
-        values += [va + (vb - va) * (slot - a) / (b - a) for slot in range(a, b)]
-    values.append(known[-1][1])
-    return known[-1][0] * step, step, values
+def mood_labels(points: list[tuple[str, float]]) -> list[str]:
+    """One x-axis label per entry, each different (Mermaid puts equal labels on
+    one spot): the month and day, the whole date when the entries span a year
+    or more, and a count for a second entry on the same day."""
+    days = [day for day, _ in points]
+    short = (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days < 365
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for day in days:
+        seen[day] = seen.get(day, 0) + 1
+        label = day[5:] if short else day
+        labels.append(label if seen[day] == 1 else f"{label} ({seen[day]})")
+    return labels
+
+
+def _mood_size(labels: list[str]) -> dict[str, Any]:
+    """Room for every date under the chart: Mermaid neither thins nor turns the
+    labels of a category axis, so past a dozen entries they get a smaller font
+    and then the chart more width (a pane scales the whole chart down to fit)."""
+    chars = max(len(label) for label in labels)
+    for font in (14, 10):  # Mermaid's default label size, and the smallest that reads at a glance
+        need = len(labels) * font * (0.56 * chars + 0.6) + MOOD_MARGIN  # a digit is ~0.56em wide
+        if need <= MOOD_WIDTH:
+            break
+    size: dict[str, Any] = {} if font == 14 else {"xAxis": {"labelFontSize": font}}
+    return {**size, "width": math.ceil(need)} if need > MOOD_WIDTH else size
 
 
 def mood_chart(overview: Overview, text_line: bool = True) -> str:
-    """A line chart of mood, dates spaced by time; then (unless the page says it
-    already) the same as one line of text, for viewers that cannot draw
-    `xychart-beta` (Obsidian 1.4.16 and older)."""
+    """A line chart of mood through the entries themselves, one point per entry
+    with its date beneath it (xychart-beta draws no markers, so no value that
+    is not an entry is drawn: its corners are the entries); then (unless the
+    page says it already) the same as one line of text, for viewers that
+    cannot draw `xychart-beta` (Obsidian 1.4.16 and older)."""
     points = overview.mood
-    span, _, values = mood_line(points)
-    shown = ", ".join(f"{round(v, 2):g}" for v in values)
+    labels = mood_labels(points)
+    config: dict[str, Any] = {"themeVariables": {"xyChart": {"plotColorPalette": MOOD_COLOUR}}}
+    size = _mood_size(labels)
+    if size:
+        config = {"xyChart": size, **config}
     text = " · ".join(f"{d}: {m:g}" for d, m in points)
     chart = [
         "```mermaid",
-        _init({"xyChart": {"plotColorPalette": MOOD_COLOUR}}),
+        f"%%{{init: {json.dumps(config)}}}%%",
         "xychart-beta",
-        '    title "Mood over time (0 to 10)"',
-        f'    x-axis "Days since {points[0][0]}" 0 --> {max(span, 1)}',
+        '    title "Mood at each entry (0 to 10)"',
+        f'    x-axis "Entries, {points[0][0]} to {points[-1][0]}" [{", ".join(map(json.dumps, labels))}]',
         '    y-axis "Mood" 0 --> 10',
-        f"    line [{shown}]",
+        f"    line [{', '.join(f'{m:g}' for _, m in points)}]",
         "```",
     ]
     return "\n".join([*chart, "", f"Mood (0 to 10), oldest first: {text}"] if text_line else chart)

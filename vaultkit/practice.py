@@ -109,23 +109,21 @@ class Practice:
         """Sessions whose day has come."""
         return [s for s in self.sessions if s.day <= self.today]
 
-    @property
-    def latest(self) -> Session | None:
-        """The latest session that has begun."""
-        begun = self.begun
-        return begun[-1] if begun else None
+    def ahead(self) -> list[Session]:
+        """Sessions still to come: their day is today or later and nothing is written
+        after them yet (an intention written ahead)."""
+        return [s for s in self.sessions if s.day >= self.today and not s.answered]
 
-    def latest_worked(self) -> tuple[int, ...] | None:
-        """The latest session that has begun and has answers, and every later one that
-        so far holds only its intention (written ahead). None when there is none."""
-        done = [s.number for s in self.sessions if s.day <= self.today and s.answered]
-        if not done:
-            return None
-        last = max(done)
-        later = [s for s in self.sessions if s.number > last]
-        if any(s.answered for s in later):
-            return None  # a later session has answers already (dated ahead)
-        return (last, *(s.number for s in later))
+    def to_prepare(self) -> tuple[tuple[int, ...], int]:
+        """What a brief covers by default, and the session it prepares: the latest
+        session that has happened, with the sessions ahead whose intention is
+        written; the session prepared is the last of those ahead, else the next."""
+        ahead = self.ahead()
+        past = [s for s in self.sessions if s not in ahead]
+        covered = [s.number for s in past[-1:]] + [s.number for s in ahead]
+        if ahead:
+            return tuple(covered), ahead[-1].number
+        return tuple(covered), (covered[-1] + 1 if covered else 1)
 
 
 def label(days: int, note_type: str) -> str:
@@ -181,10 +179,17 @@ def session_days(entries: Iterable[Entry]) -> dict[int, date]:
 
 
 def _matches(follow: str, wanted: frozenset[str]) -> bool:
+    """Whether a `dismissed` item names this follow-up: its label, span, type, or `all`."""
     if not wanted:
         return False
     span, _, kind = follow.partition(" ")
     return bool({"all", follow.casefold(), span.casefold(), kind.casefold()} & wanted)
+
+
+def named(practice: Practice, session: int, which: str) -> list[FollowUp]:
+    """The follow-ups of `session` that `which` names (see `_matches`)."""
+    wanted = frozenset({which.strip().casefold()})
+    return [f for f in practice.follow_ups if f.session == session and _matches(f.label, wanted)]
 
 
 def build(entries: Iterable[Entry], follow_ups: Mapping[str, tuple[int, ...]], today: date) -> Practice:
@@ -253,7 +258,7 @@ def _upcoming(sessions: list[Session], today: date) -> tuple[int, date | None] |
     if not sessions:
         return None
     for s in sessions:
-        if s.day >= today and not s.answered:
+        if s.day >= today and not s.answered:  # see Practice.ahead
             return s.number, s.day
     last = sessions[-1]
     if last.recorded_next is not None and last.recorded_next >= today:

@@ -47,6 +47,7 @@ from vaultkit.schema import open_store
 from vaultkit.store import Counts, Listing, Store
 from vaultkit.summary import Mark, SummaryError, changed_boxes, layout, owned_text
 from vaultkit.summary_file import SHOWN, Copy, Unshown, digest, marks_in, summary_text
+from vaultkit.template_files import own_types
 
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
 # Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
@@ -141,11 +142,12 @@ def _scan(
         report.held |= {rel for rel in gone if hold(rel, None)}
     gone -= report.held
     notes = list(changed.values())
+    types = own_types(vault)
 
     def read() -> Iterator[tuple[NoteFile, NoteRecord]]:
         for note in progress(notes) if progress and notes else notes:
             try:
-                record = read_note(note, vault.config.max_note_bytes)
+                record = read_note(note, vault.config.max_note_bytes, types)
             except Exception as exc:  # a bug of ours: that note waits, the run goes on
                 report.problems.append(f"{note.rel}: {type(exc).__name__}; kept its previous actions")
                 report.held.add(note.rel)

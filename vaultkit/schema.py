@@ -14,6 +14,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.fs import LOCAL_DIR, Vault
 from vaultkit.notes import READER_VERSION
 from vaultkit.store import Store
+from vaultkit.template_files import own_types
 
 APPLICATION_ID = 0x766B7431  # "vkt1": tells vaultkit's database from any other SQLite file
 # Each step brings `PRAGMA user_version` from its index to the next (as zk's db.go).
@@ -117,8 +118,9 @@ def _prepare(conn: sqlite3.Connection, vault: Vault) -> None:
     store = Store(conn, Path())
     if store.meta("root") != root:
         raise StoreProblem("it belongs to a copy of this vault in another folder")
-    reader = f"{READER_VERSION}:{vault.config.max_note_bytes}"
-    if store.meta("reader") != reader:  # a new parser or new limits: read every note again
+    types = ",".join(sorted(own_types(vault)))
+    reader = f"{READER_VERSION}:{vault.config.max_note_bytes}:{types}"
+    if store.meta("reader") != reader:  # a new parser, new limits or templates: read every note again
         with store.transaction() as db:
             for table in ("notes", "actions", "maybe_copies", "walk_problems"):
                 db.execute(f"DELETE FROM {table}")

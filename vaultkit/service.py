@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import plistlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from vaultkit.atomic import atomic_write, make_dirs
 from vaultkit.errors import VaultkitError
@@ -79,20 +79,15 @@ def describe(vault_root: Path, platform: str, home: Path, python: str = sys.exec
     label = f"com.vaultkit.watch.{digest}"
     path = home / "Library" / "LaunchAgents" / f"{label}.plist"
     log = home / "Library" / "Logs" / f"vaultkit-watch-{digest}.log"
-    args = "".join(f"\n    <string>{escape(a)}</string>" for a in command)
-    text = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
-        '"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
-        '<plist version="1.0">\n<dict>\n'
-        f"  <key>Label</key>\n  <string>{label}</string>\n"
-        f"  <key>ProgramArguments</key>\n  <array>{args}\n  </array>\n"
-        "  <key>RunAtLoad</key>\n  <true/>\n"
-        "  <key>KeepAlive</key>\n  <dict>\n    <key>SuccessfulExit</key>\n    <false/>\n  </dict>\n"
-        "  <key>Umask</key>\n  <integer>63</integer>\n"
-        f"  <key>StandardErrorPath</key>\n  <string>{escape(str(log))}</string>\n"
-        "</dict>\n</plist>\n"
-    )
+    agent = {
+        "Label": label,
+        "ProgramArguments": command,
+        "RunAtLoad": True,
+        "KeepAlive": {"SuccessfulExit": False},  # restarted after a crash, not after a clean stop
+        "Umask": 0o077,
+        "StandardErrorPath": str(log),
+    }
+    text = plistlib.dumps(agent, sort_keys=False).decode("utf-8")
     return Service(
         platform,
         label,

@@ -107,9 +107,11 @@ def render_block(block: Block) -> str:
         "write your own text outside the vaultkit markers.*",
         "",
     ]
+    # What to do first, the boxes next, the big picture last: the page opens on
+    # what is due and the tick list, and its charts (a screen or two) come after
+    # everything that needs the person, problems included.
     if block.follow_ups:
         out += ["## Follow-ups due", "", *block.follow_ups, ""]
-    out += block.overview
     out += ["## Open actions", ""]
     if block.overdue:
         out += [OPEN_HEADINGS[0], "", *block.overdue, ""]
@@ -142,6 +144,7 @@ def render_block(block: Block) -> str:
                 "merge what you need into the original, then delete the copy"
             )
         out.append("")
+    out += block.overview
     return "\n".join(out)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.atomic import create_new
 from vaultkit.errors import TemplateError
 from vaultkit.fs import Vault
 from vaultkit.templates import TEMPLATE_NAME, NoteValues, Template, fill_placeholders
@@ -60,12 +60,22 @@ def list_templates(vault: Vault) -> list[Template]:
     return [found[name] for name in sorted(found)]
 
 
+def own_types(vault: Vault) -> frozenset[str]:
+    """The note types that make a note vaultkit's own: its templates' (shipped or the
+    vault's), and its briefs'."""
+    names = {"brief"}
+    for folder in (shipped_templates_dir(), vault.state_dir / "templates"):
+        if folder.is_dir():
+            names.update(p.stem for p in folder.glob("*.md") if TEMPLATE_NAME.match(p.stem))
+    return frozenset(names)
+
+
 def copy_template(vault: Vault, name: str) -> Path:
     """Copy a shipped template into `.vaultkit/templates/` for editing."""
     template = find_template(vault, name)
     target = vault.state_dir / "templates" / f"{name}.md"
     if template.origin == "vault":
         raise TemplateError(f"{vault.rel(target)} already exists; edit it there")
-    make_dirs(target.parent, vault.config.dir_mode)
-    create_exclusive(target, template.text.encode("utf-8"), vault.config.file_mode)
+    config = vault.config
+    create_new(target, template.text.encode("utf-8"), config.file_mode, config.dir_mode, vault.rel(target))
     return target

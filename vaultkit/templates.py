@@ -18,6 +18,7 @@ A skipped prompt leaves its comment in place as a cue for later.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -313,19 +314,38 @@ def coerce_field(key: str, answer: str) -> Any:
     return text
 
 
+def _sharing_a_heading(text: str) -> list[bool]:
+    """For each prompt in `text`, in order: whether it is a question answered in the
+    body under a heading that holds another such question."""
+    found: list[tuple[int, bool]] = []  # (section, answered in the body)
+    section = 0
+    for line in text.splitlines():
+        if line.startswith("#"):
+            section += 1
+        elif (match := _PROMPT.match(line)) is not None:
+            found.append((section, match[1] is None))
+    body = Counter(section for section, in_body in found if in_body)
+    return [in_body and body[section] > 1 for section, in_body in found]
+
+
 def render_note(template: Template, values: NoteValues) -> str:
     """The new note's full text, frontmatter first."""
     text = fill_placeholders(template.text, values)
     answers = iter(values.answers)
     field_values: dict[str, Any] = {}
+    shared = _sharing_a_heading(text)
+    seen = iter(range(len(shared)))
 
     def answer_prompt(match: re.Match[str]) -> str:
         answer = next(answers, "").strip()
+        labelled = shared[next(seen)]
         if not answer:
             return match[0] if match[1] is None else ""
         if match[1] is not None:
             field_values[match[1]] = coerce_field(match[1], answer)
             return ""  # the whole line goes: the answer lives in the frontmatter
+        if labelled:  # two questions under one heading: each answer keeps its question
+            return f"**{match[2]}**\n{answer}" + match[3]
         return answer + match[3]
 
     text = _PROMPT.sub(answer_prompt, text)

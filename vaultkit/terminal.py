@@ -9,9 +9,7 @@ new note's path."""
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -88,10 +86,13 @@ class TerminalAsker(Headings):
 
     terminal = True
 
-    def __init__(self, scratch: Path, dir_mode: int, file_mode: int) -> None:
+    def __init__(
+        self, scratch: Path, dir_mode: int, file_mode: int, edit_file: Callable[[Path], str | None]
+    ) -> None:
         self.ended = False
         self._scratch = scratch
         self._modes = (dir_mode, file_mode)
+        self._edit_file = edit_file  # the CLI's editor (click.edit): None when it ran cleanly, else why not
         self._output = create_output(stdout=sys.stderr)
         # Two sessions: a one-line prompt must not inherit the multi-line keys.
         self._answers: PromptSession[str] = PromptSession(
@@ -163,32 +164,25 @@ class TerminalAsker(Headings):
         return result or None, "", False
 
     def _editor(self, text: str) -> str | None:
-        """The answer written in $VISUAL/$EDITOR; None when no editor ran."""
-        command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not command:
-            say("No $VISUAL or $EDITOR is set; type the answer here instead.")
-            return None
-        try:
-            argv = shlex.split(command)
-        except ValueError:
-            say("$VISUAL/$EDITOR can't be read as a command (check its quotes); your answer is as it was.")
-            return None
+        """The answer written in $VISUAL/$EDITOR; None when no editor ran. The
+        answer waits for the editor in the vault's owner-only drafts folder:
+        it is note text, so never in /tmp."""
         dir_mode, file_mode = self._modes
         make_dirs(self._scratch, dir_mode)
         path = self._scratch / f"answer-{os.getpid()}.md"
         path.unlink(missing_ok=True)
         create_exclusive(path, text.encode("utf-8"), file_mode)
+        written = None
         try:
-            code = subprocess.call([*argv, str(path)])
-            written = path.read_text(encoding="utf-8")
+            problem = self._edit_file(path)
+            if problem is None:
+                written = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            say(f"Could not use the editor ({exc.__class__.__name__}); your answer is as it was.")
-            return None
+            problem = f"Could not read the answer back ({exc.__class__.__name__})"
         finally:
             path.unlink(missing_ok=True)
-        if code != 0:
-            say(f"The editor exited with status {code}; your answer is as it was.")
-            return None
+        if problem is not None:
+            say(f"{problem}; your answer is as it was.")
         return written
 
     def _line_keys(self) -> KeyBindings:

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from vaultkit.actions import BLOCK_ID, CHECKBOX, Action, Change, Outcome, parse_actions
-from vaultkit.atomic import snapshot, swap
+from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
 from vaultkit.fs import Vault, safe_target
@@ -374,17 +374,75 @@ def _apply_to_note(vault: Vault, store: Store, source: str, changes: list[Change
     except (VaultkitError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
         return [Outcome(c, False, f"{source}: cannot read ({why}); not changed") for c in changes]
-    for _attempt in range(ATTEMPTS):
-        if snap.data is None:
-            return [Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes]
-        new, outcomes, memory = _edit(store, source, snap.data, changes)
-        if new == snap.data:
-            return outcomes
-        newer = swap(snap, new, vault.config.file_mode)
-        if newer is None:
-            for entry in memory:
-                store.remember(*entry)
-            return outcomes
-        snap = newer  # an editor saved meanwhile: make the change again on its text
-    message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
-    return [Outcome(c, False, message) for c in changes]
+    made: tuple[list[Outcome], list[Memory]] = ([], [])
+
+    def edit(data: bytes | None) -> bytes | None:
+        nonlocal made
+        if data is None:
+            made = ([Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes], [])
+            return None
+        new, outcomes, memory = _edit(store, source, data, changes)
+        made = (outcomes, memory if new != data else [])
+        return new
+
+    if not swap_until_done(snap, edit, vault.config.file_mode, ATTEMPTS):
+        message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
+        return [Outcome(c, False, message) for c in changes]
+    outcomes, memory = made
+    for entry in memory:
+        store.remember(*entry)
+    return outcomes
+
+
+# ---------------------------------------------------------------- a list property, one item added
+
+
+def add_to_list(data: bytes, key: str, item: str) -> bytes:
+    """The note's bytes with `item` added to its list property `key` (made when
+    missing), as one more `  - "item"` line; nothing else changes. Refused
+    (WritebackError) when the property is in a shape a line cannot extend."""
+    try:
+        fm = parse_frontmatter(data)
+    except NoteError as exc:
+        raise WritebackError(f"its properties cannot be read ({exc.problem.message})") from None
+    if fm.meta is None:
+        raise WritebackError("it has no properties (frontmatter) to record this in")
+    nl = fm.newline.encode()
+    line = b"  - " + json.dumps(item, ensure_ascii=False).encode("utf-8") + nl
+    head = data[fm.start : fm.end]
+    found = re.search(rb"(?m)^" + re.escape(key.encode()) + rb":[ \t]*(\[\])?[ \t]*\r?$", head)
+    if key not in fm.meta:
+        new = data[: fm.end] + key.encode() + b":" + nl + line + data[fm.end :]
+    elif found is None:
+        raise WritebackError(f"its `{key}` property is not a list vaultkit can add to; add {item!r} by hand")
+    else:
+        at = data.find(b"\n", fm.start + found.end()) + 1  # the line after `key:`
+        items = re.compile(rb"[ \t]*- [^\r\n]*\r?\n")
+        while not found.group(1) and (more := items.match(data, at)) and at < fm.end:
+            at = more.end()
+        if found.group(1):  # `key: []`: the list starts here
+            new = data[: fm.start + found.start()] + key.encode() + b":" + nl + line + data[at:]
+        else:
+            new = data[:at] + line + data[at:]
+    after = parse_frontmatter(new).meta or {}
+    before = dict(fm.meta)
+    wanted = [*(before.pop(key, None) or []), item]
+    if after.pop(key, None) != wanted or after != before:
+        raise WritebackError(f"its `{key}` property could not be extended cleanly; add {item!r} by hand")
+    return new
+
+
+def add_item(vault: Vault, source: str, key: str, item: str) -> None:
+    """Add `item` to the list property `key` of the note at `source`, compare-and-swap."""
+    snap = snapshot(safe_target(vault, source).resolve())
+
+    def edit(data: bytes | None) -> bytes:
+        if data is None:
+            raise WritebackError(f"{source} is gone; nothing was changed")
+        try:
+            return add_to_list(data, key, item)
+        except WritebackError as exc:
+            raise WritebackError(f"{source}: {exc}; nothing was changed") from None
+
+    if not swap_until_done(snap, edit, vault.config.file_mode, ATTEMPTS):
+        raise WritebackError(f"{source} kept changing while vaultkit tried to update it; nothing was changed")

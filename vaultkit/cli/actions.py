@@ -217,6 +217,56 @@ _IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...", shell_com
 
 
 @cli.command()
+@click.argument("session", type=int)
+@click.argument("which")
+@common
+@pass_app
+def skip(app: App, session: int, which: str) -> None:
+    """Let a follow-up go: it is no longer shown as due, nudged, or listed as missed.
+
+    WHICH is its name ("1-week check-in"), its span (1-week), its type
+    (reflection, check-in) or all. It is recorded in the vault, as
+    `dismissed:` in the session's intention (or its first note), so every
+    device agrees; delete the item there to take it back.
+
+    \b
+    Examples:
+      vaultkit skip 3 reflection
+      vaultkit skip 3 1-week
+    """
+    from vaultkit.errors import VaultkitError
+    from vaultkit.practice import OPENS_SESSION, named
+    from vaultkit.refresh import refresh
+    from vaultkit.writeback import add_item
+
+    with scanned(app) as (vault, store, _report):
+        today = vault_today(vault)
+        practice = store.practice(vault.config.follow_ups, today)
+        found = practice.session(session)
+        if found is None:
+            known = ", ".join(str(s.number) for s in practice.sessions) or "none yet"
+            raise VaultkitError(f"there is no session {session} (sessions: {known})")
+        matched = named(practice, session, which)
+        if not matched:
+            labels = ", ".join(f.label for f in practice.follow_ups if f.session == session) or "none"
+            raise VaultkitError(
+                f"session {session} has no follow-up {which!r}; its follow-ups are: {labels} "
+                "(or give a type, a span like 1-week, or all)"
+            )
+        already = [f for f in matched if f.state == "dismissed"]
+        if len(already) == len(matched):
+            click.echo(f"Already let go: session {session}'s {', '.join(f.label for f in matched)}")
+            return
+        intentions = [n for n in found.notes if n.type == OPENS_SESSION]
+        target = (intentions or list(found.notes))[0].path
+        # one follow-up is recorded by its full name, which reads plainly in the note
+        add_item(vault, target, "dismissed", matched[0].label if len(matched) == 1 else which.strip())
+        summary = (vault.root / vault.config.summary_path).exists()
+        refresh(vault, store, today, write_summary=summary)
+    click.echo(f"Let go: session {session}'s {', '.join(f.label for f in matched)}  ({target})")
+
+
+@cli.command()
 @_IDS
 @common
 @pass_app

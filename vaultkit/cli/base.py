@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -17,6 +19,8 @@ import click
 from vaultkit import __version__
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from vaultkit.fs import Vault
     from vaultkit.refresh import Report
     from vaultkit.store import Store
@@ -63,18 +67,104 @@ def complete_templates(ctx: click.Context, _: click.Parameter, incomplete: str) 
     return [n for n in names if n.startswith(incomplete)]
 
 
-def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
-    """Ids of actions as the store last saw them (nothing is read or written)."""
+# The statuses each command can change an action from: completion offers only
+# those (`done` on a done action changes nothing, `reopen` on an open one neither).
+ACTS_ON = {"done": ("open",), "drop": ("open",), "reopen": ("done", "dropped")}
+HELP_WIDTH = 60  # an action's text beside its id, cut to fit a terminal's line
+
+
+def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Ids of the actions this command can change, as the store last saw them
+    (nothing is read or written), each with its text, which zsh and fish show
+    beside the id. Shown on the person's own terminal only, never logged."""
+    from click.shell_completion import CompletionItem
+
     from vaultkit.schema import open_store, store_path
+    from vaultkit.summary import one_line
 
     vault = _completion_vault(ctx)
     if vault is None or not store_path(vault).exists():
         return []
+    statuses = ACTS_ON.get(ctx.command.name or "", ("open", "done", "dropped"))
     store = open_store(vault, lambda _message: None)
     try:
-        return [a.id for a in store.find(incomplete)] if incomplete else [a.id for a in store.actions()]
+        actions = [a for a in store.actions() if a.id.startswith(incomplete) and a.status in statuses]
     finally:
         store.close()
+    items = []
+    for action in actions:
+        text = " ".join(one_line(action.text).split())  # one line: the shells' protocols are line-based
+        text = text if len(text) <= HELP_WIDTH else text[: HELP_WIDTH - 1].rstrip() + "…"
+        items.append(CompletionItem(action.id, help=text))
+    return items
+
+
+# The shipped note types, in the order of the practice, and when each is written.
+NOTE_TYPES = {
+    "intention": "before a session",
+    "reflection": "after it",
+    "check-in": "a week or a month later",
+}
+
+
+def note_types(vault: Vault | None) -> list[tuple[str, str]]:
+    """(type, when it is written) for `vaultkit new`: the shipped ones, then the
+    vault's own templates (none when there is no vault, or its folder cannot be read)."""
+    from vaultkit.errors import VaultkitError
+    from vaultkit.template_files import list_templates
+
+    own: list[tuple[str, str]] = []
+    if vault is not None:
+        try:
+            own = [
+                (t.name, f"your own template, {vault.rel(Path(t.location))}")
+                for t in list_templates(vault)
+                if t.origin == "vault" and t.name not in NOTE_TYPES
+            ]
+        except (VaultkitError, OSError):
+            pass
+    return [*NOTE_TYPES.items(), *own]
+
+
+# Words people type for a command, and the command they mean (keys in
+# lower case, letters and digits only).
+MEANT = {
+    "list": "actions",
+    "ls": "actions",
+    "todo": "actions",
+    "todos": "actions",
+    "tasks": "actions",
+    "complete": "done",
+    "finish": "done",
+    "tick": "done",
+    "undo": "reopen",
+    "untick": "reopen",
+    "remove": "drop",
+    "delete": "drop",
+    "cancel": "drop",
+    "summary": "index",
+    "update": "index",
+    "refresh": "index",
+    "write": "new",
+    "create": "new",
+    "add": "new",
+    "note": "new",
+    "help": "--help",
+}
+
+
+def meant(word: str, types: Iterable[str]) -> str | None:
+    """The command a person who typed `vaultkit WORD` probably meant: a note
+    type (`checkin`, `reflect`) is `vaultkit new TYPE`, a usual word for a
+    command (`list`) that command; None when nothing fits."""
+    key = re.sub(r"[^a-z0-9]", "", word.lower())
+    if not key:
+        return None
+    for name in types:
+        plain = re.sub(r"[^a-z0-9]", "", name.lower())
+        if plain in (key, key.removesuffix("s")) or (len(key) >= 5 and plain.startswith(key)):
+            return f"vaultkit new {name}"
+    return f"vaultkit {MEANT[key]}" if key in MEANT else None
 
 
 def say(message: str) -> None:
@@ -110,6 +200,18 @@ def report_error(exc: BaseException, debug: bool) -> int:
 
 
 class VaultkitGroup(click.Group):
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """An unknown command that names a note type or a usual word for a
+        command gets the command it meant (click's own guess, by spelling, would
+        send `checkin` to `check`)."""
+        if args and not ctx.resilient_parsing and self.get_command(ctx, args[0]) is None:
+            hint = meant(args[0], (name for name, _ in note_types(_completion_vault(ctx))))
+            if hint:
+                ctx.fail(f"No such command {args[0]!r}. Did you mean '{hint}'?")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -38,12 +38,15 @@ def brief(
 ) -> None:
     """Make a page to bring to your next therapy or integration session.
 
-    It holds your intention, what came up (quoted from your notes), what you
-    want to bring, support you asked for, actions done, open, stalled and let
-    go, your mood over the span and follow-ups missed. It covers the session
-    just past and the next intention, if written. Nothing in a note with
-    `private: true`, under a heading that ends in (private), or in a line
-    that links to a private note is included. Written as a note
+    It is for the session ahead: what you want to bring and the support you
+    asked for first, then your intention, what came up (quoted from your
+    notes), actions done, open and let go, inner work, your mood over the span
+    and follow-ups missed. It covers the latest session that has happened and
+    the next intention, if written. Nothing private is included: a note with
+    `private: true` or tagged private (any form Obsidian reads, #private in
+    the text too), a part under a heading that says private, a [!private]
+    callout, a paragraph or item ending in #private, a link to a private
+    note. --preview says what was left out and why. Written as a note
     (Briefs/YYYY-MM-DD Brief.md; never overwritten).
 
     \b

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli.base import App, cli, common, complete_templates, pass_app, say
+from vaultkit.cli.base import App, cli, common, complete_templates, note_types, pass_app, say
 from vaultkit.errors import VaultkitError
 
 # ---------------------------------------------------------------- init
@@ -87,7 +87,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 
 
 @cli.command()
-@click.argument("note_type", metavar="TYPE", shell_complete=complete_templates)
+@click.argument("note_type", metavar="TYPE", required=False, shell_complete=complete_templates)
 @click.option("--date", "date_text", metavar="DATE", help="YYYY-MM-DD, today or yesterday.")
 @click.option(
     "--session",
@@ -111,7 +111,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 @pass_app
 def new(
     app: App,
-    note_type: str,
+    note_type: str | None,
     date_text: str | None,
     session: int | None,
     title: str | None,
@@ -143,6 +143,8 @@ def new(
     from vaultkit.config import now
     from vaultkit.new import Asker, NewNoteRequest, create_note, parse_action_option
 
+    if note_type is None:
+        raise click.UsageError(_which_note(app), click.get_current_context())
     vault = app.vault()
     request = NewNoteRequest(
         type=note_type,
@@ -162,7 +164,7 @@ def new(
             from vaultkit.terminal import TerminalAsker, drain_typeahead
 
             config = vault.config
-            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode)
+            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
             drain = drain_typeahead
         else:
             from vaultkit.prompts import PipedAsker
@@ -180,18 +182,40 @@ def new(
             drain()
 
 
-def _open_in_editor(path: Path) -> None:
-    """Open the new note; whatever the editor does, the note stays and its path
-    is printed."""
+def _which_note(app: App) -> str:
+    """`vaultkit new` without a type: each type there is, as the command that writes it."""
+    try:
+        vault = app.vault()
+    except VaultkitError:  # not in a vault: the shipped types are still worth showing
+        vault = None
+    rows = note_types(vault)
+    width = max(len(name) for name, _ in rows)
+    lines = (f"  vaultkit new {name:<{width}}  {when}" for name, when in rows)
+    return "Missing argument 'TYPE', the note to write; one of:\n" + "\n".join(lines)
+
+
+def edit_file(path: Path) -> str | None:
+    """Open `path` in $VISUAL or $EDITOR (click.edit) and wait for it: the one
+    way vaultkit starts an editor, for --edit and for an answer (Ctrl-O). None
+    when it ran and exited cleanly, else what went wrong, as the start of a
+    sentence."""
     if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        say("No $VISUAL or $EDITOR set; open the note yourself.")
-        return
+        return "No $VISUAL or $EDITOR is set"
     try:
         click.edit(filename=str(path))
     except click.ClickException as exc:
-        say(f"The editor did not run cleanly ({exc.format_message()}); the note was kept.")
+        return f"The editor did not run cleanly ({exc.format_message()})"
     except (OSError, ValueError) as exc:  # ValueError: a $VISUAL whose quotes don't close
-        say(f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__}); the note was kept.")
+        return f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__})"
+    return None
+
+
+def _open_in_editor(path: Path) -> None:
+    """Open the new note; whatever the editor does, the note stays and its path
+    is printed."""
+    problem = edit_file(path)
+    if problem is not None:
+        say(f"{problem}; the note was kept, open it yourself.")
 
 
 # ---------------------------------------------------------------- templates
