@@ -276,12 +276,19 @@ def test_two_follow_ups_that_read_the_same_give_one_nudge(vault, tmp_path):
         (["notify_command: 42"], 2, "notify_command must be a command line"),
     ],
 )
-def test_bad_nudge_settings_name_the_file_and_line(vault, run, lines, line, says):
+def test_bad_nudge_settings_name_the_file_and_line_and_stop_nothing(vault, run, lines, line, says):
+    """A typo in a reminder setting turns nudges off, says where, and never stops the
+    work itself: index still harvests ticks and writes the summary."""
     configure(vault, *lines)
-    result = run("status")
-    assert result.exit_code == 1
-    assert f".vaultkit/config.yaml:{line}: " in result.stderr
-    assert says in result.stderr
+    build_tree(
+        vault, {"r.md": '---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions: ["[ ] Walk"]\n---\n'}
+    )
+    result = run("index")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("warning: ") and f".vaultkit/config.yaml:{line}: " in result.stderr
+    assert says in result.stderr and "nudges are off until it is fixed" in result.stderr
+    assert "- [ ] Walk — [[r]]" in (vault / "Integration Actions.md").read_text()
+    assert "Nudges are off." in run("nudges").stdout
 
 
 def test_settings_read_as_written(vault):

@@ -139,3 +139,29 @@ def test_clean_title_refuses_separators(title):
 def test_clean_title_refuses_empty_result():
     with pytest.raises(TemplateError):
         clean_title("???")
+
+
+def test_answers_arrive_as_typed(vault, run):
+    """A value is a number only where the template asks for one: `007` keeps its
+    zeros, and what YAML 1.2 (Obsidian) would read as a number is quoted."""
+    import yaml
+
+    template = (
+        "---\ntype: typed\nmood:\n---\n<!-- prompt(mood): Mood -->\n<!-- prompt(code): Code -->\n"
+        "<!-- prompt(octal): Octal -->\n<!-- prompt(big): Big -->\n<!-- prompt(half): Half -->\n"
+        "<!-- prompt(word): Word -->\n<!-- prompt(day_note): A day -->\n<!-- prompt(when_date): When -->\n"
+    )
+    (vault / ".vaultkit/templates").mkdir(exist_ok=True)
+    (vault / ".vaultkit/templates/typed.md").write_text(template)
+    answers = "7\n007\n0o17\n1e3\n+.5\nyes\n2026-11-03\n2026-11-04\n"
+    made = run("new", "typed", "--date", "2026-11-24", input=answers)
+    assert made.exit_code == 0, made.output
+    text = (vault / made.stdout.splitlines()[-1]).read_text()
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["mood"] == 7 and "\nmood: 7\n" in text
+    assert {k: meta[k] for k in ("code", "octal", "big", "half", "word", "day_note")} == {
+        "code": "007", "octal": "0o17", "big": "1e3", "half": "+.5", "word": "yes", "day_note": "2026-11-03",
+    }  # fmt: skip
+    for typed in ("0o17", "1e3", "+.5"):  # YAML 1.2 reads these unquoted as numbers
+        assert f'"{typed}"' in text, typed
+    assert str(meta["when_date"]) == "2026-11-04" and "\nwhen_date: 2026-11-04\n" in text

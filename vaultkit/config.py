@@ -95,10 +95,15 @@ class Config(NamedTuple):
     notify: str = "off"  # one of NOTIFY_CHANNELS
     notify_command: tuple[str, ...] = ()  # argv, split as a shell would but run without one
     notify_quiet: tuple[time, time] | None = (time(22, 0), time(8, 0))  # start, end; may span midnight
+    warnings: tuple[str, ...] = ()  # settings that were set aside (not a setting itself)
 
     @property
     def max_note_bytes(self) -> int:
         return int(self.max_note_mb * 1024 * 1024)
+
+
+# A mistake in these turns nudges off, with a warning; it never stops a command.
+NUDGE_SETTINGS = ("notify", "notify_command", "notify_quiet")
 
 
 def _as_mode(key: str, value: Any) -> int:
@@ -249,7 +254,7 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
         return Config()
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected settings as `key: value` lines")
-    known = set(Config._fields)
+    known = set(Config._fields) - {"warnings"}
     unknown = sorted(str(k) for k in data if k not in known)
     if unknown:
         raise ConfigError(
@@ -257,17 +262,23 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
             f"known settings are {', '.join(sorted(known))}"
         )
     values: dict[str, Any] = {}
+    warnings: list[str] = []
     for key, value in data.items():
         try:
             values[key] = _convert(key, value)
         except ConfigError as exc:
-            raise ConfigError(f"{source}{lines.get(key, '')}: {exc}") from None
-    if values.get("notify") == "command" and not values.get("notify_command"):
-        raise ConfigError(
+            if key not in NUDGE_SETTINGS:
+                raise ConfigError(f"{source}{lines.get(key, '')}: {exc}") from None
+            warnings.append(f"{source}{lines.get(key, '')}: {exc}")
+    if values.get("notify") == "command" and not values.get("notify_command") and not warnings:
+        warnings.append(
             f"{source}{lines.get('notify', '')}: notify is command but notify_command is not set; "
             'add e.g. notify_command: "ntfy publish my-topic", or use notify: desktop'
         )
-    return Config(**values)
+    if warnings:  # a reminder setting never stops the work itself (ticks, the summary)
+        values["notify"] = "off"
+        warnings[-1] += "; nudges are off until it is fixed"
+    return Config(**values, warnings=tuple(warnings))
 
 
 def logical_today(now: datetime, day_starts_at: time) -> date:

@@ -251,8 +251,18 @@ class _NoteDumper(yaml.SafeDumper):
         return True  # the same value twice is written twice: Obsidian reads no anchors
 
 
+# Plain scalars that YAML 1.2's core schema (Obsidian reads frontmatter with the npm
+# `yaml` package) takes for something other than text; PyYAML (YAML 1.1) quotes its
+# own such words but not these (`0o17`, `1e3`, `+.5`).
+_YAML12_NOT_TEXT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+)
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if value.startswith(("[", "{", "!", "&", "*", "#", "|", ">", "%", "@", "`")) else None
+    quoted = value.startswith(("[", "{", "!", "&", "*", "#", "|", ">", "%", "@", "`"))
+    style = '"' if quoted or _YAML12_NOT_TEXT.fullmatch(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -300,17 +310,18 @@ def _unique_ids(items: list[str]) -> list[str]:
 
 
 def coerce_field(key: str, answer: str) -> Any:
-    """A prompt's answer as a frontmatter value: numbers stay numbers, dates dates."""
+    """A prompt's answer as a frontmatter value, as typed: a number only where the
+    template asks for one (mood, wheel_*, session), a date where it asks for a date,
+    else text (`007` stays `007`; the dumper quotes what YAML would read otherwise)."""
     text = answer.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if _DATE_FIELD.match(key) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return date.fromisoformat(text)
         except ValueError:
             return text
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if re.fullmatch(r"-?\d+\.\d+", text):
-        return float(text)
+    if (_SCALE.match(key) or key == "session") and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        number = float(text)
+        return int(number) if number.is_integer() and "." not in text else number
     return text
 
 

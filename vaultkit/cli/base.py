@@ -42,6 +42,8 @@ class App:
             from vaultkit.fs import open_vault
 
             self._vault = open_vault(self.vault_option)
+            for warning in self._vault.config.warnings:
+                say(f"warning: {warning}")
         return self._vault
 
 
