@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import stat
 import sys
 from pathlib import Path
@@ -208,8 +209,11 @@ def test_actions_at_the_prompt_understand_boxes_prefixes_and_a_one_key_domain(va
     child.send("\r")  # no domain
     child.send("\r")  # an empty line ends the list
     child.expect("change inside")
-    child.send("[x] Let the day be slow #body\r")  # a tag typed: no domain question
+    child.send("[x] Let the day be slow #body\r")  # a tag typed: asked too, Enter keeps it
+    child.expect(r"Domain\? .*, Enter: body \(its tag\)")
     child.send("\r")
+    child.expect(r"  #body\r\n")
+    child.send("\r")  # only an empty line at the action prompt ends the list
     assert finish(child) == 0
     assert (
         "actions:\n"
@@ -262,6 +266,9 @@ def test_a_future_date_is_confirmed_on_a_terminal(vault: Path) -> None:
     child = spawn(vault, "reflection", "--date", "2030-01-01")
     child.expect(r"\[y/N\]")
     child.send("y")
+    child.expect(ANSWER_READY)
+    child.send("\r")  # one question skipped: Ctrl-D before any answer would leave without a note
+    child.expect("What came up")
     child.expect(ANSWER_READY)
     child.send(CTRL_D)
     assert finish(child) == 0
@@ -320,9 +327,204 @@ def test_words_typed_or_pasted_at_the_domain_question_start_the_next_actions(vau
     child.send("Read a book\r")  # typed as if it were the next prompt: nothing taken for a domain
     child.expect(r"Domain\?")
     child.send(f"{PASTE_START}Call mom\nSleep early{PASTE_END}")  # a block pasted there
+    child.expect(r"Call mom · Domain\?")  # each of its lines is asked about, by name
+    child.send("\r")
+    child.expect(r"Sleep early · Domain\?")
+    child.send("\r")
     child.send("\r")  # an empty line ends the list
     child.expect("change inside")
     child.send("\r")
     assert finish(child) == 0
     listed = re.findall(r'  - "\[ \] (.*?) \^[0-9a-f]{10}"', note_any(vault))
     assert listed == ["Walk in the forest", "Read a book", "Call mom", "Sleep early"]
+
+
+def test_ctrl_d_before_any_answer_leaves_without_a_note(vault: Path, run) -> None:
+    child = spawn(vault, "reflection")
+    child.expect("What happened")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    child.expect(r"Nothing was written \(Ctrl-D before any answer\)\.")
+    assert finish(child) == 130  # as Ctrl-C: nothing made, no path printed
+    assert not (vault / "Integration").exists()
+    assert not (vault / ".vaultkit" / "drafts" / "reflection.json").exists()
+
+    # At the first action, and at the check-in's first review question, too.
+    build_tree(
+        vault,
+        {
+            ".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n",
+            "old.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions:\n  - Older thing\n---\n",
+        },
+    )
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    child.expect("Nothing was written")
+    assert finish(child) == 130
+    child = spawn(vault, "check-in")
+    child.expect(r"Older thing  \(old\)  \[d/k/x/\?\]")
+    child.send(CTRL_D)
+    child.expect("Nothing was written")
+    assert finish(child) == 130
+    assert [p.name for p in vault.rglob("*.md") if ".vaultkit" not in p.parts] == ["old.md"]
+    assert "Older thing\n" in (vault / "old.md").read_text()
+
+
+def test_ctrl_d_after_an_answer_or_a_skip_writes_the_note_now(vault: Path) -> None:
+    child = spawn(vault, "reflection")
+    child.expect(ANSWER_READY)
+    child.send("\r")  # skipped: an answer too, so the note is wanted
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert section(note(vault), "What happened").startswith("<!-- prompt:")
+
+    child = spawn(vault, "reflection", "--title", "Second")
+    child.expect(ANSWER_READY)
+    child.send("Typed, then Ctrl-D")
+    child.send(CTRL_D)  # the words typed are the answer
+    assert finish(child) == 0
+    written = (vault / "Integration" / "2026" / "2026-12-01 Second.md").read_text()
+    assert section(written, "What happened") == "Typed, then Ctrl-D"
+
+
+def test_the_domain_question_comes_after_every_action_and_enter_there_never_ends_the_list(
+    vault: Path,
+) -> None:
+    """The trap: a tagged action was not asked, so an Enter meant as "no domain"
+    ended the list and the next action landed among the inner ones."""
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send("Walk by the river #nature\r")
+    child.expect(r"Domain\? .*, Enter: nature \(its tag\)")
+    child.send("\r")  # meant as "no domain": keeps the tag, and the list goes on
+    child.expect(r"  #nature\r\n")
+    child.expect(ANSWER_READY)
+    child.send("Stretch in the morning #mind\r")
+    child.expect(r"Enter: mind \(its tag\)")
+    child.send("2")  # a key replaces the tag
+    child.expect(r"  #body\r\n")
+    child.expect(ANSWER_READY)
+    child.send(f"{PASTE_START}Call mom\nSleep early{PASTE_END}\r")
+    child.expect(r"Call mom · Domain\?")
+    child.send("4")
+    child.expect(r"Sleep early · Domain\?")
+    assert "> Sleep early" not in child.before  # a pasted line is shown once, not echoed again
+    child.send("\r")  # none
+    child.expect(ANSWER_READY)
+    child.send("\r")  # the empty line at the action prompt: the end of this list
+    child.expect("change inside")
+    child.expect(ANSWER_READY)
+    child.send("Be gentle with myself\r")
+    child.expect(r"Domain\?")
+    child.send(CTRL_D)  # writes the note now, with this action
+    assert finish(child) == 0
+    listed = re.findall(r'  - "\[ \] (.*?) \^[0-9a-f]{10}"', note_any(vault))
+    assert listed == [
+        "Walk by the river #nature",
+        "Stretch in the morning #body",
+        "Call mom #relationships",
+        "Sleep early",
+        "inner: Be gentle with myself",
+    ]
+
+
+def test_nothing_typed_after_the_last_question_reaches_the_shell(vault: Path, tmp_path: Path) -> None:
+    """Words typed while the note is being finished (here: while --edit's editor
+    runs, which reads nothing) are thrown away, not run by the shell after."""
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys, time\nprint('EDITOR RUNNING', flush=True)\ntime.sleep(2)\n")
+    new = shlex.join([sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection", "--edit"])
+    shell = f'{new}; read -r -t 3 line; echo "shell read:[$line]"'
+    child = spawn_shell(shell, VISUAL=f"{sys.executable} {editor}")
+    child.expect(ANSWER_READY)
+    child.send("An answer\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    child.expect("EDITOR RUNNING")
+    child.send("more words for the journal\r")  # typed ahead: a shell would try to run them
+    child.expect(r"Integration/2026/2026-12-01 Reflection\.md")
+    child.expect(r"shell read:\[(.*)\]")
+    assert child.match.group(1) == ""
+    assert finish(child) == 0
+
+
+def spawn_shell(command: str, **env: str) -> pexpect.spawn:
+    """`command` run by bash in a pseudo-terminal: what a person's shell would get."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR", "VAULTKIT_VAULT")}
+    environ.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", **env)
+    return pexpect.spawn(
+        "bash", ["--norc", "-c", command], env=environ, encoding="utf-8", dimensions=(40, 100), timeout=20
+    )
+
+
+def test_a_draft_resumed_days_later_asks_which_day_to_write_it_for(vault: Path) -> None:
+    child = spawn(vault, "reflection", VAULTKIT_NOW="2026-11-24T10:00")
+    child.expect(ANSWER_READY)
+    child.send("Written a week ago\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    draft = vault / ".vaultkit" / "drafts" / "reflection.json"
+    kept = draft.read_text()
+
+    child = spawn(vault, "reflection", "--resume")  # a week later: the suite's day, 2026-12-01
+    child.expect(re.escape("This draft of a reflection was started 2026-11-24 10:00."))
+    child.expect(re.escape("Write it for 2026-11-24 or today (2026-12-01)? [d/t]"))
+    child.send(CTRL_D)  # leaves: no day chosen, nothing written
+    child.expect(re.escape("Nothing was written; the draft waits: `vaultkit new reflection --resume`."))
+    assert finish(child) == 130
+    assert draft.read_text() == kept
+    assert not (vault / "Integration").exists()
+
+    child = spawn(vault, "reflection", "--resume")
+    child.expect(r"\[d/t\]")
+    child.send("\r")  # Enter chooses no day
+    child.send("t")
+    child.expect("Reflection for session 1, 2026-12-01")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    text = (vault / "Integration" / "2026" / "2026-12-01 Reflection.md").read_text()
+    assert "\ndate: 2026-12-01\n" in text
+    assert section(text, "What happened") == "Written a week ago"
+
+    # "d" keeps the draft's day.
+    child = spawn(vault, "reflection", "--title", "Older", VAULTKIT_NOW="2026-11-24T10:00")
+    child.expect(ANSWER_READY)
+    child.send("Still about that day\r\r")
+    child.expect("What came up")
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    child = spawn(vault, "reflection", "--resume")
+    child.expect(r"\[d/t\]")
+    child.send("d")
+    child.expect("Reflection for session 1, 2026-11-24")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    text = (vault / "Integration" / "2026" / "2026-11-24 Older.md").read_text()
+    assert section(text, "What happened") == "Still about that day"
+
+    # A day chosen today (--date) is not asked about again the same day.
+    child = spawn(vault, "reflection", "--date", "2026-11-30", "--title", "Yesterday's")
+    child.expect(ANSWER_READY)
+    child.send("Last night\r\r")
+    child.expect("What came up")
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    child = spawn(vault, "reflection", "--resume")
+    child.expect("What came up")
+    assert "[d/t]" not in child.before
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert (vault / "Integration" / "2026" / "2026-11-30 Yesterday's.md").exists()

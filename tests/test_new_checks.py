@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import build_tree, default_sigint, read_until
+from tests.helpers import TODAY, build_tree, default_sigint, read_until
 
 THREE_SESSIONS = {
     "Integration/s1.md": "---\ntype: intention\ndate: 2026-10-01\nsession: 1\n---\n",
@@ -111,12 +111,12 @@ def test_piped_answers_mood_retried_and_prefixes_at_the_prompt(vault, run):
     assert '  - "[ ] inner: Rest more"\n  - "[ ] Walk #body"\n' in without_ids(text)
 
 
-def piped_new(vault: Path, answers: bytes, until: bytes) -> tuple[subprocess.Popen[bytes], bytes]:
-    """`vaultkit new reflection` in its own process, answers piped in; returns
-    once the question `until` is asked, with what it said on stderr so far."""
+def piped_new(vault: Path, answers: bytes, until: bytes, *args: str) -> tuple[subprocess.Popen[bytes], bytes]:
+    """`vaultkit new reflection` (or `new ARGS`) in its own process, answers piped
+    in; returns once the question `until` is asked, with what it said on stderr so far."""
     env = {k: v for k, v in os.environ.items() if k != "VAULTKIT_VAULT"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", "reflection"],
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "new", *(args or ("reflection",))],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -161,6 +161,148 @@ def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
     assert discarded.exit_code == 0
     assert "Discarded the draft of a reflection started" in discarded.stderr
     assert not (vault / ".vaultkit/drafts/reflection.json").exists()
+
+
+def test_a_draft_of_an_intention_is_called_so(vault, run):
+    result = run("new", "intention", "--resume")
+    assert result.stderr == (
+        "Error: there is no draft of an intention to resume; start one with `vaultkit new intention`\n"
+    )
+    child, _ = piped_new(vault, b"To listen\n", b"integration afterwards", "intention")
+    assert child.stderr is not None
+    child.send_signal(signal.SIGINT)
+    read_until(child.stderr, None)
+    assert child.wait(timeout=20) == 130
+    again = run("new", "intention", input="")
+    assert "Error: a draft of an intention started 2026-12-01 12:00 is waiting (1 answer)" in again.stderr
+    discarded = run("new", "intention", "--discard-draft", "--no-input")
+    assert "Discarded the draft of an intention started 2026-12-01 12:00." in discarded.stderr
+
+
+def test_a_draft_resumed_days_later_from_a_pipe_keeps_its_day_and_says_so(vault, run, monkeypatch):
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-24T10:00")
+    child, _ = piped_new(vault, b"A week ago\n", b"What came up")
+    assert child.stderr is not None
+    child.send_signal(signal.SIGINT)
+    read_until(child.stderr, None)
+    assert child.wait(timeout=20) == 130
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-01T12:00")
+    result = run("new", "reflection", "--resume", input="")
+    assert result.exit_code == 0
+    assert (
+        "The draft of a reflection started 2026-11-24 10:00 is for 2026-11-24; today is 2026-12-01. "
+        "Writing it for 2026-11-24 (resume it on a terminal to choose today).\n"
+    ) in result.stderr
+    assert result.stdout.splitlines()[-1] == "Integration/2026/2026-11-24 Reflection.md"
+    assert "A week ago" in made(vault, result)
+
+
+def test_review_answers_in_a_draft_never_undo_a_done_or_drop_made_since(vault, run):
+    build_tree(
+        vault,
+        {
+            "Integration/old.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions:\n"
+            "  - Call my sister\n  - Book the follow-up\n  - Water the plants\n  - Walk daily\n"
+            "  - An old plan\n---\n"
+        },
+    )
+    ids = {a["text"]: a["id"] for a in json.loads(run("actions", "--json").stdout)}
+    child, seen = piped_new(vault, b"x\nd\nd\nk\nd\n", b"Mood today", "check-in")
+    assert child.stderr is not None
+    assert seen.index(b"Call my sister") < seen.index(b"Book the") < seen.index(b"Water the")
+    child.send_signal(signal.SIGINT)
+    read_until(child.stderr, None)
+    assert child.wait(timeout=20) == 130
+    # Since the draft was kept: what it would drop is done, what it would mark done is dropped.
+    assert run("done", ids["Call my sister"]).exit_code == 0
+    assert run("drop", ids["Book the follow-up"]).exit_code == 0
+    old = vault / "Integration/old.md"
+    old.write_text(old.read_text().replace("  - An old plan\n", ""))  # and one is taken out of its note
+
+    result = run("new", "check-in", "--resume", input="")
+    assert result.exit_code == 0, result.output
+    assert (
+        "3 review answers not applied: the action changed after you answered, and the note as it is "
+        "now wins:\n"
+        "  Call my sister: you said drop; it is done now\n"
+        "  Book the follow-up: you said done; it is dropped now\n"
+        f"  ^{ids['An old plan']}: you said done; it is no longer in its note\n"
+    ) in result.stderr
+    status = {a["text"]: a["status"] for a in json.loads(run("actions", "--json", "--status", "all").stdout)}
+    assert status == {
+        "Call my sister": "done",
+        "Book the follow-up": "dropped",
+        "Water the plants": "done",  # unchanged since: the answer is applied
+        "Walk daily": "open",
+    }
+
+
+def test_a_drop_made_while_the_check_in_is_written_wins_over_its_review_answer(vault, run):
+    build_tree(
+        vault,
+        {
+            "Integration/old.md": "---\ntype: reflection\ndate: 2026-11-20\nsession: 1\nactions:\n  - Call\n---\n"
+        },
+    )
+    (action,) = json.loads(run("actions", "--json").stdout)
+    child, seen = piped_new(vault, b"d\n", b"Mood today", "check-in")
+    assert child.stdin is not None and child.stderr is not None
+    assert run("drop", action["id"]).exit_code == 0  # in another terminal, meanwhile
+    child.stdin.close()
+    seen += read_until(child.stderr, None)
+    assert child.wait(timeout=20) == 0
+    assert b"1 review answer not applied" in seen and b"  Call: you said done; it is dropped now" in seen
+    (now,) = json.loads(run("actions", "--json", "--status", "all").stdout)
+    assert now["status"] == "dropped"
+
+
+def test_status_lists_the_drafts_waiting(vault, run, monkeypatch):
+    assert "Draft" not in run("status").stdout
+    assert json.loads(run("status", "--json").stdout)["drafts"] == []
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-11-24T10:00")
+    child, _ = piped_new(vault, b"An answer\n", b"What came up")
+    assert child.stderr is not None
+    child.send_signal(signal.SIGINT)
+    read_until(child.stderr, None)
+    assert child.wait(timeout=20) == 130
+    monkeypatch.setenv("VAULTKIT_NOW", "2026-12-01T12:00")
+    build_tree(vault, {".vaultkit/drafts/check-in.json": "{ half written"})
+
+    lines = run("status").stdout.splitlines()
+    assert lines[-2:] == [
+        "Draft waiting: .vaultkit/drafts/check-in.json cannot be read; copy your answers out, then remove it",
+        "Draft waiting: a reflection started 2026-11-24 10:00 (1 answer)  ->  vaultkit new reflection --resume",
+    ]
+    drafts = json.loads(run("status", "--json").stdout)["drafts"]
+    assert drafts == [
+        {
+            "type": "check-in",
+            "path": ".vaultkit/drafts/check-in.json",
+            "started": None,
+            "date": None,
+            "session": None,
+            "answers": None,
+            "resume": None,
+            "readable": False,
+        },
+        {
+            "type": "reflection",
+            "path": ".vaultkit/drafts/reflection.json",
+            "started": "2026-11-24T10:00",
+            "date": "2026-11-24",
+            "session": 1,
+            "answers": 1,
+            "resume": "vaultkit new reflection --resume",
+            "readable": True,
+        },
+    ]
+    # Answers kept apart when another run took the draft can't be resumed: where they are.
+    drafts_dir = vault / ".vaultkit/drafts"
+    (drafts_dir / "reflection.4242.json").write_bytes((drafts_dir / "reflection.json").read_bytes())
+    assert (
+        "\nAnswers kept apart: .vaultkit/drafts/reflection.4242.json (a draft of a reflection); "
+        "copy them from there\n"
+    ) in run("status").stdout
 
 
 def test_resume_without_a_draft_says_how_to_start(vault, run):
@@ -304,3 +446,14 @@ def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
     assert json.loads(own.read_text())["answers"][:2] == ["Mine, first", "Mine, second"]
     assert f"your answers are kept in .vaultkit/drafts/{own.name}".encode() in seen
     assert not (vault / "Integration").exists()
+
+
+def test_a_domain_chosen_for_a_tagged_action_replaces_its_tag():
+    from vaultkit.new_actions import NewAction, with_domain
+
+    today = TODAY
+    assert with_domain(NewAction("Walk #nature"), "body").as_property(today) == "[ ] Walk #body"
+    assert with_domain(NewAction("Walk #Nature"), "nature") == NewAction("Walk #Nature")
+    assert with_domain(NewAction("Walk", "internal"), "mind").as_property(today) == "[ ] inner: Walk #mind"
+    named = with_domain(NewAction("Walk #nature ^walk"), "body")
+    assert named.as_property(today) == "[ ] Walk #body ^walk"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from vaultkit.atomic import Snapshot, atomic_write, create_exclusive, make_dirs,
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import Vault
 from vaultkit.new_actions import NewAction
+from vaultkit.text import a_or_an, plural
 
 FORMAT = 1
 
@@ -42,6 +43,17 @@ class Draft:
     @property
     def answered(self) -> int:
         return sum(1 for a in self.answers if a) + len(self.decisions)
+
+    @property
+    def given(self) -> bool:
+        """Anything answered, skipped or typed: a note with it is the person's
+        choice. Nothing at all, and Ctrl-D means leave, not an empty note."""
+        return self.has_words or any(a is not None for a in self.answers) or bool(self.decisions)
+
+    @property
+    def begun(self) -> str:
+        """When it was started, as a person reads it: `2026-11-24 10:00`."""
+        return self.started.replace("T", " ")
 
     @property
     def has_words(self) -> bool:
@@ -146,7 +158,52 @@ class DraftFile:
         return True
 
 
-def started_now() -> str:
-    from vaultkit import clock
+@dataclass(frozen=True)
+class Waiting:
+    """A draft file that waits in `.vaultkit/drafts/`, as `vaultkit status` shows it."""
 
-    return clock.now().replace(tzinfo=None).isoformat(timespec="minutes")
+    type: str
+    path: str  # vault-relative
+    draft: Draft | None  # None: the file can't be read as a draft
+    kept: bool = False  # this run's answers, kept apart when another wrote the draft (TYPE.PID.json)
+
+    def line(self) -> str:
+        if self.kept:
+            return f"Answers kept apart: {self.path} (a draft of {a_or_an(self.type)}); copy them from there"
+        if self.draft is None:
+            return f"Draft waiting: {self.path} cannot be read; copy your answers out, then remove it"
+        return (
+            f"Draft waiting: {a_or_an(self.type)} started {self.draft.begun} "
+            f"({plural(self.draft.answered, 'answer')})  ->  vaultkit new {self.type} --resume"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        draft = self.draft
+        return {
+            "type": self.type,
+            "path": self.path,
+            "started": draft.started if draft else None,
+            "date": draft.date if draft else None,
+            "session": draft.session if draft else None,
+            "answers": draft.answered if draft else None,
+            "resume": f"vaultkit new {self.type} --resume" if draft and not self.kept else None,
+            "readable": draft is not None,
+        }
+
+
+def waiting_drafts(vault: Vault) -> list[Waiting]:
+    """Every draft that waits, by type: each holds someone's words."""
+    waiting = []
+    for path in sorted((vault.state_dir / "drafts").glob("*.json")):
+        try:
+            draft: Draft | None = _from_json(json.loads(path.read_bytes()))
+        except (OSError, ValueError, TypeError, AttributeError):
+            draft = None
+        note_type, _, pid = path.stem.partition(".")
+        waiting.append(Waiting(note_type, vault.rel(path), draft, kept=bool(pid)))
+    return waiting
+
+
+def started_now(now: datetime) -> str:
+    """`now` (the vault's, from the one clock) as a draft's start."""
+    return now.replace(tzinfo=None).isoformat(timespec="minutes")

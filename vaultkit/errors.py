@@ -7,6 +7,11 @@ Messages carry paths and counts, never the text of a note.
 from __future__ import annotations
 
 
+class NothingWritten(Exception):
+    """The person left before giving any answer: not an error. The CLI says
+    so and exits 130, as after Ctrl-C (no note, so no path on stdout)."""
+
+
 class VaultkitError(Exception):
     """A user-facing error: the CLI prints `Error: <message>` and exits 1."""
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Protocol
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Protocol
 
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
 from vaultkit.config import logical_today
 from vaultkit.drafts import Draft, DraftFile, started_now
-from vaultkit.errors import NoteExistsError, VaultkitError
+from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.new_actions import NewAction, parse_action_text
 from vaultkit.practice import OPENS_SESSION
@@ -30,9 +30,14 @@ from vaultkit.templates import (
     default_title,
     render_note,
 )
-from vaultkit.text import plural
+from vaultkit.text import a_or_an, plural, shorten
+
+if TYPE_CHECKING:
+    from vaultkit.store import Store
 
 # ---------------------------------------------------------------- creating
+
+DAY_KEYS = {"d": "draft", "t": "today"}  # a resumed draft's day: its own, or today
 
 
 def parse_action_option(text: str) -> NewAction | None:
@@ -65,6 +70,7 @@ class Asker(Protocol):
 
     def intro(self, label: str) -> None: ...
     def confirm(self, question: str) -> bool: ...
+    def choose(self, question: str, keys: dict[str, str]) -> str | None: ...  # one key; None: Ctrl-D
     def review_start(self, count: int) -> None: ...
     def decide(self, action: Action) -> str | None: ...  # done, dropped or keep
     def ask(self, prompt: Prompt, start: str = "") -> str | None: ...  # start: text to go on from
@@ -105,12 +111,12 @@ def _waiting_draft(
         return None, None
     if request.discard_draft and draft is not None:
         file.discard()
-        notice(f"Discarded the draft of a {kind} started {draft.started}.")
+        notice(f"Discarded the draft of {a_or_an(kind)} started {draft.begun}.")
         draft = None
     if request.resume:
         if draft is None:
             raise VaultkitError(
-                f"there is no draft of a {kind} to resume; start one with `vaultkit new {kind}`"
+                f"there is no draft of {a_or_an(kind)} to resume; start one with `vaultkit new {kind}`"
             )
         if request.date_text or request.session is not None:
             raise VaultkitError(
@@ -122,13 +128,42 @@ def _waiting_draft(
         return draft, None
     if draft is not None:
         waiting = (
-            f"a draft of a {kind} started {draft.started} is waiting ({plural(draft.answered, 'answer')}): "
+            f"a draft of {a_or_an(kind)} started {draft.begun} is waiting "
+            f"({plural(draft.answered, 'answer')}): "
             f"continue it with `vaultkit new {kind} --resume`"
         )
         if asking:
             raise VaultkitError(f"{waiting}, or start over with `vaultkit new {kind} --discard-draft`")
         notice(waiting[0].upper() + waiting[1:] + ".")
     return None, draft
+
+
+def _resumed_date(
+    draft: Draft, today: date, day_starts_at: time, asker: Asker, notice: Callable[[str], None]
+) -> date:
+    """The day a resumed draft's note is for. A draft begun on an earlier day,
+    for a day that is not today, is asked about on a terminal (the note may be
+    about then, or about now); without one, it keeps its day and says so."""
+    planned = date.fromisoformat(draft.date)
+    try:
+        begun = logical_today(datetime.fromisoformat(draft.started), day_starts_at)
+    except ValueError:  # a hand-edited start: ask
+        begun = date.min
+    if planned == today or begun >= today:  # the day was chosen today: not asked again
+        return planned
+    kind, day, now = draft.type, planned.isoformat(), today.isoformat()
+    if not asker.terminal:
+        notice(
+            f"The draft of {a_or_an(kind)} started {draft.begun} is for {day}; today is {now}. "
+            f"Writing it for {day} (resume it on a terminal to choose today)."
+        )
+        return planned
+    notice(f"This draft of {a_or_an(kind)} was started {draft.begun}.")
+    chosen = asker.choose(f"Write it for {day} or today ({now})? [d/t] ", DAY_KEYS)
+    if chosen is None:
+        raise NothingWritten(f"Nothing was written; the draft waits: `vaultkit new {kind} --resume`.")
+    notice(f"  → {now if chosen == 'today' else day}")
+    return today if chosen == "today" else planned
 
 
 def _interview(
@@ -186,8 +221,8 @@ def create_note(
     today = logical_today(request.now, vault.config.day_starts_at)
     file = DraftFile(vault, request.type)
     draft, waiting = _waiting_draft(file, request, asker is not None, notice)
-    if draft is not None:
-        note_date = date.fromisoformat(draft.date)
+    if draft is not None and asker is not None:  # a draft is only resumed when asking
+        note_date = _resumed_date(draft, today, vault.config.day_starts_at, asker, notice)
         title = clean_title(request.title) if request.title else draft.title
     else:
         note_date = parse_date_option(request.date_text, today) if request.date_text is not None else today
@@ -208,6 +243,9 @@ def create_note(
             else []
         )
         carried_links = {a.source: store.link(a.source) for a in carried}
+        if draft is not None:  # resumed: its review answers meet the notes as they are now
+            draft.decisions, skipped = _still_open(store, draft.decisions)
+            _tell_skipped(skipped, notice)
     values = NoteValues(
         type=request.type,
         title=title,
@@ -235,8 +273,9 @@ def create_note(
     if asker is not None:
         prompts = template.prompts
         if draft is None:
-            draft = Draft(request.type, note_date.isoformat(), session, title, started_now())
+            draft = Draft(request.type, note_date.isoformat(), session, title, started_now(request.now))
         draft.title = title
+        draft.date = note_date.isoformat()  # the day chosen for a resumed draft is kept if it stops again
         draft.actions += [a for a in request.actions if a not in draft.actions]
         draft.answers = (draft.answers + [None] * len(prompts))[: len(prompts)]
         being_written = draft
@@ -263,6 +302,9 @@ def create_note(
                     "picks up where you left off."
                 )
             raise
+        if asker.ended and asker.terminal and not draft.given:
+            left = f" The draft waits: `vaultkit new {request.type} --resume`." if file.exists else ""
+            raise NothingWritten(f"Nothing was written (Ctrl-D before any answer).{left}")
         values.answers = [a or "" for a in draft.answers]
         values.actions = draft.actions
         decisions = {i: d for i, d in draft.decisions.items() if d != "keep"}
@@ -281,13 +323,43 @@ def create_note(
     if decisions:
         summary = (vault.root / vault.config.summary_path).exists()
         with opened(vault, notice) as store:
+            scan(vault, store, today)  # a `done` or `drop` made while the person wrote wins
+            decisions, skipped = _still_open(store, decisions)
             report = refresh(
                 vault, store, today, commands=list(decisions.items()), on=note_date, write_summary=summary
             )
+        _tell_skipped(skipped, notice)
         problems = [o.problem for o in report.commanded if o.problem]
         if problems:
             raise VaultkitError(f"{rel} was created, but: " + "; ".join(problems))
     return vault.rel(target)
+
+
+def _still_open(store: Store, decisions: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The review answers whose action is still open, and a line for each done
+    or drop answer that is not (its action was done, dropped, reworded or
+    removed since the answer was given): the note as it is now wins."""
+    kept: dict[str, str] = {}
+    skipped: list[str] = []
+    for uid, decision in decisions.items():
+        found = store.actions("AND uid = ?", (uid,))
+        if found and found[0].status == "open":
+            kept[uid] = decision
+        elif decision != "keep":
+            said = "done" if decision == "done" else "drop"
+            if found:
+                skipped.append(f"  {shorten(found[0].text)}: you said {said}; it is {found[0].status} now")
+            else:
+                skipped.append(f"  ^{uid}: you said {said}; it is no longer in its note")
+    return kept, skipped
+
+
+def _tell_skipped(skipped: list[str], notice: Callable[[str], None]) -> None:
+    if skipped:
+        notice(
+            f"{plural(len(skipped), 'review answer')} not applied: the action changed after you "
+            "answered, and the note as it is now wins:\n" + "\n".join(skipped)
+        )
 
 
 def _planned_path(vault: Vault, draft: Draft, like: NoteValues) -> str:

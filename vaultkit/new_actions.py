@@ -39,6 +39,18 @@ class NewAction:
         return f"{text} ^{derive_id(path, text)}"
 
 
+def with_domain(action: NewAction, domain: str) -> NewAction:
+    """The action in `domain`; a different #tag it was typed with is taken out."""
+    tagged = split_string_action(action.text).domain
+    if tagged == domain:
+        return action
+    text = action.text
+    if tagged is not None:
+        where = list(re.finditer(rf"\s*#{tagged}\b", text, re.I))
+        text = (text[: where[-1].start()] + text[where[-1].end() :]).strip() if where else text
+    return NewAction(text, action.kind, action.done, domain)
+
+
 _KIND_PREFIX = re.compile(r"^(internal|external|inner)\s*:\s*", re.I)
 _TYPED_BOX = re.compile(r"^\s*(?:[-*]\s+)?\[([ xX])\]\s*")
 

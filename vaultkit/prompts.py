@@ -88,6 +88,9 @@ class PipedAsker(Headings):
     def confirm(self, question: str) -> bool:
         return False  # nobody to ask: the command says which flag to add
 
+    def choose(self, question: str, keys: dict[str, str]) -> str | None:
+        return None  # nobody to ask: the caller keeps what was planned, and says so
+
     def decide(self, action: Action) -> str | None:
         while True:
             line = self._line(review_line(action))

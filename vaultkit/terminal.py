@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application, run_in_terminal
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import FormattedTextControl, Layout, Window
@@ -25,9 +26,10 @@ from prompt_toolkit.output import create_output
 
 from vaultkit.actions import DOMAINS, split_string_action
 from vaultkit.atomic import create_exclusive, make_dirs
-from vaultkit.new_actions import NewAction, parse_action_text
+from vaultkit.new_actions import NewAction, parse_action_text, with_domain
 from vaultkit.prompts import REVIEW_HELP, Headings, review_line, say
 from vaultkit.templates import answer_problem
+from vaultkit.text import shorten
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
@@ -37,7 +39,8 @@ HOW = (
     "Write as much as you like: Enter starts a new line, and Enter on an empty line "
     "finishes the answer (Enter straight away skips the question). Esc then Enter "
     "keeps a blank line. Ctrl-O writes this answer in your editor. Ctrl-D writes the "
-    "note now. Ctrl-C stops; what you typed is kept, and --resume picks it up."
+    "note now (before any answer: leaves, writing nothing). Ctrl-C stops; what you typed "
+    "is kept, and --resume picks it up."
 )
 # The toolbar under a multi-line answer, longest first: the widest that fits is shown.
 TOOLBARS = (
@@ -48,7 +51,9 @@ TOOLBARS = (
 # Digits, not letters: a person who starts typing the next action at this
 # question must not have its first letter taken for a domain.
 DOMAIN_KEYS = {str(n): name for n, name in enumerate(DOMAINS, 1)}
-DOMAIN_CHOICE = "  Domain? " + " ".join(f"{k} {name}" for k, name in DOMAIN_KEYS.items()) + ", Enter: none "
+DOMAIN_CHOICE = " Domain? " + " ".join(f"{k} {name}" for k, name in DOMAIN_KEYS.items()) + ", Enter: "
+# Shown at an empty action prompt: this is where an empty line ends the list.
+ENDS_LIST = FormattedText([("fg:ansibrightblack", "(an empty line ends this list)")])
 SAID = {"done": "done", "dropped": "dropped", "keep": "kept open"}
 
 
@@ -59,6 +64,20 @@ def _width() -> int:
 def _toolbar() -> str:
     width = _width()
     return next((t for t in TOOLBARS if len(t) < width), "")
+
+
+def drain_typeahead() -> None:
+    """Throw away what was typed but not yet read. Called as `new` ends on a
+    terminal: words typed for the journal after its last question must never
+    reach the shell, which would run them (and keep them in its history)."""
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal
+        return
+    try:
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (OSError, ValueError, termios.error):
+        pass  # stdin closed or no longer a terminal: nothing is waiting there
 
 
 class TerminalAsker(Headings):
@@ -86,6 +105,7 @@ class TerminalAsker(Headings):
         self._lines: PromptSession[str] = PromptSession(output=self._output, key_bindings=self._line_keys())
         self._typing = ""  # the buffer when Ctrl-C came
         self._pasted: list[str] = []  # further lines of a block pasted at the action prompt
+        self._block = False  # the action being asked about is a line of a pasted block
         self._held: list[NewAction] = []  # typed actions not yet handed over (Ctrl-C at "Domain?")
         self._kind = "external"
         self._carried = ""  # typed at the domain question: the start of the next action
@@ -99,7 +119,8 @@ class TerminalAsker(Headings):
     def _one_key(
         self, text: str, keys: dict[str, str], default: str | None, typing: bool = False
     ) -> str | None:
-        """Wait for one of `keys`; Enter gives `default`. Other keys do nothing,
+        """Wait for one of `keys`; Enter gives `default` (with None, Enter does
+        nothing: a choice must be made); Ctrl-D gives None. Other keys do nothing,
         unless `typing`: then other text typed (or pasted) ends the question and
         comes back after a NUL, so that it is never thrown away."""
         bindings = KeyBindings()
@@ -114,25 +135,33 @@ class TerminalAsker(Headings):
 
         for key, result in keys.items():
             bindings.add(key)(choose(result))
-        bindings.add("enter")(choose(default))
+        if default is not None:
+            bindings.add("enter")(choose(default))
         bindings.add("c-c")(lambda event: event.app.exit(exception=KeyboardInterrupt()))
         bindings.add("c-d")(choose(None))
         bindings.add(Keys.BracketedPaste)(typed)
         bindings.add("<any>")(typed)
         app: Application[str | None] = Application(
-            layout=Layout(Window(FormattedTextControl(text), dont_extend_height=True)),
+            layout=Layout(Window(FormattedTextControl(text), dont_extend_height=True, wrap_lines=True)),
             key_bindings=bindings,
             output=self._output,
         )
         return app.run()
 
-    def _domain(self) -> tuple[str | None, str]:
-        """The domain chosen with one key, and any other text typed meanwhile:
-        the next action's start."""
-        result = self._one_key(DOMAIN_CHOICE, DOMAIN_KEYS, None, typing=True)
-        if result is not None and result.startswith("\0"):
-            return None, result[1:]
-        return result, ""
+    def _domain(self, action: NewAction, named: bool) -> tuple[str | None, str, bool]:
+        """The action's domain, chosen with one key (Enter: the #tag it was typed
+        with, else none); other text typed meanwhile, the next action's start;
+        and whether Ctrl-D was pressed. `named`: the question says which action
+        it is about (a line of a pasted block, not the one just typed)."""
+        tagged = split_string_action(action.text).domain
+        label = f"  {shorten(action.text)} ·" if named else " "
+        question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
+        result = self._one_key(question, DOMAIN_KEYS, tagged or "", typing=True)
+        if result is None:
+            return tagged, "", True
+        if result.startswith("\0"):
+            return tagged, result[1:], False
+        return result or None, "", False
 
     def _editor(self, text: str) -> str | None:
         """The answer written in $VISUAL/$EDITOR; None when no editor ran. The
@@ -181,6 +210,9 @@ class TerminalAsker(Headings):
         @bindings.add("c-d")
         def _finish(event: KeyPressEvent) -> None:
             self.ended = True  # this answer is kept; the note is written now
+            if not event.current_buffer.text.strip():  # no answer: not a skip either
+                event.app.exit(exception=EOFError())
+                return
             event.current_buffer.validate_and_handle()
 
         @bindings.add("c-o")
@@ -213,6 +245,9 @@ class TerminalAsker(Headings):
     def confirm(self, question: str) -> bool:
         return self._one_key(f"{question} [y/N] ", {"y": "y", "n": "n"}, "n") == "y"
 
+    def choose(self, question: str, keys: dict[str, str]) -> str | None:
+        return self._one_key(question, keys, None)  # no default: Enter must not choose a day
+
     def decide(self, action: Action) -> str | None:
         if self.ended:
             return None
@@ -237,8 +272,8 @@ class TerminalAsker(Headings):
         while True:
             self._typing = ""
             try:
-                answer = session.prompt("> ", default=start)
-            except EOFError:  # Ctrl-D on an empty one-line answer
+                answer = session.prompt("> ", default=start, placeholder=None)
+            except EOFError:  # Ctrl-D on an empty answer
                 self.ended = True
                 return None
             problem = answer_problem(prompt, answer)
@@ -248,43 +283,49 @@ class TerminalAsker(Headings):
             start = ""
 
     def ask_action(self, kind: str, start: str = "") -> NewAction | None:
-        if self.ended:
-            return None
+        """One action, then its domain question: after every action, one at a
+        time (the lines of a pasted block too), so the rhythm never changes.
+        Only an empty line at this prompt ends the list; Enter at the domain
+        question is "no domain" (or the #tag's), never the end of the list."""
+        if self.ended:  # Ctrl-D at a domain question: the rest of a pasted block is kept, unasked
+            return self._next_pasted(kind)
         self._kind = kind
         start, self._carried = start or self._carried, ""
-        if not self._pasted:
+        while (action := self._next_pasted(kind)) is None:
             self._typing = ""
             try:
-                typed = self._lines.prompt("> ", default=start)
+                typed = self._lines.prompt("> ", default=start, placeholder=ENDS_LIST)
             except EOFError:
                 self.ended = True
                 return None
             # A block pasted here is several actions, one per line.
-            self._pasted = [line for line in typed.splitlines() if line.strip()] or [""]
-            first = True
+            self._pasted = [line for line in typed.splitlines() if line.strip()]
+            if not self._pasted:
+                return None
+            self._block = len(self._pasted) > 1
+            start = ""
+        self._held = [action]
+        domain, carried, self.ended = self._domain(action, self._block)
+        self._held = []
+        if domain:
+            say(f"  #{domain}")
+            action = with_domain(action, domain)
+        lines = [line for line in carried.splitlines() if line.strip()]
+        if len(lines) > 1:  # a block pasted at the question: the next actions
+            self._pasted += lines
+            self._block = True
         else:
-            first = False
-        action = parse_action_text(self._pasted.pop(0), kind)
-        if action is None:
-            self._pasted.clear()
-            return None
-        if not first:
-            say(f"> {action.text}")
-        # One action typed: its domain, with one key. The lines of a pasted block
-        # are taken as they are (a #tag on a line gives its domain).
-        if first and not self._pasted and split_string_action(action.text).domain is None:
-            self._held = [action]
-            domain, carried = self._domain()
-            self._held = []
-            if domain:
-                say(f"  #{domain}")
-                action = NewAction(action.text, action.kind, action.done, domain)
-            lines = carried.splitlines()
-            if len(lines) > 1:  # a block pasted at the question: the next actions
-                self._pasted = [line for line in lines if line.strip()]
-            else:
-                self._carried = carried
+            self._carried = carried
         return action
+
+    def _next_pasted(self, kind: str) -> NewAction | None:
+        """The next line of a pasted block as an action (a line that is only a box is none)."""
+        while self._pasted:
+            action = parse_action_text(self._pasted.pop(0), kind)
+            if action is not None:
+                return action
+        self._block = False
+        return None
 
     def salvage(self) -> tuple[str, list[NewAction]]:
         rest = [a for a in (parse_action_text(line, self._kind) for line in self._pasted) if a]

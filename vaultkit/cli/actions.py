@@ -325,7 +325,7 @@ def drop(app: App, ids: tuple[str, ...]) -> None:
 @common
 @pass_app
 def status(app: App, as_json: bool) -> None:
-    """What's due, what's open, and how regular the integration work has been.
+    """What's due, what's open, how regular the integration work has been, and drafts waiting.
 
     \b
     Examples:
@@ -335,6 +335,7 @@ def status(app: App, as_json: bool) -> None:
     import json
 
     from vaultkit.briefing import next_session, status_line
+    from vaultkit.drafts import waiting_drafts
     from vaultkit.overview import render_status
     from vaultkit.refresh import big_picture
 
@@ -343,12 +344,15 @@ def status(app: App, as_json: bool) -> None:
         _, overview = big_picture(vault, store, today)
         upcoming = next_session(vault, store, today)
         line = status_line(upcoming, today)
+    drafts = waiting_drafts(vault)  # words not yet in a note: never out of sight
     if as_json:
         data = overview.to_json()
         data["next_session"] = upcoming[0].isoformat() if upcoming else None
+        data["drafts"] = [d.to_json() for d in drafts]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_status(overview) + (f"\n{line}" if line else ""))
+        lines = [line, *(d.line() for d in drafts)]
+        click.echo(render_status(overview) + "".join(f"\n{text}" for text in lines if text))
 
 
 # ---------------------------------------------------------------- check

@@ -175,8 +175,11 @@ def say(message: str) -> None:
 
 def report_error(exc: BaseException, debug: bool) -> int:
     """Tell the user about an exception a command let out; the exit code."""
-    from vaultkit.errors import VaultkitError
+    from vaultkit.errors import NothingWritten, VaultkitError
 
+    if isinstance(exc, NothingWritten):
+        say(str(exc))
+        return 130
     if isinstance(exc, VaultkitError):
         say(f"Error: {exc}")
         return 1

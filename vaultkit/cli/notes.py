@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -157,22 +158,28 @@ def new(
         discard_draft=discard_draft,
     )
     asker: Asker | None = None
+    drain: Callable[[], None] | None = None
     if not no_input:
         if sys.stdin.isatty() and sys.stderr.isatty():
-            from vaultkit.terminal import TerminalAsker
+            from vaultkit.terminal import TerminalAsker, drain_typeahead
 
             config = vault.config
             asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
+            drain = drain_typeahead
         else:
             from vaultkit.prompts import PipedAsker
 
             asker = PipedAsker()
-    rel = create_note(vault, request, asker, say)
-    if asker is not None:
-        say("")
-    if edit:
-        _open_in_editor(vault.root / rel)
-    click.echo(rel)
+    try:
+        rel = create_note(vault, request, asker, say)
+        if asker is not None:
+            say("")
+        if edit:
+            _open_in_editor(vault.root / rel)
+        click.echo(rel)
+    finally:
+        if drain is not None:  # keys typed ahead are for vaultkit, never for the shell
+            drain()
 
 
 def _which_note(app: App) -> str:
