@@ -144,11 +144,14 @@ def test_piped_input_keeps_a_draft_when_it_is_interrupted(vault, run):
     draft = json.loads((vault / ".vaultkit/drafts/reflection.json").read_text())
     assert draft["answers"][:3] == ["An answer", "", None]
 
-    # Asking nothing, a note of another name goes ahead and says a draft waits;
-    # the draft's own note is refused, or the draft could never be resumed.
-    same = run("new", "reflection", "--no-input")
-    assert same.exit_code == 1
-    assert "the waiting draft is for this very note" in same.stderr
+    # Asking nothing, a note with a title of its own goes ahead and says a draft
+    # waits; without one it is refused, on any day: an empty reflection beside the
+    # draft would clear the follow-up its answers are for.
+    for day in ("today", "2026-12-08"):
+        same = run("new", "reflection", "--no-input", "--date", day, "--yes")
+        assert same.exit_code == 1
+        assert "continue it with `vaultkit new reflection --resume`; or discard it" in same.stderr
+    assert not (vault / "Integration").exists()
     waiting = run("new", "reflection", "--no-input", "--title", "Other")
     assert waiting.exit_code == 0
     assert "A draft of a reflection started " in waiting.stderr and "--resume" in waiting.stderr

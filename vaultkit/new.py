@@ -134,6 +134,10 @@ def _waiting_draft(
         )
         if asking:
             raise VaultkitError(f"{waiting}, or start over with `vaultkit new {kind} --discard-draft`")
+        if not request.title:  # an empty note beside the draft would clear its follow-up
+            raise VaultkitError(
+                f"{waiting}; or discard it with --discard-draft, or give this note a --title of its own"
+            )
         notice(waiting[0].upper() + waiting[1:] + ".")
     return None, draft
 
