@@ -11,7 +11,6 @@ feed the next brief, the overview or the summary's actions.
 from __future__ import annotations
 
 import errno
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -229,11 +228,11 @@ def make_brief(
     # The page lists open actions and those done or let go in the span: only
     # their notes' frontmatter is read, to see which are private.
     shared: list[Action] = []
-    for action in store.actions(
-        "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
-        (span.start, json.dumps([n.path for n in chosen])),
-    ):
-        if privacy.of(action.source) is None:
+    in_span = {n.path for n in chosen}
+    for action in store.actions():
+        recent = action.done is not None and action.done >= span.start
+        wanted = action.status == "open" or recent or action.source in in_span
+        if wanted and privacy.of(action.source) is None:
             shared.append(action)
     missed = [
         f

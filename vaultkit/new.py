@@ -202,11 +202,7 @@ def create_note(
         )
         session_day = expected_day(practice, session, note_date) if request.type == OPENS_SESSION else None
         links = session_links(notes, session, request.type, store.link)
-        carried = (
-            carried_over(store.actions("AND status = 'open'"), note_date)
-            if request.type == "check-in"
-            else []
-        )
+        carried = carried_over(store.actions("open"), note_date) if request.type == "check-in" else []
         carried_links = {a.source: store.link(a.source) for a in carried}
     values = NoteValues(
         type=request.type,

@@ -33,6 +33,10 @@ DONE_HEADING = "## Done in the last"
 PENDING_HEADING = "## Ticks not applied yet"
 
 
+# A tick waiting for its note: uid -> (status wanted, day, source, task line, why it waits)
+Pending = dict[str, tuple[str, str, str, str, str]]
+
+
 class SummaryError(VaultkitError):
     """The summary file cannot be updated without risking the user's text."""
 
