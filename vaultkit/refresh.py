@@ -14,8 +14,9 @@ from their copy: its boxes are applied too, and their text outside the
 markers is what gets kept.
 
 `vaultkit index` runs it over the whole vault, `vaultkit watch` over each
-batch, `done` / `reopen` / `drop` with their own change, which wins over
-anything older in the summary. Commands that only read run `scan`.
+batch (and may have it leave a summary the person has just saved alone for
+a moment: `wait`), `done` / `reopen` / `drop` with their own change, which
+wins over anything older in the summary. Commands that only read run `scan`.
 """
 
 from __future__ import annotations
@@ -48,13 +49,10 @@ from vaultkit.template_files import own_types
 
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
 RACY_NS = 3_000_000_000  # FAT and exFAT keep 2 s; SMB and HFS+ 1 s; a margin for clock skew
-# Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
-# sync client) before vaultkit rewrites it: an open pane, and Tasks' lookup of a
-# line by its text, are not pulled out from under the person.
-QUIET = 2.0
 
 Progress = Callable[[list[NoteFile]], Iterable[NoteFile]]
 Hold = Callable[[str, NoteRecord | None], bool]  # put a note's new reading back, to look again later
+Wait = Callable[[os.stat_result, str], float]  # seconds to leave alone a summary someone else saved
 
 
 @contextmanager
@@ -210,14 +208,11 @@ def refresh(
     adopt: bool = False,
     hold: Hold | None = None,
     progress: Progress | None = None,
-    defer: bool = False,
+    wait: Wait | None = None,
 ) -> Report:
     """The whole pipeline (see the module's doc). `commands` are (id or
     prefix, status) pairs, recorded as of `on` (default today); an id that
-    is unknown or ambiguous stops the run before anything is changed.
-    Within QUIET seconds of someone else's save of the summary, its ticks are
-    applied to the notes but the summary is rewritten only after: this run
-    waits, or with `defer` leaves it and says when (`Report.deferred`)."""
+    is unknown or ambiguous stops the run before anything is changed."""
     report = _scan(vault, store, paths, folders, hold, progress)
     scanned = list(report.problems)
     ordered = store.view().resolve([given for given, _ in commands])
@@ -239,7 +234,7 @@ def refresh(
         chosen = []  # made once, whatever happens to the summary below
         _apply_ticks(vault, store, harvest, report)
         report.problems = scanned + harvest.problems + harvest.notices
-        if _write(vault, store, today, found, harvest, report, defer):
+        if _write(vault, store, today, found, harvest, report, wait):
             break
         # Someone saved the summary meanwhile: read their copy, apply its boxes too.
     else:
@@ -381,7 +376,7 @@ def _apply_ticks(vault: Vault, store: Store, harvest: Harvest, report: Report) -
 
 
 def _write(
-    vault: Vault, store: Store, today: date, found: Found, harvest: Harvest, report: Report, defer: bool
+    vault: Vault, store: Store, today: date, found: Found, harvest: Harvest, report: Report, wait: Wait | None
 ) -> bool:
     """Render the block and replace the summary if its bytes differ; False when
     someone saved it since it was read (then the round is made again)."""
@@ -392,14 +387,14 @@ def _write(
         store.view(), today, vault.config, harvest.waiting, harvest.problems, [c.rel for c in kept], tasks
     )
     block, text = found.where.compose(made), found.text
-    if block != text and (quiet := _quiet_left(store, found.snap.stat, text)) > 0:
-        for key, value in harvest.unshown.left_alone(text).items():
-            store.set_meta(key, value)
-        if defer:
-            report.deferred = quiet
+    st = found.snap.stat
+    if block != text and wait and text is not None and st and digest(text) != store.meta("written"):
+        left = wait(st, text)  # someone else saved it: the watcher may leave it alone a while
+        if left > 0:
+            for key, value in harvest.unshown.left_alone(text).items():
+                store.set_meta(key, value)
+            report.deferred = left
             return True
-        time.sleep(quiet)
-        return False  # read it again: it may have changed while we waited
     if block != text:
         make_dirs(found.snap.path.parent, vault.config.dir_mode)  # summary_path in a folder not made yet
         if swap(found.snap, block.encode("utf-8"), vault.config.file_mode) is not None:
@@ -416,22 +411,3 @@ def _write(
         if copy.text is not None and (owned := owned_text(copy.text)):
             store.set_meta(f"copy:{copy.rel}", digest(owned[1]))
     return True
-
-
-def _quiet_left(store: Store, st: os.stat_result | None, text: str | None) -> float:
-    """Seconds to leave the summary alone yet: someone other than vaultkit on
-    this device saved it less than QUIET seconds ago. Its age is the longer of
-    what its mtime says and how long ago this device first saw that text, so a
-    file dated in the future (a skewed clock elsewhere) waits once, not forever."""
-    if st is None or text is None:
-        return 0.0
-    if digest(text) == store.meta("written"):
-        return 0.0
-    seen = f"{digest(text)}:{st.st_mtime_ns}"  # a save: the same bytes saved again are a new one
-    now = time.time()
-    first = store.meta("quiet")
-    if first is None or not first.startswith(seen + " "):
-        store.set_meta("quiet", f"{seen} {now}")
-        first = f"{seen} {now}"
-    age = max(now - st.st_mtime, now - float(first.split()[1]))
-    return max(0.0, min(QUIET, QUIET - age))

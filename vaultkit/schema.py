@@ -104,7 +104,7 @@ MIGRATIONS = [
         due TEXT, done TEXT, domain TEXT,
         PRIMARY KEY (path, idx)
     );
-    DELETE FROM meta WHERE key IN ('generation', 'listing', 'rendered', 'kept');
+    DELETE FROM meta WHERE key IN ('generation', 'listing', 'rendered', 'kept', 'quiet');
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -54,6 +54,7 @@ from vaultkit.notes import NoteRecord
 from vaultkit.notify import Nudger, describe
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
+from vaultkit.summary_file import digest
 from vaultkit.text import plural
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
@@ -69,6 +70,11 @@ EVENT_FILTER = [
     DirMovedEvent,
     DirDeletedEvent,
 ]
+# Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
+# sync client) before the watcher rewrites it: an open pane, and Tasks' lookup of a
+# line by its text, are not pulled out from under the person. Its ticks are applied
+# to the notes at once. (`index`, which the person runs, writes at once.)
+QUIET = 2.0
 ENOSPC_HINT = (
     "the system's limit on watched folders (inotify) is reached. Raise it with\n"
     "  echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/60-vaultkit.conf "
@@ -201,6 +207,7 @@ class Watcher:
         self.stats = Stats()
         self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
         self.summary_due: float | None = None  # when the summary, left alone after a person's save, is due
+        self._save = ("", 0.0)  # the latest save of the summary by someone else, and when it was seen
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
@@ -342,11 +349,23 @@ class Watcher:
                 paths=paths,
                 folders=folders,
                 hold=self._hold,
-                defer=True,
+                wait=self._quiet_left,
             )
         # Never dropped: the watcher comes back to a summary left alone for quiet.
         self.summary_due = self._now + report.deferred if report.deferred else None
         self._log(why, report)
+
+    def _quiet_left(self, st: os.stat_result, text: str) -> float:
+        """Seconds to leave the summary alone yet, when someone other than vaultkit
+        saved it less than QUIET seconds ago. Its age is the longer of what its
+        mtime says and how long ago this watcher first saw that save, so a file
+        dated in the future (a skewed clock elsewhere) waits once, not forever."""
+        save = f"{digest(text)}:{st.st_mtime_ns}"  # the same bytes saved again are a new save
+        now = time.time()
+        if self._save[0] != save:
+            self._save = (save, now)
+        age = max(now - st.st_mtime, now - self._save[1])
+        return max(0.0, min(QUIET, QUIET - age))
 
     def _log(self, why: str, report: Report) -> None:
         for outcome in report.ticked:
