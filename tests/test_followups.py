@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from vaultkit import overview, practice
 from vaultkit.config import logical_today
-from vaultkit.derive import derive
 from vaultkit.frontmatter import Problem
 from vaultkit.notes import NoteRecord, record_from_bytes
 from vaultkit.overview import Tally, mood_chart, render_overview, timeline_chart
 from vaultkit.practice import label
+from vaultkit.summary.derive import derive
 
 from .helpers import actions_of, build_tree
 

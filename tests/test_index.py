@@ -15,7 +15,8 @@ import pytest
 from vaultkit import notes
 from vaultkit.conflicts import Facts, original_of
 from vaultkit.notes import record_from_bytes
-from vaultkit.summary import BEGIN, END, Block, render_block
+from vaultkit.summary.file import BEGIN, END
+from vaultkit.summary.render import Block, render_block
 
 from .helpers import (
     actions_of,

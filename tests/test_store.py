@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 
 from vaultkit.actions import Action, derive_id
 from vaultkit.config import Config
-from vaultkit.derive import derive
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import Vault
 from vaultkit.notes import NoteRecord
 from vaultkit.schema import open_store
 from vaultkit.store import Store
+from vaultkit.summary.derive import derive
+from vaultkit.summary.render import render
 
 TODAY = date(2026, 11, 24)
 
@@ -177,6 +178,14 @@ def test_views_hold_what_the_notes_say() -> None:
     assert view.counts(TODAY) == (4, 2, 2, 0, 1)
     assert view.unreadable == [("c.md", Problem("broken", 2))]
     assert [a.id for a in view.find("w")] == ["w"]
+    block = render(view, TODAY, Config(), {}, [], [], "")  # the summary, from plain data
+    tasks = [line for line in block.splitlines() if line.startswith(("- [ ]", "- [x]"))]
+    assert tasks == [
+        "- [ ] Walk — [[a]] 📅 2026-11-01 ^w",
+        "- [ ] Old — [[b]] ^o",
+        "- [x] Rest — [[a]] ✅ 2026-11-23 ^r",
+    ]
+    assert "- [[c]] (line 2): broken" in block
 
 
 _ACTION_BITS = st.sampled_from(

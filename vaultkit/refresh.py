@@ -32,8 +32,6 @@ from typing import NamedTuple
 
 from vaultkit.actions import Change, Outcome
 from vaultkit.atomic import Snapshot, make_dirs, snapshot, swap
-from vaultkit.block import line_of, render
-from vaultkit.derive import Counts, View
 from vaultkit.device import vault_lock
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, Vault, WalkProblem, safe_target, stat_note, summary_copies, walk_notes
@@ -43,8 +41,10 @@ from vaultkit.overview import Overview
 from vaultkit.practice import Practice
 from vaultkit.schema import open_store
 from vaultkit.store import Store
-from vaultkit.summary import Layout, Mark, Pending, SummaryError, changed_boxes, layout, owned_text
-from vaultkit.summary_file import SHOWN, Copy, Unshown, digest, marks_in, summary_text
+from vaultkit.summary.derive import Counts
+from vaultkit.summary.file import Copy, Layout, SummaryError, digest, layout, owned_text, summary_text
+from vaultkit.summary.render import line_of, render
+from vaultkit.summary.ticks import SHOWN, Pending, Unshown, changed_boxes, judge, marks_in
 from vaultkit.template_files import own_types
 
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
@@ -286,59 +286,13 @@ def _harvest(store: Store, found: Found, commanded: set[str], today: date) -> Ha
     for uid in cancelled:
         del pending[uid]
     notices: list[str] = []
-    changes, waiting = _judge(view, wanted, pending, commanded, today, problems, notices)
+    changes, waiting = judge(view, wanted, pending, commanded, today, problems, notices)
     changes += [
         Change(action, before, today)
         for uid, before, applied in taken_back
         if (action := view.by_id.get(uid)) is not None and action.status == applied
     ]
     return Harvest(changes, waiting, problems, notices, unshown)
-
-
-def _judge(
-    view: View,
-    wanted: list[Mark],
-    pending: Pending,
-    commanded: set[str],
-    today: date,
-    problems: list[str],
-    notices: list[str],
-) -> tuple[list[Change], Pending]:
-    """Which of the person's boxes to apply, and which ticks wait. What cannot
-    be applied goes to `problems`; ticks that wait are said in `notices`."""
-    unreadable = {path for path, _ in view.unreadable}
-    waiting: Pending = {}
-    changes: list[Change] = []
-    asks = [(m.uid, m.box, m.on, m.shown, f"summary line {m.line}", m.link, m.text) for m in wanted]
-    asks += [(uid, p[0], p[1], "pending", "a tick waiting", None, "") for uid, p in pending.items()]
-    seen: set[str] = set()
-    for uid, status, on, shown, where, link, text in asks:
-        if uid in commanded or uid in seen:
-            continue  # the command's own change wins; a box counts once
-        seen.add(uid)
-        action = view.by_id.get(uid)
-        if action is None:
-            source = pending[uid][2] if uid in pending else view.note_linked(link or "")
-            if source in unreadable:
-                line = pending[uid][3] if uid in pending else f"- [ ] {text}"
-                reason = f"waiting for `{source}` to be readable"
-                waiting[uid] = (status, on or today.isoformat(), source or "", line, reason)
-                notices.append(f"{source}: cannot be read, so the tick on ^{uid} waits until it can")
-            else:
-                problems.append(
-                    f"{where}: ^{uid} was ticked but that action no longer exists "
-                    "(its text or note changed); not applied"
-                )
-        elif action.status == status:
-            continue
-        elif shown != "pending" and action.status != shown:
-            problems.append(
-                f"{where}: ^{uid} was changed in the summary, but its note was changed to {action.status} "
-                "since that copy was made; the note's change is kept"
-            )
-        else:
-            changes.append(Change(action, status, date.fromisoformat(on) if on else today))
-    return changes, waiting
 
 
 def _apply(vault: Vault, store: Store, changes: list[Change]) -> list[Outcome]:

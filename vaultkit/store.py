@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.actions import Action
-from vaultkit.derive import View, derive
 from vaultkit.frontmatter import Problem
 from vaultkit.notes import NoteRecord
 from vaultkit.practice import Practice
-from vaultkit.summary import Pending
+from vaultkit.summary.derive import View, derive
+from vaultkit.summary.ticks import Pending
 
 CHUNK = 2000  # notes put in at a time: a first read of 100,000 notes never holds them all
 

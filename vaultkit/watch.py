@@ -54,7 +54,7 @@ from vaultkit.notes import NoteRecord
 from vaultkit.notify import Nudger, describe
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
-from vaultkit.summary_file import digest
+from vaultkit.summary.file import digest
 from vaultkit.text import plural
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed

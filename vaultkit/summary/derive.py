@@ -26,7 +26,7 @@ from vaultkit.notes import NoteRecord
 from vaultkit.overview import MOOD_POINTS, WHEEL_POINTS, Facts, Overview, Tally, build_overview
 from vaultkit.practice import Entry, Practice
 from vaultkit.practice import build as build_practice
-from vaultkit.summary import wikilink
+from vaultkit.text import one_line
 
 MIN_PREFIX = 4  # a shorter start of an id ("item 7") could be taken for one
 BRIEF_TYPE = "brief"
@@ -47,6 +47,14 @@ class Sections(NamedTuple):
     external: list[Action]  # open, newest session first (as every list below)
     internal: list[Action]
     done: list[Action]  # done in the last days: the latest first
+
+
+def wikilink(rel: str, names: Mapping[str, int]) -> str:
+    """A link that resolves in Obsidian: the bare name, or the path when names clash."""
+    name = stem(rel)
+    if names.get(name, 0) <= 1:
+        return f"[[{one_line(name)}]]"
+    return f"[[{one_line(rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel)}]]"
 
 
 def newest_first(action: Action) -> tuple[int, int, str, int]:
