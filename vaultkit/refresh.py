@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
 
 from vaultkit.actions import Change, Outcome
 from vaultkit.atomic import Snapshot, make_dirs, snapshot, swap
@@ -234,7 +234,8 @@ def refresh(
         chosen = []  # made once, whatever happens to the summary below
         _apply_ticks(vault, store, harvest, report)
         report.problems = scanned + harvest.problems + harvest.notices
-        if _write(vault, store, today, found, harvest, report, wait):
+        block = _render(vault, store, today, found, harvest)
+        if _write(vault, store, found, block, harvest, report, wait):
             break
         # Someone saved the summary meanwhile: read their copy, apply its boxes too.
     else:
@@ -245,13 +246,20 @@ def refresh(
     return _finish(store, today, report)
 
 
-class Found(NamedTuple):
+@dataclass(frozen=True)
+class Found:
     """The summary as one round read it, with the sync clients' copies beside it."""
 
     snap: Snapshot
     text: str | None
     where: Layout
     copies: list[Copy]
+
+    @cached_property
+    def merged(self) -> list[Copy]:
+        """The copies whose own text is the summary's: nothing of theirs is lost
+        once their boxes are applied. The others stay, listed for the person."""
+        return [copy for copy in self.copies if copy.same_text_as(self.where)]
 
 
 def _read_summary(vault: Vault, target: Path, adopt: bool) -> Found:
@@ -318,38 +326,33 @@ def _apply_ticks(vault: Vault, store: Store, harvest: Harvest, report: Report) -
             harvest.unshown.applied(action.id, action.status, change.status)
         else:
             harvest.problems.append(outcome.problem)
-            line = line_of(store.view(), action)
-            harvest.waiting[action.id] = (
-                change.status,
-                change.on.isoformat(),
-                action.source,
-                line,
-                outcome.problem,
-            )
+            line, on = line_of(store.view(), action), change.on.isoformat()
+            harvest.waiting[action.id] = (change.status, on, action.source, line, outcome.problem)
     store.set_pending(harvest.waiting)
 
 
-def _write(
-    vault: Vault, store: Store, today: date, found: Found, harvest: Harvest, report: Report, wait: Wait | None
-) -> bool:
-    """Render the block and replace the summary if its bytes differ; False when
-    someone saved it since it was read (then the round is made again)."""
-    merged = [copy for copy in found.copies if copy.same_text_as(found.where)]  # nothing of theirs lost
-    kept = [copy for copy in found.copies if copy not in merged]
+def _render(vault: Vault, store: Store, today: date, found: Found, harvest: Harvest) -> str:
+    """The summary as it should be: the person's text around the block derived from the facts."""
+    kept = [copy.rel for copy in found.copies if copy not in found.merged]
     tasks = tasks_global_filter(vault.root)
-    made = render(
-        store.view(), today, vault.config, harvest.waiting, harvest.problems, [c.rel for c in kept], tasks
-    )
-    block, text = found.where.compose(made), found.text
-    st = found.snap.stat
-    if block != text and wait and text is not None and st and digest(text) != store.meta("written"):
-        left = wait(st, text)  # someone else saved it: the watcher may leave it alone a while
-        if left > 0:
-            for key, value in harvest.unshown.left_alone(text).items():
-                store.set_meta(key, value)
-            report.deferred = left
-            return True
+    block = render(store.view(), today, vault.config, harvest.waiting, harvest.problems, kept, tasks)
+    return found.where.compose(block)
+
+
+def _write(
+    vault: Vault, store: Store, found: Found, block: str, harvest: Harvest, report: Report, wait: Wait | None
+) -> bool:
+    """Replace the summary if its bytes differ, compare-and-swap; False when
+    someone saved it since it was read (then the round is made again)."""
+    text, st = found.text, found.snap.stat
     if block != text:
+        if wait and text is not None and st is not None and digest(text) != store.meta("written"):
+            left = wait(st, text)  # someone else saved it: the watcher may leave it alone a while
+            if left > 0:
+                for key, value in harvest.unshown.left_alone(text).items():
+                    store.set_meta(key, value)
+                report.deferred = left
+                return True
         make_dirs(found.snap.path.parent, vault.config.dir_mode)  # summary_path in a folder not made yet
         if swap(found.snap, block.encode("utf-8"), vault.config.file_mode) is not None:
             return False
@@ -359,9 +362,9 @@ def _write(
         store.set_meta("written", digest(block))
         for key, value in SHOWN.items():
             store.set_meta(key, value)
-    for copy in merged:
-        copy.remove()
-    for copy in kept:  # a copy kept is read again only once it changes
-        if copy.text is not None and (owned := owned_text(copy.text)):
-            store.set_meta(f"copy:{copy.rel}", digest(owned[1]))
+    for copy in found.copies:
+        if copy in found.merged:
+            copy.remove()
+        elif copy.text is not None and (owned := owned_text(copy.text)):
+            store.set_meta(f"copy:{copy.rel}", digest(owned[1]))  # read again only once it changes
     return True
