@@ -22,14 +22,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.actions import Action
 from vaultkit.frontmatter import Problem
 from vaultkit.notes import NoteRecord
 from vaultkit.practice import Practice
 from vaultkit.summary.derive import View, derive
-from vaultkit.summary.ticks import Pending
+
+if TYPE_CHECKING:
+    from vaultkit.summary.ticks import Pending
 
 CHUNK = 2000  # notes put in at a time: a first read of 100,000 notes never holds them all
 
