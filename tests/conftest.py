@@ -57,11 +57,12 @@ def pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Most tests edit the summary and index at once; vaultkit would wait out its
-    quiet period after a person's save each time (tests/test_tasks.py tests it)."""
-    from vaultkit import refresh
+    """Most watcher tests edit the summary and handle it at once; the watcher would
+    leave it alone for its quiet period after a person's save (tests/test_tasks.py
+    tests it)."""
+    from vaultkit import watch
 
-    monkeypatch.setattr(refresh, "QUIET", 0.0)
+    monkeypatch.setattr(watch, "QUIET", 0.0)
 
 
 @pytest.fixture(autouse=True)

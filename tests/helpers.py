@@ -95,7 +95,7 @@ def index_vault(root: Path, today=None, **options):  # type: ignore[no-untyped-d
         return refresh(vault, store, today or date(2026, 11, 24), **options)
 
 
-def actions_of(root: Path, where: str = "", today=None):  # type: ignore[no-untyped-def]
+def actions_of(root: Path, today=None):  # type: ignore[no-untyped-def]
     """Every action of the vault, as `vaultkit actions --status all` lists them."""
     from datetime import date
 
@@ -105,7 +105,7 @@ def actions_of(root: Path, where: str = "", today=None):  # type: ignore[no-unty
     vault = load_vault(root)
     with opened(vault, print) as store:
         scan(vault, store, today or date(2026, 11, 24))
-        return store.actions(where)
+        return store.actions()
 
 
 def default_sigint() -> None:

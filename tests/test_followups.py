@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultkit import overview, practice
-from vaultkit.config import Config, logical_today
+from vaultkit.config import logical_today
 from vaultkit.frontmatter import Problem
-from vaultkit.fs import NoteFile, Vault
 from vaultkit.notes import NoteRecord, record_from_bytes
 from vaultkit.overview import Tally, mood_chart, render_overview, timeline_chart
 from vaultkit.practice import label
-from vaultkit.schema import open_store
-from vaultkit.store import Listing
+from vaultkit.summary.derive import derive
 
 from .helpers import actions_of, build_tree
 
@@ -28,17 +24,9 @@ CADENCE = {"reflection": (2,), "check-in": (7, 30)}
 
 
 def facts(notes: list[NoteRecord], today: date) -> tuple[overview.Facts, practice.Practice]:
-    """What the store works out from these notes for the overview, and the practice."""
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / ".vaultkit").mkdir()
-        store = open_store(Vault(Path(tmp), Config()), print)
-        try:
-            store.update(
-                [(NoteFile(n.path, n.path, 0, 0, 0, 0), n) for n in notes], [], Listing.of(today, 14), 0
-            )
-            return store.facts(today), store.practice(CADENCE, today)
-        finally:
-            store.close()
+    """What every view works out from these notes for the overview, and the practice."""
+    view = derive(notes)
+    return view.facts(today), view.practice(CADENCE, today)
 
 
 def follow_ups(notes, today):

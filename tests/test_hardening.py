@@ -25,7 +25,7 @@ from watchdog.events import FileModifiedEvent
 from vaultkit.frontmatter import MAX_NESTING, NoteError, load_yaml, parse_frontmatter
 from vaultkit.fs import init_vault, load_vault
 from vaultkit.notes import record_from_bytes
-from vaultkit.summary import BEGIN, END
+from vaultkit.summary.file import BEGIN, END
 from vaultkit.watch import Handler, Settings, Watcher
 
 from .corpus import CORPUS

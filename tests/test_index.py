@@ -15,7 +15,8 @@ import pytest
 from vaultkit import notes
 from vaultkit.conflicts import Facts, original_of
 from vaultkit.notes import record_from_bytes
-from vaultkit.summary import BEGIN, END, Block, render_block
+from vaultkit.summary.file import BEGIN, END
+from vaultkit.summary.render import Block, render_block
 
 from .helpers import (
     actions_of,
@@ -614,6 +615,42 @@ def test_a_store_of_another_program_or_a_newer_vaultkit_is_set_aside(full_vault,
         db.execute("CREATE TABLE photos (id)")
     again = run("index")
     assert "set aside (it is not vaultkit's)" in again.stderr and again.exit_code == 0
+
+
+def test_a_store_of_the_previous_schema_is_migrated_keeping_the_tick_protocols_state(full_vault, run):
+    """Schema 4 kept the summary's lines, ids and links; schema 5 keeps facts only.
+    The upgrade reads every note again and keeps what `reopen`, the ticks and the
+    nudges rely on."""
+    import sqlite3
+
+    from vaultkit.fs import load_vault
+    from vaultkit.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, open_store, store_path
+
+    age(full_vault)
+    loaded = load_vault(full_vault)
+    path = store_path(loaded)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    for step in MIGRATIONS[:4]:
+        db.executescript(step)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 4")
+    db.execute("INSERT INTO meta VALUES ('root', ?), ('generation', '7')", (str(loaded.root),))
+    db.execute("INSERT INTO undo VALUES ('a.md', 'x', 'what done wrote', 'what it replaced')")
+    db.execute("INSERT INTO nudged VALUES ('1:1-week check-in', '2026-11-30')")
+    db.commit()
+    db.close()
+    result = run("index")
+    assert result.exit_code == 0 and "(10 read, 0 unchanged)" in result.stdout, result.output
+    store = open_store(loaded, print)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store.undo("a.md", "x") == ("what done wrote", "what it replaced")
+        assert store.nudged_on("1:1-week check-in") == "2026-11-30"
+        assert store.meta("generation") is None
+    finally:
+        store.close()
+    assert "7 open actions" in run("index").stdout
 
 
 def test_a_store_copied_in_with_the_vault_from_another_folder_is_not_trusted(full_vault, run, tmp_path):

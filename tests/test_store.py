@@ -1,18 +1,14 @@
-"""The store kept current note by note must say what a store built at once says.
+"""The store keeps facts, and every view is derived from them.
 
 Hypothesis drives random sequences of notes appearing, changing and vanishing
-through `Store.update`, one note at a time, and after each step every view
-(the listed lines in order, the actions with their unique ids, counts,
-conflict copies, unreadable notes, links) must equal that of a fresh store
-given all the notes in one call. Unique ids are also held to the rule as
-README states it, worked out here from scratch.
+through `Store.put`, one note at a time: after each step the store gives back
+exactly the records last put. Unique ids are held to the rule as README
+states it, worked out here from scratch, and the views by hand.
 """
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,13 +17,14 @@ from hypothesis import strategies as st
 from vaultkit.actions import Action, derive_id
 from vaultkit.config import Config
 from vaultkit.frontmatter import Problem
-from vaultkit.fs import NoteFile, Vault
+from vaultkit.fs import Vault
 from vaultkit.notes import NoteRecord
 from vaultkit.schema import open_store
-from vaultkit.store import Listing, Store
+from vaultkit.store import Store
+from vaultkit.summary.derive import derive
+from vaultkit.summary.render import render
 
 TODAY = date(2026, 11, 24)
-LISTING = Listing.of(TODAY, 14)
 
 # Names chosen to collide: shared stems in different folders, conflict copies
 # of both kinds (strong, and weak ones that only count beside their original).
@@ -71,7 +68,7 @@ def records(draw: st.DrawFn, path: str) -> NoteRecord:
                 path,
                 note_date,
                 session,
-                index + draw(st.integers(0, 1)) * 10,  # positions may skip invalid items
+                2 * index + draw(st.integers(0, 1)),  # positions may skip invalid items
                 written,
                 explicit is not None,
             )
@@ -93,26 +90,6 @@ def histories(draw: st.DrawFn) -> list[tuple[str, NoteRecord | None]]:
         path = draw(st.sampled_from(PATHS))
         steps.append((path, None if draw(st.integers(0, 4)) == 0 else draw(records(path))))
     return steps
-
-
-_serial = itertools.count()
-
-
-def _file(rel: str) -> NoteFile:
-    n = next(_serial)
-    return NoteFile(rel, rel, n, n, n, n)
-
-
-def views(store: Store) -> tuple[object, ...]:
-    return (
-        store.listed(),
-        store.actions(),
-        store.counts(),
-        store.conflicts(),
-        store.unreadable(),
-        store.links(),
-        store.integration_notes(),
-    )
 
 
 def reference_ids(notes: dict[str, NoteRecord]) -> dict[tuple[str, int], str]:
@@ -147,80 +124,68 @@ def _copy(rel: str, notes: dict[str, NoteRecord]) -> bool:
 
 
 @pytest.fixture
-def stores(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    made: list[Store] = []
-
-    def make() -> Store:
-        root = tmp_path_factory.mktemp("vault")
-        (root / ".vaultkit").mkdir()
-        store = open_store(Vault(root, Config()), print)
-        made.append(store)
-        return store
-
-    yield make
-    for store in made:
-        store.close()
+def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("vault")
+    (root / ".vaultkit").mkdir()
+    opened = open_store(Vault(root, Config()), print)
+    yield opened
+    opened.close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(histories())
-def test_a_store_kept_note_by_note_says_what_one_built_at_once_says(
-    stores, steps: list[tuple[str, NoteRecord | None]]
+def test_the_store_gives_back_what_the_notes_said(
+    store: Store, steps: list[tuple[str, NoteRecord | None]]
 ) -> None:
-    step_by_step = stores()
+    store.put([], store.keys())
     notes: dict[str, NoteRecord] = {}
     for path, record in steps:
         if record is None:
             notes.pop(path, None)
-            step_by_step.update([], [path], LISTING, 0)
+            store.put([], [path])
         else:
             notes[path] = record
-            step_by_step.update([(_file(path), record)], [], LISTING, 0)
-        at_once = stores()
-        at_once.update([(_file(rel), notes[rel]) for rel in sorted(notes)], [], LISTING, 0)
-        assert views(step_by_step) == views(at_once)
-        assert {(a.source, a.index): a.id for a in step_by_step.actions()} == reference_ids(notes)
+            store.put([(f"key of {path}", record)], [])
+        assert store.records() == [notes[rel] for rel in sorted(notes)]
+        assert store.keys() == {rel: f"key of {rel}" for rel in notes}
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(histories(), st.sampled_from([date(2026, 11, 21), date(2026, 12, 9), date(2027, 1, 1)]))
-def test_a_new_day_moves_lines_as_a_fresh_store_for_that_day_places_them(
-    stores, steps: list[tuple[str, NoteRecord | None]], later: date
-) -> None:
+@settings(max_examples=200, deadline=None)
+@given(histories())
+def test_unique_ids_follow_the_rule(steps: list[tuple[str, NoteRecord | None]]) -> None:
     notes = {path: record for path, record in steps if record is not None}
-    old = stores()
-    old.update([(_file(rel), notes[rel]) for rel in sorted(notes)], [], LISTING, 0)
-    old.relist(Listing.of(later, 14))
-    fresh = stores()
-    fresh.update([(_file(rel), notes[rel]) for rel in sorted(notes)], [], Listing.of(later, 14), 0)
-    assert views(old) == views(fresh)
+    view = derive(notes.values())
+    assert {(a.source, a.index): a.id for a in view.actions} == reference_ids(notes)
+    assert set(view.copies) == {rel for rel in notes if _copy(rel, notes)}
 
 
-def test_views_hold_what_the_notes_say(stores) -> None:  # type: ignore[no-untyped-def]
+def test_views_hold_what_the_notes_say() -> None:
     """A plain check of the views themselves, by hand."""
-    store = stores()
     walk = Action("w", "Walk", "external", "open", "2026-11-01", None, "a.md", "2026-11-20", 2, 0, "w", True)
     rest = Action("r", "Rest", "internal", "done", None, "2026-11-23", "a.md", "2026-11-20", 2, 1, "r", True)
     old = Action("o", "Old", "external", "open", None, None, "b.md", "2026-10-01", 1, 0, "o", True)
-    store.update(
+    view = derive(
         [
-            (_file("a.md"), NoteRecord("a.md", "reflection", "2026-11-20", 2, 7.0, (walk, rest))),
-            (_file("b.md"), NoteRecord("b.md", "reflection", "2026-10-01", 1, None, (old,))),
-            (_file("c.md"), NoteRecord("c.md", error=Problem("broken", 2))),
-        ],
-        [],
-        LISTING,
-        0,
+            NoteRecord("a.md", "reflection", "2026-11-20", 2, 7.0, (walk, rest)),
+            NoteRecord("b.md", "reflection", "2026-10-01", 1, None, (old,)),
+            NoteRecord("c.md", error=Problem("broken", 2)),
+            NoteRecord("x/a.md"),  # a namesake: a.md's link is its path
+        ]
     )
-    assert [line for _, line in store.listed()] == [
+    sections = view.sections(TODAY, 14)
+    assert [[a.id for a in listed] for listed in sections] == [["w"], ["o"], [], ["r"]]
+    assert view.link("a.md") == "[[a]]" and view.link("b.md") == "[[b]]"
+    assert view.counts(TODAY) == (4, 2, 2, 0, 1)
+    assert view.unreadable == [("c.md", Problem("broken", 2))]
+    assert [a.id for a in view.find("w")] == ["w"]
+    block = render(view, TODAY, Config(), {}, [], [], "")  # the summary, from plain data
+    tasks = [line for line in block.splitlines() if line.startswith(("- [ ]", "- [x]"))]
+    assert tasks == [
         "- [ ] Walk — [[a]] 📅 2026-11-01 ^w",
         "- [ ] Old — [[b]] ^o",
         "- [x] Rest — [[a]] ✅ 2026-11-23 ^r",
     ]
-    assert store.counts() == (3, 2, 2, 0, 1)
-    assert store.unreadable() == [("c.md", Problem("broken", 2))]
-    assert [a.id for a in store.find("w")] == ["w"]
-    assert Path(store.path).name.endswith(".sqlite3")
+    assert "- [[c]] (line 2): broken" in block
 
 
 _ACTION_BITS = st.sampled_from(

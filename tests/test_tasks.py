@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from watchdog.events import FileModifiedEvent
 
-from vaultkit import refresh
+from vaultkit import watch
 from vaultkit.fs import load_vault
 from vaultkit.watch import Handler, Settings, Watcher
 
@@ -207,25 +207,24 @@ def test_a_tasks_global_filter_is_on_every_line(run, vault):
 # ---------------------------------------------------------------- the quiet period
 
 
-def test_index_waits_out_the_quiet_period_after_a_persons_save(run, vault, monkeypatch):
-    monkeypatch.setattr(refresh, "QUIET", 1.0)
+def test_index_applies_a_fresh_save_at_once(run, vault, monkeypatch):
+    """The quiet period is the watcher's: `index` is the person asking for the
+    summary now, so it applies a save made a moment ago and rewrites at once."""
+    monkeypatch.setattr(watch, "QUIET", 5.0)
     build_tree(vault, NOTES)
     index(run)
     summary = vault / "Integration Actions.md"
-    started = time.monotonic()
-    index(run)  # its own summary, unchanged: no wait
-    assert time.monotonic() - started < 0.9
     line = next(line for line in task_lines(vault) if "Rest" in line)
     replace_line(summary, line, tasks_tick(line, "2026-11-24"))
-    saved = time.monotonic()
+    started = time.monotonic()
     index(run)
-    assert time.monotonic() - saved >= 0.95  # rewritten only once the person's save is a second old
+    assert time.monotonic() - started < 4
     assert meta_actions(vault, "Integration/2026-11-17 Check-in.md")[2] == "[x] Rest ✅ 2026-11-24 ^breath"
     assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)
 
 
 def test_the_watcher_leaves_the_summary_alone_then_comes_back(vault, monkeypatch):
-    monkeypatch.setattr(refresh, "QUIET", 0.6)
+    monkeypatch.setattr(watch, "QUIET", 0.6)
     build_tree(vault, NOTES)
     watcher = Watcher(load_vault(vault), lambda: TODAY, Settings(debounce=0.1, settle=1.0), lambda m: None)
     watcher.prime()
@@ -254,24 +253,29 @@ def test_the_watcher_leaves_the_summary_alone_then_comes_back(vault, monkeypatch
         watcher.close()
 
 
-def test_a_summary_dated_in_the_future_waits_once_not_forever(run, vault, monkeypatch):
+def test_a_summary_dated_in_the_future_waits_once_not_forever(vault, monkeypatch):
     """A sync client can carry a save from a device whose clock runs ahead."""
-    monkeypatch.setattr(refresh, "QUIET", 0.5)
-    build_tree(vault, NOTES)
-    index(run)
-    summary = vault / "Integration Actions.md"
-    line = next(line for line in task_lines(vault) if "Rest" in line)
-    replace_line(summary, line, tasks_tick(line, "2026-11-24"))
-    ahead = time.time() + 3600
-    os.utime(summary, (ahead, ahead))
-    started = time.monotonic()
-    index(run)
-    assert 0.45 <= time.monotonic() - started < 3
-    assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)
+    watcher = _watching(vault, monkeypatch, quiet=0.5)
+    try:
+        summary = vault / "Integration Actions.md"
+        line = next(line for line in task_lines(vault) if "Rest" in line)
+        theirs = summary.read_text().replace(line, tasks_tick(line, "2026-11-24"))
+        summary.write_text(theirs)
+        ahead = time.time() + 3600
+        os.utime(summary, (ahead, ahead))
+        Handler(watcher.vault, watcher.inbox, watcher.log).dispatch(FileModifiedEvent(os.fspath(summary)))
+        watcher.step(time.monotonic() + 0.2)
+        assert summary.read_text() == theirs and watcher.summary_due is not None
+        time.sleep(max(0.0, watcher.summary_due - time.monotonic()) + 0.05)
+        watcher.step(time.monotonic())
+        assert "- [x] Rest — [[Integration/2026-11-17 Check-in]] ✅ 2026-11-24 ^breath-2" in task_lines(vault)
+        assert watcher.summary_due is None
+    finally:
+        watcher.close()
 
 
 def _watching(vault, monkeypatch, quiet: float = 5.0) -> Watcher:
-    monkeypatch.setattr(refresh, "QUIET", quiet)
+    monkeypatch.setattr(watch, "QUIET", quiet)
     build_tree(vault, NOTES)
     watcher = Watcher(load_vault(vault), lambda: TODAY, Settings(debounce=0.1, settle=1.0), lambda m: None)
     watcher.prime()
@@ -327,7 +331,7 @@ def test_a_tick_taken_back_within_the_quiet_period_is_undone(vault, monkeypatch)
 
 def test_a_failing_refresh_after_the_quiet_period_is_not_retried_in_a_loop(vault, monkeypatch):
     logged: list[str] = []
-    monkeypatch.setattr(refresh, "QUIET", 0.3)
+    monkeypatch.setattr(watch, "QUIET", 0.3)
     build_tree(vault, NOTES)
     watcher = Watcher(load_vault(vault), lambda: TODAY, Settings(debounce=0.1, settle=1.0), logged.append)
     watcher.prime()
@@ -349,21 +353,21 @@ def test_a_failing_refresh_after_the_quiet_period_is_not_retried_in_a_loop(vault
 
 
 def test_the_same_bytes_saved_again_are_a_new_save(run, vault, monkeypatch):
-    monkeypatch.setattr(refresh, "QUIET", 1.0)
-    build_tree(vault, NOTES)
-    index(run)
-    summary = vault / "Integration Actions.md"
-    line = next(line for line in task_lines(vault) if "Rest" in line)
-    written = summary.read_text()
-    ticked = written.replace(line, line.replace("- [ ]", "- [x]", 1))
-    summary.write_text(ticked)
-    saved_now(summary)
-    index(run)  # waits out the first save, applies the tick
-    assert run("reopen", "breath-2").exit_code == 0
-    assert summary.read_text() == written  # shown open again
-    time.sleep(0.05)
-    summary.write_text(ticked)  # the same tick, the same bytes, a new save
-    saved_now(summary)
-    saved = time.monotonic()
-    index(run)
-    assert time.monotonic() - saved >= 0.95
+    watcher = _watching(vault, monkeypatch, quiet=0.5)
+    try:
+        summary = vault / "Integration Actions.md"
+        line = next(line for line in task_lines(vault) if "Rest" in line)
+        written = summary.read_text()
+        ticked = written.replace(line, line.replace("- [ ]", "- [x]", 1))
+        summary.write_text(ticked)
+        _saved(watcher, summary)
+        assert watcher.summary_due is not None
+        time.sleep(max(0.0, watcher.summary_due - time.monotonic()) + 0.05)
+        watcher.step(time.monotonic())  # the tick applied, the summary rewritten
+        assert run("reopen", "breath-2").exit_code == 0
+        assert line in task_lines(vault)  # shown open again
+        summary.write_text(ticked)  # the same tick, the same bytes, a new save
+        _saved(watcher, summary)
+        assert summary.read_text() == ticked and watcher.summary_due is not None  # left alone again
+    finally:
+        watcher.close()

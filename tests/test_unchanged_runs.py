@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import vaultkit
-import vaultkit.block
+import vaultkit.summary.render
 from vaultkit.fs import load_vault
 from vaultkit.refresh import opened, refresh
-from vaultkit.summary import DONE_HEADING
+from vaultkit.summary.render import DONE_HEADING
 
 from .helpers import actions_of, age, build_tree, index_vault
 
@@ -1126,8 +1126,10 @@ def test_a_new_vaultkit_that_renders_the_block_differently_rewrites_it(full, mon
     the overview, an escaping fix), with no note changed and the same day and
     settings: the first run after it writes what a fresh store writes."""
     settled(full)
-    render_block = vaultkit.block.render_block
-    monkeypatch.setattr(vaultkit.block, "render_block", lambda block: render_block(block) + "\nNew in 9.9.\n")
+    render_block = vaultkit.summary.render.render_block
+    monkeypatch.setattr(
+        vaultkit.summary.render, "render_block", lambda block: render_block(block) + "\nNew in 9.9.\n"
+    )
     monkeypatch.setattr(vaultkit, "__version__", "9.9.9")  # what an upgrade changes too
     index(full)
     assert "New in 9.9." in text_of(full)

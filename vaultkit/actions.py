@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,13 +33,11 @@ BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True)
 class Action:
     """One action item. `id` is unique in the vault (the summary's block id);
     `written_id` is the id as the note gives it (its `id:`, else derived from
-    path and text): the two differ only where several actions share one.
-    Treat it as immutable (not frozen: a frozen dataclass takes five times as
-    long to make, and a cold run makes one per action)."""
+    path and text): the two differ only where several actions share one."""
 
     id: str
     text: str
@@ -97,7 +94,7 @@ def iso_date(value: Any) -> str | None:
         except ValueError:
             return None
     if isinstance(value, date):
-        return sys.intern(value.isoformat())  # one string per day, however many notes share it
+        return value.isoformat()
     return None
 
 
@@ -165,16 +162,11 @@ def split_string_action(raw: str) -> StringAction:
 
 
 def derive_id(source: str, text: str) -> str:
-    """A stable id from the note's path and the action's text. Ten hex digits
-    keep collisions unlikely (about 1 in 1,000 at 40,000 actions); ids that
-    collide anyway are made unique (unique_ids)."""
-    return _id_of_clean(source, clean_text(text))
-
-
-def _id_of_clean(source: str, clean: str) -> str:
-    """derive_id of a text clean_text made already. Cleaning it again could only
-    strip a checkbox the first pass uncovered (`[ ] [x] Call`), so only a text
-    that starts with `[` is cleaned again (a property test holds the two equal)."""
+    """A stable id from the note's path and the action's text as written. Ten
+    hex digits keep collisions unlikely (about 1 in 1,000 at 40,000 actions);
+    ids that collide anyway are made unique (unique_ids). A box the first
+    cleaning uncovers (`[ ] [x] Call`) is taken off too, as ids have always been."""
+    clean = clean_text(text)
     if clean.startswith("["):
         clean = clean_text(clean)
     key = unicodedata.normalize("NFC", f"{source}\n{clean.casefold()}")
@@ -227,13 +219,15 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
         item = unflow_link(item)
         kind, status, due, done, given_id, domain = "external", "open", None, None, None, None
         if isinstance(item, str):
+            written = item
             status, text, due, done, kind, domain, given_id = split_string_action(item)
         elif isinstance(item, dict):
             text_value = unflow_link(item.get("text"))
             if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool):
                 problems.append((index, "action needs a `text` (the action itself)"))
                 continue
-            text = clean_text(str(text_value))
+            written = str(text_value)
+            text = clean_text(written)
             _, _, domain, given_id = _tail(str(text_value).strip())
             domain_value = item.get("domain")
             if isinstance(domain_value, str) and domain_value.strip().lstrip("#").lower() in DOMAINS:
@@ -274,7 +268,7 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
         if not text:
             problems.append((index, "action text is empty"))
             continue
-        written_id = given_id or _id_of_clean(source, text)
+        written_id = given_id or derive_id(source, written)
         result.append(
             Action(
                 id=written_id,

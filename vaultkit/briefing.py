@@ -11,7 +11,6 @@ feed the next brief, the overview or the summary's actions.
 from __future__ import annotations
 
 import errno
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -259,10 +258,11 @@ def make_brief(
     # their notes' frontmatter is read, to see which are private.
     shared: list[Action] = []
     actions_hidden: list[str] = []  # why each action of a shared note was left out
-    for action in store.actions(
-        "AND (status = 'open' OR done >= ? OR path IN (SELECT value FROM json_each(?)))",
-        (span.start, json.dumps([n.path for n in chosen])),
-    ):
+    in_span = {n.path for n in chosen}
+    for action in store.actions():
+        recent = action.done is not None and action.done >= span.start
+        if not (action.status == "open" or recent or action.source in in_span):
+            continue
         if privacy.of(action.source) is not None:
             continue
         hidden = privacy.hides(action)

@@ -241,11 +241,7 @@ def create_note(
         )
         session_day = expected_day(practice, session, note_date) if request.type == OPENS_SESSION else None
         links = session_links(notes, session, request.type, store.link)
-        carried = (
-            carried_over(store.actions("AND status = 'open'"), note_date)
-            if request.type == "check-in"
-            else []
-        )
+        carried = carried_over(store.actions("open"), note_date) if request.type == "check-in" else []
         carried_links = {a.source: store.link(a.source) for a in carried}
         if draft is not None:  # resumed: its review answers meet the notes as they are now
             draft.decisions, skipped = _still_open(store, draft.decisions)
@@ -345,8 +341,9 @@ def _still_open(store: Store, decisions: dict[str, str]) -> tuple[dict[str, str]
     removed since the answer was given): the note as it is now wins."""
     kept: dict[str, str] = {}
     skipped: list[str] = []
+    by_id = {a.id: a for a in store.actions()}
     for uid, decision in decisions.items():
-        found = store.actions("AND uid = ?", (uid,))
+        found = [by_id[uid]] if uid in by_id else []
         if found and found[0].status == "open":
             kept[uid] = decision
         elif decision != "keep":

@@ -17,9 +17,9 @@ READER_VERSION = 6
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True)
 class NoteRecord:
-    """What vaultkit reads from one note. Treat it as immutable (see Action)."""
+    """What vaultkit reads from one note."""
 
     path: str
     type: str | None = None

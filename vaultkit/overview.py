@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from vaultkit.actions import DOMAINS
 from vaultkit.practice import Practice
-from vaultkit.summary import one_line
+from vaultkit.text import one_line
 
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
 MOOD_POINTS = 30  # the most recent mood entries drawn

@@ -78,6 +78,34 @@ MIGRATIONS = [
     -- "dismissed": [...]} (READER_VERSION 6)
     ALTER TABLE notes ADD COLUMN practice TEXT;
     """,
+    """
+    -- Facts only: what each note says, nothing derived from it. Versions 1-4 kept the
+    -- summary's lines, unique ids, links, places and copy status in these tables, and
+    -- caches to keep them right; every view is now worked out from the facts on each
+    -- run (derive.py). The tables are made anew, so every note is read again once.
+    DROP TABLE notes;
+    DROP TABLE actions;
+    DROP TABLE maybe_copies;
+    CREATE TABLE notes (
+        path TEXT PRIMARY KEY,
+        key TEXT NOT NULL,                -- size:mtime_ns:inode:ctime_ns when read; '' to read it again
+        -- what a note of vaultkit's own says (all NULL for any other note: see notes.is_own)
+        type TEXT, date TEXT, session INTEGER, mood REAL,
+        session_date TEXT,                -- an intention's day of the session, when not its own date
+        wheel TEXT,                       -- a check-in's integration wheel: JSON {"mind": 6, ...}
+        practice TEXT,                    -- JSON {"next_session": ..., "dismissed": [...]}
+        error TEXT, error_line INTEGER,   -- why it could not be read
+        problems TEXT                     -- schema problems: JSON [[message, line], ...]
+    );
+    CREATE TABLE actions (                -- as written in their note, in its order
+        path TEXT NOT NULL, idx INTEGER NOT NULL,
+        wid TEXT NOT NULL, explicit INTEGER NOT NULL,  -- the id as the note gives it (or derives it)
+        text TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+        due TEXT, done TEXT, domain TEXT,
+        PRIMARY KEY (path, idx)
+    );
+    DELETE FROM meta WHERE key IN ('generation', 'listing', 'rendered', 'kept', 'quiet');
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")
@@ -122,10 +150,9 @@ def _prepare(conn: sqlite3.Connection, vault: Vault) -> None:
     reader = f"{READER_VERSION}:{vault.config.max_note_bytes}:{types}"
     if store.meta("reader") != reader:  # a new parser, new limits or templates: read every note again
         with store.transaction() as db:
-            for table in ("notes", "actions", "maybe_copies", "walk_problems"):
+            for table in ("notes", "actions", "walk_problems"):
                 db.execute(f"DELETE FROM {table}")
             store.set_meta("reader", reader)
-            db.execute("DELETE FROM meta WHERE key IN ('listing', 'rendered')")  # render anew too
 
 
 def _set_aside(path: Path) -> None:

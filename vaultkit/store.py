@@ -1,14 +1,15 @@
-"""The store: one SQLite database per device, inside the vault, holding what
-vaultkit read from every note and the little state it keeps. (Its schema and
-opening: `schema.py`; the rules that keep its listing right: `listing.py`.)
+"""The store: one SQLite database per device, inside the vault, holding facts.
 
-It is a cache plus a little state. Per note: its stat key and fields; per
-action: its fields, its unique id, its summary line pre-rendered and its
-place in the listing; the ticks waiting to be applied; and what `done` wrote
-so that `reopen` can give the note's bytes back. Delete it and the next run
+Per note: its stat key and, for vaultkit's own notes, what it says (its
+fields, its actions as written). Beside them, what the walk could not take,
+and the tick protocol's own state: ticks waiting for their note, what `done`
+wrote over (so that `reopen` gives the bytes back), the follow-ups nudged,
+and in `meta` what this device last wrote to the summary. Nothing derived is
+kept: links, unique ids, sections and order are worked out from the facts on
+every run (`derive.View`, which `view()` gives). Delete it and the next run
 reads every note again. A damaged or foreign database is set aside and
-rebuilt, never a crash. Where it lives and why: README, "Where vaultkit keeps
-its state".
+rebuilt, never a crash (`schema.py`). Where it lives and why: README, "Where
+vaultkit keeps its state".
 """
 
 from __future__ import annotations
@@ -16,43 +17,60 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.actions import Action
-from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
-from vaultkit.fs import NoteFile, WalkProblem, stem
-from vaultkit.listing import DONE, EXTERNAL, IN_LIST, INTERNAL, OVERDUE, Listing, Upkeep, ids
-from vaultkit.notes import INTEGRATION_TYPES, NoteRecord
-from vaultkit.overview import MOOD_POINTS, WHEEL_POINTS, Facts
-from vaultkit.practice import Entry, Practice
-from vaultkit.practice import build as build_practice
-from vaultkit.summary import wikilink
+from vaultkit.notes import NoteRecord
+from vaultkit.practice import Practice
+from vaultkit.summary.derive import View, derive
 
-CHUNK = 2000  # notes put in at a time
-MIN_PREFIX = 4  # a shorter start of an id ("item 7") could be taken for one
+if TYPE_CHECKING:
+    from vaultkit.summary.ticks import Pending
 
-__all__ = ["DONE", "EXTERNAL", "INTERNAL", "OVERDUE", "Counts", "Listing", "Store"]
+CHUNK = 2000  # notes put in at a time: a first read of 100,000 notes never holds them all
 
 
-class Counts(NamedTuple):
-    notes: int  # notes the summary is made of (conflict copies aside)
-    open: int
-    external: int
-    internal: int
-    overdue: int
+def _note_row(key: str, r: NoteRecord) -> tuple[object, ...]:
+    practice: dict[str, object] = {}
+    if r.next_session:
+        practice["next_session"] = r.next_session
+    if r.dismissed:
+        practice["dismissed"] = list(r.dismissed)
+    return (
+        r.path, key, r.type, r.date, r.session, r.mood, r.session_date,
+        json.dumps(dict(r.wheel)) if r.wheel else None,
+        json.dumps(practice, ensure_ascii=False) if practice else None,
+        r.error.message if r.error else None, r.error.line if r.error else None,
+        json.dumps([list(p) for p in r.problems]) if r.problems else None,
+    )  # fmt: skip
 
 
-_ACTION_COLUMNS = "uid, text, kind, status, due, done, path, date, session, idx, wid, explicit, domain"
-
-
-def _action(row: tuple[Any, ...]) -> Action:
-    uid, text, kind, status, due, done, path, day, session, idx, wid, explicit, domain = row
-    return Action(uid, text, kind, status, due, done, path, day, session, idx, wid, bool(explicit), domain)
+def _record(row: tuple[Any, ...], actions: list[tuple[Any, ...]]) -> NoteRecord:
+    path, _, kind, day, session, mood, session_date, wheel, practice, error, error_line, problems = row
+    more = json.loads(practice) if practice else {}
+    return NoteRecord(
+        path,
+        kind,
+        day,
+        session,
+        mood,
+        tuple(
+            Action(wid, text, kind_, status, due, done, path, day, session, idx, wid, bool(explicit), domain)
+            for idx, wid, explicit, text, kind_, status, due, done, domain in actions
+        ),
+        tuple(Problem(message, line) for message, line in json.loads(problems)) if problems else (),
+        Problem(error, error_line) if error is not None else None,
+        session_date,
+        tuple(json.loads(wheel).items()) if wheel else (),
+        more.get("next_session"),
+        tuple(more.get("dismissed", ())),
+    )
 
 
 class Store:
@@ -61,6 +79,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._view: tuple[int, View] | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -82,7 +101,7 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    # ------------------------------------------------------------ what changed
+    # ------------------------------------------------------------ the notes' facts
 
     def keys(self, under: str = "") -> dict[str, str]:
         """Each stored note's stat key (see NoteFile.key) under a folder, or all."""
@@ -94,232 +113,100 @@ class Store:
     def action_count(self, rel: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM actions WHERE path = ?", (rel,)).fetchone()[0])
 
-    # ------------------------------------------------------------ keeping it current
-
-    def update(
-        self, read: Iterable[tuple[NoteFile, NoteRecord]], gone: Iterable[str], listing: Listing, now_ns: int
-    ) -> None:
-        """Put these notes in (as read) and take these out, in one transaction,
-        with every id, link, copy status and line they touch made right. `read`
-        is taken CHUNK notes at a time: a first read of 100,000 notes never
-        holds them all."""
-        gone = set(gone)
+    def put(self, read: Iterable[tuple[str, NoteRecord]], gone: Iterable[str]) -> None:
+        """Keep these notes as read, each with the stat key to store, and forget
+        these paths: in one transaction, CHUNK notes at a time."""
         pending = iter(read)
         chunks = iter(lambda: list(itertools.islice(pending, CHUNK)), [])
-        first = next(chunks, [])
-        if not first and not gone:
+        first, forget = next(chunks, []), [(rel,) for rel in sorted(set(gone))]
+        if not first and not forget:
             return
+        self._view = None
         with self.transaction() as db:
-            changed = Upkeep(db, first, gone, listing, now_ns).run()
-            for chunk in chunks:
-                changed = Upkeep(db, chunk, set(), listing, now_ns).run() or changed
-            if changed:
-                self._changed()
+            db.executemany("DELETE FROM notes WHERE path = ?", forget)
+            db.executemany("DELETE FROM actions WHERE path = ?", forget)
+            for chunk in itertools.chain([first], chunks):
+                db.executemany("DELETE FROM actions WHERE path = ?", [(r.path,) for _, r in chunk])
+                db.executemany(
+                    f"INSERT OR REPLACE INTO notes VALUES ({', '.join('?' * 12)})",
+                    [_note_row(key, r) for key, r in chunk],
+                )
+                db.executemany(
+                    "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            r.path,
+                            a.index,
+                            a.written_id,
+                            a.explicit,
+                            a.text,
+                            a.kind,
+                            a.status,
+                            a.due,
+                            a.done,
+                            a.domain,
+                        )
+                        for _, r in chunk
+                        for a in r.actions
+                    ],
+                )
 
-    def relist(self, listing: Listing) -> None:
-        """Places for a new day (overdue and recently done move) or new settings."""
-        if self.meta("listing") == repr(tuple(listing)):
-            return
-        with self.transaction() as db:
-            rows = db.execute(
-                "SELECT rowid, kind, status, due, done, section, o1 FROM actions WHERE hidden = 0"
-            )
-            moved = [
-                (*place, rowid)
-                for rowid, kind, status, due, done, section, o1 in rows.fetchall()
-                if (place := listing.place(kind, status, due, done)) != (section, o1)
-            ]
-            db.executemany("UPDATE actions SET section = ?, o1 = ? WHERE rowid = ?", moved)
-            self.set_meta("listing", repr(tuple(listing)))
-            if moved:
-                self._changed()
+    def records(self) -> list[NoteRecord]:
+        """Every note as it was read, by path (a note that is not vaultkit's own has no fields)."""
+        actions: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for path, *rest in self.conn.execute("SELECT * FROM actions ORDER BY path, idx"):
+            actions[path].append(tuple(rest))
+        rows = self.conn.execute("SELECT * FROM notes ORDER BY path")
+        return [_record(row, actions.get(row[0], [])) for row in rows]
 
-    def set_walk_problems(self, problems: list[WalkProblem], under: str = "") -> None:
+    def walk_problems(self) -> list[tuple[str, str]]:
+        return self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path").fetchall()
+
+    def set_walk_problems(self, problems: Iterable[tuple[str, str]], under: str = "") -> None:
+        """What the walk of a folder (or the vault) could not take, instead of what it was."""
         span = (under, under + "\U0010ffff")
         stored = self.conn.execute("SELECT * FROM walk_problems WHERE path >= ? AND path < ?", span)
-        if set(stored.fetchall()) == {tuple(p) for p in problems}:
+        found = {(rel, message) for rel, message in problems}
+        if set(stored.fetchall()) == found:
             return
+        self._view = None
         with self.transaction() as db:
             db.execute("DELETE FROM walk_problems WHERE path >= ? AND path < ?", span)
-            db.executemany("INSERT OR REPLACE INTO walk_problems VALUES (?, ?)", problems)
-            self._changed()
+            db.executemany("INSERT OR REPLACE INTO walk_problems VALUES (?, ?)", sorted(found))
 
-    def generation(self) -> int:
-        """A number that moves whenever anything the summary shows may have changed
-        (notes' rows, places, walk problems, waiting ticks): the summary rendered at
-        one generation, on one day with one configuration, is the same at the next
-        run if the number has not moved."""
-        return int(self.meta("generation") or 0)
+    # ------------------------------------------------------------ what the facts show
 
-    def _changed(self) -> None:
-        self.set_meta("generation", str(self.generation() + 1))
+    def view(self) -> View:
+        """The vault as every view shows it, derived from the facts. Worked out
+        again once they change, here or in another process (`data_version`)."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._view is None or self._view[0] != version:
+            self._view = (version, derive(self.records(), self.walk_problems()))
+        return self._view[1]
 
-    # ------------------------------------------------------------ views
+    # What commands ask of the view, asked of the store (the view's own docs say more).
 
-    def listed(self, leaving_out: Iterable[str] = ()) -> list[tuple[int, str]]:
-        """(section, line) of every listed action in the summary's order, but
-        those with these ids. (The index actions_listed holds both: the rows
-        are read from it alone, in order.)"""
-        left = sorted(set(leaving_out))
-        where, params = (f"AND uid NOT {IN_LIST}", (ids(left),)) if left else ("", ())
-        order = "ORDER BY section, o1, o2, o3, path, idx"
-        return self.conn.execute(
-            f"SELECT section, line FROM actions WHERE section > 0 {where} {order}", params
-        ).fetchall()
-
-    def counts(self) -> Counts:
-        notes = self.conn.execute(
-            "SELECT (SELECT count(*) FROM notes) - (SELECT count(*) FROM notes WHERE copy_of IS NOT NULL)"
-        ).fetchone()[0]
-        rows = self.conn.execute(  # constants, as the index actions_open is made with
-            "SELECT kind, section, count(*) FROM actions "
-            f"WHERE section BETWEEN {OVERDUE} AND {INTERNAL} GROUP BY kind, section"
-        )
-        by = {(kind, section): n for kind, section, n in rows}
-        external = sum(n for (kind, _), n in by.items() if kind == "external")
-        internal = sum(n for (kind, _), n in by.items() if kind == "internal")
-        overdue = sum(n for (_, section), n in by.items() if section == OVERDUE)
-        return Counts(notes, external + internal, external, internal, overdue)
-
-    def actions(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Action]:
-        """Actions of the notes the summary is made of, newest session first."""
-        query = f"SELECT {_ACTION_COLUMNS} FROM actions WHERE hidden = 0 {where} ORDER BY o2, o3, path, idx"
-        return [_action(row) for row in self.conn.execute(query, params)]
-
-    def find(self, prefix: str) -> list[Action]:
-        """The action with this id, else those whose id starts with it."""
-        exact = self.actions("AND uid = ?", (prefix,))
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return exact or self.actions("AND uid LIKE ? ESCAPE '\\'", (escaped + "%",))
-
-    def resolve(self, wanted: Iterable[str]) -> list[Action]:
-        """Actions for ids or unique id prefixes; any unknown or ambiguous one is an error."""
-        found: list[Action] = []
-        errors = []
-        for raw in wanted:
-            key = raw.strip().lstrip("^")
-            matches = self.find(key) if key else []
-            if matches and matches[0].id != key and len(key) < MIN_PREFIX:
-                errors.append(f"{raw!r} is too short: give at least {MIN_PREFIX} characters of the id")
-            elif not matches:
-                errors.append(f"no action has id {raw!r} (see `vaultkit actions --status all`)")
-            elif len(matches) > 1:
-                shown = ", ".join(sorted(a.id for a in matches)[:5])
-                errors.append(f"id {raw!r} is ambiguous: it starts {shown}; type more of it")
-            else:
-                found.append(matches[0])
-        if errors:
-            raise VaultkitError("; ".join(errors) + ". Nothing was changed")
-        return found
+    def actions(
+        self, status: str | None = None, kind: str | None = None, domain: str | None = None
+    ) -> list[Action]:
+        return self.view().select(status, kind, domain)
 
     def integration_notes(self) -> list[NoteRecord]:
-        """Notes of the integration work (what the practice and the overview read), by path."""
-        marks = ", ".join("?" * len(INTEGRATION_TYPES))
-        rows = self.conn.execute(
-            "SELECT path, type, date, session, mood, session_date, practice FROM notes WHERE error IS NULL "
-            f"AND copy_of IS NULL AND (session IS NOT NULL OR type IN ({marks})) ORDER BY path",
-            INTEGRATION_TYPES,
-        )
-        found = []
-        for path, kind, day, session, mood, session_day, practice in rows:
-            more = json.loads(practice) if practice else {}
-            found.append(
-                NoteRecord(
-                    path,
-                    type=kind,
-                    date=day,
-                    session=session,
-                    mood=mood,
-                    session_date=session_day,
-                    next_session=more.get("next_session"),
-                    dismissed=tuple(more.get("dismissed", ())),
-                )  # fmt: skip
-            )
-        return found
+        return self.view().integration_notes()
 
     def practice(self, follow_ups: Mapping[str, tuple[int, ...]], today: date) -> Practice:
-        """The practice (sessions, follow-ups, the next session) as the notes tell it."""
-        entries = [
-            Entry(n.path, n.type, n.date, n.session, n.session_date, n.next_session, n.dismissed)
-            for n in self.integration_notes()
-        ]
-        return build_practice(entries, follow_ups, today)
-
-    def facts(self, today: date) -> Facts:
-        """What the overview reads from the integration notes, beside the practice."""
-        now, db = today.isoformat(), self.conn
-        days = db.execute("SELECT DISTINCT date FROM notes WHERE integration = 1 AND date <= ?", (now,))
-        moods = db.execute(
-            "SELECT date, mood FROM notes WHERE integration = 1 AND date <= ? AND mood IS NOT NULL "
-            "ORDER BY date DESC, path DESC LIMIT ?",
-            (now, MOOD_POINTS),
-        )
-        domains = db.execute(
-            "SELECT domain, status, count(*) FROM actions WHERE hidden = 0 AND domain IS NOT NULL "
-            "AND status IN ('open', 'done') GROUP BY domain, status"
-        )
-        wheels = db.execute(
-            "SELECT date, wheel FROM notes WHERE integration = 1 AND date <= ? AND wheel IS NOT NULL "
-            "ORDER BY date DESC, path DESC LIMIT ?",
-            (now, WHEEL_POINTS),
-        )
-        return Facts(
-            [d for (d,) in days],
-            [(d, float(m)) for d, m in reversed(moods.fetchall())],
-            domains=tuple(domains.fetchall()),
-            wheel=tuple((d, tuple(json.loads(w).items())) for d, w in reversed(wheels.fetchall())),
-        )
+        return self.view().practice(follow_ups, today)
 
     def briefs(self) -> list[tuple[str, str | None, str]]:
-        """(path, date, link) of the brief notes (`type: brief`), newest first."""
-        rows = self.conn.execute(
-            "SELECT path, date, coalesce(link, path) FROM notes WHERE type = 'brief' AND error IS NULL "
-            "AND copy_of IS NULL ORDER BY date DESC, path DESC"
-        )
-        return rows.fetchall()
+        return self.view().briefs()
 
     def links(self) -> dict[str, str]:
-        """Each note's link as the summary writes it (conflict copies aside)."""
-        return dict(self.conn.execute("SELECT path, link FROM notes WHERE copy_of IS NULL"))
-
-    def note_linked(self, link: str) -> str | None:
-        """The note a summary line's link names."""
-        row = self.conn.execute("SELECT path FROM notes WHERE link = ? LIMIT 1", (link,)).fetchone()
-        return row[0] if row else None
+        return self.view().links()
 
     def link(self, rel: str) -> str:
-        """The link that opens a note in Obsidian (for a note the store does not have, by its name)."""
-        return self.stored_link(rel) or wikilink(rel, {stem(rel): 1})
+        return self.view().link(rel)
 
-    def stored_link(self, rel: str) -> str | None:
-        row = self.conn.execute("SELECT link FROM notes WHERE path = ?", (rel,)).fetchone()
-        return str(row[0]) if row and row[0] else None
-
-    def unreadable(self) -> list[tuple[str, Problem]]:
-        found = [
-            (path, Problem(message, line))
-            for path, message, line in self.conn.execute(
-                "SELECT path, error, error_line FROM notes WHERE error IS NOT NULL AND copy_of IS NULL"
-            )
-        ]
-        found += [
-            (path, Problem(message)) for path, message in self.conn.execute("SELECT * FROM walk_problems")
-        ]
-        return sorted(found, key=lambda item: item[0])
-
-    def conflicts(self) -> list[tuple[str, str]]:
-        return self.conn.execute(
-            "SELECT path, copy_of FROM notes WHERE copy_of IS NOT NULL ORDER BY path"
-        ).fetchall()
-
-    def problems(self) -> list[tuple[str, Problem]]:
-        """Schema problems of notes that were read (for `vaultkit check`)."""
-        rows = self.conn.execute(
-            "SELECT path, problems FROM notes WHERE problems IS NOT NULL AND copy_of IS NULL"
-        )
-        return [(path, Problem(m, line)) for path, found in rows for m, line in json.loads(found)]
-
-    # ------------------------------------------------------------ state
+    # ------------------------------------------------------------ the tick protocol, nudges
 
     def nudged_on(self, follow_up: str) -> str | None:
         """The day (ISO) this follow-up was last nudged, if it was."""
@@ -337,15 +224,14 @@ class Store:
             (today, json.dumps(sorted(due))),
         )
 
-    def pending(self) -> dict[str, tuple[str, str, str, str, str]]:
-        """uid -> (wanted status, day, source, line, reason) of ticks not applied yet."""
+    def pending(self) -> Pending:
+        """Ticks not applied yet (see Pending)."""
         return {row[0]: row[1:] for row in self.conn.execute("SELECT * FROM pending")}
 
-    def set_pending(self, pending: dict[str, tuple[str, str, str, str, str]]) -> None:
+    def set_pending(self, pending: Pending) -> None:
         if pending == self.pending():
             return
         with self.transaction() as db:
-            self._changed()
             db.execute("DELETE FROM pending")
             db.executemany(
                 "INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)", [(k, *v) for k, v in pending.items()]

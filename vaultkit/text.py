@@ -1,6 +1,11 @@
-"""English for counts, and text cut to fit. Pure."""
+"""Text for people: counts in English, text cut to fit, and a value from a note made
+safe for one line. Pure."""
 
 from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -17,3 +22,9 @@ def a_or_an(word: str) -> str:
 def shorten(text: str, room: int = 40) -> str:
     """`text` cut to `room` characters, with an ellipsis when cut."""
     return text if len(text) <= room else text[: room - 1].rstrip() + "…"
+
+
+def one_line(text: str) -> str:
+    """A value from a note, safe to put in the summary's block: on one line
+    (nothing a note holds can add a line), and no marker (nothing can end the block)."""
+    return _CONTROL.sub(" ", text).replace("<!--", "&lt;!--")

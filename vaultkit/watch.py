@@ -54,6 +54,7 @@ from vaultkit.notes import NoteRecord
 from vaultkit.notify import Nudger, describe
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
+from vaultkit.summary.file import digest
 from vaultkit.text import plural
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
@@ -69,6 +70,11 @@ EVENT_FILTER = [
     DirMovedEvent,
     DirDeletedEvent,
 ]
+# Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
+# sync client) before the watcher rewrites it: an open pane, and Tasks' lookup of a
+# line by its text, are not pulled out from under the person. Its ticks are applied
+# to the notes at once. (`index`, which the person runs, writes at once.)
+QUIET = 2.0
 ENOSPC_HINT = (
     "the system's limit on watched folders (inotify) is reached. Raise it with\n"
     "  echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/60-vaultkit.conf "
@@ -95,26 +101,20 @@ class Inbox:
         self._lock = threading.Condition()
         self.paths: set[str] = set()
         self.folders: set[str] = set()
-        self.summary_touched = False
         self.first = 0.0
         self.last = 0.0
 
-    def add(self, rel: str, folder: bool, summary: bool = False) -> None:
+    def add(self, rel: str, folder: bool) -> None:
         with self._lock:
             now = time.monotonic()
-            if not (self.paths or self.folders or self.summary_touched):
+            if not self.pending():
                 self.first = now
             self.last = now
-            if summary:
-                self.summary_touched = True
-            elif folder:
-                self.folders.add(rel)
-            else:
-                self.paths.add(rel)
+            (self.folders if folder else self.paths).add(rel)
             self._lock.notify_all()
 
     def pending(self) -> bool:
-        return bool(self.paths or self.folders or self.summary_touched)
+        return bool(self.paths or self.folders)
 
     def ready(self, settings: Settings, now: float) -> bool:
         with self._lock:
@@ -122,10 +122,10 @@ class Inbox:
                 return False
             return now - self.last >= settings.debounce or now - self.first >= settings.max_wait
 
-    def take(self) -> tuple[set[str], set[str], bool]:
+    def take(self) -> tuple[set[str], set[str]]:
         with self._lock:
-            taken = (self.paths, self.folders, self.summary_touched)
-            self.paths, self.folders, self.summary_touched = set(), set(), False
+            taken = (self.paths, self.folders)
+            self.paths, self.folders = set(), set()
             return taken
 
     def wait(self, timeout: float) -> None:
@@ -163,11 +163,9 @@ class Handler(FileSystemEventHandler):
                 rel = self._rel(raw)
                 if rel is None or any(part.startswith(".") for part in rel.split("/")):
                     continue
-                if rel == self.summary:
-                    self.inbox.add(rel, folder=False, summary=True)
-                elif event.is_directory:
+                if event.is_directory and rel != self.summary:
                     self.inbox.add(rel, folder=True)
-                elif rel.lower().endswith(".md"):
+                elif rel.lower().endswith(".md") or rel == self.summary:
                     self.inbox.add(rel, folder=False)
         except Exception as exc:  # an exception here would kill watchdog's thread silently
             self.log(f"error while noting a change ({type(exc).__name__}); a rescan will catch it")
@@ -201,6 +199,7 @@ class Watcher:
         self.stats = Stats()
         self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
         self.summary_due: float | None = None  # when the summary, left alone after a person's save, is due
+        self._save = ("", 0.0)  # the latest save of the summary by someone else, and when it was seen
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
@@ -218,7 +217,7 @@ class Watcher:
         with vault_lock(self.vault):
             self.store = open_store(self.vault, self.log)
         self._now = time.monotonic()
-        self._update("started", None, (), force=set())
+        self._update("started")
         self._last_rescan = time.monotonic()
 
     def start(self) -> None:
@@ -295,23 +294,20 @@ class Watcher:
                 self.stats.rescans += 1
                 self.deferred.clear()
                 self._now = now
-                self._update("rescan", None, (), force=set())
+                self._update("rescan")
             due = {rel for rel, when in self.deferred.items() if when <= now}
             if self.inbox.ready(self.settings, now) or due:
-                paths, folders, summary = self.inbox.take()
+                paths, folders = self.inbox.take()
                 for rel in due:
                     self.deferred.pop(rel, None)
                 self._now = now
-                why = (
-                    f"{plural(len(paths | due), 'note')} changed"
-                    if paths or due or folders
-                    else "summary edited"
-                )
+                notes = (paths | due) - {nfc(self.vault.config.summary_path)}
+                why = f"{plural(len(notes), 'note')} changed" if notes or folders else "summary edited"
                 self._update(why, paths | due, folders, force=due)
             elif self.summary_due is not None and now >= self.summary_due:
                 self._now = now
                 self.summary_due = None  # set again if it must wait more; not retried in a loop if it fails
-                self._update("summary left alone after your save", set(), (), force=set())
+                self._update("summary left alone after your save", set())
             if now - self._last_nudge >= self.settings.nudge_every:
                 self._last_nudge = now
                 self.nudger.check(self.store)
@@ -332,8 +328,9 @@ class Watcher:
             return True
         return False
 
-    def _update(self, why: str, paths: set[str] | None, folders: Any, force: set[str]) -> None:
-        self._force = force
+    def _update(self, why: str, paths: set[str] | None = None, folders: Any = (), force: Any = ()) -> None:
+        """One run of the pipeline: over the whole vault (`paths` None), or a batch."""
+        self._force = set(force)
         with vault_lock(self.vault):
             report = refresh(
                 self.vault,
@@ -342,11 +339,23 @@ class Watcher:
                 paths=paths,
                 folders=folders,
                 hold=self._hold,
-                defer=True,
+                wait=self._quiet_left,
             )
         # Never dropped: the watcher comes back to a summary left alone for quiet.
         self.summary_due = self._now + report.deferred if report.deferred else None
         self._log(why, report)
+
+    def _quiet_left(self, st: os.stat_result, text: str) -> float:
+        """Seconds to leave the summary alone yet, when someone other than vaultkit
+        saved it less than QUIET seconds ago. Its age is the longer of what its
+        mtime says and how long ago this watcher first saw that save, so a file
+        dated in the future (a skewed clock elsewhere) waits once, not forever."""
+        save = f"{digest(text)}:{st.st_mtime_ns}"  # the same bytes saved again are a new save
+        now = time.time()
+        if self._save[0] != save:
+            self._save = (save, now)
+        age = max(now - st.st_mtime, now - self._save[1])
+        return max(0.0, min(QUIET, QUIET - age))
 
     def _log(self, why: str, report: Report) -> None:
         for outcome in report.ticked:

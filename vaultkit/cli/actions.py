@@ -162,15 +162,8 @@ def actions(app: App, status: str, kind: str | None, domain: str | None, as_json
     """
     import json
 
-    where, params = "", []
-    if status != "all":
-        where, params = "AND status = ?", [status]
-    if kind is not None:
-        where, params = where + " AND kind = ?", [*params, kind]
-    if domain is not None:
-        where, params = where + " AND domain = ?", [*params, domain]
     with scanned(app) as (_, store, _report):
-        chosen = store.actions(where, tuple(params))
+        chosen = store.actions(None if status == "all" else status, kind, domain)
     if as_json:
         click.echo(json.dumps([a.to_json() for a in chosen], ensure_ascii=False, indent=2))
         return
@@ -372,7 +365,7 @@ def check(app: App) -> None:
     from vaultkit.frontmatter import Problem
 
     with scanned(app) as (_, store, report):
-        rows = [*report.unreadable, *store.problems()]
+        rows = [*report.unreadable, *store.view().problems()]
     rows += [
         (copy, Problem(f"sync-conflict copy of {original}; merge it and delete it"))
         for copy, original in report.conflicts

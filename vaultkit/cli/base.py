@@ -82,7 +82,7 @@ def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> lis
     from click.shell_completion import CompletionItem
 
     from vaultkit.schema import open_store, store_path
-    from vaultkit.summary import one_line
+    from vaultkit.text import one_line
 
     vault = _completion_vault(ctx)
     if vault is None or not store_path(vault).exists():

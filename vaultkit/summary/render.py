@@ -1,0 +1,163 @@
+"""The summary's block, rendered from the view: its sections and their task
+lines (as Obsidian Tasks takes them), what is due, the overview. Pure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from vaultkit.actions import Action
+from vaultkit.config import Config
+from vaultkit.overview import render_overview
+from vaultkit.practice import FollowUp
+from vaultkit.summary.derive import View
+from vaultkit.text import one_line, plural
+
+BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
+# Section headings, and what a box under each was shown as (see ticks.read_marks).
+OPEN_HEADINGS = ("### Overdue", "### Things to do (external)", "### Inner work (internal)")
+DONE_HEADING = "## Done in the last"
+PENDING_HEADING = "## Ticks not applied yet"
+INTRO = "*Kept current by vaultkit."
+
+
+def task_line(
+    status: str, text: str, link: str, due: str | None, done: str | None, uid: str, domain: str | None = None
+) -> str:
+    """One Obsidian Tasks line, in the order Tasks writes a line when it ticks
+    it (its description, tags included, then 📅 due, ✅ done, the block id
+    last), so a tick in Tasks changes only the box and adds ✅."""
+    line = f"- {'[x]' if status == 'done' else '[ ]'} {one_line(text)} — {link}"
+    if domain:
+        line += f" #{domain}"
+    if due:
+        line += f" 📅 {due}"
+    if status == "done" and done:
+        line += f" ✅ {done}"
+    return f"{line} ^{uid}"
+
+
+def with_filter(line: str, global_filter: str) -> str:
+    """A task line that Obsidian Tasks with a global filter (`#task`) takes for a
+    task: the filter opens its description, where Tasks' own editor puts it."""
+    shown = one_line(global_filter)
+    if not shown or not line.startswith("- [") or line[6:].startswith(shown + " "):
+        return line
+    return f"{line[:6]}{shown} {line[6:]}"
+
+
+class Block(NamedTuple):
+    """Everything the block shows, worked out by the engine."""
+
+    recently_done_days: int
+    overdue: list[str]
+    external: list[str]
+    internal: list[str]
+    done: list[str]
+    follow_ups: list[str]
+    overview: list[str]
+    unreadable: list[
+        tuple[str, int | None, str]
+    ]  # (a link to the note, or its path in backticks; line; message)
+    pending: list[tuple[str, str]]  # (task line, why it waits)
+    conflicts: list[tuple[str, str]]  # (copy, link to the original)
+    not_applied: list[str]  # what this run could not apply, and why
+    summary_copies: list[str] = []  # conflict copies of the summary kept: the person's text in them differs
+
+
+def render_block(block: Block) -> str:
+    """The text between the markers (it starts and ends with a newline)."""
+    out = [
+        "",
+        f"{INTRO} Tick a box to mark an action done in its note; "
+        "write your own text outside the vaultkit markers.*",
+        "",
+    ]
+    # What to do first, the boxes next, the big picture last: the page opens on
+    # what is due and the tick list, and its charts (a screen or two) come after
+    # everything that needs the person, problems included.
+    if block.follow_ups:
+        out += ["## Follow-ups due", "", *block.follow_ups, ""]
+    out += ["## Open actions", ""]
+    if block.overdue:
+        out += [OPEN_HEADINGS[0], "", *block.overdue, ""]
+    out += [OPEN_HEADINGS[1], "", *(block.external or ["Nothing open."]), ""]
+    out += [OPEN_HEADINGS[2], "", *(block.internal or ["Nothing open."]), ""]
+    days = plural(block.recently_done_days, "day")
+    out += [f"{DONE_HEADING} {days}", "", *(block.done or [f"Nothing in the last {days}."]), ""]
+    if block.unreadable:
+        out += ["## Notes that could not be read", ""]
+        for where, line, message in block.unreadable:
+            out.append(f"- {one_line(where)}{f' (line {line})' if line else ''}: {one_line(message)}")
+        out.append("")
+    if block.pending:
+        out += [PENDING_HEADING, ""]
+        for task, why in block.pending:
+            out += [task, f"    - {one_line(why)}"]
+        out.append("")
+    if block.not_applied:
+        out += ["## Changes vaultkit did not apply", "", *(f"- {one_line(m)}" for m in block.not_applied), ""]
+    if block.conflicts or block.summary_copies:
+        out += ["## Sync conflict copies", ""]
+        for copy in block.summary_copies:
+            out.append(
+                f"- `{one_line(copy)}` is a conflict copy of this note: its boxes were applied, but your "
+                "own text in it differs from this note's; merge what you need here, then delete the copy"
+            )
+        for copy, link in block.conflicts:
+            out.append(
+                f"- `{one_line(copy)}` is a conflict copy of {link}: "
+                "merge what you need into the original, then delete the copy"
+            )
+        out.append("")
+    out += block.overview
+    return "\n".join(out)
+
+
+def line_of(view: View, action: Action) -> str:
+    """An action's task line as the summary lists it."""
+    link = view.link(action.source)
+    return task_line(action.status, action.text, link, action.due, action.done, action.id, action.domain)
+
+
+def due_lines(due: list[FollowUp]) -> list[str]:
+    return [f"- Session {d.session} — {d.label} due since {d.due_on}: `{d.command}`" for d in due]
+
+
+def render(
+    view: View,
+    today: date,
+    config: Config,
+    pending: dict[str, tuple[str, str, str, str, str]],
+    not_applied: list[str],
+    copies: list[str],
+    tasks: str,
+) -> str:
+    """The block between the markers. With a Tasks global filter set (`tasks`,
+    see obsidian.tasks_global_filter), each task line carries it, or Tasks
+    would not see them. Ticks waiting (`pending`) are listed apart."""
+    practice, overview = view.big_picture(config.follow_ups, today)
+    sections = view.sections(today, config.recently_done_days, leaving_out=pending)
+
+    def lines(actions: list[Action]) -> list[str]:
+        return [with_filter(line_of(view, a), tasks) for a in actions]
+
+    return render_block(
+        Block(
+            config.recently_done_days,
+            lines(sections.overdue),
+            lines(sections.external),
+            lines(sections.internal),
+            lines(sections.done),
+            due_lines(practice.due()),
+            render_overview(overview),
+            [(view.stored_link(path) or f"`{path}`", p.line, p.message) for path, p in view.unreadable],
+            [
+                (with_filter(f"- {BOXES[status]}{line[5:]}", tasks), why)
+                for _, (status, _, _, line, why) in sorted(pending.items())
+            ],
+            [(copy, view.link(original)) for copy, original in view.conflicts()],
+            not_applied,
+            copies,
+        )
+    )
