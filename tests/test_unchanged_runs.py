@@ -461,7 +461,12 @@ BROKEN = "---\nactions: [unclosed\n---\n"
 def test_a_broken_note_fixed_and_a_readable_one_broken(full):
     build_tree(full, {"Broken.md": BROKEN})
     settled(full)
-    assert "[[Broken]] (line 3)" in section(text_of(full), "## Notes that could not be read")
+    unreadable = section(text_of(full), "## Notes that could not be read")
+    assert "[[Broken]] (line 3)" in unreadable  # never read whole: nothing of it to list
+    assert (
+        "[[Broken]] (line 3): " in unreadable
+        and "none of its actions are listed until it can be read" in unreadable
+    )
 
     rewrite(full / "Broken.md", '---\nactions: ["Mend it"]\n---\n')
     index(full)
@@ -470,11 +475,19 @@ def test_a_broken_note_fixed_and_a_readable_one_broken(full):
     assert summary_of(full) == fresh(full)
     assert not index(full).summary_written
 
+    # A note listed before keeps its open lines, listed, while it is broken.
+    good = (full / PLANS).read_text()
     rewrite(full / PLANS, BROKEN)
     index(full)
     text = text_of(full)
-    assert "[[Plans]] (line 3)" in section(text, "## Notes that could not be read")
-    assert "Plan the trip" not in text
+    unreadable = section(text, "## Notes that could not be read")
+    assert "[[Plans]] (line 3)" in unreadable and "its 1 action is listed as last read" in unreadable
+    assert "- [ ] Plan the trip — [[Plans]]" in section(text, "## Open actions")
+    assert not index(full).summary_written
+    assert summary_of(full) == fresh(full)  # taken from the summary: no device's store decides
+    rewrite(full / PLANS, good)
+    index(full)
+    assert "## Notes that could not be read" not in text_of(full)
     assert summary_of(full) == fresh(full)
 
 
@@ -483,8 +496,9 @@ def test_a_note_that_cannot_be_decoded_and_then_can(full):
     (full / PLANS).write_bytes(b'---\nactions: ["Plan the \xff trip"]\n---\n')
     os.utime(full / PLANS, ns=(OLD, OLD))
     index(full)
-    assert "## Notes that could not be read" in text_of(full)
-    assert summary_of(full) == fresh(full)
+    text = text_of(full)
+    assert "its 1 action is listed as last read" in section(text, "## Notes that could not be read")
+    assert "- [ ] Plan the trip — [[Plans]]" in section(text, "## Open actions")
     rewrite(full / PLANS, '---\nactions: ["Plan the trip"]\n---\n')
     index(full)
     assert "## Notes that could not be read" not in text_of(full)
@@ -900,8 +914,9 @@ def test_a_body_edit_that_makes_a_note_too_big_and_small_again(full):
     rewrite(path, small + "words " * 3000)  # the frontmatter is as it was
     index(full)
     text = text_of(full)
-    assert "is over max_note_mb" in section(text, "## Notes that could not be read")
-    assert "Book the follow-up" not in text
+    unreadable = section(text, "## Notes that could not be read")
+    assert "is over max_note_mb" in unreadable and "its 2 actions are listed as last read" in unreadable
+    assert "- [ ] Book the follow-up — [[2026-11-17 Reflection]]" in section(text, "## Open actions")
     assert summary_of(full) == fresh(full)
     rewrite(path, small)
     index(full)

@@ -154,8 +154,9 @@ def test_a_note_that_stays_broken_is_reported_after_settling(primed, vault):
     watcher.step(now + 0.2)
     assert len(open_texts(vault)) == 2
     watcher.step(now + 2.0)  # past the settle window: accepted and reported
-    assert open_texts(vault) == []
+    assert len(open_texts(vault)) == 2  # its lines stay listed, as last read
     assert "[[a]] (line 3): frontmatter is not valid YAML" in summary_of(vault)
+    assert "; its 2 actions are listed as last read" in summary_of(vault)
 
 
 def test_vim_style_rename_dance_never_drops_the_note(primed, vault):

@@ -44,7 +44,7 @@ from vaultkit.store import Store
 from vaultkit.summary.derive import Counts
 from vaultkit.summary.file import Copy, Layout, SummaryError, digest, layout, owned_text, summary_text
 from vaultkit.summary.render import line_of, render
-from vaultkit.summary.ticks import SHOWN, Pending, Unshown, changed_boxes, judge, marks_in
+from vaultkit.summary.ticks import SHOWN, Pending, Unshown, changed_boxes, judge, last_listed, marks_in
 from vaultkit.template_files import own_types
 
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
@@ -335,7 +335,9 @@ def _render(vault: Vault, store: Store, today: date, found: Found, harvest: Harv
     """The summary as it should be: the person's text around the block derived from the facts."""
     kept = [copy.rel for copy in found.copies if copy not in found.merged]
     tasks = tasks_global_filter(vault.root)
-    block = render(store.view(), today, vault.config, harvest.waiting, harvest.problems, kept, tasks)
+    view = store.view()
+    last = last_listed(found.text, view, harvest.waiting)
+    block = render(view, today, vault.config, harvest.waiting, harvest.problems, kept, tasks, last)
     return found.where.compose(block)
 
 

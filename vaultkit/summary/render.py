@@ -3,6 +3,7 @@ lines (as Obsidian Tasks takes them), what is due, the overview. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -124,6 +125,18 @@ def due_lines(due: list[FollowUp]) -> list[str]:
     return [f"- Session {d.session} — {d.label} due since {d.due_on}: `{d.command}`" for d in due]
 
 
+def _as_last_read(view: View, rel: str, kept: Sequence[list[str]]) -> str:
+    """What the lists show of a note that cannot be read: the actions the summary
+    listed when it last could be read (`kept`), or none (a note never read whole)."""
+    if rel not in view.paths:
+        return ""  # not a note: something the walk could not take
+    link = f" — {view.link(rel)} "
+    listed = sum(link in line for lines in kept for line in lines)
+    if not listed:
+        return "; none of its actions are listed until it can be read"
+    return f"; its {plural(listed, 'action')} {'is' if listed == 1 else 'are'} listed as last read"
+
+
 def render(
     view: View,
     today: date,
@@ -132,10 +145,13 @@ def render(
     not_applied: list[str],
     copies: list[str],
     tasks: str,
+    kept: Sequence[list[str]] = ([], [], []),
 ) -> str:
     """The block between the markers. With a Tasks global filter set (`tasks`,
     see obsidian.tasks_global_filter), each task line carries it, or Tasks
-    would not see them. Ticks waiting (`pending`) are listed apart."""
+    would not see them. Ticks waiting (`pending`) are listed apart; the open
+    lines of notes that cannot be read now (`kept`: overdue, external,
+    internal; see ticks.last_listed) stay listed after the others."""
     practice, overview = view.big_picture(config.follow_ups, today)
     sections = view.sections(today, config.recently_done_days, leaving_out=pending)
 
@@ -145,13 +161,16 @@ def render(
     return render_block(
         Block(
             config.recently_done_days,
-            lines(sections.overdue),
-            lines(sections.external),
-            lines(sections.internal),
+            lines(sections.overdue) + [with_filter(line, tasks) for line in kept[0]],
+            lines(sections.external) + [with_filter(line, tasks) for line in kept[1]],
+            lines(sections.internal) + [with_filter(line, tasks) for line in kept[2]],
             lines(sections.done),
             due_lines(practice.due()),
             render_overview(overview),
-            [(view.stored_link(path) or f"`{path}`", p.line, p.message) for path, p in view.unreadable],
+            [
+                (view.stored_link(path) or f"`{path}`", p.line, p.message + _as_last_read(view, path, kept))
+                for path, p in view.unreadable
+            ],
             [
                 (with_filter(f"- {BOXES[status]}{line[5:]}", tasks), why)
                 for _, (status, _, _, line, why) in sorted(pending.items())

@@ -225,3 +225,33 @@ def judge(
         else:
             changes.append(Change(action, status, date.fromisoformat(on) if on else today))
     return changes, waiting
+
+
+def last_listed(text: str | None, view: View, pending: Mapping[str, object]) -> tuple[list[str], ...]:
+    """The open lines this copy of the summary shows for notes that cannot be read
+    now, per open section (overdue, external, internal): what those notes said when
+    they last could be read, kept listed until they can again. Taken from the summary
+    itself, not this device's store, so every device (and a store started afresh)
+    writes the same bytes. A line whose tick waits is listed apart (`pending`)."""
+    kept: tuple[list[str], ...] = ([], [], [])
+    owned = owned_text(text) if text is not None else None
+    broken = {path for path, _ in view.unreadable if path in view.paths}
+    if owned is None or not broken:
+        return kept
+    where: list[str] | None = None
+    seen: set[str] = set()
+    for line in owned[1].split("\n"):
+        if line.startswith("#"):
+            heading = line.rstrip("\r")
+            where = kept[OPEN_HEADINGS.index(heading)] if heading in OPEN_HEADINGS else None
+            continue
+        match = _TASK.match(line)
+        if where is None or match is None or _BOX.get(match[1]) != "open":
+            continue
+        ids, links = _BLOCK_ID.findall(match[2]), _LINK.findall(match[2])
+        if not ids or not links or ids[-1] in seen or ids[-1] in pending or ids[-1] in view.by_id:
+            continue
+        if view.note_linked(links[-1]) in broken:
+            seen.add(ids[-1])
+            where.append(f"- [ ] {match[2]}")
+    return kept
