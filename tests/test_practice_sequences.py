@@ -28,7 +28,6 @@ from .helpers import build_tree
 
 INT, REF, CHK = "intention", "reflection", "check-in"
 UNCHECKED = ...  # an expectation left open (the rules do not settle it)
-ALL, DUE, BRIEF = "all views", "status, summary, nudges", "brief"
 
 
 def note(type_: str, day: str, session: int, **props: object) -> tuple[str, str]:
@@ -63,16 +62,13 @@ def section(text: str, heading: str) -> list[str] | None:
     return [line for line in body.splitlines() if line.strip() and not line.startswith("<!--")]
 
 
-def observe(run, vault: Path, brief_session: int | None, part: str = ALL) -> dict[str, object]:
-    """What the views (all, or the due views or the brief's) say about follow-ups right now."""
+def observe(run, vault: Path, brief_session: int | None) -> dict[str, object]:
+    """What every view says about follow-ups right now."""
     seen: dict[str, object] = {}
-    if part in (ALL, BRIEF):
-        brief = run("brief", "--stdout", *(["--session", str(brief_session)] if brief_session else []))
-        assert brief.exit_code == 0, brief.output
-        seen["brief title"] = brief.stdout.splitlines()[0]
-        seen["brief missed"] = section(brief.stdout, "## Follow-ups missed") or []
-    if part == BRIEF:
-        return seen
+    brief = run("brief", "--stdout", *(["--session", str(brief_session)] if brief_session else []))
+    assert brief.exit_code == 0, brief.output
+    seen["brief title"] = brief.stdout.splitlines()[0]
+    seen["brief missed"] = section(brief.stdout, "## Follow-ups missed") or []
     status = run("status")
     assert status.exit_code == 0, status.output
     lines = status.stdout.splitlines()
@@ -145,7 +141,7 @@ def configure(vault: Path, folder: Path, *lines: str) -> Path:
     return calls
 
 
-def walk(run, vault: Path, monkeypatch: pytest.MonkeyPatch, steps: list[Step], part: str = ALL) -> None:
+def walk(run, vault: Path, monkeypatch: pytest.MonkeyPatch, steps: list[Step]) -> None:
     for number, step in enumerate(steps, 1):
         monkeypatch.setenv("VAULTKIT_NOW", step.now if "T" in step.now else f"{step.now}T12:00")
         build_tree(vault, dict(step.notes))
@@ -153,7 +149,7 @@ def walk(run, vault: Path, monkeypatch: pytest.MonkeyPatch, steps: list[Step], p
             made = run("new", *step.new, "--no-input")
             assert made.exit_code == 0, made.output
             assert made.stdout.splitlines()[-1] == step.made, f"step {number}"
-        got = observe(run, vault, step.brief_session, part)
+        got = observe(run, vault, step.brief_session)
         assert got == expected(step, got), f"step {number}, at {step.now}"
 
 
@@ -368,15 +364,10 @@ CONFIG = {
 }
 
 
-def cases():
-    for name, steps in SEQUENCES.items():
-        yield pytest.param(name, steps, ALL, id=name)
-
-
-@pytest.mark.parametrize(("name", "steps", "part"), list(cases()))
-def test_sequence(vault, run, monkeypatch, tmp_path, name, steps, part):
+@pytest.mark.parametrize(("name", "steps"), list(SEQUENCES.items()), ids=list(SEQUENCES))
+def test_sequence(vault, run, monkeypatch, tmp_path, name, steps):
     configure(vault, tmp_path, *CONFIG.get(name, ()))
-    walk(run, vault, monkeypatch, steps, part)
+    walk(run, vault, monkeypatch, steps)
 
 
 # ---------------------------------------------------------------- `vaultkit skip`

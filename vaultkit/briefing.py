@@ -270,12 +270,7 @@ def make_brief(
             actions_hidden.append(hidden)
         else:
             shared.append(action)
-    missed = [
-        f
-        for f in practice.follow_ups
-        if f.state == "missed"
-        and (f.session in span.sessions if not span.by_date else span.start <= f.due_on.isoformat())
-    ]
+    missed = practice.missed(span.sessions, date.fromisoformat(span.start) if span.by_date else None)
     brief = build_brief(
         span, texts, _templates(vault, {t.type for t in texts if t.type}), shared, missed, today
     )

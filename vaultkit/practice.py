@@ -100,9 +100,27 @@ class Practice:
             (f for f in self.follow_ups if f.state == "due"), key=lambda f: (f.due_on, f.session, f.label)
         )
 
-    def missed(self, sessions: Iterable[int]) -> list[FollowUp]:
+    def missed(self, sessions: Iterable[int] = (), since: date | None = None) -> list[FollowUp]:
+        """The follow-ups missed of these sessions, or (`since`) due on or after a day."""
         wanted = set(sessions)
-        return [f for f in self.follow_ups if f.state == "missed" and f.session in wanted]
+        return [
+            f
+            for f in self.follow_ups
+            if f.state == "missed" and (f.due_on >= since if since is not None else f.session in wanted)
+        ]
+
+    def session_for(self, note_type: str, on: date) -> int:
+        """The session a new note dated `on` belongs to by default: an intention opens
+        the next one; a reflection written on or after the day recorded as the next
+        session's (`next_session`, no intention for it) opens that one, as its day
+        rule says; any other note joins the latest."""
+        latest = self.sessions[-1].number if self.sessions else 0
+        if note_type == OPENS_SESSION:
+            return latest + 1
+        ahead = self.upcoming or (0, None)
+        if note_type == "reflection" and ahead[0] == latest + 1 and ahead[1] is not None and ahead[1] <= on:
+            return latest + 1
+        return max(latest, 1)
 
     @property
     def begun(self) -> list[Session]:

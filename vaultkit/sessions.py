@@ -14,7 +14,6 @@ from vaultkit.errors import VaultkitError
 from vaultkit.notes import NoteRecord
 from vaultkit.practice import OPENS_SESSION, Practice
 
-REFLECTION = "reflection"
 # The note types a later note links back to.
 LINKED_TYPES = ("intention", "reflection")
 
@@ -54,16 +53,7 @@ def choose_session(practice: Practice, note_type: str, given: int | None, on: da
             raise VaultkitError(f"session {given} already has its intention, {opened_by[0]}")
         number = given
     else:
-        number = latest + 1 if note_type == OPENS_SESSION else max(latest, 1)
-        ahead = practice.upcoming
-        if (
-            note_type == REFLECTION
-            and ahead
-            and ahead[1] is not None
-            and ahead[0] == latest + 1
-            and ahead[1] <= on
-        ):
-            number = latest + 1  # the session recorded as next has happened: its reflection opens it
+        number = practice.session_for(note_type, on)
     if note_type == OPENS_SESSION:
         day = on.isoformat()
         later = sorted(n for n, d in days.items() if n < number and d > day)
