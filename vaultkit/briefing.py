@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.actions import Action
-from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.atomic import create_exclusive, create_new, make_dirs
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
 from vaultkit.brief_privacy import aliases_of, hidden_action, private_meta
 from vaultkit.brief_text import Boilerplate, Sections, boilerplate, link_targets, split_sections
@@ -25,7 +25,7 @@ from vaultkit.config import now
 from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
-from vaultkit.notes import NoteRecord
+from vaultkit.notes import BRIEF_TYPE, NoteRecord
 from vaultkit.overview import mood_chart
 from vaultkit.practice import Practice
 from vaultkit.refresh import big_picture
@@ -33,7 +33,6 @@ from vaultkit.store import Store
 from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import NoteValues, dump_frontmatter
 
-BRIEF_TYPE = "brief"
 SOON_DAYS = 3  # `vaultkit status` asks for a brief this many days before the next session
 
 
@@ -148,8 +147,8 @@ def _span(practice: Practice, notes: list[NoteRecord], session: int | None, sinc
             n.session for n in notes if n.session is not None and n.date is not None and n.date >= start
         }
         sessions = tuple(sorted(chosen))
-        last = practice.session(sessions[-1]) if sessions else None
-        upcoming = sessions[-1] if len(sessions) > 1 and last is not None and not last.answered else None
+        to_come = {s.number for s in practice.ahead()}
+        upcoming = sessions[-1] if len(sessions) > 1 and sessions[-1] in to_come else None
         return Span(f"since {start}", start, tomorrow, sessions, upcoming, _for(practice, sessions, upcoming))
     if not practice.sessions:
         raise VaultkitError("no note has a session number yet; use --since DATE for a brief of recent notes")
@@ -194,12 +193,8 @@ def _for(
     if not sessions:
         return None
     number = upcoming if upcoming is not None else sessions[-1] + 1
-    found = practice.session(number)
-    if found is not None:
-        return number, found.day.isoformat()
-    if practice.upcoming is not None and practice.upcoming[0] == number and practice.upcoming[1]:
-        return number, practice.upcoming[1].isoformat()
-    return number, None
+    day = practice.day_of(number)
+    return number, day.isoformat() if day else None
 
 
 def _in_span(note: NoteRecord, span: Span) -> bool:
@@ -303,16 +298,15 @@ def write_note(vault: Vault, made: Made, today: date) -> str:
     """Create the brief note; its vault-relative path. Never overwrites."""
     rel = brief_rel(vault, made, today)
     target = safe_target(vault, rel)
-    if target.exists() or target.is_symlink():
-        raise NoteExistsError(
-            f"{rel} already exists; vaultkit never overwrites a note. "
-            "Open it, rename or delete it to make a new one, or print this one with --stdout"
-        )
-    make_dirs(target.parent, vault.config.dir_mode)
-    try:
-        create_exclusive(target, note_text(made, today).encode("utf-8"), vault.config.file_mode)
-    except FileExistsError:
-        raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    create_new(
+        target,
+        note_text(made, today).encode("utf-8"),
+        vault.config.file_mode,
+        vault.config.dir_mode,
+        rel,
+        "vaultkit never overwrites a note. "
+        "Open it, rename or delete it to make a new one, or print this one with --stdout",
+    )
     return vault.rel(target)
 
 

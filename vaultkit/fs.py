@@ -335,3 +335,24 @@ def safe_target(vault: Vault, rel: str) -> Path:
         if real != root and root not in real.parents:
             raise UnsafePathError(f"{rel!r} is a symlink that points outside the vault")
     return target
+
+
+# ---------------------------------------------------------------- template files
+
+TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def shipped_templates_dir() -> Path:
+    """The default templates: inside the installed package, or the source tree."""
+    packaged = Path(__file__).parent / "_templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def template_files(vault: Vault) -> Iterator[tuple[str, Path, str]]:
+    """(name, path, origin) of every template file: the shipped ones ("default"),
+    then the vault's own ("vault"), each folder by name."""
+    for folder, origin in ((shipped_templates_dir(), "default"), (vault.state_dir / "templates", "vault")):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.md")):
+                if TEMPLATE_NAME.match(path.stem):
+                    yield path.stem, path, origin

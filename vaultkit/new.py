@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Protocol
 
 from vaultkit.actions import Action
-from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.atomic import create_new
 from vaultkit.config import logical_today
 from vaultkit.drafts import Draft, DraftFile, started_now
 from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
@@ -311,11 +311,7 @@ def create_note(
     values.open_actions = [(a.text, carried_links[a.source]) for a in carried if a.id not in decisions]
     values.path = vault.rel(target)
     text = render_note(template, values)
-    make_dirs(target.parent, vault.config.dir_mode)
-    try:
-        create_exclusive(target, text.encode("utf-8"), vault.config.file_mode)
-    except FileExistsError:
-        raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+    create_new(target, text.encode("utf-8"), vault.config.file_mode, vault.config.dir_mode, rel)
     if asker is not None:
         file.discard()  # its words are in the note now (a draft someone else wrote meanwhile stays)
         if file.elsewhere is not None:

@@ -9,9 +9,10 @@ from typing import Any
 
 from vaultkit.actions import DOMAINS, Action, iso_date, parse_actions, session_number
 from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
-from vaultkit.fs import NoteFile, read_head
+from vaultkit.fs import NoteFile, Vault, read_head, template_files
 
 INTEGRATION_TYPES = ("intention", "reflection", "check-in")
+BRIEF_TYPE = "brief"  # `vaultkit brief`'s notes: vaultkit's own, never integration work
 # Bumped when what is read from a note changes: the store then reads every note again.
 READER_VERSION = 6
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
@@ -120,8 +121,14 @@ def _score(meta: dict[str, Any], key: str, problems: list[tuple[int | None, str,
 
 
 _OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
-_CLOSING = re.compile(rb"(?m)^(?:---|\.\.\.)[ \t]*\r?$")
+_CLOSING = re.compile(rb"(?m)^---[ \t]*\r?$")  # as parse_frontmatter closes a block
 _OWN_KEY = re.compile(rb"(?m)^(actions|type)[ \t]*:[ \t]*([^\r\n]*)\r?$")
+
+
+def own_types(vault: Vault) -> frozenset[str]:
+    """The note types that make a note vaultkit's own: its templates' (shipped or the
+    vault's), and its briefs'."""
+    return frozenset({BRIEF_TYPE, *(name for name, _, _ in template_files(vault))})
 
 
 def is_own(data: bytes, types: frozenset[str]) -> bool:

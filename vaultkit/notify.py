@@ -29,6 +29,7 @@ from datetime import datetime
 from vaultkit.config import Config, in_quiet_hours, logical_today
 from vaultkit.practice import FollowUp
 from vaultkit.store import Store
+from vaultkit.text import a_or_an
 
 TIMEOUT = 10.0  # seconds a channel may take before it is stopped
 CLOSE_WAIT = 3.0  # seconds a stopping watcher waits for a channel still running
@@ -43,13 +44,7 @@ Log = Callable[[str], None]
 
 def message(due: FollowUp) -> str:
     """What a nudge says: a note type and a session number, nothing from a note."""
-    article = "an" if due.type[:1].lower() in "aeiou" else "a"
-    return f"vaultkit: {article} {due.type} is due (session {due.session})"
-
-
-def follow_up_key(due: FollowUp) -> str:
-    """How the store remembers a follow-up: "3:1-week check-in"."""
-    return due.key
+    return f"vaultkit: {a_or_an(due.type)} is due (session {due.session})"
 
 
 def channel_argv(
@@ -163,12 +158,12 @@ class Nudger:
         today = logical_today(now, self.config.day_starts_at)
         due = store.practice(self.config.follow_ups, today).due()
         day = today.isoformat()
-        store.forget_nudges([follow_up_key(d) for d in due], day)
+        store.forget_nudges([d.key for d in due], day)
         if not due or in_quiet_hours(self.config.notify_quiet, now.time()):
             return 0  # in quiet hours nothing is recorded: the nudge comes when they end
         texts = []
         for follow_up in due:
-            key = follow_up_key(follow_up)
+            key = follow_up.key
             last = store.nudged_on(key)
             if last is not None and last >= day:
                 continue

@@ -68,10 +68,7 @@ class FollowUp:
     type: str  # the note type that clears it
     label: str  # "1-week check-in"
     due_on: date
-    opens: date  # its window: notes dated from here on count ...
-    closes: date | None  # ... until here (exclusive); None: no end
     state: str  # upcoming | due | done | missed | dismissed | overtaken
-    by: str | None = None  # the note that cleared it
 
     @property
     def command(self) -> str:
@@ -126,6 +123,14 @@ class Practice:
     def begun(self) -> list[Session]:
         """Sessions whose day has come."""
         return [s for s in self.sessions if s.day <= self.today]
+
+    def day_of(self, number: int) -> date | None:
+        """A session's day: its own when it has notes, else the one recorded as the
+        next session's, when that is the session meant."""
+        found = self.session(number)
+        if found is not None:
+            return found.day
+        return self.upcoming[1] if self.upcoming is not None and self.upcoming[0] == number else None
 
     def ahead(self) -> list[Session]:
         """Sessions still to come: their day is today or later and nothing is written
@@ -245,11 +250,11 @@ def _follow_ups(s: Session, note_type: str, offsets: list[int], today: date) -> 
     for days, start, stop in zip(offsets, opens, closes, strict=True):
         name = label(days, note_type)
         due_on = s.day + timedelta(days=days)
-        by = next((e.path for e in written if _within(e.date, start, stop)), None)
+        written_in_window = any(_within(e.date, start, stop) for e in written)
         shown_until = stop if stop is not None else s.end
         if s.end is not None and shown_until is not None:
             shown_until = min(shown_until, s.end)
-        if by is not None:
+        if written_in_window:
             state = "done"
         elif _matches(name, s.dismissed):
             state = "dismissed"
@@ -261,7 +266,7 @@ def _follow_ups(s: Session, note_type: str, offsets: list[int], today: date) -> 
             state = "missed"
         else:
             state = "due"
-        result.append(FollowUp(s.number, note_type, name, due_on, start, stop, state, by))
+        result.append(FollowUp(s.number, note_type, name, due_on, state))
     return result
 
 

@@ -35,7 +35,7 @@ from vaultkit.atomic import Snapshot, make_dirs, snapshot, swap
 from vaultkit.device import vault_lock
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import NoteFile, Vault, WalkProblem, safe_target, stat_note, summary_copies, walk_notes
-from vaultkit.notes import NoteRecord, read_note
+from vaultkit.notes import NoteRecord, own_types, read_note
 from vaultkit.obsidian import tasks_global_filter
 from vaultkit.overview import Overview
 from vaultkit.practice import Practice
@@ -45,7 +45,6 @@ from vaultkit.summary.derive import Counts
 from vaultkit.summary.file import Copy, Layout, SummaryError, digest, layout, owned_text, summary_text
 from vaultkit.summary.render import line_of, render
 from vaultkit.summary.ticks import SHOWN, Pending, Unshown, changed_boxes, judge, last_listed, marks_in
-from vaultkit.template_files import own_types
 
 ATTEMPTS = 5  # summary writes raced by another writer before the run gives up for now
 RACY_NS = 3_000_000_000  # FAT and exFAT keep 2 s; SMB and HFS+ 1 s; a margin for clock skew

@@ -12,9 +12,8 @@ from vaultkit.atomic import make_dirs
 from vaultkit.device import device_id
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import LOCAL_DIR, Vault
-from vaultkit.notes import READER_VERSION
+from vaultkit.notes import READER_VERSION, own_types
 from vaultkit.store import Store
-from vaultkit.template_files import own_types
 
 APPLICATION_ID = 0x766B7431  # "vkt1": tells vaultkit's database from any other SQLite file
 # Each step brings `PRAGMA user_version` from its index to the next (as zk's db.go).

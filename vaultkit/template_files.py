@@ -8,8 +8,8 @@ from pathlib import Path
 
 from vaultkit.atomic import create_new
 from vaultkit.errors import TemplateError
-from vaultkit.fs import Vault
-from vaultkit.templates import TEMPLATE_NAME, NoteValues, Template, fill_placeholders
+from vaultkit.fs import TEMPLATE_NAME, Vault, shipped_templates_dir, template_files
+from vaultkit.templates import NoteValues, Template, fill_placeholders
 
 
 def note_path(pattern: str, values: NoteValues) -> str:
@@ -18,12 +18,6 @@ def note_path(pattern: str, values: NoteValues) -> str:
     if not rel.lower().endswith(".md"):
         rel += ".md"
     return rel
-
-
-def shipped_templates_dir() -> Path:
-    """The default templates: inside the installed package, or the source tree."""
-    packaged = Path(__file__).parent / "_templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
 def _read_template(name: str, path: Path, origin: str) -> Template:
@@ -52,22 +46,9 @@ def find_template(vault: Vault, name: str) -> Template:
 def list_templates(vault: Vault) -> list[Template]:
     """Every template, the vault's own shadowing the shipped ones, sorted by name."""
     found: dict[str, Template] = {}
-    for folder, origin in ((shipped_templates_dir(), "default"), (vault.state_dir / "templates", "vault")):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.md")):
-                if TEMPLATE_NAME.match(path.stem):
-                    found[path.stem] = _read_template(path.stem, path, origin)
+    for name, path, origin in template_files(vault):
+        found[name] = _read_template(name, path, origin)
     return [found[name] for name in sorted(found)]
-
-
-def own_types(vault: Vault) -> frozenset[str]:
-    """The note types that make a note vaultkit's own: its templates' (shipped or the
-    vault's), and its briefs'."""
-    names = {"brief"}
-    for folder in (shipped_templates_dir(), vault.state_dir / "templates"):
-        if folder.is_dir():
-            names.update(p.stem for p in folder.glob("*.md") if TEMPLATE_NAME.match(p.stem))
-    return frozenset(names)
 
 
 def copy_template(vault: Vault, name: str) -> Path:

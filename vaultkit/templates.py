@@ -30,8 +30,6 @@ from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.new_actions import NewAction
 
-TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
 _PROMPT = re.compile(r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M)
 _MOMENT = re.compile(

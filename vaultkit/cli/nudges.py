@@ -26,13 +26,13 @@ def nudges(app: App, send_test: bool) -> None:
     """
     from vaultkit.config import in_quiet_hours, now
     from vaultkit.errors import VaultkitError
-    from vaultkit.notify import TEST_MESSAGE, describe, follow_up_key, send_and_wait
+    from vaultkit.notify import TEST_MESSAGE, describe, send_and_wait
 
     with scanned(app) as (vault, store, _report):
         config = vault.config
         today = vault_today(vault)
         due = store.practice(config.follow_ups, today).due()
-        last = {follow_up_key(d): store.nudged_on(follow_up_key(d)) for d in due}
+        last = {d.key: store.nudged_on(d.key) for d in due}
     if config.notify == "off":
         click.echo(
             "Nudges are off. To have `vaultkit watch` tell you when a follow-up is due, set\n"
@@ -49,7 +49,7 @@ def nudges(app: App, send_test: bool) -> None:
     if not due:
         click.echo("Due: nothing right now.")
     for follow_up in due:
-        day = last[follow_up_key(follow_up)]
+        day = last[follow_up.key]
         click.echo(
             f"Due: session {follow_up.session}'s {follow_up.label}, since {follow_up.due_on}; "
             + (f"last nudged {day}" if day else "not nudged yet")

@@ -22,14 +22,13 @@ from vaultkit.actions import Action, unique_ids
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import stem
-from vaultkit.notes import NoteRecord
+from vaultkit.notes import BRIEF_TYPE, NoteRecord
 from vaultkit.overview import MOOD_POINTS, WHEEL_POINTS, Facts, Overview, Tally, build_overview
 from vaultkit.practice import Entry, Practice
 from vaultkit.practice import build as build_practice
 from vaultkit.text import one_line
 
 MIN_PREFIX = 4  # a shorter start of an id ("item 7") could be taken for one
-BRIEF_TYPE = "brief"
 
 
 class Counts(NamedTuple):
