@@ -539,3 +539,32 @@ def test_a_file_system_without_hard_links_still_gets_new_files(vault, run, monke
     assert indexed.exit_code == 0, indexed.stderr
     assert "- [ ] Call" in (vault / "Integration Actions.md").read_text()
     assert not [p.name for p in vault.rglob("*.vaultkit-tmp")]
+
+
+def test_a_line_appended_in_place_at_the_rename_is_kept(vault, run, monkeypatch):
+    """An editor that appends to the note between vaultkit's check and its rename
+    writes into the file being replaced: `done` notices, puts the editor's text
+    back and ticks again on it, so both the tick and the line are kept."""
+    from vaultkit import atomic
+
+    build_tree(vault, {"a.md": "---\nactions: ['[ ] Walk', '[ ] Call']\n---\nBody\n"})
+    index_vault(vault)
+    note = vault / "a.md"
+    replace, appended = atomic._replace, []
+
+    def editor_then_replace(tmp, path):
+        if path == note and not appended:
+            with open(note, "ab") as f:
+                f.write(b"Written at the worst moment\n")
+            appended.append(True)
+        replace(tmp, path)
+
+    monkeypatch.setattr(atomic, "_replace", editor_then_replace)
+    walk = next(a.id for a in actions_of(vault) if a.text == "Walk")
+    result = run("done", walk)
+    assert result.exit_code == 0, result.stderr
+    assert appended
+    text = note.read_text()
+    assert "Written at the worst moment\n" in text
+    assert "[x] Walk" in text
+    assert "[ ] Call" in text

@@ -171,15 +171,30 @@ def snapshot(path: Path) -> Snapshot:
     return Snapshot(path, b"".join(chunks), st)
 
 
-def _holds(snap: Snapshot) -> bool:
-    """Whether the file is still the one read, with the same bytes."""
-    now = snapshot(snap.path)
-    if now.data is None or snap.data is None or snap.stat is None or now.stat is None:
-        return now.data is None and snap.data is None
-    return (now.stat.st_dev, now.stat.st_ino) == (
-        snap.stat.st_dev,
-        snap.stat.st_ino,
-    ) and now.data == snap.data
+def _read_fd(fd: int) -> bytes:
+    chunks, offset = [], 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _open_if_held(snap: Snapshot) -> int | None:
+    """An open descriptor on the file if it is still the one read, with the
+    same bytes; None if it is not (or, for a file that did not exist, -1 when
+    it still does not)."""
+    try:
+        fd = os.open(snap.path, READ_FLAGS)
+    except FileNotFoundError:
+        return -1 if snap.data is None else None
+    if snap.stat is None:
+        os.close(fd)
+        return None
+    st = os.fstat(fd)
+    if (st.st_dev, st.st_ino) == (snap.stat.st_dev, snap.stat.st_ino) and _read_fd(fd) == snap.data:
+        return fd
+    os.close(fd)
+    return None
 
 
 def swap(snap: Snapshot, data: bytes, mode: int) -> Snapshot | None:
@@ -195,22 +210,38 @@ def swap(snap: Snapshot, data: bytes, mode: int) -> Snapshot | None:
         )
     keep = stat.S_IMODE(snap.stat.st_mode) if snap.stat is not None else mode
     tmp = _write_temp(snap.path.parent, snap.path.name, data, keep)
+    late = None
     try:
         if snap.stat is not None:
             _carry_over(snap.stat, os.fspath(snap.path), tmp)
-        if not _holds(snap):
+        held = _open_if_held(snap)
+        if held is None:
             return snapshot(snap.path)
-        if snap.data is None:
+        if held == -1:
             try:
                 _publish_new(tmp, snap.path, data, keep)
             except FileExistsError:
                 return snapshot(snap.path)
         else:
-            _replace(tmp, snap.path)
+            try:
+                _replace(tmp, snap.path)
+                # An editor that appends in place may have written between the
+                # check and the rename: its bytes are in the file replaced.
+                now = _read_fd(held)
+            finally:
+                os.close(held)
+            if now != snap.data:
+                late = now
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     _fsync_dir(snap.path.parent)
+    if late is not None:
+        # Put their text back (if nobody saved since) and let the caller edit it again.
+        mine = snapshot(snap.path)
+        if mine.data == data:
+            swap(mine, late, mode)
+        return snapshot(snap.path)
     return None
 
 
