@@ -14,7 +14,7 @@ from typing import Any
 from vaultkit.actions import Action
 from vaultkit.atomic import create_new
 from vaultkit.brief.page import Brief, NoteText, Span, boilerplate, build_brief, render_body
-from vaultkit.brief.privacy import aliases_of, hidden_action, link_targets, private_meta, split_sections
+from vaultkit.brief.privacy import aliases_of, link_targets, private_meta, private_tags, split_sections
 from vaultkit.config import now
 from vaultkit.errors import TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
@@ -93,8 +93,10 @@ class Privacy:
         return self.targets[key]
 
     def hides(self, action: Action) -> str | None:
-        """Why an action of a shared note is not listed: tagged `#private`, or a private link."""
-        return hidden_action(action.text, any(self.linked(t) for t in link_targets(action.text)))
+        """Why an action of a shared note is not listed."""
+        if any(self.linked(t) for t in link_targets(action.text)):
+            return "an action linking to a private note"
+        return "an action tagged #private" if private_tags(action.text) else None
 
 
 def _span(practice: Practice, notes: list[NoteRecord], session: int | None, since: date | None) -> Span:
@@ -160,11 +162,7 @@ def make_brief(
     practice, overview = big_picture(vault, store, today)
     span = _span(practice, notes, session, since)
     chosen = sorted(
-        (
-            n
-            for n in notes
-            if (n.date is not None and n.date >= span.start if span.by_date else n.session in span.sessions)
-        ),
+        (n for n in notes if ((n.date or "") >= span.start if span.by_date else n.session in span.sessions)),
         key=lambda n: (n.date or "", n.path),
     )
     if not chosen:
@@ -187,12 +185,12 @@ def make_brief(
     in_span = {n.path for n in chosen}
     for action in store.actions():
         recent = action.done is not None and action.done >= span.start
-        if (action.status == "open" or recent or action.source in in_span) and privacy.of(
-            action.source
-        ) is None:
+        if (action.status == "open" or recent or action.source in in_span) and not privacy.of(action.source):
             why = privacy.hides(action)
-            hidden += [why] if why else []
-            shared += [] if why else [action]
+            if why:
+                hidden.append(why)
+            else:
+                shared.append(action)
     templates = {}
     for name in {t.type for t in texts if t.type}:
         try:

@@ -10,24 +10,11 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import unquote
 
-# Why a part was left out, as `--preview` says it (never the text).
-HEADING = "a heading that says private"
-HEADING_OVER_ALL = "a heading over all of it says private"
-LINKED_HEADING = "a heading that links to a private note"
-MARKED_SECTION = "%% private %% in a section"
-MARKED_TOP = "%% private %% at its top"
-CALLOUT = "a callout marked private"
-HTML = "HTML marked private"
-ENDS_IN_TAG = "a paragraph or list item ending in #private"
-TAGGED_NOTE = "tagged private"
-INLINE_TAG = "#private in its text"
-TAGGED_ACTION = "an action tagged #private"
-LINKED_ACTION = "an action linking to a private note"
-
 # "private" on its own (`Private`, `private/family`, `_private_`), not in a word (`privately`).
+_INLINE_TAG = "#private in its text"  # why a whole note is private, as `--preview` says
 _WORD = re.compile(r"(?<![^\W_])private(?![^\W_])", re.I)
 # An inline tag as Obsidian writes it; not part of a word, a path or an entity (`a#b`, `/#b`, `&#35;`).
 TAG = re.compile(r"(?<![\w/#&])#([\w/-]+)")
@@ -41,6 +28,7 @@ _ANY_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*?(/?)>")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 )
+_BLOCKS = ("paragraph_open", "heading_open", "html_block", "fence", "code_block")
 _FALSE = ("", "false", "no", "off", "0", "n")
 _PRIVATE_MARK = re.compile(r"%%\s*private\s*%%|<!--\s*private\s*-->", re.I)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z)", re.S)  # one left open runs to the end
@@ -49,7 +37,7 @@ WIKILINK = re.compile(r"!?\[\[([^\]|#^]*)([#^][^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MD_EMBED = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)>]*)>?\s*\)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*(?:<([^>]*)>|(\S+))")  # [ref]: target "title"
-_REF_USE = re.compile(r"\[([^\]]+)\](?:\[([^\]]*)\])?")  # [text][ref], [ref][], [ref]
+_REF_USE = re.compile(r"\[([^\]]+)\](?:\[([^\]]*)\])?")
 _NOT_A_NOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)  # a web address, an anchor
 
 PrivateLink = Callable[[str], bool]  # a link's target ("Note", "Folder/Note.md") -> private?
@@ -94,7 +82,7 @@ def private_meta(meta: Mapping[Any, Any]) -> str | None:
         named = isinstance(key, str) and key.strip().casefold() == "private"
         if named and value is not None and value is not False and str(value).strip().casefold() not in _FALSE:
             return "private: true"
-    return TAGGED_NOTE if any(says_private(text) for text in _texts(meta, "tags", "tag")) else None
+    return "tagged private" if any(says_private(text) for text in _texts(meta, "tags", "tag")) else None
 
 
 def aliases_of(meta: Mapping[Any, Any]) -> list[str]:
@@ -103,13 +91,6 @@ def aliases_of(meta: Mapping[Any, Any]) -> list[str]:
     for text in _texts(meta, "aliases", "alias"):
         found += [text.strip(), *(a.strip() for a in text.split(",") if "," in text)]
     return [a for a in found if a]
-
-
-def hidden_action(text: str, links_private: bool) -> str | None:
-    """Why an action's text keeps it off the page (it links to a private note, or is tagged)."""
-    if links_private:
-        return LINKED_ACTION
-    return TAGGED_ACTION if private_tags(text) else None
 
 
 # ---------------------------------------------------------------- links and quotes
@@ -130,11 +111,6 @@ def link_targets(line: str) -> list[str]:
 
 def _label(text: str) -> str:
     return " ".join(text.split()).casefold()
-
-
-def _uses(line: str, labels: frozenset[str]) -> bool:
-    """Whether a line uses one of these reference labels: `[text][ref]`, `[ref][]` or `[ref]`."""
-    return bool(labels) and any(_label(m[2] or m[1]) in labels for m in _REF_USE.finditer(line))
 
 
 def escape_html(text: str) -> str:
@@ -159,19 +135,7 @@ def inert(text: str) -> str:
     return escape_html(text)
 
 
-def strip_comments(text: str) -> str:
-    return _COMMENT.sub("", text)
-
-
 # ---------------------------------------------------------------- marks in a body
-
-
-class Region(NamedTuple):
-    """Lines [start, end) of a body left out, and why."""
-
-    start: int
-    end: int
-    why: str
 
 
 def _element_end(lines: list[str], start: int, block_end: int, name: str) -> int:
@@ -189,12 +153,14 @@ def _element_end(lines: list[str], start: int, block_end: int, name: str) -> int
     return len(lines)
 
 
-def _html_region(lines: list[str], opened: list[tuple[str, int]], where: list[int], content: str) -> Region:
+def _html_region(
+    lines: list[str], opened: list[tuple[str, int]], where: list[int], content: str
+) -> tuple[int, int, str]:
     """What an HTML mark hides: the element an earlier block left open (`<details>`, a blank
     line, `<summary>Private</summary>`), else the one its own block opens, else the block."""
     first = _OPEN_TAG.match(content)
     name, start = opened[-1] if opened else ((first[1] if first else ""), where[0])
-    return Region(start, _element_end(lines, start, where[1], name), HTML)
+    return (start, _element_end(lines, start, where[1], name), "HTML marked private")
 
 
 def _track(opened: list[tuple[str, int]], content: str, line: int) -> None:
@@ -225,11 +191,6 @@ def _plain(inline: Any) -> str:
     return "".join(out)
 
 
-def _is_tag_line(line: str) -> bool:
-    """A line of tags only (`#journal #private`, `Tags: #private`), which tags the note."""
-    return not TAG.sub("", _TAGS_LABEL.sub("", line)).strip(" \t,;:*_~`·|-")
-
-
 def _trailing(line: str) -> int:
     """How many private tags end the line (after them only tags, a block id, punctuation)."""
     words = _BLOCK_ID.sub("", line).split()
@@ -243,8 +204,11 @@ def _paragraph(text: str) -> str | None:
     """What a paragraph's private tags mean: "whole" (they tag the note), "part" (they end
     the paragraph, and mark only it), or None."""
     lines = text.split("\n")
-    if any(_is_tag_line(line) and private_tags(line) for line in lines):
-        return "whole"
+    if any(
+        private_tags(line) and not TAG.sub("", _TAGS_LABEL.sub("", line)).strip(" \t,;:*_~`·|-")
+        for line in lines
+    ):
+        return "whole"  # a line of tags only (`#journal #private`, `Tags: #private`) tags the note
     if any(_TAGS_LABEL.match(line) and says_private(line) for line in lines):
         return "whole"  # `Tags: journal, private`: a tags line without `#` reads the same
     found = len(private_tags(text))
@@ -253,21 +217,15 @@ def _paragraph(text: str) -> str | None:
     return "part" if _trailing(lines[-1]) == found else "whole"
 
 
-def _marks(tokens: list[Any], lines: list[str]) -> tuple[str | None, list[Region]]:
+def _marks(tokens: list[Any], lines: list[str]) -> tuple[str | None, list[tuple[int, int, str]]]:
     """Why all of a body is private, or the regions its own marks make private."""
     whole: str | None = None
-    regions: list[Region] = []
+    regions: list[tuple[int, int, str]] = []
     items: list[list[Any]] = []  # [list item, whether its first paragraph was seen] we are in
     opened: list[tuple[str, int]] = []  # HTML elements open across blocks
     read: set[int] = set()  # lines of the blocks read here, code included
     for i, token in enumerate(tokens):
-        if token.map and token.type in (
-            "paragraph_open",
-            "heading_open",
-            "html_block",
-            "fence",
-            "code_block",
-        ):
+        if token.map and token.type in _BLOCKS:
             read.update(range(*token.map))
         if token.type == "list_item_open":
             items.append([token, False])
@@ -277,7 +235,7 @@ def _marks(tokens: list[Any], lines: list[str]) -> tuple[str | None, list[Region
             first = tokens[i + 2] if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open" else None
             callout = _CALLOUT.match(first.content.split("\n", 1)[0]) if first is not None else None
             if callout and says_private(callout[1] + " " + callout[2]):
-                regions.append(Region(token.map[0], token.map[1], CALLOUT))
+                regions.append((token.map[0], token.map[1], "a callout marked private"))
         elif token.type == "html_block" and token.map and not token.content.lstrip().startswith("<!--"):
             if says_private(token.content):
                 regions.append(_html_region(lines, opened, token.map, token.content))
@@ -289,15 +247,15 @@ def _marks(tokens: list[Any], lines: list[str]) -> tuple[str | None, list[Region
                 where = items[-1][0].map or where
             meaning = _paragraph(_plain(token))
             if meaning == "whole":
-                whole = INLINE_TAG
+                whole = _INLINE_TAG
             elif meaning == "part":
-                regions.append(Region(where[0], where[1], ENDS_IN_TAG))
+                regions.append((where[0], where[1], "a paragraph or list item ending in #private"))
             elif any(c.type == "html_inline" and says_private(c.content) for c in token.children or []):
                 regions.append(_html_region(lines, opened, token.map, ""))
     # A tag on a line no block holds (a link reference definition): what it marks cannot
     # be told, so it marks all of the note.
     if any(private_tags(line) for n, line in enumerate(lines) if n not in read):
-        whole = INLINE_TAG
+        whole = _INLINE_TAG
     return whole, regions
 
 
@@ -360,10 +318,10 @@ def _headings(tokens: list[Any], lines: list[str]) -> list[tuple[int, int, int, 
 
 def _heading_why(heading: str, level: int, text: str, private_link: PrivateLink) -> str | None:
     if level and says_private(heading):
-        return HEADING
+        return "a heading that says private"
     if any(private_link(t) for t in link_targets(heading)):
-        return LINKED_HEADING
-    return MARKED_SECTION if _PRIVATE_MARK.search(text) else None
+        return "a heading that links to a private note"
+    return "%% private %% in a section" if _PRIVATE_MARK.search(text) else None
 
 
 def split_sections(body: str, private_link: PrivateLink = lambda _: False) -> Sections:
@@ -385,20 +343,20 @@ def split_sections(body: str, private_link: PrivateLink = lambda _: False) -> Se
         return range(bounds[n][1], bounds[n + 1][0] if n + 1 < len(bounds) else len(lines))
 
     top = "\n".join(lines[i] for i in span(0))
-    if len(bounds) > 1 and not strip_comments(top).strip():
+    if len(bounds) > 1 and not _COMMENT.sub("", top).strip():
         _, _, level, heading = bounds[1]
         if says_private(heading) and all(b[2] > level for b in bounds[2:]):
-            return Sections([], whole=HEADING_OVER_ALL)  # `# Journal #private` over all of it
+            return Sections([], whole="a heading over all of it says private")  # `# Journal #private`
         if level == 1:
             top += "\n" + "\n".join(lines[i] for i in span(1))  # right under the note's title: "all of it"
     if _PRIVATE_MARK.search(top):
-        return Sections([], whole=MARKED_TOP)
+        return Sections([], whole="%% private %% at its top")
     hidden: set[int] = set()
     outermost = []  # the regions not inside another, each counted once
-    for region in sorted(regions, key=lambda r: (r.start, -r.end)):
-        if region.start not in hidden:
-            outermost.append(region)
-        hidden.update(range(region.start, region.end))
+    for start, end, reason in sorted(regions, key=lambda r: (r[0], -r[1])):
+        if start not in hidden:
+            outermost.append((start, reason))
+        hidden.update(range(start, end))
     parts: list[Part] = []
     reasons: list[str] = []
     dropped = 0
@@ -412,12 +370,13 @@ def split_sections(body: str, private_link: PrivateLink = lambda _: False) -> Se
             reasons.append(why)
             hidden_below = level if level else None
             continue
-        reasons += [region.why for region in outermost if region.start in span(n)]
+        reasons += [reason for start, reason in outermost if start in span(n)]
         kept = []
-        for line in strip_comments("\n".join("" if i in hidden else lines[i] for i in span(n))).split("\n"):
-            if any(private_link(t) for t in link_targets(line)) or _uses(line, references):
+        for line in _COMMENT.sub("", "\n".join("" if i in hidden else lines[i] for i in span(n))).split("\n"):
+            uses = (_label(m[2] or m[1]) for m in _REF_USE.finditer(line))  # [text][ref], [ref][], [ref]
+            if any(private_link(t) for t in link_targets(line)) or any(u in references for u in uses):
                 dropped += 1
             else:
                 kept.append(line)
-        parts.append(Part(inert(strip_comments(heading)).strip(), inert("\n".join(kept))))
+        parts.append(Part(inert(_COMMENT.sub("", heading)).strip(), inert("\n".join(kept))))
     return Sections(parts, tuple(reasons), lines=dropped)
