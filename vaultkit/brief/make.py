@@ -110,7 +110,7 @@ def _span(practice: Practice, notes: list[NoteRecord], session: int | None, sinc
     end = (practice.today + timedelta(days=1)).isoformat()
     if since is not None:
         start = since.isoformat()
-        dated = {n.session for n in notes if n.session is not None and n.date is not None and n.date >= start}
+        dated = {n.session for n in notes if n.session is not None and (n.date or "") >= start}
         sessions = tuple(sorted(dated))
         ahead = {s.number for s in practice.ahead()}
         upcoming = sessions[-1] if len(sessions) > 1 and sessions[-1] in ahead else None
@@ -120,9 +120,8 @@ def _span(practice: Practice, notes: list[NoteRecord], session: int | None, sinc
     elif session is None:
         sessions, prepared = practice.to_prepare()
         upcoming = prepared if prepared in sessions else None
-        label = f"session {sessions[0]}" + (
-            " and the next intention" if upcoming and len(sessions) > 1 else ""
-        )
+        more = " and the next intention" if upcoming and len(sessions) > 1 else ""
+        label = f"session {sessions[0]}{more}"
     else:
         picked = practice.session(session)
         if picked is None:
