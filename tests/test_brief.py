@@ -15,10 +15,10 @@ import pytest
 
 from tests import browser
 from tests.helpers import build_tree, index_vault, snapshot
-from vaultkit.brief import render_body, render_preview
-from vaultkit.brief_html import render_html
-from vaultkit.brief_text import split_sections
-from vaultkit.briefing import make_brief, note_text
+from vaultkit.brief.html import render_html
+from vaultkit.brief.make import make_brief, note_text
+from vaultkit.brief.page import render_body, render_preview
+from vaultkit.brief.privacy import split_sections
 from vaultkit.config import local_today
 from vaultkit.fs import init_vault, load_vault
 from vaultkit.refresh import opened, scan
@@ -435,7 +435,7 @@ def test_the_cli_starts_without_markdown_it() -> None:
     import subprocess
     import sys
 
-    code = "import sys, vaultkit.cli; print('markdown_it' in sys.modules, 'vaultkit.briefing' in sys.modules)"
+    code = "import sys, vaultkit.cli; print('markdown_it' in sys.modules, 'vaultkit.brief' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
@@ -804,7 +804,7 @@ def test_a_relative_html_path_starts_at_the_vault_not_the_current_folder(
 
 
 def test_the_html_mood_chart_spaces_its_points_by_date() -> None:
-    from vaultkit.brief_html import mood_svg
+    from vaultkit.brief.html import mood_svg
 
     svg = mood_svg([("2026-11-01", 4), ("2026-11-02", 5), ("2026-11-03", 6), ("2026-11-21", 7)])
     xs = [float(v) for v in re.findall(r'<circle cx="([\d.]+)"', svg)]

@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import build_tree
-from vaultkit.brief import render_preview
-from vaultkit.brief_html import render_html
-from vaultkit.briefing import make_brief, note_text
+from vaultkit.brief.html import render_html
+from vaultkit.brief.make import make_brief, note_text
+from vaultkit.brief.page import render_preview
 from vaultkit.cli import cli
 from vaultkit.config import local_today
 from vaultkit.fs import init_vault, load_vault

@@ -67,8 +67,8 @@ def brief(
         )
     if preview and (to_stdout or html_file is not None):
         raise click.UsageError("--preview only shows what would be included; use it on its own")
-    from vaultkit.brief import left_out, render_body, render_preview
-    from vaultkit.briefing import make_brief, write_html, write_note
+    from vaultkit.brief.make import make_brief, write_html, write_note
+    from vaultkit.brief.page import left_out, render_body, render_preview
     from vaultkit.errors import VaultkitError
     from vaultkit.sessions import parse_date_option
 

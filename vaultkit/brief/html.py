@@ -1,12 +1,7 @@
-"""The brief as one printable HTML page. Pure.
-
-One self-contained file: markdown -> HTML by markdown-it-py (CommonMark, raw
-HTML off, so a note's own tags are shown as text), the mood chart as inline
-SVG, CSS for A4 and Letter, no script. Nothing in it loads anything: links
-are shown as their text, images as their description, fonts are the
-reader's own, and a Content-Security-Policy forbids every load, so that even
-a mistake here could not make a browser fetch something with the page.
-"""
+"""The brief as one printable HTML page. Pure. Markdown -> HTML by markdown-it-py (raw HTML
+off: a note's own tags show as text), the mood chart as inline SVG, CSS for A4 and Letter, no
+script. Nothing in it loads anything: links show as their text, images as their description,
+fonts are the reader's, and a Content-Security-Policy forbids every load even so."""
 
 from __future__ import annotations
 
@@ -15,8 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from vaultkit.brief import MOOD, ORDER, Brief
-from vaultkit.brief_text import WIKILINK
+from vaultkit.brief.page import MOOD, ORDER, Brief
+from vaultkit.brief.privacy import WIKILINK
 from vaultkit.overview import MOOD_COLOUR
 
 DATE_ROOM = 42  # viewBox units between two dates written under the chart ("11-24" is ~30)
@@ -45,8 +40,7 @@ svg.mood { display: block; width: 100%; max-width: 27em; height: auto; margin: .
 
 
 def _markdown() -> Any:
-    # Imported here, so that only `vaultkit brief --html` pays for it.
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # here: only `vaultkit brief --html` pays for it
 
     md = MarkdownIt("commonmark", {"html": False})
 
@@ -69,9 +63,8 @@ def _names(text: str) -> str:
 
 
 def mood_svg(moods: list[tuple[str, float]]) -> str:
-    """A line chart of the moods (0 to 10), spaced by date (a week's gap looks
-    like one; SVG can, Mermaid's xychart cannot), a dot at each entry. Dates
-    along the bottom where there is room for them, each value written."""
+    """A line chart of the moods (0 to 10) spaced by date (Mermaid's xychart cannot), a dot
+    and its value at each entry, dates along the bottom where there is room."""
     width, height, left, right, top, bottom = 560, 190, 34, 24, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(moods)

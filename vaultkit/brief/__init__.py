@@ -1,0 +1,1 @@
+"""`vaultkit brief`: the privacy split, the page, the HTML, and making them from the vault."""
