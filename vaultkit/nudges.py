@@ -112,11 +112,8 @@ class _Running:
         """Stop the program and whatever it started (a wrapper script's `curl`
         would deliver the nudge late otherwise): it leads a session of its own."""
         try:
-            if sys.platform != "win32":
-                os.killpg(self.process.pid, signal.SIGKILL)
-            else:
-                self.process.kill()
-        except (ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (AttributeError, ProcessLookupError, PermissionError):  # AttributeError: Windows
             self.process.kill()
         self.process.wait()
 
