@@ -17,7 +17,7 @@ from vaultkit.actions import derive_id
 from vaultkit.cli import cli
 from vaultkit.config import logical_today
 from vaultkit.frontmatter import parse_frontmatter
-from vaultkit.sessions import parse_date_option
+from vaultkit.practice import parse_date_option
 
 from .helpers import build_tree, snapshot
 

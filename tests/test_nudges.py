@@ -18,7 +18,7 @@ import pytest
 
 from vaultkit.config import Config, in_quiet_hours
 from vaultkit.fs import load_vault
-from vaultkit.notify import NO_DESKTOP, TEST_MESSAGE, Nudger, channel_argv, send_and_wait
+from vaultkit.nudges import NO_DESKTOP, TEST_MESSAGE, Nudger, channel_argv, send_and_wait
 from vaultkit.refresh import opened, scan
 from vaultkit.schema import MIGRATIONS, SCHEMA_VERSION, open_store
 from vaultkit.watch import Settings, Watcher
@@ -347,9 +347,9 @@ def test_desktop_uses_osascript_on_macos_and_notify_send_elsewhere():
 
 
 def test_desktop_without_a_notifier_is_skipped_with_one_log_line(vault, monkeypatch):
-    from vaultkit import notify
+    from vaultkit import nudges
 
-    monkeypatch.setattr(notify.shutil, "which", lambda name: None)
+    monkeypatch.setattr(nudges.shutil, "which", lambda name: None)
     build_tree(
         vault, NOTES | {"Integration/s2.md": "---\ntype: intention\ndate: 2026-11-12\nsession: 2\n---\n"}
     )

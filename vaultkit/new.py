@@ -18,9 +18,15 @@ from vaultkit.drafts import Draft, DraftFile, started_now
 from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.new_actions import NewAction, parse_action_text
-from vaultkit.practice import OPENS_SESSION
+from vaultkit.practice import (
+    OPENS_SESSION,
+    carried_over,
+    choose_session,
+    expected_day,
+    parse_date_option,
+    session_links,
+)
 from vaultkit.refresh import opened, refresh, scan
-from vaultkit.sessions import carried_over, choose_session, expected_day, parse_date_option, session_links
 from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import (
     NoteValues,

@@ -16,8 +16,15 @@ from vaultkit.practice import Practice
 from vaultkit.text import one_line
 
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
+TIMELINE_EVENTS = 5  # notes listed under one session; more are counted, not listed
+# Light fills with near-black text, one per session: readable in light and dark
+# themes (Mermaid's default palette puts white text on lavender and yellow).
+TIMELINE_FILLS = ("#cfe8ff", "#d4f5d4", "#ffe8c2", "#f9d6e5", "#e3dcff", "#d2f4f0")
+TIMELINE_TEXT = "#1a1a1a"
 MOOD_POINTS = 30  # the most recent mood entries drawn
 MOOD_COLOUR = "#1f6feb"  # Mermaid's default xychart line is a pale lavender
+MOOD_WIDTH = 700  # Mermaid's default xychart width, what a reading pane shows at full size
+MOOD_MARGIN = 80  # of it, the y-axis with its title and labels
 # All of a domain's actions (light), then its done ones (dark) drawn over them:
 # xychart-beta has no stacked bars and no legend, so the title says which is which.
 DOMAIN_COLOURS = "#b6d4fe, #1f6feb"
@@ -95,12 +102,12 @@ def build_overview(facts: Facts, tally: Tally, practice: Practice) -> Overview:
     today = practice.today
     begun = practice.begun
     last = begun[-1] if begun else None
+    first = practice.sessions[0] if practice.sessions and not begun else None
     last_date = max(facts.dates, default=None)
     dates = {date.fromisoformat(day) for day in facts.dates}
-    shown = [s for s in practice.sessions if s.notes and (s.notes[0].date or "") <= today.isoformat()]
-    timeline = [
+    written = [
         (s.number, [(n.date or "", n.type or "note") for n in s.notes if (n.date or "") <= today.isoformat()])
-        for s in shown[-TIMELINE_SESSIONS:]
+        for s in practice.sessions
     ]
     return Overview(
         sessions=len(begun),
@@ -117,13 +124,11 @@ def build_overview(facts: Facts, tally: Tally, practice: Practice) -> Overview:
             {"session": d.session, "label": d.label, "since": d.due_on.isoformat(), "command": d.command}
             for d in practice.due()
         ],
-        timeline=timeline,
+        timeline=[(number, notes) for number, notes in written if notes][-TIMELINE_SESSIONS:],
         mood=facts.mood,
         domains=_domains(facts.domains),
         wheel=facts.wheel,
-        first_ahead=(practice.sessions[0].number, practice.sessions[0].day.isoformat())
-        if practice.sessions and not begun
-        else None,
+        first_ahead=(first.number, first.day.isoformat()) if first else None,
     )
 
 
@@ -137,23 +142,12 @@ def _domains(counts: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, int, 
     return tuple((d, by.get((d, "open"), 0), by.get((d, "done"), 0)) for d in DOMAINS)
 
 
+def _mermaid(config: dict[str, Any], *lines: str) -> str:
+    return "\n".join(["```mermaid", f"%%{{init: {json.dumps(config)}}}%%", *lines, "```"])
+
+
 def _mermaid_text(text: str) -> str:
     return one_line(text).replace(":", " ").replace("#", "").replace(";", ",").replace("^", "")
-
-
-# Light fills with near-black text, one per session: readable in light and dark
-# themes (Mermaid's default palette puts white text on lavender and yellow).
-TIMELINE_FILLS = ("#cfe8ff", "#d4f5d4", "#ffe8c2", "#f9d6e5", "#e3dcff", "#d2f4f0")
-TIMELINE_TEXT = "#1a1a1a"
-TIMELINE_EVENTS = 5  # notes listed under one session; more are counted, not listed
-MOOD_WIDTH = 700  # Mermaid's default xychart width, what a reading pane shows at full size
-MOOD_MARGIN = 80  # of it, the y-axis with its title and labels
-
-
-def _init(variables: dict[str, Any]) -> str:
-    import json
-
-    return f"%%{{init: {json.dumps({'themeVariables': variables})}}}%%"
 
 
 def timeline_chart(overview: Overview) -> str:
@@ -164,14 +158,13 @@ def timeline_chart(overview: Overview) -> str:
     for i in range(TIMELINE_SESSIONS):  # Mermaid colours the n-th column with cScale(n-1)
         colours[f"cScale{i}"] = TIMELINE_FILLS[i % len(TIMELINE_FILLS)]
         colours[f"cScaleLabel{i}"] = TIMELINE_TEXT
-    lines = ["```mermaid", _init(colours), "timeline", "    title Sessions and their notes"]
+    lines = ["timeline", "    title Sessions and their notes"]
     for number, notes in overview.timeline:
         events = [f"{_mermaid_text(kind.capitalize())} {day[5:]}" for day, kind in notes]
         if len(events) > TIMELINE_EVENTS:  # the first two and the latest two, the rest counted
             events = [*events[:2], f"and {len(events) - 4} more", *events[-2:]]
         lines.append(f"    Session {number} : {' : '.join(events)}")
-    lines.append("```")
-    return "\n".join(lines)
+    return _mermaid({"themeVariables": colours}, *lines)
 
 
 def mood_labels(points: list[tuple[str, float]]) -> list[str]:
@@ -211,21 +204,18 @@ def mood_chart(overview: Overview, text_line: bool = True) -> str:
     points = overview.mood
     labels = mood_labels(points)
     config: dict[str, Any] = {"themeVariables": {"xyChart": {"plotColorPalette": MOOD_COLOUR}}}
-    size = _mood_size(labels)
-    if size:
+    if size := _mood_size(labels):
         config = {"xyChart": size, **config}
-    text = " · ".join(f"{d}: {m:g}" for d, m in points)
-    chart = [
-        "```mermaid",
-        f"%%{{init: {json.dumps(config)}}}%%",
+    chart = _mermaid(
+        config,
         "xychart-beta",
         '    title "Mood at each entry (0 to 10)"',
         f'    x-axis "Entries, {points[0][0]} to {points[-1][0]}" [{", ".join(map(json.dumps, labels))}]',
         '    y-axis "Mood" 0 --> 10',
         f"    line [{', '.join(f'{m:g}' for _, m in points)}]",
-        "```",
-    ]
-    return "\n".join([*chart, "", f"Mood (0 to 10), oldest first: {text}"] if text_line else chart)
+    )
+    text = " · ".join(f"{d}: {m:g}" for d, m in points)
+    return f"{chart}\n\nMood (0 to 10), oldest first: {text}" if text_line else chart
 
 
 def domain_line(overview: Overview) -> str:
@@ -236,30 +226,21 @@ def domain_line(overview: Overview) -> str:
 def domain_chart(overview: Overview) -> str:
     names = ", ".join(f'"{d.capitalize()}"' for d, _, _ in overview.domains)
     top = max(o + n for _, o, n in overview.domains)
-    return "\n".join(
-        [
-            "```mermaid",
-            # No value labels: Mermaid pads the axis by half a label, so a 0 would get a
-            # sliver of bar (and the ticks of a small count are 0.1, 0.2...); the line above
-            # has the counts.
-            '%%{init: {"xyChart": {"yAxis": {"showLabel": false, "showTick": false}}, '
-            f'"themeVariables": {{"xyChart": {{"plotColorPalette": "{DOMAIN_COLOURS}"}}}}}}}}%%',
-            "xychart-beta horizontal",
-            '    title "Actions per domain (darker part done)"',
-            f"    x-axis [{names}]",
-            f'    y-axis "Actions" 0 --> {max(top, 1)}',
-            f"    bar [{', '.join(str(o + n) for _, o, n in overview.domains)}]",
-            f"    bar [{', '.join(str(n) for _, _, n in overview.domains)}]",
-            "```",
-        ]
+    # No value labels: Mermaid pads the axis by half a label, so a 0 would get a sliver
+    # of bar (and the ticks of a small count are 0.1, 0.2...); the line above has the counts.
+    config = {
+        "xyChart": {"yAxis": {"showLabel": False, "showTick": False}},
+        "themeVariables": {"xyChart": {"plotColorPalette": DOMAIN_COLOURS}},
+    }
+    return _mermaid(
+        config,
+        "xychart-beta horizontal",
+        '    title "Actions per domain (darker part done)"',
+        f"    x-axis [{names}]",
+        f'    y-axis "Actions" 0 --> {max(top, 1)}',
+        f"    bar [{', '.join(str(o + n) for _, o, n in overview.domains)}]",
+        f"    bar [{', '.join(str(n) for _, _, n in overview.domains)}]",
     )
-
-
-def domain_section(overview: Overview) -> list[str]:
-    """How open and done actions spread over the domains: a line and a chart, or nothing."""
-    if not overview.domains:
-        return []
-    return [domain_line(overview), "", domain_chart(overview), ""]
 
 
 def wheel_table(overview: Overview) -> list[str]:
@@ -288,23 +269,20 @@ def wheel_chart(overview: Overview) -> str | None:
         "radar": {"curveTension": 0},
         "themeVariables": {f"cScale{i}": colour for i, colour in enumerate(WHEEL_COLOURS)},
     }
-    lines = [
-        "```mermaid",
-        f"%%{{init: {json.dumps(config)}}}%%",
+    curves = [
+        f'    curve c{number}["{day}"]{{{", ".join(f"{v:g}" for _, v in scores)}}}'
+        for number, (day, scores) in enumerate(complete[-WHEEL_CURVES:], 1)
+    ]
+    return _mermaid(
+        config,
         "radar-beta",
         "    title Integration wheel (0 to 10)",
         "    axis " + ", ".join(f'{d}["{d.capitalize()}"]' for d in DOMAINS),
-    ]
-    for number, (day, scores) in enumerate(complete[-WHEEL_CURVES:], 1):
-        lines.append(f'    curve c{number}["{day}"]{{{", ".join(f"{v:g}" for _, v in scores)}}}')
-    return "\n".join([*lines, "    max 10", "    min 0", "    graticule polygon", "```"])
-
-
-def wheel_section(overview: Overview) -> list[str]:
-    if not overview.wheel:
-        return []
-    chart = wheel_chart(overview)
-    return [*wheel_table(overview), "", *([chart, ""] if chart else [])]
+        *curves,
+        "    max 10",
+        "    min 0",
+        "    graticule polygon",
+    )
 
 
 def render_overview(overview: Overview) -> list[str]:
@@ -333,21 +311,20 @@ def render_overview(overview: Overview) -> list[str]:
         out += [timeline_chart(overview), ""]
     if len(overview.mood) >= 2:
         out += [mood_chart(overview), ""]
-    out += domain_section(overview) + wheel_section(overview)
+    if overview.domains:
+        out += [domain_line(overview), "", domain_chart(overview), ""]
+    if overview.wheel:
+        chart = wheel_chart(overview)
+        out += [*wheel_table(overview), "", *([chart, ""] if chart else [])]
     return out
 
 
 def render_status(overview: Overview) -> str:
     """`vaultkit status` for a terminal: what's due, what's open, the habit."""
-    out = []
-    if overview.due:
-        out.append("Due:")
-        out += [
-            f"  Session {d['session']}: {d['label']} since {d['since']}  ->  {d['command']}"
-            for d in overview.due
-        ]
-    else:
-        out.append("Due: nothing right now.")
+    out = ["Due:"] if overview.due else ["Due: nothing right now."]
+    out += [
+        f"  Session {d['session']}: {d['label']} since {d['since']}  ->  {d['command']}" for d in overview.due
+    ]
     out.append(
         f"Open: {overview.open_external} to do, {overview.open_internal} inner"
         + (f" ({overview.overdue} overdue)" if overview.overdue else "")

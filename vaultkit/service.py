@@ -21,7 +21,6 @@ from vaultkit.errors import VaultkitError
 class Service:
     """A login service that runs `vaultkit watch`: its file and the commands to start and stop it."""
 
-    platform: str  # "linux" | "macos"
     name: str
     path: Path
     text: str
@@ -54,23 +53,15 @@ def describe(vault_root: Path, platform: str, home: Path, python: str = sys.exec
     if platform == "linux":
         name = f"vaultkit-watch-{digest}.service"
         config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
-        path = config / "systemd" / "user" / name
         text = (
-            "[Unit]\n"
-            f"Description=vaultkit watch for {vault_root}\n\n"
-            "[Service]\n"
-            "Type=simple\n"
-            f"ExecStart={' '.join(_quote_systemd(a) for a in command)}\n"
-            "Restart=on-failure\n"
-            "RestartSec=10\n"
-            "UMask=0077\n\n"
-            "[Install]\n"
-            "WantedBy=default.target\n"
+            f"[Unit]\nDescription=vaultkit watch for {vault_root}\n\n"
+            f"[Service]\nType=simple\nExecStart={' '.join(map(_quote_systemd, command))}\n"
+            "Restart=on-failure\nRestartSec=10\nUMask=0077\n\n"
+            "[Install]\nWantedBy=default.target\n"
         )
         return Service(
-            platform,
             name,
-            path,
+            config / "systemd" / "user" / name,
             text,
             start=["systemctl --user daemon-reload", f"systemctl --user enable --now {name}"],
             stop=[f"systemctl --user disable --now {name}"],
@@ -87,33 +78,45 @@ def describe(vault_root: Path, platform: str, home: Path, python: str = sys.exec
         "Umask": 0o077,
         "StandardErrorPath": str(log),
     }
-    text = plistlib.dumps(agent, sort_keys=False).decode("utf-8")
     return Service(
-        platform,
         label,
         path,
-        text,
+        plistlib.dumps(agent, sort_keys=False).decode("utf-8"),
         start=[f'launchctl load -w "{path}"'],
         stop=[f'launchctl unload -w "{path}"'],
         status=[f"launchctl list {label}", f'tail -f "{log}"'],
     )
 
 
-def install(service: Service) -> bool:
-    """Write the service file; False when an identical one is already there."""
+def _indented(title: str, commands: list[str]) -> list[str]:
+    return [title, *(f"  {c}" for c in commands)]
+
+
+def install(service: Service) -> list[str]:
+    """Write the service file, unless an identical one is there; say how to start and stop it."""
     try:
-        if service.path.read_text() == service.text:
-            return False
+        same = service.path.read_text() == service.text
     except OSError:
-        pass
-    make_dirs(service.path.parent, 0o700)
-    atomic_write(service.path, service.text.encode("utf-8"), 0o600)
-    return True
+        same = False
+    if not same:
+        make_dirs(service.path.parent, 0o700)
+        atomic_write(service.path, service.text.encode("utf-8"), 0o600)
+    return [
+        f"{'Already up to date:' if same else 'Wrote'} {service.path}",
+        *_indented("Start it now and at every login with:", service.start),
+        *_indented("Stop it with:", service.stop),
+    ]
 
 
-def uninstall(service: Service) -> bool:
+def uninstall(service: Service) -> list[str]:
     try:
         service.path.unlink()
     except FileNotFoundError:
-        return False
-    return True
+        return [f"No service installed for this vault ({service.path} does not exist)."]
+    return [f"Removed {service.path}", *_indented("If it is running, stop it with:", service.stop)]
+
+
+def status(service: Service) -> list[str]:
+    if not service.path.exists():
+        return [f"Not installed (no {service.path}). Install it with: vaultkit service install"]
+    return _indented(f"Installed: {service.path}", service.status)

@@ -51,7 +51,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
 from vaultkit.fs import Vault, nfc
 from vaultkit.notes import NoteRecord
-from vaultkit.notify import Nudger, describe
+from vaultkit.nudges import Nudger, describe
 from vaultkit.refresh import Report, refresh
 from vaultkit.schema import open_store
 from vaultkit.summary.file import digest
@@ -91,7 +91,7 @@ class Settings:
     rescan_every: float = 120.0  # stat-only rescan to repair missed events
     poll: bool = False
     poll_interval: float = 1.0
-    nudge_every: float = 60.0  # how often to look for follow-ups to nudge about (see notify.py)
+    nudge_every: float = 60.0  # how often to look for follow-ups to nudge about (see nudges.py)
 
 
 class Inbox:

@@ -70,7 +70,7 @@ def brief(
     from vaultkit.brief.make import make_brief, write_html, write_note
     from vaultkit.brief.page import left_out, render_body, render_preview
     from vaultkit.errors import VaultkitError
-    from vaultkit.sessions import parse_date_option
+    from vaultkit.practice import parse_date_option
 
     with scanned(app) as (vault, store, _report):
         today = vault_today(vault)

@@ -24,38 +24,14 @@ def nudges(app: App, send_test: bool) -> None:
       vaultkit nudges
       vaultkit nudges --test
     """
-    from vaultkit.config import in_quiet_hours, now
+    from vaultkit.config import now
     from vaultkit.errors import VaultkitError
-    from vaultkit.notify import TEST_MESSAGE, describe, send_and_wait
+    from vaultkit.nudges import TEST_MESSAGE, send_and_wait, setup
 
     with scanned(app) as (vault, store, _report):
-        config = vault.config
-        today = vault_today(vault)
-        due = store.practice(config.follow_ups, today).due()
-        last = {d.key: store.nudged_on(d.key) for d in due}
-    if config.notify == "off":
-        click.echo(
-            "Nudges are off. To have `vaultkit watch` tell you when a follow-up is due, set\n"
-            "notify: desktop (or notify: command with notify_command) in .vaultkit/config.yaml."
-        )
-    else:
-        click.echo(f"Channel: {describe(config)}")
-        if config.notify_quiet is None:
-            click.echo("Quiet hours: none")
-        else:
-            start, end = config.notify_quiet
-            quiet = in_quiet_hours(config.notify_quiet, now(config).time())
-            click.echo(f"Quiet hours: {start:%H:%M}-{end:%H:%M}{' (now)' if quiet else ''}")
-    if not due:
-        click.echo("Due: nothing right now.")
-    for follow_up in due:
-        day = last[follow_up.key]
-        click.echo(
-            f"Due: session {follow_up.session}'s {follow_up.label}, since {follow_up.due_on}; "
-            + (f"last nudged {day}" if day else "not nudged yet")
-        )
+        click.echo("\n".join(setup(vault.config, store, vault_today(vault), now(vault.config))))
     if send_test:
-        problem = send_and_wait(config, TEST_MESSAGE)
+        problem = send_and_wait(vault.config, TEST_MESSAGE)
         if problem is not None:
             raise VaultkitError(problem)
         click.echo(f"Sent: {TEST_MESSAGE}")

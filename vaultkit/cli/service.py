@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultkit.cli.base import App, cli, common, pass_app
 
-# ---------------------------------------------------------------- service
+if TYPE_CHECKING:
+    from vaultkit.service import Service
 
 
 @cli.group()
@@ -28,7 +29,7 @@ def service() -> None:
     """
 
 
-def _service(app: App) -> Any:
+def _service(app: App) -> Service:
     from vaultkit.service import current_platform, describe
 
     return describe(app.vault().root, current_platform(), Path.home())
@@ -41,15 +42,7 @@ def service_install(app: App) -> None:
     """Write the login service for this vault. Example: vaultkit service install"""
     from vaultkit.service import install
 
-    svc = _service(app)
-    changed = install(svc)
-    click.echo(f"{'Wrote' if changed else 'Already up to date:'} {svc.path}")
-    click.echo("Start it now and at every login with:")
-    for line in svc.start:
-        click.echo(f"  {line}")
-    click.echo("Stop it with:")
-    for line in svc.stop:
-        click.echo(f"  {line}")
+    click.echo("\n".join(install(_service(app))))
 
 
 @service.command("uninstall")
@@ -59,14 +52,7 @@ def service_uninstall(app: App) -> None:
     """Remove the login service for this vault. Example: vaultkit service uninstall"""
     from vaultkit.service import uninstall
 
-    svc = _service(app)
-    if not uninstall(svc):
-        click.echo(f"No service installed for this vault ({svc.path} does not exist).")
-        return
-    click.echo(f"Removed {svc.path}")
-    click.echo("If it is running, stop it with:")
-    for line in svc.stop:
-        click.echo(f"  {line}")
+    click.echo("\n".join(uninstall(_service(app))))
 
 
 @service.command("status")
@@ -77,10 +63,6 @@ def service_status(app: App) -> None:
 
     Example: vaultkit service status
     """
-    svc = _service(app)
-    if not svc.path.exists():
-        click.echo(f"Not installed (no {svc.path}). Install it with: vaultkit service install")
-        return
-    click.echo(f"Installed: {svc.path}")
-    for line in svc.status:
-        click.echo(f"  {line}")
+    from vaultkit.service import status
+
+    click.echo("\n".join(status(_service(app))))

@@ -23,8 +23,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from vaultkit.config import Config, in_quiet_hours, logical_today
 from vaultkit.practice import FollowUp
@@ -38,8 +38,6 @@ NO_DESKTOP = (
     "desktop nudges need notify-send (Linux: apt install libnotify-bin) or osascript (macOS); "
     "neither was found, so nudges are skipped (notify: command runs a program of your choice)"
 )
-
-Log = Callable[[str], None]
 
 
 def message(due: FollowUp) -> str:
@@ -81,61 +79,87 @@ def describe(config: Config) -> str:
     return "off"
 
 
-def _start(argv: list[str]) -> subprocess.Popen[bytes]:
-    # No shell; nothing read from or shown of the program's output (it is the
-    # person's program, and the watch log keeps paths and counts only).
-    return subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # Ctrl-C on the watcher is not sent to it
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the program and whatever it started (a wrapper script's `curl`
-    would deliver the nudge late otherwise): it leads a session of its own."""
-    try:
-        if sys.platform != "win32":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except (ProcessLookupError, PermissionError):
-        process.kill()
-    process.wait()
-
-
-def _cannot_start(argv: list[str], exc: OSError) -> str:
-    reason = "not found" if isinstance(exc, FileNotFoundError) else (exc.strerror or type(exc).__name__)
-    return f"nudge not sent: cannot run {argv[0]!r} ({reason}); check notify_command in .vaultkit/config.yaml"
-
-
-def send_and_wait(config: Config, text: str, timeout: float = TIMEOUT) -> str | None:
-    """Deliver one message now and wait for it (`vaultkit nudges --test`): None, or what went wrong."""
-    argv = channel_argv(config, text)
-    if argv is None:
-        return NO_DESKTOP if config.notify == "desktop" else "notify is off in .vaultkit/config.yaml"
-    try:
-        process = _start(argv)
-    except OSError as exc:
-        return _cannot_start(argv, exc)
-    try:
-        code = process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        _stop(process)
-        return f"nudge not sent: {argv[0]!r} was still running after {timeout:g} s and was stopped"
-    except KeyboardInterrupt:
-        _stop(process)  # Ctrl-C on `nudges --test`: the program goes too
-        raise
-    return None if code == 0 else f"nudge not sent: {argv[0]!r} exited with status {code}"
+def setup(config: Config, store: Store, today: date, now: datetime) -> list[str]:
+    """`vaultkit nudges`: the channel, the quiet hours, each follow-up due and when it was last nudged."""
+    if config.notify == "off":
+        lines = [
+            "Nudges are off. To have `vaultkit watch` tell you when a follow-up is due, set",
+            "notify: desktop (or notify: command with notify_command) in .vaultkit/config.yaml.",
+        ]
+    elif config.notify_quiet is None:
+        lines = [f"Channel: {describe(config)}", "Quiet hours: none"]
+    else:
+        start, end = config.notify_quiet
+        quiet = " (now)" if in_quiet_hours(config.notify_quiet, now.time()) else ""
+        lines = [f"Channel: {describe(config)}", f"Quiet hours: {start:%H:%M}-{end:%H:%M}{quiet}"]
+    due = store.practice(config.follow_ups, today).due()
+    for f in due:
+        day = store.nudged_on(f.key)
+        last = f"last nudged {day}" if day else "not nudged yet"
+        lines.append(f"Due: session {f.session}'s {f.label}, since {f.due_on}; {last}")
+    return lines if due else [*lines, "Due: nothing right now."]
 
 
 @dataclass
 class _Running:
+    """A channel running in the background."""
+
     process: subprocess.Popen[bytes]
     program: str
-    started: float
+    started: float = field(default_factory=time.monotonic)
+
+    def stop(self) -> None:
+        """Stop the program and whatever it started (a wrapper script's `curl`
+        would deliver the nudge late otherwise): it leads a session of its own."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (AttributeError, ProcessLookupError, PermissionError):  # AttributeError: Windows
+            self.process.kill()
+        self.process.wait()
+
+    def problem(self, code: int | None) -> str | None:
+        """What went wrong, given its exit status (None: it was stopped)."""
+        if code is None:
+            return f"nudge not sent: {self.program!r} took over {TIMEOUT:g} s and was stopped"
+        return None if code == 0 else f"nudge not sent: {self.program!r} exited with status {code}"
+
+
+def _start(argv: list[str]) -> _Running | str:
+    """The channel, started; or why it cannot be."""
+    try:
+        # No shell; nothing read from or shown of the program's output (it is the
+        # person's program, and the watch log keeps paths and counts only).
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C on the watcher is not sent to it
+        )
+    except OSError as exc:
+        reason = "not found" if isinstance(exc, FileNotFoundError) else (exc.strerror or type(exc).__name__)
+        why = f"cannot run {argv[0]!r} ({reason})"
+        return f"nudge not sent: {why}; check notify_command in .vaultkit/config.yaml"
+    return _Running(process, argv[0])
+
+
+def send_and_wait(config: Config, text: str) -> str | None:
+    """Deliver one message now and wait for it (`vaultkit nudges --test`): None, or what went wrong."""
+    argv = channel_argv(config, text)
+    if argv is None:
+        return NO_DESKTOP if config.notify == "desktop" else "notify is off in .vaultkit/config.yaml"
+    run = _start(argv)
+    if isinstance(run, str):
+        return run
+    code = None
+    try:
+        code = run.process.wait(TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if run.process.returncode is None:  # past TIMEOUT, or Ctrl-C: the program goes too
+            run.stop()
+    return run.problem(code)
 
 
 class Nudger:
@@ -143,7 +167,7 @@ class Nudger:
     channels. `clock` gives the wall-clock time in the vault's time zone (tests
     pass their own); neither method raises for a channel's failure."""
 
-    def __init__(self, config: Config, log: Log, clock: Callable[[], datetime]) -> None:
+    def __init__(self, config: Config, log: Callable[[str], None], clock: Callable[[], datetime]) -> None:
         self.config = config
         self.log = log
         self.clock = clock
@@ -163,12 +187,10 @@ class Nudger:
             return 0  # in quiet hours nothing is recorded: the nudge comes when they end
         texts = []
         for follow_up in due:
-            key = follow_up.key
-            last = store.nudged_on(key)
-            if last is not None and last >= day:
-                continue
-            store.set_nudged(key, day)  # first: at most one a day, even if we die mid-send
-            texts.append(message(follow_up))
+            last = store.nudged_on(follow_up.key)
+            if last is None or last < day:
+                store.set_nudged(follow_up.key, day)  # first: at most one a day, even if we die mid-send
+                texts.append(message(follow_up))
         # A session's 1-week and 1-month check-ins, both due, say the same: one nudge for both.
         return sum(self._send(text) for text in dict.fromkeys(texts))
 
@@ -179,12 +201,11 @@ class Nudger:
                 self._said_no_desktop = True
                 self.log(f"warning: {NO_DESKTOP}")
             return 0
-        try:
-            process = _start(argv)
-        except OSError as exc:
-            self.log(f"warning: {_cannot_start(argv, exc)}")
+        run = _start(argv)
+        if isinstance(run, str):
+            self.log(f"warning: {run}")
             return 0
-        self.running.append(_Running(process, argv[0], time.monotonic()))
+        self.running.append(run)
         self.log(f"{time.strftime('%H:%M:%S')} nudge: {text.removeprefix('vaultkit: ')}")
         return 1
 
@@ -194,13 +215,13 @@ class Nudger:
         still = []
         for run in self.running:
             code = run.process.poll()
-            if code is None and now - run.started >= TIMEOUT:
-                _stop(run.process)
-                self.log(f"warning: nudge not sent: {run.program!r} took over {TIMEOUT:g} s and was stopped")
-            elif code is None:
+            if code is None and now - run.started < TIMEOUT:
                 still.append(run)
-            elif code != 0:
-                self.log(f"warning: nudge not sent: {run.program!r} exited with status {code}")
+                continue
+            if code is None:
+                run.stop()
+            if problem := run.problem(code):
+                self.log(f"warning: {problem}")
         self.running = still
 
     def close(self) -> None:
@@ -209,5 +230,5 @@ class Nudger:
             try:
                 run.process.wait(max(0.0, min(CLOSE_WAIT, TIMEOUT - (time.monotonic() - run.started))))
             except subprocess.TimeoutExpired:
-                _stop(run.process)
+                run.stop()
         self.reap()
