@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from vaultkit.actions import parse_date
+
 OPENS_SESSION = "intention"
 
 
@@ -160,10 +162,7 @@ def label(days: int, note_type: str) -> str:
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value, whole=True)
 
 
 def session_days(entries: Iterable[Entry]) -> dict[int, date]:

@@ -5,11 +5,10 @@ and the --date option. Pure."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from vaultkit.actions import Action
+from vaultkit.actions import Action, parse_date
 from vaultkit.errors import VaultkitError
 from vaultkit.notes import NoteRecord
 from vaultkit.practice import OPENS_SESSION, Practice
@@ -24,11 +23,9 @@ def parse_date_option(text: str, today: date) -> date:
         return today
     if word == "yesterday":
         return today - timedelta(days=1)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
-        try:
-            return date.fromisoformat(word)
-        except ValueError:
-            pass
+    day = parse_date(word, whole=True)
+    if day is not None:
+        return day
     raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
 
 

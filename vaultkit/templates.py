@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import split_string_action, unique_ids
+from vaultkit.actions import parse_date, split_string_action, unique_ids
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.new_actions import NewAction
@@ -312,11 +312,8 @@ def coerce_field(key: str, answer: str) -> Any:
     template asks for one (mood, wheel_*, session), a date where it asks for a date,
     else text (`007` stays `007`; the dumper quotes what YAML would read otherwise)."""
     text = answer.strip()
-    if _DATE_FIELD.match(key) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return text
+    if _DATE_FIELD.match(key) and (day := parse_date(text, whole=True)):
+        return day
     if (_SCALE.match(key) or key == "session") and re.fullmatch(r"-?\d+(\.\d+)?", text):
         number = float(text)
         return int(number) if number.is_integer() and "." not in text else number
