@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.actions import Action
-from vaultkit.atomic import create_exclusive, create_new, make_dirs
+from vaultkit.atomic import create_new
 from vaultkit.brief import Brief, NoteText, Span, build_brief, render_body
 from vaultkit.brief_privacy import aliases_of, hidden_action, private_meta
 from vaultkit.brief_text import Boilerplate, Sections, boilerplate, link_targets, split_sections
 from vaultkit.config import now
-from vaultkit.errors import NoteExistsError, TemplateError, UnsafePathError, VaultkitError
+from vaultkit.errors import TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
 from vaultkit.notes import BRIEF_TYPE, NoteRecord
@@ -349,15 +349,17 @@ def write_html(vault: Vault, given: str, made: Made) -> str:
 
     rel = html_rel(vault, given)
     target = safe_target(vault, rel)
+    config = vault.config
     try:
-        if target.exists() or target.is_symlink():
-            raise NoteExistsError(
-                f"{rel} already exists; vaultkit never overwrites a file. Pick another name"
-            )
-        make_dirs(target.parent, vault.config.dir_mode)
-        create_exclusive(target, render_html(made.brief).encode("utf-8"), vault.config.file_mode)
-    except FileExistsError:
-        raise NoteExistsError(f"{rel} appeared while it was being written; left untouched") from None
+        page = render_html(made.brief).encode("utf-8")
+        create_new(
+            target,
+            page,
+            config.file_mode,
+            config.dir_mode,
+            rel,
+            "vaultkit never overwrites a file. Pick another name",
+        )
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise  # the one place that reports a full disk says how to free space

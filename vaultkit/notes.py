@@ -55,15 +55,10 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     if type_ is not None and (not isinstance(type_, str) or not type_.isprintable()):
         problems.append((None, "type must be one line of text, such as reflection", "type"))
         type_ = None
-    note_date = iso_date(meta.get("date"))
-    if meta.get("date") not in (None, "") and note_date is None:
-        problems.append((None, "date must be a date like 2026-11-24", "date"))
-    session_date = iso_date(meta.get("session_date"))
-    if meta.get("session_date") not in (None, "") and session_date is None:
-        problems.append((None, "session_date must be a date like 2026-11-24", "session_date"))
-    next_session = iso_date(meta.get("next_session"))
-    if meta.get("next_session") not in (None, "") and next_session is None:
-        problems.append((None, "next_session must be a date like 2026-11-24", "next_session"))
+    dates = {key: iso_date(meta.get(key)) for key in ("date", "session_date", "next_session")}
+    for key, day in dates.items():
+        if meta.get(key) not in (None, "") and day is None:
+            problems.append((None, f"{key} must be a date like 2026-11-24", key))
     dismissed = _texts(meta.get("dismissed"))
     if dismissed is None:
         problems.append((None, "dismissed must list follow-ups, such as 1-week check-in", "dismissed"))
@@ -87,14 +82,14 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     return NoteRecord(
         path,
         type_,
-        note_date,
+        dates["date"],
         session,
         mood,
         tuple(actions),
         tuple(located),
-        session_date=session_date,
+        session_date=dates["session_date"],
         wheel=wheel,
-        next_session=next_session,
+        next_session=dates["next_session"],
         dismissed=dismissed or (),
     )
 

@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from vaultkit.actions import DOMAINS
 from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
 
 TYPES_FILE = ".obsidian/types.json"
 TASKS_SETTINGS = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
-WHEEL = ("mind", "body", "spirit", "relationships", "lifestyle", "nature")
 
 # Every property vaultkit writes, as Obsidian names its types ("multitext" is
 # the panel's List). The links to a session's notes are text: Obsidian shows a
@@ -39,7 +39,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "dismissed": "multitext",  # follow-ups let go (`vaultkit skip`)
     "private": "checkbox",
     "covers": "text",  # a brief's span
-    **{f"wheel_{domain}": "number" for domain in WHEEL},
+    **{f"wheel_{domain}": "number" for domain in DOMAINS},
 }
 # What the panel shows each type as, for messages.
 TYPE_NAMES = {
@@ -104,13 +104,9 @@ def merged_types(text: str | None) -> tuple[str | None, TypesResult]:
 def types_missing(root: Path) -> bool:
     """Whether .obsidian/types.json lacks any of vaultkit's names (False when it can't be read)."""
     try:
-        return merged_types(_read(root / TYPES_FILE))[0] is not None
+        return merged_types(_text(snapshot(root / TYPES_FILE).data))[0] is not None
     except VaultkitError:
         return False
-
-
-def _read(path: Path) -> str | None:
-    return _text(snapshot(path).data)
 
 
 def _text(data: bytes | None) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
 from vaultkit.actions import BOXES, DOMAINS, STATUSES, VERBS
@@ -17,27 +15,12 @@ from vaultkit.cli.base import (
     progress,
     say,
     scanned,
+    tell,
     vault_today,
 )
 from vaultkit.text import plural
 
-if TYPE_CHECKING:
-    from vaultkit.refresh import Report
-
 # ---------------------------------------------------------------- index
-
-
-def _tell(report: Report) -> None:
-    """Warnings of a refresh, on stderr: what was applied, what was not, what could not be read."""
-    for outcome in report.ticked:
-        action = outcome.change.action
-        say(f"{action.source}: ^{action.id} {VERBS[outcome.change.status]} (changed in the summary)")
-    for message in report.problems:
-        say(f"warning: {message}")
-    for path, problem in report.unreadable:
-        say(f"warning: {path}{f':{problem.line}' if problem.line else ''}: {problem.message}")
-    for copy, original in report.conflicts:
-        say(f"warning: {copy}: sync-conflict copy of {original}; not counted")
 
 
 @cli.command()
@@ -64,7 +47,7 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
 
     with engine(app) as (vault, store):
         report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
-    _tell(report)
+    tell(report)
     counts = report.counts
     copies = (
         f" and {plural(len(report.conflicts), 'conflict copy', 'conflict copies')}"
@@ -195,11 +178,7 @@ def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
             click.echo(f"{verb}: {action.text}  ({action.source}) ^{action.id}")
         else:
             click.echo(f"Already {status}: {action.text}  ({action.source}) ^{action.id}")
-    for outcome in report.ticked:
-        action = outcome.change.action
-        say(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
-    for problem in report.problems:
-        say(f"warning: {problem}")
+    tell(report, notes=False)
     if failed:
         click.get_current_context().exit(1)
 
