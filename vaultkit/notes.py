@@ -11,7 +11,12 @@ from vaultkit.actions import DOMAINS, Action, iso_date, parse_actions, session_n
 from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
 from vaultkit.fs import NoteFile, Vault, read_head, template_files
 
-INTEGRATION_TYPES = ("intention", "reflection", "check-in")
+# The shipped note types, in the order of the practice, and when each is written.
+NOTE_TYPES = {
+    "intention": "before a session",
+    "reflection": "after it",
+    "check-in": "a week or a month later",
+}
 BRIEF_TYPE = "brief"  # `vaultkit brief`'s notes: vaultkit's own, never integration work
 # Bumped when what is read from a note changes: the store then reads every note again.
 READER_VERSION = 6
@@ -38,7 +43,7 @@ class NoteRecord:
     @property
     def integration(self) -> bool:
         """A note of the integration work: what follow-ups and the overview count."""
-        return self.error is None and (self.type in INTEGRATION_TYPES or self.session is not None)
+        return self.error is None and (self.type in NOTE_TYPES or self.session is not None)
 
 
 def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:

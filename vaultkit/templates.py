@@ -29,6 +29,7 @@ from vaultkit.actions import parse_date, split_string_action, unique_ids
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.new_actions import NewAction
+from vaultkit.notes import NOTE_TYPES
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
 _PROMPT = re.compile(r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M)
@@ -228,7 +229,7 @@ def fill_placeholders(text: str, values: NoteValues) -> str:
             return values.type
         if name == "session":
             return str(values.session) if values.session is not None else ""
-        if name in ("intention", "reflection", "check-in"):
+        if name in NOTE_TYPES:
             return links.get(name, f"(no {name} note for this session yet)")
         if name == "open_actions":
             if not values.open_actions:

@@ -97,18 +97,11 @@ def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> lis
     return [CompletionItem(a.id, help=shorten(" ".join(one_line(a.text).split()), HELP_WIDTH)) for a in found]
 
 
-# The shipped note types, in the order of the practice, and when each is written.
-NOTE_TYPES = {
-    "intention": "before a session",
-    "reflection": "after it",
-    "check-in": "a week or a month later",
-}
-
-
 def note_types(vault: Vault | None) -> list[tuple[str, str]]:
     """(type, when it is written) for `vaultkit new`: the shipped ones, then the
     vault's own templates (none when there is no vault, or its folder cannot be read)."""
     from vaultkit.errors import VaultkitError
+    from vaultkit.notes import NOTE_TYPES
     from vaultkit.template_files import list_templates
 
     own: list[tuple[str, str]] = []
