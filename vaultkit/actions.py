@@ -198,48 +198,12 @@ def session_number(value: Any) -> int | None:
     return None
 
 
-def _word(item: dict[str, Any], key: str, words: tuple[str, ...], default: str | None) -> str | None:
-    """A mapping's field that must be one of `words` (any case; a domain may
-    keep its #): the word, `default` when absent, "" when it is something else."""
-    value = item.get(key)
-    if value is None or (default is None and value == ""):
-        return default
-    word = value.strip().lower() if isinstance(value, str) else ""
-    word = word.lstrip("#") if key == "domain" else word
-    return word if word in words else ""
-
-
-def _mapping(item: dict[str, Any], problems: list[str]) -> tuple[str, str, dict[str, Any]] | None:
-    """A mapping action: its text as written, its clean text and its fields; None
-    without a text. A field that does not fit is a problem and keeps its default."""
-    value = unflow_link(item.get("text"))
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        problems.append("action needs a `text` (the action itself)")
-        return None
-    written = str(value)
-    _, _, tagged, block_id = _tail(written.strip())
-    fields: dict[str, Any] = {"domain": tagged, "id": block_id}
-    for key, words, default, message in (
-        ("domain", DOMAINS, None, f"domain must be one of {', '.join(DOMAINS)}"),
-        ("kind", KINDS, "external", "kind must be internal or external"),
-        ("status", STATUSES, "open", "status must be open, done or dropped"),
-    ):
-        word = _word(item, key, words, default)
-        if word == "":
-            problems.append(message)
-            word = default
-        fields[key] = word or fields.get(key)
-    for key in ("due", "done"):
-        fields[key] = iso_date(item.get(key))
-        if item.get(key) not in (None, "") and fields[key] is None:
-            problems.append(f"{key} must be a date like 2026-11-24")
-    if item.get("id") is not None:
-        given = str(item["id"]).strip().lstrip("^")
-        if ID_CHARS.match(given):
-            fields["id"] = given
-        else:
-            problems.append("id may hold only letters, digits and -")
-    return written, clean_text(written), fields
+# A mapping's fields that take one of a few words, and what a misfit is told.
+_WORD_FIELDS = (
+    ("domain", DOMAINS, f"domain must be one of {', '.join(DOMAINS)}"),
+    ("kind", KINDS, "kind must be internal or external"),
+    ("status", STATUSES, "status must be open, done or dropped"),
+)
 
 
 def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list[tuple[int | None, str]]]:
@@ -263,14 +227,33 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
             written = item
             status, text, due, done, kind, domain, given_id = split_string_action(item)
         elif isinstance(item, dict):
-            found: list[str] = []
-            parsed = _mapping(item, found)
-            problems += [(index, message) for message in found]
-            if parsed is None:
+            value = unflow_link(item.get("text"))
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                problems.append((index, "action needs a `text` (the action itself)"))
                 continue
-            written, text, fields = parsed
-            status, due, done, kind, domain = (fields[k] for k in ("status", "due", "done", "kind", "domain"))
-            given_id = fields["id"]
+            written = str(value)
+            text = clean_text(written)
+            _, _, tagged, given_id = _tail(written.strip())
+            fields = {"domain": tagged, "kind": "external", "status": "open"}
+            for key, words, message in _WORD_FIELDS:
+                value = item.get(key)
+                word = value.strip().lower() if isinstance(value, str) else None
+                word = word.lstrip("#") if word and key == "domain" else word
+                if word in words:
+                    fields[key] = word
+                elif value is not None and not (key == "domain" and value == ""):
+                    problems.append((index, message))
+            domain, kind, status = fields["domain"], str(fields["kind"]), str(fields["status"])
+            due, done = iso_date(item.get("due")), iso_date(item.get("done"))
+            for key, day in (("due", due), ("done", done)):
+                if item.get(key) not in (None, "") and day is None:
+                    problems.append((index, f"{key} must be a date like 2026-11-24"))
+            if item.get("id") is not None:
+                own_id = str(item["id"]).strip().lstrip("^")
+                if ID_CHARS.match(own_id):
+                    given_id = own_id
+                else:
+                    problems.append((index, "id may hold only letters, digits and -"))
         else:
             problems.append((index, "action must be a text or a mapping with `text`"))
             continue
