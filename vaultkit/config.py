@@ -1,4 +1,5 @@
-"""Settings: defaults < `.vaultkit/config.yaml` < command-line overrides."""
+"""Settings: the defaults, overridden by `.vaultkit/config.yaml`, each setting
+checked and converted by its entry in FIELDS."""
 
 from __future__ import annotations
 
@@ -277,12 +278,11 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
         return Config()
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected settings as `key: value` lines")
-    known = set(FIELDS)
-    unknown = sorted(str(k) for k in data if k not in known)
+    unknown = sorted(str(k) for k in data if k not in FIELDS)
     if unknown:
         raise ConfigError(
             f"{source}: unknown {'setting' if len(unknown) == 1 else 'settings'} {', '.join(unknown)}; "
-            f"known settings are {', '.join(sorted(known))}"
+            f"known settings are {', '.join(sorted(FIELDS))}"
         )
     values: dict[str, Any] = {}
     warnings: list[str] = []
