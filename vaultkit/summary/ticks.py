@@ -46,7 +46,7 @@ _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)(?=\s|$)")
 _DATE_FIELD = re.compile(r"(✅|❌)\uFE0F?\s*(\S+)")
 _LINK = re.compile(r"\[\[[^\[\]]*\]\]")
 # Obsidian Tasks' statuses: [-] is cancelled, [/] in progress (still open).
-_BOX = {**BOX_STATUS, "/": "open"}  # Tasks' in-progress box is still open
+_BOX = {**BOX_STATUS, "/": "open"}
 
 
 def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list[Mark], list[str]]:
