@@ -311,13 +311,11 @@ def logical_today(now: datetime, day_starts_at: time) -> date:
 
 def now(config: Config) -> datetime:
     """Now, in the vault's time zone (the device's own if it has none), from the one clock."""
+    from zoneinfo import ZoneInfo
+
     from vaultkit import clock
 
-    if config.timezone:
-        from zoneinfo import ZoneInfo
-
-        return clock.now(ZoneInfo(config.timezone))
-    return clock.now()
+    return clock.now(ZoneInfo(config.timezone) if config.timezone else None)
 
 
 def local_today(config: Config) -> date:
