@@ -1,8 +1,9 @@
-"""Action items: the frontmatter schema, stable ids, normalised values. Pure.
+"""Action items: the frontmatter schema, stable ids, the words for statuses and
+domains, and the one date parser. Pure.
 
 A note's actions are its frontmatter key `actions`, a list whose items are
 either strings (`"Call my sister"`, `"[ ] …"`, `"[x] …"`) or mappings with
-`text`, `kind`, `status`, `due`, `done` and `id`.
+`text`, `kind`, `status`, `due`, `done`, `domain` and `id`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from typing import Any, NamedTuple
 KINDS = ("external", "internal")
 # MAPS' integration domains (Bathje, Majeski & Kudowor 2022): one per action, as a tag at its end.
 DOMAINS = ("mind", "body", "spirit", "relationships", "lifestyle", "nature")
-INNER = "inner:"  # a string action that starts so is an internal one: `"[ ] inner: Notice my breath"`
 STATUSES = ("open", "done", "dropped")
+BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}  # a status as a task's box
+BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
+VERBS = {"open": "reopened", "done": "done", "dropped": "dropped"}  # what a change to a status did
+INNER = "inner:"  # a string action that starts so is an internal one: `"[ ] inner: Notice my breath"`
 ID_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
 CHECKBOX = re.compile(r"^\[([ xX-])\]\s*")
 # Obsidian Tasks' fields at the end of a string action: due, done, cancelled.
@@ -29,8 +33,8 @@ _DOMAIN_TAG = re.compile(r"\s+#(" + "|".join(DOMAINS) + r")\s*$", re.I)
 # An Obsidian block id at the very end, `Call my sister ^call-sister`: the action's own id,
 # which a rewording in Obsidian's Properties panel keeps (see README, "Ids").
 BLOCK_ID = re.compile(r"(?:^|\s+)\^([A-Za-z0-9-]+)\s*$")
-BOX_STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
-_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+_DATE_START = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+_DATE_ONLY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,8 @@ class Action:
 
     id: str
     text: str
-    kind: str  # "external" | "internal"
-    status: str  # "open" | "done" | "dropped"
+    kind: str  # one of KINDS
+    status: str  # one of STATUSES
     due: str | None  # ISO date
     done: str | None  # ISO date
     source: str  # vault-relative path with "/" separators
@@ -54,18 +58,30 @@ class Action:
     domain: str | None = None  # one of DOMAINS
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "kind": self.kind,
-            "status": self.status,
-            "due": self.due,
-            "done": self.done,
-            "source": self.source,
-            "date": self.date,
-            "session": self.session,
-            "domain": self.domain,
-        }
+        keys = ("id", "text", "kind", "status", "due", "done", "source", "date", "session", "domain")
+        return {key: getattr(self, key) for key in keys}
+
+
+def parse_date(value: Any, whole: bool = False) -> date | None:
+    """A date, a datetime or text that starts `YYYY-MM-DD` (is only that, with
+    `whole`) as a date; None when it is none, or no real day (2026-02-30)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    match = _DATE_ONLY.fullmatch(value.strip()) if whole else _DATE_START.match(value.strip())
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])) if match else None
+    except ValueError:
+        return None
+
+
+def iso_date(value: Any) -> str | None:
+    """`parse_date` as `YYYY-MM-DD` text."""
+    day = parse_date(value)
+    return day.isoformat() if day else None
 
 
 def unflow_link(value: Any) -> Any:
@@ -79,23 +95,6 @@ def unflow_link(value: Any) -> Any:
     ):
         return "[[" + ", ".join(str(v) for v in value[0]) + "]]"
     return value
-
-
-def iso_date(value: Any) -> str | None:
-    """A date, datetime or `YYYY-MM-DD…` string as `YYYY-MM-DD`; None if it isn't one."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, str):
-        match = _DATE_PREFIX.match(value.strip())
-        if not match:
-            return None
-        try:
-            value = date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return None
 
 
 def _tail(text: str) -> tuple[str, list[tuple[str, str]], str | None, str | None]:
@@ -151,7 +150,6 @@ def split_string_action(raw: str) -> StringAction:
     status = BOX_STATUS[match[1]] if match else "open"
     body = stripped[match.end() :] if match else stripped
     inner = body[: len(INNER)].lower() == INNER
-    # one pass over the tail gives both its fields and the clean text (clean_text(stripped))
     rest, found, domain, block_id = _tail(body[len(INNER) :] if inner else body)
     fields = dict(found)
     done = fields.get("✅") if status == "done" else fields.get("❌") if status == "dropped" else None
@@ -200,6 +198,14 @@ def session_number(value: Any) -> int | None:
     return None
 
 
+# A mapping's fields that take one of a few words, and what a misfit is told.
+_WORD_FIELDS = (
+    ("domain", DOMAINS, f"domain must be one of {', '.join(DOMAINS)}"),
+    ("kind", KINDS, "kind must be internal or external"),
+    ("status", STATUSES, "status must be open, done or dropped"),
+)
+
+
 def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list[tuple[int | None, str]]]:
     """The note's actions and its schema problems as (item index, message).
 
@@ -207,59 +213,45 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
     reported and replaced by its default, so one slip never hides an action.
     """
     raw = meta.get("actions")
-    problems: list[tuple[int | None, str]] = []
     if raw is None:
-        return [], problems
+        return [], []
     if not isinstance(raw, list):
         return [], [(None, "`actions` must be a list (one `- item` per line)")]
     note_date = iso_date(meta.get("date"))
     session = session_number(meta.get("session"))
     result: list[Action] = []
+    problems: list[tuple[int | None, str]] = []
     for index, item in enumerate(raw):
         item = unflow_link(item)
-        kind, status, due, done, given_id, domain = "external", "open", None, None, None, None
         if isinstance(item, str):
             written = item
             status, text, due, done, kind, domain, given_id = split_string_action(item)
         elif isinstance(item, dict):
-            text_value = unflow_link(item.get("text"))
-            if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool):
+            value = unflow_link(item.get("text"))
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 problems.append((index, "action needs a `text` (the action itself)"))
                 continue
-            written = str(text_value)
+            written = str(value)
             text = clean_text(written)
-            _, _, domain, given_id = _tail(str(text_value).strip())
-            domain_value = item.get("domain")
-            if isinstance(domain_value, str) and domain_value.strip().lstrip("#").lower() in DOMAINS:
-                domain = domain_value.strip().lstrip("#").lower()
-            elif domain_value not in (None, ""):
-                problems.append((index, f"domain must be one of {', '.join(DOMAINS)}"))
-            kind_value = item.get("kind", "external")
-            if isinstance(kind_value, str) and kind_value.strip().lower() in KINDS:
-                kind = kind_value.strip().lower()
-            elif kind_value is not None:
-                problems.append((index, "kind must be internal or external"))
-            status_value = item.get("status", "open")
-            if isinstance(status_value, str) and status_value.strip().lower() in STATUSES:
-                status = status_value.strip().lower()
-            elif status_value is not None:
-                problems.append((index, "status must be open, done or dropped"))
-            for field in ("due", "done"):
-                value = item.get(field)
-                if value is None or value == "":
-                    continue
-                parsed = iso_date(value)
-                if parsed is None:
-                    problems.append((index, f"{field} must be a date like 2026-11-24"))
-                elif field == "due":
-                    due = parsed
-                else:
-                    done = parsed
-            raw_id = item.get("id")
-            if raw_id is not None:
-                raw_id = str(raw_id).strip().lstrip("^")
-                if ID_CHARS.match(raw_id):
-                    given_id = raw_id
+            _, _, tagged, given_id = _tail(written.strip())
+            fields = {"domain": tagged, "kind": "external", "status": "open"}
+            for key, words, message in _WORD_FIELDS:
+                value = item.get(key)
+                word = value.strip().lower() if isinstance(value, str) else None
+                word = word.lstrip("#") if word and key == "domain" else word
+                if word in words:
+                    fields[key] = word
+                elif value is not None and not (key == "domain" and value == ""):
+                    problems.append((index, message))
+            domain, kind, status = fields["domain"], str(fields["kind"]), str(fields["status"])
+            due, done = iso_date(item.get("due")), iso_date(item.get("done"))
+            for key, day in (("due", due), ("done", done)):
+                if item.get(key) not in (None, "") and day is None:
+                    problems.append((index, f"{key} must be a date like 2026-11-24"))
+            if item.get("id") is not None:
+                own_id = str(item["id"]).strip().lstrip("^")
+                if ID_CHARS.match(own_id):
+                    given_id = own_id
                 else:
                     problems.append((index, "id may hold only letters, digits and -"))
         else:
@@ -271,17 +263,17 @@ def parse_actions(meta: dict[str, Any], source: str) -> tuple[list[Action], list
         written_id = given_id or derive_id(source, written)
         result.append(
             Action(
-                id=written_id,
-                text=text,
-                kind=kind,
-                status=status,
-                due=due,
-                done=done,
-                source=source,
-                date=note_date,
-                session=session,
-                index=index,
-                written_id=written_id,
+                written_id,
+                text,
+                kind,
+                status,
+                due,
+                done,
+                source,
+                note_date,
+                session,
+                index,
+                written_id,
                 explicit=given_id is not None,
                 domain=domain,
             )

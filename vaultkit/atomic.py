@@ -129,14 +129,10 @@ def create_new(path: Path, data: bytes, mode: int, dir_mode: int, shown: str, ex
         raise NoteExistsError(f"{shown} appeared while it was being written; left untouched") from None
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace `path` with `data` atomically, keeping its permissions if it exists.
-    For files only vaultkit writes; a file others write goes through `swap`."""
-    try:
-        keep = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        keep = 0o600 if mode is None else mode
-    tmp = _write_temp(path.parent, path.name, data, keep if mode is None else mode)
+def atomic_write(path: Path, data: bytes, mode: int) -> None:
+    """Replace `path` with `data` atomically. For files only vaultkit writes;
+    a file others write goes through `swap`."""
+    tmp = _write_temp(path.parent, path.name, data, mode)
     try:
         _replace(tmp, path)
     finally:

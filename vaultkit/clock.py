@@ -10,8 +10,9 @@ demos and bug reports: an ISO date (`2026-11-24`, noon that day) or datetime
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, tzinfo
+from datetime import datetime, time, tzinfo
 
+from vaultkit.actions import parse_date
 from vaultkit.errors import ConfigError
 
 ENV = "VAULTKIT_NOW"
@@ -30,9 +31,10 @@ def now(zone: tzinfo | None = None) -> datetime:
 
 def parse(value: str) -> datetime:
     """VAULTKIT_NOW's value as a datetime (naive unless it names an offset)."""
+    day = parse_date(value, whole=True)
+    if day is not None:
+        return datetime.combine(day, time(12, 0))
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(12, 0))
         return datetime.fromisoformat(value)
     except ValueError:
         raise ConfigError(

@@ -1,9 +1,10 @@
-"""Settings: defaults < `.vaultkit/config.yaml` < command-line overrides."""
+"""Settings: the defaults, overridden by `.vaultkit/config.yaml`, each setting
+checked and converted by its entry in FIELDS."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -102,12 +103,54 @@ class Config(NamedTuple):
         return int(self.max_note_mb * 1024 * 1024)
 
 
-# A mistake in these turns nudges off, with a warning; it never stops a command.
-NUDGE_SETTINGS = ("notify", "notify_command", "notify_quiet")
+Converter = Callable[[str, Any], Any]
 
 
-def _as_mode(key: str, value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked(fits: Callable[[Any], bool], message: str) -> Converter:
+    """A setting taken as it is once it `fits`; else `message` (with {key} and {value})."""
+
+    def convert(key: str, value: Any) -> Any:
+        if not fits(value):
+            raise ConfigError(message.format(key=key, value=value))
+        return value
+
+    return convert
+
+
+def _day_start(key: str, value: Any) -> time:
+    if _whole(value) and 0 <= value <= 23:
+        value = f"{value:02d}:00"  # `day_starts_at: 4` means 04:00
+    match = _DAY_START.match(str(value).strip())
+    if not match:
+        raise ConfigError(f'day_starts_at must look like "04:00", not {value!r}')
+    return time(int(match[1]), int(match[2]))
+
+
+def _globs(key: str, value: Any) -> tuple[str, ...]:
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError("ignore must be a list of glob patterns")
+    return tuple(value)
+
+
+def _follow_ups(key: str, value: Any) -> dict[str, tuple[int, ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError("follow_ups must map a note type to days, e.g. check-in: [7, 30]")
+    result = {}
+    for kind, days in value.items():
+        days = days if isinstance(days, list) else [days]
+        if not all(_whole(d) and d >= 0 for d in days):
+            raise ConfigError(f"follow_ups.{kind} must be a number of days or a list of them")
+        result[str(kind)] = tuple(days)
+    return result
+
+
+def _mode(key: str, value: Any) -> int:
+    if _whole(value):
         # YAML 1.1 reads 0600 as octal already; 600 (decimal) is a common slip.
         text = str(value) if value > 0o777 or value == 600 else oct(value)[2:]
     elif isinstance(value, str):
@@ -123,61 +166,29 @@ def _as_mode(key: str, value: Any) -> int:
     return mode
 
 
-def _convert(key: str, value: Any) -> Any:
-    """Check one setting from the file and turn it into the type Config holds."""
-    if key in ("note_path", "summary_path", "brief_path"):
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{key} must be a non-empty text")
-        return value
-    if key == "day_starts_at":
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 23:
-            value = f"{value:02d}:00"  # `day_starts_at: 4` means 04:00
-        match = _DAY_START.match(str(value).strip())
-        if not match:
-            raise ConfigError(f'day_starts_at must look like "04:00", not {value!r}')
-        return time(int(match[1]), int(match[2]))
-    if key == "ignore":
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError("ignore must be a list of glob patterns")
-        return tuple(value)
-    if key == "follow_ups":
-        if not isinstance(value, dict):
-            raise ConfigError("follow_ups must map a note type to days, e.g. check-in: [7, 30]")
-        result: dict[str, tuple[int, ...]] = {}
-        for kind, days in value.items():
-            days_list = days if isinstance(days, list) else [days]
-            if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in days_list):
-                raise ConfigError(f"follow_ups.{kind} must be a number of days or a list of them")
-            result[str(kind)] = tuple(days_list)
-        return result
-    if key == "recently_done_days":
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ConfigError("recently_done_days must be a whole number of days")
-        return value
-    if key == "max_note_mb":
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise ConfigError("max_note_mb must be a positive number")
-        return value
-    if key in ("file_mode", "dir_mode"):
-        return _as_mode(key, value)
-    if key == "timezone":
-        return _zone_name(value)
-    if key == "notify":
-        if value is False or value is None:  # YAML 1.1 reads an unquoted `off` as false
-            return "off"
-        if not isinstance(value, str) or value.strip().lower() not in NOTIFY_CHANNELS:
-            raise ConfigError(f"notify must be off, desktop or command, not {value!r}")
-        return value.strip().lower()
-    if key == "notify_command":
-        return _command(value)
-    if key == "notify_quiet":
-        return _quiet(value)
-    raise AssertionError(key)  # pragma: no cover
+def _zone(key: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'timezone must be an IANA time zone name like "Europe/London", not {value!r}'
+        ) from None
+    return str(value)
 
 
-def _command(value: Any) -> tuple[str, ...]:
+def _notify(key: str, value: Any) -> str:
+    if value is False or value is None:  # YAML 1.1 reads an unquoted `off` as false
+        return "off"
+    if not isinstance(value, str) or value.strip().lower() not in NOTIFY_CHANNELS:
+        raise ConfigError(f"notify must be off, desktop or command, not {value!r}")
+    return value.strip().lower()
+
+
+def _command(key: str, value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
@@ -195,7 +206,7 @@ def _command(value: Any) -> tuple[str, ...]:
     return tuple(argv)
 
 
-def _quiet(value: Any) -> tuple[time, time] | None:
+def _quiet(key: str, value: Any) -> tuple[time, time] | None:
     if value is None or value is False or value == "" or str(value).strip().lower() in ("off", "none"):
         return None
     match = _QUIET.match(str(value))
@@ -205,6 +216,33 @@ def _quiet(value: Any) -> tuple[time, time] | None:
     if start == end:
         raise ConfigError('notify_quiet starts and ends at the same time; use "" for no quiet hours')
     return start, end
+
+
+# Each setting of the file and what checks it and turns it into the type Config holds.
+_PATH = _checked(lambda v: isinstance(v, str) and bool(v.strip()), "{key} must be a non-empty text")
+FIELDS: dict[str, Converter] = {
+    "note_path": _PATH,
+    "summary_path": _PATH,
+    "brief_path": _PATH,
+    "day_starts_at": _day_start,
+    "ignore": _globs,
+    "follow_ups": _follow_ups,
+    "recently_done_days": _checked(
+        lambda v: _whole(v) and v >= 0, "recently_done_days must be a whole number of days"
+    ),
+    "max_note_mb": _checked(
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
+        "max_note_mb must be a positive number",
+    ),
+    "file_mode": _mode,
+    "dir_mode": _mode,
+    "timezone": _zone,
+    "notify": _notify,
+    "notify_command": _command,
+    "notify_quiet": _quiet,
+}
+# A mistake in these turns nudges off, with a warning; it never stops a command.
+NUDGE_SETTINGS = ("notify", "notify_command", "notify_quiet")
 
 
 def in_quiet_hours(quiet: tuple[time, time] | None, moment: time) -> bool:
@@ -218,20 +256,6 @@ def in_quiet_hours(quiet: tuple[time, time] | None, moment: time) -> bool:
     return moment >= start or moment < end
 
 
-def _zone_name(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f'timezone must be an IANA time zone name like "Europe/London", not {value!r}'
-        ) from None
-    return str(value)
-
-
 def config_text() -> str:
     """What `vaultkit init` writes: every setting commented, but this device's time zone."""
     try:
@@ -239,7 +263,7 @@ def config_text() -> str:
 
         tzlocal.reload_localzone()  # as the device is now (it caches the first answer)
         zone = tzlocal.get_localzone_name()
-        _zone_name(zone)
+        _zone("timezone", zone)
         line = f'timezone: "{zone}"'
     except Exception:  # no zone to be found (a bare container, say): leave it to each device
         line = '# timezone: "Europe/London"'
@@ -254,18 +278,17 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
         return Config()
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected settings as `key: value` lines")
-    known = set(Config._fields) - {"warnings"}
-    unknown = sorted(str(k) for k in data if k not in known)
+    unknown = sorted(str(k) for k in data if k not in FIELDS)
     if unknown:
         raise ConfigError(
             f"{source}: unknown {'setting' if len(unknown) == 1 else 'settings'} {', '.join(unknown)}; "
-            f"known settings are {', '.join(sorted(known))}"
+            f"known settings are {', '.join(sorted(FIELDS))}"
         )
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for key, value in data.items():
         try:
-            values[key] = _convert(key, value)
+            values[key] = FIELDS[key](key, value)
         except ConfigError as exc:
             if key not in NUDGE_SETTINGS:
                 raise ConfigError(f"{source}{lines.get(key, '')}: {exc}") from None
@@ -288,13 +311,11 @@ def logical_today(now: datetime, day_starts_at: time) -> date:
 
 def now(config: Config) -> datetime:
     """Now, in the vault's time zone (the device's own if it has none), from the one clock."""
+    from zoneinfo import ZoneInfo
+
     from vaultkit import clock
 
-    if config.timezone:
-        from zoneinfo import ZoneInfo
-
-        return clock.now(ZoneInfo(config.timezone))
-    return clock.now()
+    return clock.now(ZoneInfo(config.timezone) if config.timezone else None)
 
 
 def local_today(config: Config) -> date:

@@ -59,7 +59,6 @@ class Frontmatter(NamedTuple):
     note has no frontmatter block; offsets are byte offsets into the file."""
 
     meta: dict[str, Any] | None
-    bom: bool
     newline: str
     start: int = 0  # the first byte after the opening `---` line
     end: int = 0  # the closing `---` line
@@ -125,12 +124,11 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
         raise NoteError(Problem("note is UTF-16 encoded; save it as UTF-8"))
     if data.find(b"\x00", 0, 8192) >= 0:
         raise NoteError(Problem("file looks binary (it holds NUL bytes), not like a markdown note"))
-    bom = data.startswith(_UTF8_BOM)
-    opening = _OPEN.match(data, 3 if bom else 0)
+    opening = _OPEN.match(data, len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0)
     first_nl = data.find(b"\n")
     newline = "\r\n" if first_nl > 0 and data[first_nl - 1 : first_nl] == b"\r" else "\n"
     if opening is None:
-        return Frontmatter(None, bom, newline)
+        return Frontmatter(None, newline)
     start = opening.end()
     closing = _CLOSE.search(data, start)
     too_long = f"frontmatter is longer than {MAX_FRONTMATTER_BYTES // 1024} KB"
@@ -148,7 +146,7 @@ def parse_frontmatter(data: bytes, complete: bool = True) -> Frontmatter:
         meta = {}
     if not isinstance(meta, dict):
         raise NoteError(Problem("frontmatter is not a set of `key: value` properties", 2))
-    return Frontmatter(meta, bom, newline, start, end, after)
+    return Frontmatter(meta, newline, start, end, after)
 
 
 # ---------------------------------------------------------------- PyYAML, safely

@@ -11,7 +11,12 @@ from vaultkit.actions import DOMAINS, Action, iso_date, parse_actions, session_n
 from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
 from vaultkit.fs import NoteFile, Vault, read_head, template_files
 
-INTEGRATION_TYPES = ("intention", "reflection", "check-in")
+# The shipped note types, in the order of the practice, and when each is written.
+NOTE_TYPES = {
+    "intention": "before a session",
+    "reflection": "after it",
+    "check-in": "a week or a month later",
+}
 BRIEF_TYPE = "brief"  # `vaultkit brief`'s notes: vaultkit's own, never integration work
 # Bumped when what is read from a note changes: the store then reads every note again.
 READER_VERSION = 6
@@ -38,7 +43,7 @@ class NoteRecord:
     @property
     def integration(self) -> bool:
         """A note of the integration work: what follow-ups and the overview count."""
-        return self.error is None and (self.type in INTEGRATION_TYPES or self.session is not None)
+        return self.error is None and (self.type in NOTE_TYPES or self.session is not None)
 
 
 def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteRecord:
@@ -55,15 +60,10 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     if type_ is not None and (not isinstance(type_, str) or not type_.isprintable()):
         problems.append((None, "type must be one line of text, such as reflection", "type"))
         type_ = None
-    note_date = iso_date(meta.get("date"))
-    if meta.get("date") not in (None, "") and note_date is None:
-        problems.append((None, "date must be a date like 2026-11-24", "date"))
-    session_date = iso_date(meta.get("session_date"))
-    if meta.get("session_date") not in (None, "") and session_date is None:
-        problems.append((None, "session_date must be a date like 2026-11-24", "session_date"))
-    next_session = iso_date(meta.get("next_session"))
-    if meta.get("next_session") not in (None, "") and next_session is None:
-        problems.append((None, "next_session must be a date like 2026-11-24", "next_session"))
+    dates = {key: iso_date(meta.get(key)) for key in ("date", "session_date", "next_session")}
+    for key, day in dates.items():
+        if meta.get(key) not in (None, "") and day is None:
+            problems.append((None, f"{key} must be a date like 2026-11-24", key))
     dismissed = _texts(meta.get("dismissed"))
     if dismissed is None:
         problems.append((None, "dismissed must list follow-ups, such as 1-week check-in", "dismissed"))
@@ -87,14 +87,14 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     return NoteRecord(
         path,
         type_,
-        note_date,
+        dates["date"],
         session,
         mood,
         tuple(actions),
         tuple(located),
-        session_date=session_date,
+        session_date=dates["session_date"],
         wheel=wheel,
-        next_session=next_session,
+        next_session=dates["next_session"],
         dismissed=dismissed or (),
     )
 

@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from vaultkit.actions import DOMAINS
 from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
 
 TYPES_FILE = ".obsidian/types.json"
-TASKS_SETTINGS = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
-WHEEL = ("mind", "body", "spirit", "relationships", "lifestyle", "nature")
 
 # Every property vaultkit writes, as Obsidian names its types ("multitext" is
 # the panel's List). The links to a session's notes are text: Obsidian shows a
@@ -39,7 +38,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "dismissed": "multitext",  # follow-ups let go (`vaultkit skip`)
     "private": "checkbox",
     "covers": "text",  # a brief's span
-    **{f"wheel_{domain}": "number" for domain in WHEEL},
+    **{f"wheel_{domain}": "number" for domain in DOMAINS},
 }
 # What the panel shows each type as, for messages.
 TYPE_NAMES = {
@@ -104,13 +103,9 @@ def merged_types(text: str | None) -> tuple[str | None, TypesResult]:
 def types_missing(root: Path) -> bool:
     """Whether .obsidian/types.json lacks any of vaultkit's names (False when it can't be read)."""
     try:
-        return merged_types(_read(root / TYPES_FILE))[0] is not None
+        return merged_types(_text(snapshot(root / TYPES_FILE).data))[0] is not None
     except VaultkitError:
         return False
-
-
-def _read(path: Path) -> str | None:
-    return _text(snapshot(path).data)
 
 
 def _text(data: bytes | None) -> str | None:
@@ -174,6 +169,15 @@ EMPTY_READS = 10  # reads of an empty types.json, EMPTY_WAIT apart, before givin
 EMPTY_WAIT = 0.1
 
 
+def _settings(root: Path, name: str) -> dict[str, Any]:
+    """One of Obsidian's settings files in .obsidian/ ({} when it can't be read)."""
+    try:
+        data = json.loads((root / ".obsidian" / name).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def template_places(root: Path) -> tuple[str, ...]:
     """Ignore patterns for Obsidian's templates: the core Templates plugin's folder
     (`.obsidian/templates.json`) and the daily note's template (`daily-notes.json`).
@@ -182,11 +186,7 @@ def template_places(root: Path) -> tuple[str, ...]:
 
     found = []
     for name, key, suffix in (("templates.json", "folder", ""), ("daily-notes.json", "template", ".md")):
-        try:
-            data = json.loads((root / ".obsidian" / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        place = data.get(key) if isinstance(data, dict) else None
+        place = _settings(root, name).get(key)
         if isinstance(place, str) and place.strip("/ "):
             place = place.strip("/ ")
             found.append(glob.escape(place if place.endswith(".md") or not suffix else place + suffix))
@@ -196,9 +196,5 @@ def template_places(root: Path) -> tuple[str, ...]:
 def tasks_global_filter(root: Path) -> str:
     """Obsidian Tasks' global filter ("" when none, or when its settings can't be read):
     with one set, Tasks takes only lines that hold it for tasks."""
-    try:
-        data = json.loads((root / TASKS_SETTINGS).read_bytes())
-    except (OSError, ValueError):
-        return ""
-    value = data.get("globalFilter") if isinstance(data, dict) else None
+    value = _settings(root, "plugins/obsidian-tasks-plugin/data.json").get("globalFilter")
     return " ".join(value.split()) if isinstance(value, str) else ""

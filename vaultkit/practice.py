@@ -21,12 +21,11 @@ its window closes (the next session's day for the last one), then missed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from vaultkit.actions import Action
+from vaultkit.actions import Action, parse_date
 from vaultkit.errors import VaultkitError
 from vaultkit.notes import NoteRecord
 
@@ -156,10 +155,7 @@ def label(days: int, note_type: str) -> str:
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value, whole=True)
 
 
 def _order(e: Entry) -> tuple[str, str]:
@@ -263,11 +259,9 @@ def parse_date_option(text: str, today: date) -> date:
         return today
     if word == "yesterday":
         return today - timedelta(days=1)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
-        try:
-            return date.fromisoformat(word)
-        except ValueError:
-            pass
+    day = parse_date(word, whole=True)
+    if day is not None:
+        return day
     raise VaultkitError(f"--date {text!r} is not a date; use YYYY-MM-DD, today or yesterday")
 
 

@@ -25,10 +25,11 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import split_string_action, unique_ids
+from vaultkit.actions import parse_date, split_string_action, unique_ids
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.new_actions import NewAction
+from vaultkit.notes import NOTE_TYPES
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
 _PROMPT = re.compile(r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M)
@@ -228,7 +229,7 @@ def fill_placeholders(text: str, values: NoteValues) -> str:
             return values.type
         if name == "session":
             return str(values.session) if values.session is not None else ""
-        if name in ("intention", "reflection", "check-in"):
+        if name in NOTE_TYPES:
             return links.get(name, f"(no {name} note for this session yet)")
         if name == "open_actions":
             if not values.open_actions:
@@ -312,11 +313,8 @@ def coerce_field(key: str, answer: str) -> Any:
     template asks for one (mood, wheel_*, session), a date where it asks for a date,
     else text (`007` stays `007`; the dumper quotes what YAML would read otherwise)."""
     text = answer.strip()
-    if _DATE_FIELD.match(key) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return text
+    if _DATE_FIELD.match(key) and (day := parse_date(text, whole=True)):
+        return day
     if (_SCALE.match(key) or key == "session") and re.fullmatch(r"-?\d+(\.\d+)?", text):
         number = float(text)
         return int(number) if number.is_integer() and "." not in text else number

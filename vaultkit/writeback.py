@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import BLOCK_ID, CHECKBOX, Action, Change, Outcome, parse_actions
+from vaultkit.actions import BLOCK_ID, BOXES, CHECKBOX, Action, Change, Outcome, parse_actions
 from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
@@ -41,7 +41,6 @@ from vaultkit.notes import record_from_bytes
 from vaultkit.store import Store
 
 ATTEMPTS = 5
-BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 _DONE_FIELDS = re.compile(
     r"\s+(?:✅|❌)\uFE0F?\s*\d{4}-\d{2}-\d{2}(?=(?:\s+\S+\uFE0F?\s*\d{4}-\d{2}-\d{2})*\s*$)"
 )

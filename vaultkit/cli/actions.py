@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
+from vaultkit.actions import BOXES, DOMAINS, STATUSES, VERBS
 from vaultkit.cli.base import (
     App,
     cli,
@@ -16,28 +15,12 @@ from vaultkit.cli.base import (
     progress,
     say,
     scanned,
+    tell,
     vault_today,
 )
 from vaultkit.text import plural
 
-if TYPE_CHECKING:
-    from vaultkit.refresh import Report
-
 # ---------------------------------------------------------------- index
-
-
-def _tell(report: Report) -> None:
-    """Warnings of a refresh, on stderr: what was applied, what was not, what could not be read."""
-    for outcome in report.ticked:
-        action = outcome.change.action
-        verb = {"done": "done", "open": "reopened", "dropped": "dropped"}[outcome.change.status]
-        say(f"{action.source}: ^{action.id} {verb} (changed in the summary)")
-    for message in report.problems:
-        say(f"warning: {message}")
-    for path, problem in report.unreadable:
-        say(f"warning: {path}{f':{problem.line}' if problem.line else ''}: {problem.message}")
-    for copy, original in report.conflicts:
-        say(f"warning: {copy}: sync-conflict copy of {original}; not counted")
 
 
 @cli.command()
@@ -64,7 +47,7 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
 
     with engine(app) as (vault, store):
         report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
-    _tell(report)
+    tell(report)
     counts = report.counts
     copies = (
         f" and {plural(len(report.conflicts), 'conflict copy', 'conflict copies')}"
@@ -136,16 +119,14 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
 @cli.command()
 @click.option(
     "--status",
-    type=click.Choice(["open", "done", "dropped", "all"]),
+    type=click.Choice([*STATUSES, "all"]),
     default="open",
     show_default=True,
 )
 @click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
 @click.option(
     "--domain",
-    type=click.Choice(
-        ["mind", "body", "spirit", "relationships", "lifestyle", "nature"], case_sensitive=False
-    ),
+    type=click.Choice(DOMAINS, case_sensitive=False),
     help="Only actions tagged with this integration domain (#body at the end of the text).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
@@ -168,7 +149,7 @@ def actions(app: App, status: str, kind: str | None, domain: str | None, as_json
         click.echo(json.dumps([a.to_json() for a in chosen], ensure_ascii=False, indent=2))
         return
     for a in chosen:
-        box = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}[a.status]
+        box = BOXES[a.status]
         due = f"  due {a.due}" if a.due else ""
         click.echo(f"{a.id}  {box} {a.kind[:3]}  {a.text}  ({a.source}){due}")
     if not chosen:
@@ -186,7 +167,7 @@ def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
         report = refresh(
             vault, store, vault_today(vault), commands=[(i, status) for i in ids], write_summary=summary
         )
-    verb = {"done": "Done", "open": "Reopened", "dropped": "Dropped"}[status]
+    verb = VERBS[status].capitalize()
     failed = 0
     for outcome in report.commanded:
         action = outcome.change.action
@@ -197,11 +178,7 @@ def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
             click.echo(f"{verb}: {action.text}  ({action.source}) ^{action.id}")
         else:
             click.echo(f"Already {status}: {action.text}  ({action.source}) ^{action.id}")
-    for outcome in report.ticked:
-        action = outcome.change.action
-        say(f"{action.source}: ^{action.id} {outcome.change.status} (changed in the summary)")
-    for problem in report.problems:
-        say(f"warning: {problem}")
+    tell(report, notes=False)
     if failed:
         click.get_current_context().exit(1)
 

@@ -82,7 +82,7 @@ def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> lis
     from click.shell_completion import CompletionItem
 
     from vaultkit.schema import open_store, store_path
-    from vaultkit.text import one_line
+    from vaultkit.text import one_line, shorten
 
     vault = _completion_vault(ctx)
     if vault is None or not store_path(vault).exists():
@@ -90,29 +90,18 @@ def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> lis
     statuses = ACTS_ON.get(ctx.command.name or "", ("open", "done", "dropped"))
     store = open_store(vault, lambda _message: None)
     try:
-        actions = [a for a in store.actions() if a.id.startswith(incomplete) and a.status in statuses]
+        found = [a for a in store.actions() if a.id.startswith(incomplete) and a.status in statuses]
     finally:
         store.close()
-    items = []
-    for action in actions:
-        text = " ".join(one_line(action.text).split())  # one line: the shells' protocols are line-based
-        text = text if len(text) <= HELP_WIDTH else text[: HELP_WIDTH - 1].rstrip() + "…"
-        items.append(CompletionItem(action.id, help=text))
-    return items
-
-
-# The shipped note types, in the order of the practice, and when each is written.
-NOTE_TYPES = {
-    "intention": "before a session",
-    "reflection": "after it",
-    "check-in": "a week or a month later",
-}
+    # on one line: the shells' protocols are line-based
+    return [CompletionItem(a.id, help=shorten(" ".join(one_line(a.text).split()), HELP_WIDTH)) for a in found]
 
 
 def note_types(vault: Vault | None) -> list[tuple[str, str]]:
     """(type, when it is written) for `vaultkit new`: the shipped ones, then the
     vault's own templates (none when there is no vault, or its folder cannot be read)."""
     from vaultkit.errors import VaultkitError
+    from vaultkit.notes import NOTE_TYPES
     from vaultkit.template_files import list_templates
 
     own: list[tuple[str, str]] = []
@@ -131,27 +120,17 @@ def note_types(vault: Vault | None) -> list[tuple[str, str]]:
 # Words people type for a command, and the command they mean (keys in
 # lower case, letters and digits only).
 MEANT = {
-    "list": "actions",
-    "ls": "actions",
-    "todo": "actions",
-    "todos": "actions",
-    "tasks": "actions",
-    "complete": "done",
-    "finish": "done",
-    "tick": "done",
-    "undo": "reopen",
-    "untick": "reopen",
-    "remove": "drop",
-    "delete": "drop",
-    "cancel": "drop",
-    "summary": "index",
-    "update": "index",
-    "refresh": "index",
-    "write": "new",
-    "create": "new",
-    "add": "new",
-    "note": "new",
-    "help": "--help",
+    word: command
+    for command, words in (
+        ("actions", "list ls todo todos tasks"),
+        ("done", "complete finish tick"),
+        ("reopen", "undo untick"),
+        ("drop", "remove delete cancel"),
+        ("index", "summary update refresh"),
+        ("new", "write create add note"),
+        ("--help", "help"),
+    )
+    for word in words.split()
 }
 
 
@@ -320,6 +299,23 @@ def progress(notes: list[Any]) -> Iterable[Any]:
 def _bar(notes: list[Any]) -> Iterator[Any]:
     with click.progressbar(notes, label="Reading notes", file=sys.stderr) as bar:
         yield from bar
+
+
+def tell(report: Report, notes: bool = True) -> None:
+    """What a refresh did besides the command's own work, on stderr: boxes
+    applied from the summary, changes not applied, and (`notes`) the notes
+    that could not be read and the conflict copies not counted."""
+    from vaultkit.actions import VERBS
+
+    for outcome in report.ticked:
+        action = outcome.change.action
+        say(f"{action.source}: ^{action.id} {VERBS[outcome.change.status]} (changed in the summary)")
+    for message in report.problems:
+        say(f"warning: {message}")
+    for path, problem in report.unreadable if notes else ():
+        say(f"warning: {path}{f':{problem.line}' if problem.line else ''}: {problem.message}")
+    for copy, original in report.conflicts if notes else ():
+        say(f"warning: {copy}: sync-conflict copy of {original}; not counted")
 
 
 @contextmanager

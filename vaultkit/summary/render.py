@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from vaultkit.actions import Action
+from vaultkit.actions import BOXES, Action
 from vaultkit.config import Config
 from vaultkit.overview import render_overview
 from vaultkit.practice import FollowUp
 from vaultkit.summary.derive import View
 from vaultkit.text import one_line, plural
 
-BOXES = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 # Section headings, and what a box under each was shown as (see ticks.read_marks).
 OPEN_HEADINGS = ("### Overdue", "### Things to do (external)", "### Inner work (internal)")
 DONE_HEADING = "## Done in the last"

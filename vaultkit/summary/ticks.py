@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import NamedTuple
 
-from vaultkit.actions import Change
+from vaultkit.actions import BOX_STATUS, Change, parse_date
 from vaultkit.summary.derive import View
 from vaultkit.summary.file import digest, owned_text
 from vaultkit.summary.render import DONE_HEADING, OPEN_HEADINGS, PENDING_HEADING
@@ -46,7 +46,7 @@ _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)(?=\s|$)")
 _DATE_FIELD = re.compile(r"(✅|❌)\uFE0F?\s*(\S+)")
 _LINK = re.compile(r"\[\[[^\[\]]*\]\]")
 # Obsidian Tasks' statuses: [-] is cancelled, [/] in progress (still open).
-_BOX = {" ": "open", "/": "open", "x": "done", "X": "done", "-": "dropped"}
+_BOX = {**BOX_STATUS, "/": "open"}
 
 
 def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list[Mark], list[str]]:
@@ -92,9 +92,10 @@ def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list
             on = None
             for emoji, value in _DATE_FIELD.findall(match[2]):
                 if (emoji, box) in (("✅", "done"), ("❌", "dropped")):
-                    try:
-                        on = date.fromisoformat(value).isoformat()
-                    except ValueError:
+                    day = parse_date(value, whole=True)
+                    if day is not None:
+                        on = day.isoformat()
+                    else:
                         problems.append(
                             f"{where}: {emoji} {value} is not a date like 2026-11-24; today is used"
                         )
