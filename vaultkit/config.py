@@ -72,6 +72,15 @@ CONFIG_TEMPLATE = """\
 # No nudges between these times (the vault's time zone); one that falls due
 # meanwhile waits until they end. "" for none.
 # notify_quiet: "22:00-08:00"
+
+# A calendar file your phone's own calendar can follow: one event for each
+# follow-up still to write and for the next session, with an alarm. Events
+# name only the kind and the session. `vaultkit calendar` writes it; set
+# this and `vaultkit watch` keeps it current.
+# calendar: "Integration Calendar.ics"
+
+# When each event's alarm sounds, on its day.
+# calendar_alarm: "09:00"
 """
 
 _DAY_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -96,6 +105,8 @@ class Config(NamedTuple):
     notify: str = "off"  # one of NOTIFY_CHANNELS
     notify_command: tuple[str, ...] = ()  # argv, split as a shell would but run without one
     notify_quiet: tuple[time, time] | None = (time(22, 0), time(8, 0))  # start, end; may span midnight
+    calendar: str | None = None  # the .ics file `watch` keeps (`vaultkit calendar` writes it anyway)
+    calendar_alarm: time = time(9, 0)  # when each event's alarm sounds, on its day
     warnings: tuple[str, ...] = ()  # settings that were set aside (not a setting itself)
 
     @property
@@ -121,13 +132,30 @@ def _checked(fits: Callable[[Any], bool], message: str) -> Converter:
     return convert
 
 
-def _day_start(key: str, value: Any) -> time:
-    if _whole(value) and 0 <= value <= 23:
-        value = f"{value:02d}:00"  # `day_starts_at: 4` means 04:00
-    match = _DAY_START.match(str(value).strip())
-    if not match:
-        raise ConfigError(f'day_starts_at must look like "04:00", not {value!r}')
-    return time(int(match[1]), int(match[2]))
+def _clock(example: str) -> Converter:
+    """A time of day, "HH:MM"; a whole number is an hour (`day_starts_at: 4` is 04:00)."""
+
+    def convert(key: str, value: Any) -> time:
+        if _whole(value) and 0 <= value <= 23:
+            value = f"{value:02d}:00"
+        match = _DAY_START.match(str(value).strip())
+        if not match:
+            raise ConfigError(f'{key} must look like "{example}", not {value!r}')
+        return time(int(match[1]), int(match[2]))
+
+    return convert
+
+
+def _calendar(key: str, value: Any) -> str | None:
+    if value is None or value is False or value == "":
+        return None
+    if value is True:
+        return "Integration Calendar.ics"
+    if not isinstance(value, str) or not value.strip().endswith(".ics"):
+        raise ConfigError(
+            f'calendar must be a file name ending in .ics, like "Integration Calendar.ics", not {value!r}'
+        )
+    return value.strip()
 
 
 def _globs(key: str, value: Any) -> tuple[str, ...]:
@@ -224,7 +252,7 @@ FIELDS: dict[str, Converter] = {
     "note_path": _PATH,
     "summary_path": _PATH,
     "brief_path": _PATH,
-    "day_starts_at": _day_start,
+    "day_starts_at": _clock("04:00"),
     "ignore": _globs,
     "follow_ups": _follow_ups,
     "recently_done_days": _checked(
@@ -240,6 +268,8 @@ FIELDS: dict[str, Converter] = {
     "notify": _notify,
     "notify_command": _command,
     "notify_quiet": _quiet,
+    "calendar": _calendar,
+    "calendar_alarm": _clock("HH:MM"),
 }
 # A mistake in these turns nudges off, with a warning; it never stops a command.
 NUDGE_SETTINGS = ("notify", "notify_command", "notify_quiet")

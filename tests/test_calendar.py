@@ -1,0 +1,125 @@
+"""`vaultkit calendar`: the practice's follow-ups and next session as an .ics file,
+read back with two parsers; stable ids, alarms, and never a word of a note."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import icalendar
+import vobject
+
+from .helpers import build_tree
+
+CALENDAR = "Integration Calendar.ics"
+# Session 1 on 2026-11-28, its reflection written, the next session recorded for 2026-12-15.
+NOTES = {
+    "Integration/2026-11-28 Intention.md": "---\ntype: intention\ndate: 2026-11-28\nsession: 1\n---\n",
+    "Integration/2026-11-28 Reflection.md": (
+        "---\ntype: reflection\ndate: 2026-11-28\nsession: 1\nnext_session: 2026-12-15\n---\n"
+    ),
+}
+EXPECTED = {
+    "vaultkit-session-1-1-week-check-in": (date(2026, 12, 5), "Integration 1-week check-in (session 1)"),
+    "vaultkit-session-1-1-month-check-in": (date(2026, 12, 28), "Integration 1-month check-in (session 1)"),
+    "vaultkit-session-2": (date(2026, 12, 15), "Integration session 2"),
+}
+
+
+def configure(vault: Path, *lines: str) -> None:
+    (vault / ".vaultkit" / "config.yaml").write_text("\n".join(["timezone: UTC", *lines]) + "\n")
+
+
+def parsed(path: Path) -> dict[str, tuple[date, str, timedelta]]:
+    """uid -> (day, title, alarm offset), by icalendar, checked against vobject."""
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    found = {}
+    for event in cal.walk("VEVENT"):
+        (alarm,) = event.walk("VALARM")
+        assert str(alarm["action"]) == "DISPLAY"
+        found[str(event["uid"])] = (
+            event.decoded("dtstart"),
+            str(event["summary"]),
+            alarm.decoded("trigger"),
+        )
+    again = vobject.readOne(path.read_text())
+    assert {
+        e.uid.value: (e.dtstart.value, e.summary.value, e.valarm.trigger.value) for e in again.vevent_list
+    } == found
+    return found
+
+
+def test_follow_ups_and_the_next_session_become_events_with_alarms(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault)
+    result = run("calendar")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{CALENDAR}: 3 events\n"
+    found = parsed(vault / CALENDAR)
+    assert {uid: (day, title) for uid, (day, title, _alarm) in found.items()} == EXPECTED
+    assert {alarm for *_, alarm in found.values()} == {timedelta(hours=9)}
+    assert (os.stat(vault / CALENDAR).st_mode & 0o077) == 0
+
+
+def test_a_run_that_changes_nothing_leaves_the_file_alone(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault)
+    run("calendar")
+    path = vault / CALENDAR
+    before = path.read_bytes()
+    os.utime(path, (1_000_000, 1_000_000))
+    again = run("calendar")
+    assert again.stdout == f"{CALENDAR}: 3 events (unchanged)\n"
+    assert path.read_bytes() == before and path.stat().st_mtime == 1_000_000
+
+
+def test_writing_the_check_in_removes_its_event_and_keeps_the_others_ids(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault)
+    run("calendar")
+    build_tree(
+        vault,
+        {"Integration/2026-12-01 Check-in.md": "---\ntype: check-in\ndate: 2026-12-01\nsession: 1\n---\n"},
+    )
+    run("calendar")
+    found = parsed(vault / CALENDAR)
+    assert set(found) == set(EXPECTED) - {"vaultkit-session-1-1-week-check-in"}
+
+
+def test_the_alarm_hour_and_the_file_are_the_persons_to_set(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault, 'calendar: "Phone/Reminders.ics"', 'calendar_alarm: "07:30"')
+    result = run("calendar")
+    assert result.stdout == "Phone/Reminders.ics: 3 events\n", result.stderr
+    found = parsed(vault / "Phone" / "Reminders.ics")
+    assert {alarm for *_, alarm in found.values()} == {timedelta(hours=7, minutes=30)}
+
+
+def test_a_bad_alarm_time_is_named(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault, 'calendar_alarm: "quarter past"')
+    result = run("calendar")
+    assert result.exit_code == 1
+    assert "config.yaml:2: calendar_alarm must look like \"HH:MM\", not 'quarter past'" in result.stderr
+    assert not (vault / CALENDAR).exists()
+
+
+def test_no_event_holds_a_word_from_any_note(vault, run):
+    markers = ["ZEBRAFINCH", "QUOKKA", "MARMOSET", "AXOLOTL", "NARWHAL"]
+    build_tree(
+        vault,
+        {
+            "Integration/2026-11-28 ZEBRAFINCH.md": (
+                "---\ntype: intention\ndate: 2026-11-28\nsession: 1\ntitle: QUOKKA\n"
+                'tags: [MARMOSET]\nactions:\n  - "[ ] AXOLOTL #mind"\nnext_session: 2026-12-15\n---\n'
+                "# NARWHAL\nZEBRAFINCH QUOKKA\n"
+            ),
+        },
+    )
+    configure(vault)
+    result = run("calendar")
+    assert result.exit_code == 0, result.stderr
+    text = (vault / CALENDAR).read_text()
+    assert "Integration 2-day reflection (session 1)" in text
+    assert not [word for word in markers if word.lower() in (text + result.output).lower()]
