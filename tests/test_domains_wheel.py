@@ -13,7 +13,7 @@ import yaml
 
 from tests import browser
 
-from .helpers import build_tree, index_vault
+from .helpers import actions_of, build_tree, index_vault
 
 TODAY = date(2026, 11, 24)
 ACTIONS = """---
@@ -173,3 +173,32 @@ def test_the_domain_and_wheel_charts_render_in_obsidians_mermaid(vault, run, tmp
     assert rendered.svgs >= 2
     for label in ("Relationships", "Nature", "2026-11-17", "2026-11-20", "darker part done"):
         assert label in rendered.dom, label
+
+
+def test_check_names_a_domain_tag_that_yaml_took_for_a_comment(vault, run):
+    """`- Walk #body` unquoted: YAML keeps "Walk" and drops "#body" as a comment.
+    `check` says so, with the line and the fix; quoted tags and real comments pass."""
+    build_tree(
+        vault,
+        {
+            "r.md": (
+                "---\ntype: reflection\ndate: 2026-11-20\nactions:\n"
+                "  - Walk #body\n"
+                '  - "Run #body"\n'
+                "  - Swim  # a note to myself, not a tag\n"
+                "  - text: Call Mum #relationships\n"
+                "---\n"
+            )
+        },
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "r.md:5: YAML reads '#body' after 'Walk' as a comment and leaves it out; "
+        'quote the whole action: "Walk #body"',
+        "r.md:8: YAML reads '#relationships' after 'Call Mum' as a comment and leaves it out; "
+        'quote the whole action: "Call Mum #relationships"',
+    ]
+    assert "2 problems in 1 note" in result.stderr
+    walk = next(a for a in actions_of(vault) if a.text == "Walk")
+    assert walk.domain is None  # read as YAML reads it; only the message is new

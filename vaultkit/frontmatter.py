@@ -286,8 +286,9 @@ def load_yaml(text: str, first_line: int = 1, what: str = "frontmatter") -> Any:
     raise NoteError(Problem(refused, first_line))
 
 
-def item_lines(data: bytes, fm: Frontmatter, key: str) -> tuple[int | None, list[int]]:
-    """1-based file lines of a top-level `key` and of each item of its list, for messages."""
+def _list_nodes(data: bytes, fm: Frontmatter, key: str) -> tuple[int, str, yaml.Node | None, list[yaml.Node]]:
+    """The first file line of the frontmatter, its text, and the nodes of a
+    top-level `key` and of each item of its list (None, [] when absent)."""
     import yaml
 
     text = data[fm.start : fm.end].decode("utf-8", "replace")
@@ -295,10 +296,48 @@ def item_lines(data: bytes, fm: Frontmatter, key: str) -> tuple[int | None, list
     try:
         root = yaml.compose(text, Loader=loader())
     except (yaml.YAMLError, RecursionError):
-        return None, []
+        return base, text, None, []
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                items = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
-                return base + key_node.start_mark.line, [base + n.start_mark.line for n in items]
-    return None, []
+                return (
+                    base,
+                    text,
+                    key_node,
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [],
+                )
+    return base, text, None, []
+
+
+def item_lines(data: bytes, fm: Frontmatter, key: str) -> tuple[int | None, list[int]]:
+    """1-based file lines of a top-level `key` and of each item of its list, for messages."""
+    base, _, key_node, items = _list_nodes(data, fm, key)
+    if key_node is None:
+        return None, []
+    return base + key_node.start_mark.line, [base + n.start_mark.line for n in items]
+
+
+_TAG_COMMENT = re.compile(r"[ \t]+(#[^\s#][^\n]*)")
+
+
+def comments_after_items(data: bytes, fm: Frontmatter, key: str) -> list[tuple[int, str, str]]:
+    """(file line, the item as read, comment) for each unquoted item of `key`'s list (or
+    its `text:`) followed on its line by what YAML reads as a comment but a person
+    meant as a tag: `- Walk #body` gives "Walk" and drops "#body"."""
+    import yaml
+
+    if b" #" not in data[fm.start : fm.end] and b"\t#" not in data[fm.start : fm.end]:
+        return []
+    base, text, _, items = _list_nodes(data, fm, key)
+    lines = text.split("\n")
+    found = []
+    for node in items:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == "text"), node)
+        if not isinstance(node, yaml.ScalarNode) or node.style:  # quoted or a block scalar
+            continue
+        end = node.end_mark
+        match = _TAG_COMMENT.match(lines[end.line][end.column :]) if end.line < len(lines) else None
+        if match:
+            found.append((base + end.line, str(node.value), match[1].rstrip()))
+    return found

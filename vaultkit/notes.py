@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from vaultkit.actions import DOMAINS, Action, iso_date, parse_actions, session_number
-from vaultkit.frontmatter import MAX_FRONTMATTER_BYTES, NoteError, Problem, item_lines, parse_frontmatter
+from vaultkit.frontmatter import (
+    MAX_FRONTMATTER_BYTES,
+    NoteError,
+    Problem,
+    comments_after_items,
+    item_lines,
+    parse_frontmatter,
+)
 from vaultkit.fs import NoteFile, Vault, read_head, template_files
 
 # The shipped note types, in the order of the practice, and when each is written.
@@ -19,7 +26,7 @@ NOTE_TYPES = {
 }
 BRIEF_TYPE = "brief"  # `vaultkit brief`'s notes: vaultkit's own, never integration work
 # Bumped when what is read from a note changes: the store then reads every note again.
-READER_VERSION = 6
+READER_VERSION = 7
 _HEAD = MAX_FRONTMATTER_BYTES + 8192  # enough of a note to hold any frontmatter vaultkit reads
 
 
@@ -83,6 +90,14 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
         key_line, items = lines[key]
         located.append(
             Problem(message, items[index] if index is not None and index < len(items) else key_line)
+        )
+    for line, text, comment in comments_after_items(data, fm, "actions"):
+        located.append(
+            Problem(
+                f"YAML reads {comment!r} after {text!r} as a comment and leaves it out; "
+                f'quote the whole action: "{text} {comment}"',
+                line,
+            )
         )
     return NoteRecord(
         path,
