@@ -1,21 +1,15 @@
-"""Change one action's status in its note, touching only what must change,
-and never over another writer's edit.
+"""Change one action's status in its note, touching only what must change
+(`set_status`, pure), and write it compare-and-swap (`apply`), never over
+another writer's edit.
 
-The edit is pure (`set_status`: bytes in, bytes out). The action is found
-with PyYAML's composer (whose marks point at exact characters), and only its
-own text is edited: a string action keeps its quoting and changes its
-checkbox, adding or removing an Obsidian Tasks date (`"[ ] Call"` ->
-`"[x] Call ✅ 2026-11-24"`); a mapping action gets its `status:` value
-replaced, or a `status:` / `done:` line inserted or removed, indented like
-its other keys. Everything else (comments, quotes, key order, flow or block
-style, CRLF, BOM, the body) stays byte for byte; the result is parsed again,
-and if anything but that one action changed, nothing is written. What an
-edit replaced is remembered in the store, so that changing the action back
-(`done` then `reopen`) gives the note's original bytes back.
-
-`apply` writes each note once, compare-and-swap: if an editor saved the note
-meanwhile, the change is made again on the new text, or reported as a
-conflict. A newer edit is never overwritten.
+The action is found with PyYAML's composer, whose marks point at exact
+characters, and only its own text is edited: a string keeps its quoting and
+changes its checkbox and Obsidian Tasks date (`"[ ] Call"` -> `"[x] Call ✅
+2026-11-24"`); a mapping gets its `status:` / `done:` set, inserted or
+removed, indented like its other keys. The result is parsed again: if
+anything but that one action changed, nothing is written. What an edit
+replaced is remembered in the store, so that `reopen` after `done` gives the
+note's bytes back in whatever form they were written.
 """
 
 from __future__ import annotations
@@ -66,23 +60,9 @@ def new_string_value(old: str, status: str, on: date) -> str:
 
 
 def emit_scalar(value: str, style: str | None) -> str:
-    """`value` as YAML in the quoting it had, or plain when it had none and stays plain."""
+    """`value` single-quoted when it was, else double-quoted (it opens with its box, so never plain)."""
     if style == "'" and "\n" not in value:
         return "'" + value.replace("'", "''") + "'"
-    plain = (
-        style is None
-        and value
-        and value == value.strip()
-        and "\n" not in value
-        and value[0] not in "[]{}!&*#|>%@`\"',?:-"
-        and ": " not in value
-        and " #" not in value
-    )
-    try:
-        if plain and yaml.load(value, Loader=_PureLoader) == value:  # noqa: S506 - safe loader
-            return value
-    except yaml.YAMLError:
-        pass
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -176,8 +156,9 @@ def set_status(data: bytes, index: int, status: str, on: date, source: str = "no
     fm, text, node = _locate(data, index, source)
     start, end = node.start_mark.index, node.end_mark.index
     if isinstance(node, yaml.ScalarNode):
-        old = yaml.load(text[start:end], Loader=_PureLoader)  # noqa: S506 - safe loader
-        new_text = text[:start] + emit_scalar(new_string_value(str(old), status, on), node.style) + text[end:]
+        new_text = (
+            text[:start] + emit_scalar(new_string_value(node.value, status, on), node.style) + text[end:]
+        )
     elif isinstance(node, yaml.MappingNode):
         done = on.isoformat() if status == "done" else None
         new_text = _mapping_edit(
@@ -267,33 +248,6 @@ def _change(store: Store, source: str, data: bytes, action: Action, change: Chan
     return new, (source, action.written_id, written, json.dumps([action.status, was]))
 
 
-def _edit(
-    store: Store, source: str, data: bytes, changes: list[Change]
-) -> tuple[bytes, list[Outcome], list[Memory]]:
-    """The note's new bytes with every change made, the outcomes, and what to remember for undoing."""
-    outcomes: list[Outcome] = []
-    memory: list[Memory] = []
-    for change in changes:
-        record = record_from_bytes(source, data)
-        action = _in_note(record.actions, change.action)
-        if record.error is not None:
-            outcomes.append(Outcome(change, False, f"{source}: {record.error.message}; not changed"))
-        elif action is None:
-            problem = f"{source}: the action ^{change.action.id} is no longer in the note; not changed"
-            outcomes.append(Outcome(change, False, problem))
-        elif action.status == change.status:
-            outcomes.append(Outcome(change, False))
-        else:
-            try:
-                data, remembered = _change(store, source, data, action, change)
-            except WritebackError as exc:
-                outcomes.append(Outcome(change, False, str(exc)))
-                continue
-            memory.append(remembered)
-            outcomes.append(Outcome(change, True))
-    return data, outcomes, memory
-
-
 def apply(vault: Vault, store: Store, changes: list[Change]) -> list[Outcome]:
     """Write every change to its note: one compare-and-swap replace per note."""
     by_source: dict[str, list[Change]] = defaultdict(list)
@@ -306,29 +260,49 @@ def apply(vault: Vault, store: Store, changes: list[Change]) -> list[Outcome]:
 
 
 def _apply_to_note(vault: Vault, store: Store, source: str, changes: list[Change]) -> list[Outcome]:
-    made: tuple[list[Outcome], list[Memory]] = ([], [])
-
-    def edit(data: bytes | None) -> bytes | None:
-        nonlocal made
-        if data is None:
-            made = ([Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes], [])
-            return None
-        new, outcomes, memory = _edit(store, source, data, changes)
-        made = (outcomes, memory if new != data else [])
-        return new
-
     try:
-        path = safe_target(vault, source).resolve()
-        snap = snapshot(path)
+        snap = snapshot(safe_target(vault, source).resolve())
     except (VaultkitError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
         return [Outcome(c, False, f"{source}: cannot read ({why}); not changed") for c in changes]
+    outcomes: list[Outcome] = []
+    memory: list[Memory] = []  # what to remember for undoing, once the note is written
+
+    def edit(data: bytes | None) -> bytes | None:
+        outcomes.clear()
+        memory.clear()
+        if data is None:
+            outcomes.extend(Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes)
+            return None
+        new = data
+        for change in changes:
+            record = record_from_bytes(source, new)
+            action = _in_note(record.actions, change.action)
+            if record.error is not None:
+                outcomes.append(Outcome(change, False, f"{source}: {record.error.message}; not changed"))
+            elif action is None:
+                problem = f"{source}: the action ^{change.action.id} is no longer in the note; not changed"
+                outcomes.append(Outcome(change, False, problem))
+            elif action.status == change.status:
+                outcomes.append(Outcome(change, False))
+            else:
+                try:
+                    new, remembered = _change(store, source, new, action, change)
+                except WritebackError as exc:
+                    outcomes.append(Outcome(change, False, str(exc)))
+                    continue
+                memory.append(remembered)
+                outcomes.append(Outcome(change, True))
+        if new == data:
+            memory.clear()
+        return new
+
     if not swap_until_done(snap, edit, vault.config.file_mode, ATTEMPTS):
         message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
         return [Outcome(c, False, message) for c in changes]
-    for entry in made[1]:
+    for entry in memory:
         store.remember(*entry)
-    return made[0]
+    return outcomes
 
 
 def add_to_list(data: bytes, key: str, item: str) -> bytes:

@@ -128,11 +128,9 @@ def render(
     tasks: str,
     kept: Sequence[list[str]] = ([], [], []),
 ) -> str:
-    """The block between the markers. With a Tasks global filter set (`tasks`,
-    see obsidian.tasks_global_filter), each task line carries it, or Tasks
-    would not see them. Ticks waiting (`pending`) are listed apart; the open
-    lines of notes that cannot be read now (`kept`: overdue, external,
-    internal; see ticks.last_listed) stay listed after the others."""
+    """The block between the markers. Each task line carries Obsidian Tasks'
+    global filter (`tasks`), if set, or Tasks would not see it. Ticks waiting
+    are listed apart; `kept` (ticks.last_listed) follows each open section."""
     practice, overview = view.big_picture(config.follow_ups, today)
     sections = view.sections(today, config.recently_done_days, leaving_out=pending)
 

@@ -1,15 +1,11 @@
-"""The boxes of a copy of the summary read back, and judged: what the person
-changed, and which of those changes to apply. Pure.
+"""The boxes of a copy of the summary read back, and judged. Pure.
 
-The summary has several writers (editors, Obsidian Tasks, a phone that
-syncs, other devices), and any copy of it may be stale. So a box is judged
-against what vaultkit showed in that very copy, which the copy itself says:
-a line in an open section was shown open, a line under "Done" was shown
-done, a line under "Ticks not applied yet" was shown as the tick it waits to
-apply. Only a box that differs from its section is the person's change; and
-it is applied only if the note still says what the copy showed (else the
-note changed meanwhile, and that newer change wins). No record of past
-summaries is needed, on any device.
+The summary has several writers (editors, Obsidian Tasks, synced phones,
+other devices) and any copy of it may be stale, so a box is judged against
+what that very copy showed, which its section says (open, done, or a tick
+waiting). Only a box that differs from its section is the person's change,
+and it is applied only if the note still says what the copy showed (else
+the note's newer change wins). No record of past summaries is needed.
 """
 
 from __future__ import annotations
@@ -127,12 +123,10 @@ def marks_in(text: str | None, name: str, shown: str | None) -> tuple[list[Mark]
 
 
 class Unshown:
-    """Ticks applied from the person's own copy of the summary while vaultkit
-    leaves it alone (the quiet period after their save): the summary does not
-    show them yet, so the same copy must not be harvested twice (a later edit
-    of the note would be undone), and a box flipped back before the rewrite is
-    the person taking the tick back. Kept in the store's meta until vaultkit
-    writes a summary that shows them."""
+    """Ticks applied from the person's copy of the summary while vaultkit leaves
+    it alone (the quiet period after their save), kept in the store's meta until
+    a summary shows them: the same copy is not harvested twice (that would undo
+    a later edit of the note), and a box flipped back takes the tick back."""
 
     def __init__(self, meta: Callable[[str], str | None]) -> None:
         self.ticks: dict[str, list[str]] = json.loads(meta("unshown") or "{}")  # uid -> [before, applied]
@@ -222,11 +216,10 @@ def judge(
 
 
 def last_listed(text: str | None, view: View, pending: Mapping[str, object]) -> tuple[list[str], ...]:
-    """The open lines this copy of the summary shows for notes that cannot be read
-    now, per open section (overdue, external, internal): what those notes said when
-    they last could be read, kept listed until they can again. Taken from the summary
-    itself, not this device's store, so every device (and a store started afresh)
-    writes the same bytes. A line whose tick waits is listed apart (`pending`)."""
+    """The open lines, per open section, this copy of the summary shows for notes
+    that cannot be read now: kept listed until they can, taken from the summary
+    itself so that every device (and a fresh store) writes the same bytes. Lines
+    whose tick waits (`pending`) are listed apart."""
     kept: tuple[list[str], ...] = ([], [], [])
     owned = owned_text(text)
     broken = {path for path, _ in view.unreadable if path in view.paths}
