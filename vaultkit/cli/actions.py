@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vaultkit.actions import DOMAINS
+from vaultkit.actions import DOMAINS, STATUSES
 from vaultkit.cli.base import (
     App,
     cli,
@@ -122,12 +122,7 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
 
 
 @cli.command()
-@click.option(
-    "--status",
-    type=click.Choice(["open", "done", "dropped", "all"]),
-    default="open",
-    show_default=True,
-)
+@click.option("--status", type=click.Choice([*STATUSES, "all"]), default="open", show_default=True)
 @click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
 @click.option(
     "--domain",

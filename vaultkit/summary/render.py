@@ -61,48 +61,47 @@ class Block(NamedTuple):
 
 def render_block(block: Block) -> str:
     """The text between the markers (it starts and ends with a newline)."""
-    out = [
-        "",
-        f"{INTRO} Tick a box to mark an action done in its note; "
-        "write your own text outside the vaultkit markers.*",
-        "",
-    ]
-    # What is due and the boxes first; the charts (a screen or two) after
-    # everything that needs the person, problems included.
-    if block.follow_ups:
-        out += ["## Follow-ups due", "", *block.follow_ups, ""]
-    out += ["## Open actions", ""]
-    if block.overdue:
-        out += [OPEN_HEADINGS[0], "", *block.overdue, ""]
-    out += [OPEN_HEADINGS[1], "", *(block.external or ["Nothing open."]), ""]
-    out += [OPEN_HEADINGS[2], "", *(block.internal or ["Nothing open."]), ""]
     days = plural(block.recently_done_days, "day")
-    out += [f"{DONE_HEADING} {days}", "", *(block.done or [f"Nothing in the last {days}."]), ""]
-    if block.unreadable:
-        out += ["## Notes that could not be read", ""]
-        for where, line, message in block.unreadable:
-            out.append(f"- {one_line(where)}{f' (line {line})' if line else ''}: {one_line(message)}")
-        out.append("")
-    if block.pending:
-        out += [PENDING_HEADING, ""]
-        for task, why in block.pending:
-            out += [task, f"    - {one_line(why)}"]
-        out.append("")
-    if block.not_applied:
-        out += ["## Changes vaultkit did not apply", "", *(f"- {one_line(m)}" for m in block.not_applied), ""]
-    if block.conflicts or block.summary_copies:
-        out += ["## Sync conflict copies", ""]
-        out += [
-            f"- `{one_line(copy)}` is a conflict copy of this note: its boxes were applied, but your "
-            "own text in it differs from this note's; merge what you need here, then delete the copy"
-            for copy in block.summary_copies
-        ]
-        out += [
-            f"- `{one_line(copy)}` is a conflict copy of {link}: "
-            "merge what you need into the original, then delete the copy"
-            for copy, link in block.conflicts
-        ]
-        out.append("")
+    # What is due and the boxes first; the charts (a screen or two) after
+    # everything that needs the person, problems included. A section without
+    # lines is left out; one with None is its heading alone.
+    sections: list[tuple[str, list[str] | None]] = [
+        ("## Follow-ups due", block.follow_ups),
+        ("## Open actions", None),
+        (OPEN_HEADINGS[0], block.overdue),
+        (OPEN_HEADINGS[1], block.external or ["Nothing open."]),
+        (OPEN_HEADINGS[2], block.internal or ["Nothing open."]),
+        (f"{DONE_HEADING} {days}", block.done or [f"Nothing in the last {days}."]),
+        (
+            "## Notes that could not be read",
+            [
+                f"- {one_line(where)}{f' (line {n})' if n else ''}: {one_line(why)}"
+                for where, n, why in block.unreadable
+            ],
+        ),
+        (PENDING_HEADING, [line for task, why in block.pending for line in (task, f"    - {one_line(why)}")]),
+        ("## Changes vaultkit did not apply", [f"- {one_line(m)}" for m in block.not_applied]),
+        (
+            "## Sync conflict copies",
+            [
+                f"- `{one_line(copy)}` is a conflict copy of this note: its boxes were applied, but your "
+                "own text in it differs from this note's; merge what you need here, then delete the copy"
+                for copy in block.summary_copies
+            ]
+            + [
+                f"- `{one_line(copy)}` is a conflict copy of {link}: "
+                "merge what you need into the original, then delete the copy"
+                for copy, link in block.conflicts
+            ],
+        ),
+    ]
+    intro = f"{INTRO} Tick a box to mark an action done in its note; write your own text outside the vaultkit"
+    out = ["", intro + " markers.*", ""]
+    for heading, lines in sections:
+        if lines is None:
+            out += [heading, ""]
+        elif lines:
+            out += [heading, "", *lines, ""]
     return "\n".join(out + block.overview)
 
 
