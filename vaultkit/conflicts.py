@@ -48,7 +48,7 @@ class Facts(NamedTuple):
 
 def same_note(copy: Facts, original: Facts) -> bool:
     """Whether a note named like a copy of `original` says what a copy of it would."""
-    if copy[:3] != original[:3]:
+    if (copy.type, copy.date, copy.session) != (original.type, original.date, original.session):
         return False
     if not copy.texts:
         return copy.date is not None  # nothing else to go by: a dated note, copied whole

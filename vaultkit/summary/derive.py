@@ -176,7 +176,9 @@ class View:
         """What the overview reads from the integration notes, beside the practice."""
         now = today.isoformat()
         dated = sorted((n.date, n.path, n) for n in self.integration_notes() if n.date and n.date <= now)
-        domains = Counter((a.domain, a.status) for a in self.actions if a.domain and a.status != "dropped")
+        domains = Counter(
+            (a.domain, a.status) for a in self.actions if a.domain and a.status in ("open", "done")
+        )
         return Facts(
             sorted({day for day, _, _ in dated}),
             [(day, n.mood) for day, _, n in dated if n.mood is not None][-MOOD_POINTS:],
