@@ -72,6 +72,16 @@ def test_untick_reopens(ticked, run):
     assert (ticked / "b.md").read_text() == NOTES["b.md"]  # as it was before the tick
 
 
+def test_a_box_unticked_before_a_command_is_said_as_index_says_it(ticked, run):
+    walk, breathe = ids(ticked)["Walk"], ids(ticked)["Breathe"]
+    assert run("done", walk).exit_code == 0
+    edit_summary(ticked, "- [x] Walk", "- [ ] Walk")
+    result = run("done", breathe)
+    assert result.exit_code == 0
+    assert result.stderr == f"b.md: ^{walk} reopened (changed in the summary)\n"
+    assert (ticked / "b.md").read_text() == NOTES["b.md"]
+
+
 def test_direct_edit_of_the_note_is_not_undone_by_a_stale_summary(ticked, run):
     # The user marks the action done in the note itself; the summary still says [ ].
     note = ticked / "b.md"

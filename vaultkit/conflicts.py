@@ -4,10 +4,9 @@ A copy's actions are not listed (they would be counted twice); the summary
 lists the copy so that the person can merge it. Syncthing, Dropbox, Obsidian
 Sync, Nextcloud and git's mergetool name their copies unmistakably. iCloud
 (`note 2.md`) and OneDrive (`note-Device.md`) do not, and ordinary notes
-have such names too (`Session 2.md`, `Week 3.md`, `Reflection-draft.md`): a
-name like that is a copy only when the original sits beside it and the two
-are plainly one note, by what they say (same type, date and session, and
-most of the copy's actions in the original too).
+have such names too (`Session 2.md`, `Reflection-draft.md`): a name like that
+is a copy only when the original sits beside it and the two are plainly one
+note (same type, date and session, and most of the copy's actions in the original).
 """
 
 from __future__ import annotations
@@ -32,19 +31,8 @@ def candidates(rel: str) -> tuple[str | None, tuple[str, ...]]:
     it may be a copy of if they exist)."""
     cut = rel.rfind("/") + 1
     folder, name = rel[:cut], rel[cut:]
-    # Most names can match no pattern: tell those apart without running any.
-    lower = name.lower()
-    weak_shape = (name[-5:-4] == " " and name[-4:-3].isdigit()) or "-" in name
-    if (
-        not weak_shape
-        and "_" not in name
-        and "sync-conflict-" not in lower
-        and "conflicted copy" not in lower
-    ):
-        return None, ()
     for pattern in _STRONG:
-        match = pattern.match(name)
-        if match:
+        if match := pattern.match(name):
             return folder + match["base"] + match["ext"], ()
     return None, tuple(folder + m["base"] + m["ext"] for p in _WEAK if (m := p.match(name)))
 
@@ -67,16 +55,12 @@ def same_note(copy: Facts, original: Facts) -> bool:
     return 2 * len(copy.texts & original.texts) >= len(copy.texts)
 
 
-def original_of(
-    rel: str, facts: Callable[[str], Facts | None], names: tuple[str | None, tuple[str, ...]] | None = None
-) -> str | None:
+def original_of(rel: str, facts: Callable[[str], Facts | None]) -> str | None:
     """The note `rel` is a sync-conflict copy of, or None. `facts` gives what a
-    note says (None: there is no such note); `names` is candidates(rel), if known."""
-    strong, weak = names if names is not None else candidates(rel)
-    if strong is not None:
+    note says (None: there is no such note)."""
+    strong, weak = candidates(rel)
+    if strong is not None or not weak:
         return strong
-    if not weak:
-        return None
     mine = facts(rel)
     for original in weak:
         theirs = facts(original)

@@ -1,25 +1,15 @@
-"""Change one action's status in its note, touching only what must change,
-and never over another writer's edit.
+"""Change one action's status in its note, touching only what must change
+(`set_status`, pure), and write it compare-and-swap (`apply`), never over
+another writer's edit.
 
-The edit is pure (`set_status`: bytes in, bytes out). The action is found
-with PyYAML's composer (whose marks point at exact characters), and then only
-its own text is edited:
-
-- a string action keeps its quoting and changes its checkbox, adding or
-  removing an Obsidian Tasks date: `"[ ] Call"` -> `"[x] Call ✅ 2026-11-24"`;
-- a mapping action gets its `status:` value replaced, or a `status:` / `done:`
-  line inserted or removed, indented like its other keys.
-
-Everything else (comments, quotes, key order, flow or block style, CRLF, BOM,
-the body) stays byte for byte. The result is parsed again and compared with
-the original: if anything but that one action changed, nothing is written.
-What an edit replaced is remembered in the store, so that changing the
-action back (`done` then `reopen`) gives the note's original bytes back, in
-whatever form it was written.
-
-`apply` writes each note once, compare-and-swap: if an editor saved the note
-meanwhile, the change is made again on the new text (up to five times), or
-reported as a conflict. A newer edit is never overwritten.
+The action is found with PyYAML's composer, whose marks point at exact
+characters, and only its own text is edited: a string keeps its quoting and
+changes its checkbox and Obsidian Tasks date (`"[ ] Call"` -> `"[x] Call ✅
+2026-11-24"`); a mapping gets its `status:` / `done:` set, inserted or
+removed, indented like its other keys. The result is parsed again: if
+anything but that one action changed, nothing is written. What an edit
+replaced is remembered in the store, so that `reopen` after `done` gives the
+note's bytes back in whatever form they were written.
 """
 
 from __future__ import annotations
@@ -28,14 +18,13 @@ import json
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 import yaml
 
 from vaultkit.actions import BLOCK_ID, BOXES, CHECKBOX, Action, Change, Outcome, parse_actions
 from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
-from vaultkit.frontmatter import NoteError, loader, parse_frontmatter
+from vaultkit.frontmatter import Frontmatter, NoteError, loader, parse_frontmatter
 from vaultkit.fs import Vault, safe_target
 from vaultkit.notes import record_from_bytes
 from vaultkit.store import Store
@@ -63,48 +52,44 @@ def new_string_value(old: str, status: str, on: date) -> str:
     rest = body[match.end() :] if match else body
     block = BLOCK_ID.search(rest)  # a block id stays last, as Obsidian Tasks keeps it
     block_id = (block[0] if block[0][:1].isspace() else " " + block[0]) if block else ""
-    rest = rest[: block.start()] if block else rest
-    rest = _DONE_FIELDS.sub("", rest).rstrip()
-    if status == "done":
-        rest += f" ✅ {on.isoformat()}"
-    elif status == "dropped":
-        rest += f" ❌ {on.isoformat()}"
+    rest = _DONE_FIELDS.sub("", rest[: block.start()] if block else rest).rstrip()
+    if status != "open":
+        rest += f" {'✅' if status == 'done' else '❌'} {on.isoformat()}"
     return f"{BOXES[status]}{separator or ' '}{rest}{block_id}"
 
 
-def _plain_ok(value: str) -> bool:
-    if not value or value != value.strip() or "\n" in value:
-        return False
-    if value[0] in "[]{}!&*#|>%@`\"',?:-" or ": " in value or " #" in value:
-        return False
-    try:
-        return bool(yaml.load(value, Loader=_PureLoader) == value)  # noqa: S506 - safe loader
-    except yaml.YAMLError:
-        return False
-
-
 def emit_scalar(value: str, style: str | None) -> str:
+    """`value` single-quoted when it was, else double-quoted (it opens with its box, so never plain)."""
     if style == "'" and "\n" not in value:
         return "'" + value.replace("'", "''") + "'"
-    if style is None and _plain_ok(value):
-        return value
     return json.dumps(value, ensure_ascii=False)
 
 
-def _find_actions(text: str) -> yaml.SequenceNode:
+def _locate(data: bytes, index: int, source: str) -> tuple[Frontmatter, str, yaml.Node]:
+    """The note's frontmatter, its text, and the node of action `index`."""
+    try:
+        fm = parse_frontmatter(data)
+    except NoteError as exc:
+        raise WritebackError(f"{source}: {exc.problem.message}; not changed") from None
+    if fm.meta is None:
+        raise WritebackError(f"{source}: has no frontmatter; not changed")
+    text = data[fm.start : fm.end].decode("utf-8")
     try:
         root = yaml.compose(text, Loader=_PureLoader)
     except (yaml.YAMLError, RecursionError) as exc:
         raise WritebackError(f"frontmatter cannot be parsed ({type(exc).__name__})") from None
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if (
-                isinstance(key, yaml.ScalarNode)
-                and key.value == "actions"
-                and isinstance(value, yaml.SequenceNode)
-            ):
-                return value
-    raise WritebackError("the note has no `actions` list")
+    found = [
+        value.value
+        for key, value in (root.value if isinstance(root, yaml.MappingNode) else [])
+        if isinstance(key, yaml.ScalarNode)
+        and key.value == "actions"
+        and isinstance(value, yaml.SequenceNode)
+    ]
+    if not found:
+        raise WritebackError("the note has no `actions` list")
+    if not 0 <= index < len(found[0]):
+        raise WritebackError(f"{source}: action {index + 1} is no longer there; not changed")
+    return fm, text, found[0][index]
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -113,115 +98,71 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if end == -1 else end + 1
 
 
-class _Edit:
-    """Edits to one text, applied from the back so offsets stay valid."""
-
-    def __init__(self) -> None:
-        self.parts: list[tuple[int, int, str]] = []
-
-    def replace(self, start: int, end: int, new: str) -> None:
-        self.parts.append((start, end, new))
-
-    def apply(self, text: str) -> str:
-        for start, end, new in sorted(self.parts, reverse=True):
-            text = text[:start] + new + text[end:]
-        return text
-
-
 def _mapping_edit(text: str, node: yaml.MappingNode, wanted: dict[str, str | None], newline: str) -> str:
     """Set (value) or remove (None) keys of a mapping node, minimally."""
-    edit = _Edit()
+    edits: list[tuple[int, int, str]] = []  # made from the back, so that offsets stay valid
     keys = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-    flow = node.flow_style
     first_key = node.value[0][0] if node.value else None
-    inserts: list[str] = []
+    inserts = [f"{key}: {value}" for key, value in wanted.items() if key not in keys and value is not None]
     for key, new_value in wanted.items():
-        found = keys.get(key)
-        if found is None:
-            if new_value is not None:
-                inserts.append(f"{key}: {new_value}")
+        if key not in keys:
             continue
-        key_node, value_node = found
+        key_node, value_node = keys[key]
         start, end = value_node.start_mark.index, value_node.end_mark.index
         if new_value is not None:
-            if start == end:  # `status:` with no value
-                edit.replace(start, end, (" " if text[start - 1 : start] == ":" else "") + new_value)
-            else:
-                edit.replace(start, end, new_value)
-            continue
-        # Remove the key.
-        if flow:
+            pad = " " if start == end and text[start - 1 : start] == ":" else ""  # `status:` with no value
+            edits.append((start, end, pad + new_value))
+        elif node.flow_style:  # the key goes, with one comma
             k_start = key_node.start_mark.index
             before = text.rfind(",", 0, k_start)
-            opening = node.start_mark.index
-            if before > opening:
-                edit.replace(before, end, "")
+            if before > node.start_mark.index:
+                edits.append((before, end, ""))
             else:
                 after = text.find(",", end)
                 stop = after + 1 if after != -1 and after < node.end_mark.index else end
                 while stop < len(text) and text[stop] in " \t":
                     stop += 1
-                edit.replace(k_start, stop, "")
-            continue
-        line_start = text.rfind("\n", 0, key_node.start_mark.index) + 1
-        own_line = text[line_start : key_node.start_mark.index].strip() == ""
-        rest_of_line = text[end : _line_end(text, end)].strip()
-        if own_line and (not rest_of_line or rest_of_line.startswith("#")) and key_node is not first_key:
-            edit.replace(line_start, _line_end(text, end), "")
-        elif key == "status":
-            edit.replace(start, end, "open")
-        else:
-            edit.replace(start, end, "")
-    if inserts:
-        if flow:
-            close = node.end_mark.index - 1
-            while close > 0 and text[close - 1] in " \t\r\n":
-                close -= 1
-            edit.replace(close, close, "".join(f", {item}" for item in inserts))
-        else:
-            assert first_key is not None
-            indent = " " * first_key.start_mark.column
-            last_value = node.value[-1][1]
-            pos = last_value.end_mark.index
-            if pos > 0 and text[pos - 1] == "\n":
-                at = pos
+                edits.append((k_start, stop, ""))
+        else:  # the key's line goes, or only its value when the line holds more
+            line_start = text.rfind("\n", 0, key_node.start_mark.index) + 1
+            own_line = text[line_start : key_node.start_mark.index].strip() == ""
+            rest_of_line = text[end : _line_end(text, end)].strip()
+            if own_line and (not rest_of_line or rest_of_line.startswith("#")) and key_node is not first_key:
+                edits.append((line_start, _line_end(text, end), ""))
             else:
-                at = _line_end(text, pos)
-            lead = "" if at == 0 or text[at - 1] == "\n" else newline
-            edit.replace(at, at, lead + "".join(f"{indent}{item}{newline}" for item in inserts))
-    return edit.apply(text)
+                edits.append((start, end, "open" if key == "status" else ""))
+    if inserts and node.flow_style:
+        close = node.end_mark.index - 1
+        while close > 0 and text[close - 1] in " \t\r\n":
+            close -= 1
+        edits.append((close, close, "".join(f", {item}" for item in inserts)))
+    elif inserts:
+        assert first_key is not None
+        indent = " " * first_key.start_mark.column
+        pos = node.value[-1][1].end_mark.index
+        at = pos if pos > 0 and text[pos - 1] == "\n" else _line_end(text, pos)
+        lead = "" if at == 0 or text[at - 1] == "\n" else newline
+        edits.append((at, at, lead + "".join(f"{indent}{item}{newline}" for item in inserts)))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
 
 
 def set_status(data: bytes, index: int, status: str, on: date, source: str = "note") -> bytes:
     """Return `data` with action number `index` set to `status` (open/done/dropped)."""
     if status not in BOXES:
         raise ValueError(status)
-    try:
-        fm = parse_frontmatter(data)
-    except NoteError as exc:
-        raise WritebackError(f"{source}: {exc.problem.message}; not changed") from None
-    if fm.meta is None:
-        raise WritebackError(f"{source}: has no frontmatter; not changed")
-    text = data[fm.start : fm.end].decode("utf-8")
-    seq = _find_actions(text)
-    if not 0 <= index < len(seq.value):
-        raise WritebackError(f"{source}: action {index + 1} is no longer there; not changed")
-    node = seq.value[index]
+    fm, text, node = _locate(data, index, source)
+    start, end = node.start_mark.index, node.end_mark.index
     if isinstance(node, yaml.ScalarNode):
-        old = yaml.load(text[node.start_mark.index : node.end_mark.index], Loader=_PureLoader)  # noqa: S506
-        value = new_string_value(str(old), status, on)
         new_text = (
-            text[: node.start_mark.index] + emit_scalar(value, node.style) + text[node.end_mark.index :]
+            text[:start] + emit_scalar(new_string_value(node.value, status, on), node.style) + text[end:]
         )
     elif isinstance(node, yaml.MappingNode):
-        wanted: dict[str, str | None]
-        if status == "open":
-            wanted = {"status": None, "done": None}
-        elif status == "done":
-            wanted = {"status": "done", "done": on.isoformat()}
-        else:
-            wanted = {"status": "dropped", "done": None}
-        new_text = _mapping_edit(text, node, wanted, fm.newline)
+        done = on.isoformat() if status == "done" else None
+        new_text = _mapping_edit(
+            text, node, {"status": None if status == "open" else status, "done": done}, fm.newline
+        )
     else:
         raise WritebackError(f"{source}: action {index + 1} is neither a text nor a mapping")
     result = data[: fm.start] + new_text.encode("utf-8") + data[fm.end :]
@@ -232,37 +173,25 @@ def set_status(data: bytes, index: int, status: str, on: date, source: str = "no
 def _verify(before: bytes, after: bytes, index: int, status: str, source: str) -> None:
     """The edit changed that action's status and nothing else, or raise."""
     try:
-        old_meta = parse_frontmatter(before).meta or {}
-        new_meta = parse_frontmatter(after).meta or {}
+        old = parse_frontmatter(before).meta or {}
+        new = parse_frontmatter(after).meta or {}
     except NoteError:
         raise WritebackError(f"{source}: the change would break its frontmatter; not changed") from None
-    old_actions, _ = parse_actions(old_meta, source)
-    new_actions, _ = parse_actions(new_meta, source)
 
-    def others(meta: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in meta.items() if k != "actions"}
+    def kept(actions: list[Action]) -> list[tuple[str, str, str, str | None]]:
+        return [(a.text, a.id, a.kind, a.due) for a in actions]
 
+    old_actions, new_actions = parse_actions(old, source)[0], parse_actions(new, source)[0]
+    old_items, new_items = old.pop("actions", None), new.pop("actions", None)
     ok = (
-        others(old_meta) == others(new_meta)
-        and len(old_meta["actions"]) == len(new_meta["actions"])
-        and all(
-            a == b
-            for i, (a, b) in enumerate(zip(old_meta["actions"], new_meta["actions"], strict=True))
-            if i != index
-        )
-        and len(old_actions) == len(new_actions)
+        old == new
+        and isinstance(old_items, list)
+        and isinstance(new_items, list)
+        and len(old_items) == len(new_items)
+        and all(a == b for i, (a, b) in enumerate(zip(old_items, new_items, strict=True)) if i != index)
+        and kept(old_actions) == kept(new_actions)
+        and [a.status for a in new_actions if a.index == index] == [status]
     )
-    if ok:
-        changed = [b for b in new_actions if b.index == index]
-        original = [a for a in old_actions if a.index == index]
-        ok = (
-            len(changed) == 1 == len(original)
-            and changed[0].status == status
-            and changed[0].text == original[0].text
-            and changed[0].id == original[0].id
-            and changed[0].kind == original[0].kind
-            and changed[0].due == original[0].due
-        )
     if not ok:
         raise WritebackError(f"{source}: could not change the action safely; edit it by hand")
 
@@ -270,16 +199,9 @@ def _verify(before: bytes, after: bytes, index: int, status: str, source: str) -
 def item_region(data: bytes, index: int) -> tuple[int, int] | None:
     """Byte offsets of action `index`'s own text: from the item to the end of its last line."""
     try:
-        fm = parse_frontmatter(data)
-        if fm.meta is None:
-            return None
-        text = data[fm.start : fm.end].decode("utf-8")
-        seq = _find_actions(text)
-    except (NoteError, WritebackError):
+        fm, text, node = _locate(data, index, "note")
+    except WritebackError:
         return None
-    if not 0 <= index < len(seq.value):
-        return None
-    node = seq.value[index]
     start, end = node.start_mark.index, node.end_mark.index
     while end > start and text[end - 1] in " \t\r\n":
         end -= 1
@@ -287,7 +209,7 @@ def item_region(data: bytes, index: int) -> tuple[int, int] | None:
     return fm.start + len(text[:start].encode()), fm.start + len(text[:end].encode())
 
 
-def _in_note(actions: list[Action], target: Action) -> Action | None:
+def _in_note(actions: tuple[Action, ...], target: Action) -> Action | None:
     """The action of a note just read that `target` (from the store) is: the
     same id as written, and among several such the same text, then place."""
     found = [a for a in actions if a.written_id == target.written_id]
@@ -299,36 +221,6 @@ def _in_note(actions: list[Action], target: Action) -> Action | None:
 
 
 Memory = tuple[str, str, str | None, str | None]  # (note, id as written, what was written, what it replaced)
-
-
-def _edit(
-    store: Store, source: str, data: bytes, changes: list[Change]
-) -> tuple[bytes, list[Outcome], list[Memory]]:
-    """The note's new bytes with every change made, the outcomes, and what to remember for undoing."""
-    outcomes: list[Outcome] = []
-    memory: list[Memory] = []
-    for change in changes:
-        record = record_from_bytes(source, data)
-        if record.error is not None:
-            outcomes.append(Outcome(change, False, f"{source}: {record.error.message}; not changed"))
-            continue
-        action = _in_note(list(record.actions), change.action)
-        if action is None:
-            problem = f"{source}: the action ^{change.action.id} is no longer in the note; not changed"
-            outcomes.append(Outcome(change, False, problem))
-            continue
-        if action.status == change.status:
-            outcomes.append(Outcome(change, False))
-            continue
-        try:
-            new, remembered = _change(store, source, data, action, change)
-        except WritebackError as exc:
-            outcomes.append(Outcome(change, False, str(exc)))
-            continue
-        data = new
-        memory.append(remembered)
-        outcomes.append(Outcome(change, True))
-    return data, outcomes, memory
 
 
 def _change(store: Store, source: str, data: bytes, action: Action, change: Change) -> tuple[bytes, Memory]:
@@ -361,39 +253,55 @@ def apply(vault: Vault, store: Store, changes: list[Change]) -> list[Outcome]:
     for change in changes:
         by_source[change.action.source].append(change)
     outcomes: list[Outcome] = []
-    for source in sorted(by_source):
-        outcomes += _apply_to_note(vault, store, source, by_source[source])
+    for source, mine in sorted(by_source.items()):
+        outcomes += _apply_to_note(vault, store, source, mine)
     return outcomes
 
 
 def _apply_to_note(vault: Vault, store: Store, source: str, changes: list[Change]) -> list[Outcome]:
     try:
-        path = safe_target(vault, source).resolve()
-        snap = snapshot(path)
+        snap = snapshot(safe_target(vault, source).resolve())
     except (VaultkitError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
         return [Outcome(c, False, f"{source}: cannot read ({why}); not changed") for c in changes]
-    made: tuple[list[Outcome], list[Memory]] = ([], [])
+    outcomes: list[Outcome] = []
+    memory: list[Memory] = []  # what to remember for undoing, once the note is written
 
     def edit(data: bytes | None) -> bytes | None:
-        nonlocal made
+        outcomes.clear()
+        memory.clear()
         if data is None:
-            made = ([Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes], [])
+            outcomes.extend(Outcome(c, False, f"{source}: the note is gone; not changed") for c in changes)
             return None
-        new, outcomes, memory = _edit(store, source, data, changes)
-        made = (outcomes, memory if new != data else [])
+        new = data
+        for change in changes:
+            record = record_from_bytes(source, new)
+            action = _in_note(record.actions, change.action)
+            if record.error is not None:
+                outcomes.append(Outcome(change, False, f"{source}: {record.error.message}; not changed"))
+            elif action is None:
+                problem = f"{source}: the action ^{change.action.id} is no longer in the note; not changed"
+                outcomes.append(Outcome(change, False, problem))
+            elif action.status == change.status:
+                outcomes.append(Outcome(change, False))
+            else:
+                try:
+                    new, remembered = _change(store, source, new, action, change)
+                except WritebackError as exc:
+                    outcomes.append(Outcome(change, False, str(exc)))
+                    continue
+                memory.append(remembered)
+                outcomes.append(Outcome(change, True))
+        if new == data:
+            memory.clear()
         return new
 
     if not swap_until_done(snap, edit, vault.config.file_mode, ATTEMPTS):
         message = f"{source}: it kept changing while vaultkit tried to update it; not changed"
         return [Outcome(c, False, message) for c in changes]
-    outcomes, memory = made
     for entry in memory:
         store.remember(*entry)
     return outcomes
-
-
-# ---------------------------------------------------------------- a list property, one item added
 
 
 def add_to_list(data: bytes, key: str, item: str) -> bytes:
@@ -408,8 +316,9 @@ def add_to_list(data: bytes, key: str, item: str) -> bytes:
         raise WritebackError("it has no properties (frontmatter) to record this in")
     nl = fm.newline.encode()
     line = b"  - " + json.dumps(item, ensure_ascii=False).encode("utf-8") + nl
-    head = data[fm.start : fm.end]
-    found = re.search(rb"(?m)^" + re.escape(key.encode()) + rb":[ \t]*(\[\])?[ \t]*\r?$", head)
+    found = re.search(
+        rb"(?m)^" + re.escape(key.encode()) + rb":[ \t]*(\[\])?[ \t]*\r?$", data[fm.start : fm.end]
+    )
     if key not in fm.meta:
         new = data[: fm.end] + key.encode() + b":" + nl + line + data[fm.end :]
     elif found is None:
@@ -425,8 +334,7 @@ def add_to_list(data: bytes, key: str, item: str) -> bytes:
             new = data[:at] + line + data[at:]
     after = parse_frontmatter(new).meta or {}
     before = dict(fm.meta)
-    wanted = [*(before.pop(key, None) or []), item]
-    if after.pop(key, None) != wanted or after != before:
+    if after.pop(key, None) != [*(before.pop(key, None) or []), item] or after != before:
         raise WritebackError(f"its `{key}` property could not be extended cleanly; add {item!r} by hand")
     return new
 

@@ -1,4 +1,4 @@
-"""Commands about actions and the summary: index, watch, actions, done, reopen, drop, status."""
+"""Commands about actions and the summary: index, watch, actions, skip, done, reopen, drop, status, check."""
 
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ from vaultkit.cli.base import (
     tell,
     vault_today,
 )
+from vaultkit.errors import VaultkitError
 from vaultkit.text import plural
-
-# ---------------------------------------------------------------- index
 
 
 @cli.command()
@@ -48,15 +47,11 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     with engine(app) as (vault, store):
         report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
     tell(report)
-    counts = report.counts
-    copies = (
-        f" and {plural(len(report.conflicts), 'conflict copy', 'conflict copies')}"
-        if report.conflicts
-        else ""
-    )
+    counts, copies = report.counts, plural(len(report.conflicts), "conflict copy", "conflict copies")
     unchanged = report.files - report.read  # with the copies: the parts add up to all the files
     click.echo(
-        f"{plural(counts.notes, 'note')}{copies} ({report.read} read, {unchanged} unchanged), "
+        f"{plural(counts.notes, 'note')}{f' and {copies}' if report.conflicts else ''} "
+        f"({report.read} read, {unchanged} unchanged), "
         f"{plural(counts.open, 'open action')} ({counts.external} external, {counts.internal} internal), "
         f"{len(report.unreadable)} unreadable; "
         f"{vault.config.summary_path} {'updated' if report.summary_written else 'unchanged'}"
@@ -64,12 +59,7 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     if report.read and slow_yaml():
         say(f"warning: {SLOW_YAML_HINT}")
     if strict and report.unreadable:
-        from vaultkit.errors import VaultkitError
-
         raise VaultkitError(f"{plural(len(report.unreadable), 'note')} could not be read (see above)")
-
-
-# ---------------------------------------------------------------- watch
 
 
 @cli.command()
@@ -109,20 +99,11 @@ def watch(app: App, poll: bool, debounce: float, rescan: float) -> None:
 
     vault = app.vault()
     settings = Settings(debounce=debounce, rescan_every=rescan, poll=poll)
-    code = watch_forever(vault, lambda: vault_today(vault), settings, say)
-    click.get_current_context().exit(code)
-
-
-# ---------------------------------------------------------------- actions
+    click.get_current_context().exit(watch_forever(vault, lambda: vault_today(vault), settings, say))
 
 
 @cli.command()
-@click.option(
-    "--status",
-    type=click.Choice([*STATUSES, "all"]),
-    default="open",
-    show_default=True,
-)
+@click.option("--status", type=click.Choice([*STATUSES, "all"]), default="open", show_default=True)
 @click.option("--kind", type=click.Choice(["internal", "external"]), help="Only this kind.")
 @click.option(
     "--domain",
@@ -149,41 +130,10 @@ def actions(app: App, status: str, kind: str | None, domain: str | None, as_json
         click.echo(json.dumps([a.to_json() for a in chosen], ensure_ascii=False, indent=2))
         return
     for a in chosen:
-        box = BOXES[a.status]
         due = f"  due {a.due}" if a.due else ""
-        click.echo(f"{a.id}  {box} {a.kind[:3]}  {a.text}  ({a.source}){due}")
+        click.echo(f"{a.id}  {BOXES[a.status]} {a.kind[:3]}  {a.text}  ({a.source}){due}")
     if not chosen:
         say("No actions match.")
-
-
-# ---------------------------------------------------------------- done / reopen / drop
-
-
-def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
-    from vaultkit.refresh import refresh
-
-    with engine(app) as (vault, store):
-        summary = (vault.root / vault.config.summary_path).exists()  # kept in step, when there is one
-        report = refresh(
-            vault, store, vault_today(vault), commands=[(i, status) for i in ids], write_summary=summary
-        )
-    verb = VERBS[status].capitalize()
-    failed = 0
-    for outcome in report.commanded:
-        action = outcome.change.action
-        if outcome.problem:
-            failed += 1
-            say(f"Error: {outcome.problem}")
-        elif outcome.applied:
-            click.echo(f"{verb}: {action.text}  ({action.source}) ^{action.id}")
-        else:
-            click.echo(f"Already {status}: {action.text}  ({action.source}) ^{action.id}")
-    tell(report, notes=False)
-    if failed:
-        click.get_current_context().exit(1)
-
-
-_IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...", shell_complete=complete_ids)
 
 
 @cli.command()
@@ -204,7 +154,6 @@ def skip(app: App, session: int, which: str) -> None:
       vaultkit skip 3 reflection
       vaultkit skip 3 1-week
     """
-    from vaultkit.errors import VaultkitError
     from vaultkit.practice import OPENS_SESSION, named
     from vaultkit.refresh import refresh
     from vaultkit.writeback import add_item
@@ -233,14 +182,34 @@ def skip(app: App, session: int, which: str) -> None:
             states = ", ".join(f"{f.label} ({said[f.state]})" for f in matched)
             click.echo(f"Nothing to let go: session {session}'s {states}")
             return
-        matched = left
         intentions = [n for n in found.notes if n.type == OPENS_SESSION]
         target = (intentions or list(found.notes))[0].path
         # one follow-up is recorded by its full name, which reads plainly in the note
-        add_item(vault, target, "dismissed", matched[0].label if len(matched) == 1 else which.strip())
-        summary = (vault.root / vault.config.summary_path).exists()
-        refresh(vault, store, today, write_summary=summary)
-    click.echo(f"Let go: session {session}'s {', '.join(f.label for f in matched)}  ({target})")
+        add_item(vault, target, "dismissed", left[0].label if len(left) == 1 else which.strip())
+        refresh(vault, store, today, write_summary=(vault.root / vault.config.summary_path).exists())
+    click.echo(f"Let go: session {session}'s {', '.join(f.label for f in left)}  ({target})")
+
+
+def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
+    from vaultkit.refresh import refresh
+
+    with engine(app) as (vault, store):
+        summary = (vault.root / vault.config.summary_path).exists()  # kept in step, when there is one
+        commands = [(i, status) for i in ids]
+        report = refresh(vault, store, vault_today(vault), commands=commands, write_summary=summary)
+    for outcome in report.commanded:
+        action = outcome.change.action
+        if outcome.problem:
+            say(f"Error: {outcome.problem}")
+        else:
+            said = VERBS[status].capitalize() if outcome.applied else f"Already {status}"
+            click.echo(f"{said}: {action.text}  ({action.source}) ^{action.id}")
+    tell(report, notes=False)
+    if any(outcome.problem for outcome in report.commanded):
+        click.get_current_context().exit(1)
+
+
+_IDS = click.argument("ids", nargs=-1, required=True, metavar="ID...", shell_complete=complete_ids)
 
 
 @cli.command()
@@ -287,9 +256,6 @@ def drop(app: App, ids: tuple[str, ...]) -> None:
     _set_status(app, ids, "dropped")
 
 
-# ---------------------------------------------------------------- status
-
-
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @common
@@ -325,9 +291,6 @@ def status(app: App, as_json: bool) -> None:
         click.echo(render_status(overview) + "".join(f"\n{text}" for text in lines if text))
 
 
-# ---------------------------------------------------------------- check
-
-
 @cli.command()
 @common
 @pass_app
@@ -338,11 +301,10 @@ def check(app: App) -> None:
 
     Example: vaultkit check
     """
-    from vaultkit.errors import VaultkitError
     from vaultkit.frontmatter import Problem
 
     with scanned(app) as (_, store, report):
-        rows = [*report.unreadable, *store.view().problems()]
+        rows = [*report.unreadable, *((n.path, p) for n in store.view().notes for p in n.problems)]
     rows += [
         (copy, Problem(f"sync-conflict copy of {original}; merge it and delete it"))
         for copy, original in report.conflicts

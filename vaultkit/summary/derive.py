@@ -1,10 +1,9 @@
-"""What every view shows, worked out on each run from what the notes say. Pure.
+"""What every view shows, worked out on each run from the store's facts. Pure.
 
-The store keeps facts: each note's record as read. From those alone this
-derives which notes are sync-conflict copies, each note's link, each action's
-vault-unique id, and, for a day, the summary's sections in order, the counts,
-the practice and what the overview draws. None of it is stored, so none of it
-can go stale.
+From the notes' records alone: which notes are sync-conflict copies, each
+note's link, each action's vault-unique id, and for a day the summary's
+sections in order, the counts, the practice and the overview. None of it is
+stored, so none of it can go stale.
 """
 
 from __future__ import annotations
@@ -48,14 +47,6 @@ class Sections(NamedTuple):
     done: list[Action]  # done in the last days: the latest first
 
 
-def wikilink(rel: str, names: Mapping[str, int]) -> str:
-    """A link that resolves in Obsidian: the bare name, or the path when names clash."""
-    name = stem(rel)
-    if names.get(name, 0) <= 1:
-        return f"[[{one_line(name)}]]"
-    return f"[[{one_line(rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel)}]]"
-
-
 def newest_first(action: Action) -> tuple[int, int, str, int]:
     """Newest session first, then newest note (none last); path and list order break ties."""
     session, day = action.session, action.date
@@ -65,27 +56,6 @@ def newest_first(action: Action) -> tuple[int, int, str, int]:
         action.source,
         action.index,
     )
-
-
-def _facts(record: NoteRecord) -> conflicts.Facts:
-    return conflicts.Facts(
-        record.type, record.date, record.session, frozenset(a.text for a in record.actions)
-    )
-
-
-def _with_unique_ids(notes: list[NoteRecord]) -> list[Action]:
-    """Every action with its vault-unique id: in path and list order the first
-    written with an id keeps it, the next get -2, -3, ... (actions.unique_ids)."""
-    sharing: dict[str, list[Action]] = defaultdict(list)
-    for note in notes:
-        for action in note.actions:
-            sharing[action.written_id].append(action)
-    given = sharing.keys().__contains__
-    found = []
-    for written, actions in sharing.items():
-        for action, uid in zip(actions, unique_ids(written, len(actions), given), strict=True):
-            found.append(action if action.id == uid else dataclasses.replace(action, id=uid))
-    return found
 
 
 @dataclass(frozen=True)
@@ -106,15 +76,11 @@ class View:
     def paths(self) -> frozenset[str]:
         return frozenset(n.path for n in self.notes)
 
-    # ------------------------------------------------------------ names
-
     def link(self, rel: str) -> str:
         """The link that opens a note in Obsidian: its name, or its path when names clash."""
-        return wikilink(rel, self.names if rel in self.paths else {})
-
-    def stored_link(self, rel: str) -> str | None:
-        """The link of a note the summary is made of; None for any other path."""
-        return self.link(rel) if rel in self.paths else None
+        if rel not in self.paths or self.names[stem(rel)] <= 1:
+            return f"[[{one_line(stem(rel))}]]"
+        return f"[[{one_line(rel[: rel.rfind('.')] if rel.rfind('.') > rel.rfind('/') else rel)}]]"
 
     def links(self) -> dict[str, str]:
         return {n.path: self.link(n.path) for n in self.notes}
@@ -125,8 +91,6 @@ class View:
 
     def conflicts(self) -> list[tuple[str, str]]:
         return sorted(self.copies.items())
-
-    # ------------------------------------------------------------ actions
 
     def select(
         self, status: str | None = None, kind: str | None = None, domain: str | None = None
@@ -142,8 +106,7 @@ class View:
         """The action with this id, else those whose id starts with it (in any case)."""
         if prefix in self.by_id:
             return [self.by_id[prefix]]
-        folded = prefix.lower()
-        return [a for a in self.actions if a.id.lower().startswith(folded)]
+        return [a for a in self.actions if a.id.lower().startswith(prefix.lower())]
 
     def resolve(self, wanted: Iterable[str]) -> list[Action]:
         """Actions for ids or unique id prefixes; any unknown or ambiguous one is an error."""
@@ -186,16 +149,10 @@ class View:
 
     def counts(self, today: date) -> Counts:
         now = today.isoformat()
-        open_ = [a for a in self.actions if a.status == "open"]
+        open_ = self.select("open")
         internal = sum(a.kind == "internal" for a in open_)
         overdue = sum(a.due is not None and a.due < now for a in open_)
         return Counts(len(self.notes), len(open_), len(open_) - internal, internal, overdue)
-
-    def problems(self) -> list[tuple[str, Problem]]:
-        """Schema problems of notes that were read (for `vaultkit check`)."""
-        return [(n.path, p) for n in self.notes for p in n.problems]
-
-    # ------------------------------------------------------------ the practice
 
     def integration_notes(self) -> list[NoteRecord]:
         """Notes of the integration work (what the practice and the overview read), by path."""
@@ -234,10 +191,8 @@ class View:
     ) -> tuple[Practice, Overview]:
         """The practice, and the overview (the summary's and `vaultkit status`'s)."""
         practice = self.practice(follow_ups, today)
-        counts = self.counts(today)
-        overview = build_overview(
-            self.facts(today), Tally(counts.external, counts.internal, counts.overdue), practice
-        )
+        _, _, external, internal, overdue = self.counts(today)
+        overview = build_overview(self.facts(today), Tally(external, internal, overdue), practice)
         briefs = self.briefs()
         return practice, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
 
@@ -245,19 +200,30 @@ class View:
 def derive(records: Iterable[NoteRecord], walk_problems: Iterable[tuple[str, str]] = ()) -> View:
     """The view of a vault whose notes say these records (any order) and whose
     walk found these problems (path, message)."""
-    by_path = {r.path: r for r in records}
+    by_path = {r.path: r for r in sorted(records, key=lambda r: r.path)}
 
     def facts(rel: str) -> conflicts.Facts | None:
-        record = by_path.get(rel)
-        return None if record is None else _facts(record)
+        r = by_path.get(rel)
+        if r is None:
+            return None
+        return conflicts.Facts(r.type, r.date, r.session, frozenset(a.text for a in r.actions))
 
-    copies = {rel: original for rel in sorted(by_path) if (original := conflicts.original_of(rel, facts))}
-    notes = [by_path[rel] for rel in sorted(by_path) if rel not in copies]
+    copies = {rel: original for rel in by_path if (original := conflicts.original_of(rel, facts))}
+    notes = [r for rel, r in by_path.items() if rel not in copies]
+    # In path and list order the first action written with an id keeps it; the next get -2, -3, ...
+    sharing: dict[str, list[Action]] = defaultdict(list)
+    for action in (a for n in notes for a in n.actions):
+        sharing[action.written_id].append(action)
+    actions = [
+        action if action.id == uid else dataclasses.replace(action, id=uid)
+        for written, same in sharing.items()
+        for action, uid in zip(same, unique_ids(written, len(same), sharing.__contains__), strict=True)
+    ]
     unreadable = [(n.path, n.error) for n in notes if n.error is not None]
     unreadable += [(rel, Problem(message)) for rel, message in walk_problems]
     return View(
         notes,
-        sorted(_with_unique_ids(notes), key=newest_first),
+        sorted(actions, key=newest_first),
         copies,
         sorted(unreadable, key=lambda item: item[0]),
         Counter(stem(n.path) for n in notes),

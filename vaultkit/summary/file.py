@@ -6,6 +6,7 @@ clients leave beside it, which are not notes."""
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import NamedTuple
 
 from vaultkit.atomic import snapshot
@@ -16,6 +17,19 @@ from vaultkit.summary.render import DONE_HEADING, INTRO, OPEN_HEADINGS, PENDING_
 BEGIN = "<!-- vaultkit:begin -->"
 END = "<!-- vaultkit:end -->"
 DEFAULT_HEADER = "# Integration actions\n\n"
+_OUR_HEADINGS = (
+    "## Follow-ups due",
+    "## Check-ins due",  # what earlier versions called it
+    "## Overview",
+    "## Open actions",
+    *OPEN_HEADINGS,
+    DONE_HEADING,
+    "## Notes that could not be read",
+    PENDING_HEADING,
+    "## Changes vaultkit did not apply",
+    "## Sync conflict copies",
+)
+_HEADING = re.compile(r"^#[^\r\n]*", re.M)
 
 
 class SummaryError(VaultkitError):
@@ -32,10 +46,7 @@ class Layout(NamedTuple):
     adopted: str | None = None  # what adopting a file without markers did with its text
 
     def compose(self, block: str) -> str:
-        owned = BEGIN + block + END
-        if self.newline != "\n":
-            owned = owned.replace("\n", self.newline)
-        return self.head + owned + self.tail
+        return self.head + (BEGIN + block + END).replace("\n", self.newline) + self.tail
 
 
 def layout(existing: str | None, adopt: bool = False) -> Layout:
@@ -45,7 +56,7 @@ def layout(existing: str | None, adopt: bool = False) -> Layout:
         return Layout(DEFAULT_HEADER, "\n", "\n")
     newline = "\r\n" if "\r\n" in existing else "\n"
     begins, ends = existing.count(BEGIN), existing.count(END)
-    if begins == 0 and ends == 0:
+    if begins == ends == 0:
         if not adopt:
             raise SummaryError(
                 "it has no vaultkit markers, so vaultkit will not overwrite it; "
@@ -73,42 +84,23 @@ def layout(existing: str | None, adopt: bool = False) -> Layout:
     return Layout(existing[:start], existing[end + len(END) :], newline)
 
 
-_OUR_HEADINGS = (
-    "## Follow-ups due",
-    "## Check-ins due",  # what earlier versions called it
-    "## Overview",
-    "## Open actions",
-    *OPEN_HEADINGS,
-    DONE_HEADING,
-    "## Notes that could not be read",
-    PENDING_HEADING,
-    "## Changes vaultkit did not apply",
-    "## Sync conflict copies",
-)
-
-
 def _old_block(text: str) -> tuple[int, int] | None:
     """Where a block vaultkit wrote sits in a text whose markers were deleted:
-    from its first line to the end of its last section (the next heading that
-    is not one of vaultkit's, or the end)."""
+    from its first line to the next heading that is not one of vaultkit's, or the end."""
     start = text.find(INTRO)
     if start < 0 or (start and text[start - 1] != "\n"):
         return None
-    at = text.find("\n", start)
-    while at >= 0:
-        line_end = text.find("\n", at + 1)
-        line = text[at + 1 : line_end if line_end >= 0 else len(text)].rstrip("\r")
-        if line.startswith("#") and not line.startswith(_OUR_HEADINGS):
-            return start, at + 1
-        at = line_end
-    return start, len(text)
+    ends = (m.start() for m in _HEADING.finditer(text, start) if not m[0].startswith(_OUR_HEADINGS))
+    return start, next(ends, len(text))
 
 
-def owned_text(existing: str) -> tuple[int, str] | None:
+def owned_text(existing: str | None) -> tuple[int, str] | None:
     """(the file line the block starts on, the block's text), or None when
-    the markers are missing or damaged."""
+    there is no file or its markers are missing or damaged."""
+    if existing is None or existing.count(BEGIN) != 1 or existing.count(END) != 1:
+        return None
     start, end = existing.find(BEGIN), existing.find(END)
-    if start < 0 or end < start or existing.count(BEGIN) != 1 or existing.count(END) != 1:
+    if end < start:
         return None
     return existing.count("\n", 0, start) + 1, existing[start + len(BEGIN) : end]
 

@@ -10,7 +10,6 @@ from typing import NamedTuple
 from vaultkit.actions import BOXES, Action
 from vaultkit.config import Config
 from vaultkit.overview import render_overview
-from vaultkit.practice import FollowUp
 from vaultkit.summary.derive import View
 from vaultkit.text import one_line, plural
 
@@ -21,20 +20,16 @@ PENDING_HEADING = "## Ticks not applied yet"
 INTRO = "*Kept current by vaultkit."
 
 
-def task_line(
-    status: str, text: str, link: str, due: str | None, done: str | None, uid: str, domain: str | None = None
-) -> str:
-    """One Obsidian Tasks line, in the order Tasks writes a line when it ticks
-    it (its description, tags included, then 📅 due, ✅ done, the block id
-    last), so a tick in Tasks changes only the box and adds ✅."""
-    line = f"- {'[x]' if status == 'done' else '[ ]'} {one_line(text)} — {link}"
-    if domain:
-        line += f" #{domain}"
-    if due:
-        line += f" 📅 {due}"
-    if status == "done" and done:
-        line += f" ✅ {done}"
-    return f"{line} ^{uid}"
+def line_of(view: View, action: Action) -> str:
+    """An action's task line, in the order Obsidian Tasks writes a line when it
+    ticks it (text, tags, then 📅 due, ✅ done, the block id last), so that a
+    tick in Tasks changes only the box and adds ✅."""
+    done = action.status == "done"
+    line = f"- {BOXES['done' if done else 'open']} {one_line(action.text)} — {view.link(action.source)}"
+    line += f" #{action.domain}" if action.domain else ""
+    line += f" 📅 {action.due}" if action.due else ""
+    line += f" ✅ {action.done}" if done and action.done else ""
+    return f"{line} ^{action.id}"
 
 
 def with_filter(line: str, global_filter: str) -> str:
@@ -47,7 +42,7 @@ def with_filter(line: str, global_filter: str) -> str:
 
 
 class Block(NamedTuple):
-    """Everything the block shows, worked out by the engine."""
+    """Everything the block shows, as lines."""
 
     recently_done_days: int
     overdue: list[str]
@@ -56,72 +51,57 @@ class Block(NamedTuple):
     done: list[str]
     follow_ups: list[str]
     overview: list[str]
-    unreadable: list[
-        tuple[str, int | None, str]
-    ]  # (a link to the note, or its path in backticks; line; message)
+    unreadable: list[tuple[str, int | None, str]]  # (link to the note or `path`, line, message)
     pending: list[tuple[str, str]]  # (task line, why it waits)
     conflicts: list[tuple[str, str]]  # (copy, link to the original)
     not_applied: list[str]  # what this run could not apply, and why
-    summary_copies: list[str] = []  # conflict copies of the summary kept: the person's text in them differs
+    summary_copies: list[str] = []  # kept conflict copies of the summary: the person's text differs
 
 
 def render_block(block: Block) -> str:
     """The text between the markers (it starts and ends with a newline)."""
-    out = [
-        "",
-        f"{INTRO} Tick a box to mark an action done in its note; "
-        "write your own text outside the vaultkit markers.*",
-        "",
-    ]
-    # What to do first, the boxes next, the big picture last: the page opens on
-    # what is due and the tick list, and its charts (a screen or two) come after
-    # everything that needs the person, problems included.
-    if block.follow_ups:
-        out += ["## Follow-ups due", "", *block.follow_ups, ""]
-    out += ["## Open actions", ""]
-    if block.overdue:
-        out += [OPEN_HEADINGS[0], "", *block.overdue, ""]
-    out += [OPEN_HEADINGS[1], "", *(block.external or ["Nothing open."]), ""]
-    out += [OPEN_HEADINGS[2], "", *(block.internal or ["Nothing open."]), ""]
     days = plural(block.recently_done_days, "day")
-    out += [f"{DONE_HEADING} {days}", "", *(block.done or [f"Nothing in the last {days}."]), ""]
-    if block.unreadable:
-        out += ["## Notes that could not be read", ""]
-        for where, line, message in block.unreadable:
-            out.append(f"- {one_line(where)}{f' (line {line})' if line else ''}: {one_line(message)}")
-        out.append("")
-    if block.pending:
-        out += [PENDING_HEADING, ""]
-        for task, why in block.pending:
-            out += [task, f"    - {one_line(why)}"]
-        out.append("")
-    if block.not_applied:
-        out += ["## Changes vaultkit did not apply", "", *(f"- {one_line(m)}" for m in block.not_applied), ""]
-    if block.conflicts or block.summary_copies:
-        out += ["## Sync conflict copies", ""]
-        for copy in block.summary_copies:
-            out.append(
+    # What is due and the boxes first; the charts (a screen or two) after
+    # everything that needs the person, problems included. A section without
+    # lines is left out; one with None is its heading alone.
+    sections: list[tuple[str, list[str] | None]] = [
+        ("## Follow-ups due", block.follow_ups),
+        ("## Open actions", None),
+        (OPEN_HEADINGS[0], block.overdue),
+        (OPEN_HEADINGS[1], block.external or ["Nothing open."]),
+        (OPEN_HEADINGS[2], block.internal or ["Nothing open."]),
+        (f"{DONE_HEADING} {days}", block.done or [f"Nothing in the last {days}."]),
+        (
+            "## Notes that could not be read",
+            [
+                f"- {one_line(where)}{f' (line {n})' if n else ''}: {one_line(why)}"
+                for where, n, why in block.unreadable
+            ],
+        ),
+        (PENDING_HEADING, [line for task, why in block.pending for line in (task, f"    - {one_line(why)}")]),
+        ("## Changes vaultkit did not apply", [f"- {one_line(m)}" for m in block.not_applied]),
+        (
+            "## Sync conflict copies",
+            [
                 f"- `{one_line(copy)}` is a conflict copy of this note: its boxes were applied, but your "
                 "own text in it differs from this note's; merge what you need here, then delete the copy"
-            )
-        for copy, link in block.conflicts:
-            out.append(
+                for copy in block.summary_copies
+            ]
+            + [
                 f"- `{one_line(copy)}` is a conflict copy of {link}: "
                 "merge what you need into the original, then delete the copy"
-            )
-        out.append("")
-    out += block.overview
-    return "\n".join(out)
-
-
-def line_of(view: View, action: Action) -> str:
-    """An action's task line as the summary lists it."""
-    link = view.link(action.source)
-    return task_line(action.status, action.text, link, action.due, action.done, action.id, action.domain)
-
-
-def due_lines(due: list[FollowUp]) -> list[str]:
-    return [f"- Session {d.session} — {d.label} due since {d.due_on}: `{d.command}`" for d in due]
+                for copy, link in block.conflicts
+            ],
+        ),
+    ]
+    intro = f"{INTRO} Tick a box to mark an action done in its note; write your own text outside the vaultkit"
+    out = ["", intro + " markers.*", ""]
+    for heading, lines in sections:
+        if lines is None:
+            out += [heading, ""]
+        elif lines:
+            out += [heading, "", *lines, ""]
+    return "\n".join(out + block.overview)
 
 
 def _as_last_read(view: View, rel: str, kept: Sequence[list[str]]) -> str:
@@ -146,28 +126,33 @@ def render(
     tasks: str,
     kept: Sequence[list[str]] = ([], [], []),
 ) -> str:
-    """The block between the markers. With a Tasks global filter set (`tasks`,
-    see obsidian.tasks_global_filter), each task line carries it, or Tasks
-    would not see them. Ticks waiting (`pending`) are listed apart; the open
-    lines of notes that cannot be read now (`kept`: overdue, external,
-    internal; see ticks.last_listed) stay listed after the others."""
+    """The block between the markers. Each task line carries Obsidian Tasks'
+    global filter (`tasks`), if set, or Tasks would not see it. Ticks waiting
+    are listed apart; `kept` (ticks.last_listed) follows each open section."""
     practice, overview = view.big_picture(config.follow_ups, today)
     sections = view.sections(today, config.recently_done_days, leaving_out=pending)
 
-    def lines(actions: list[Action]) -> list[str]:
-        return [with_filter(line_of(view, a), tasks) for a in actions]
+    def lines(actions: list[Action], more: Sequence[str] = ()) -> list[str]:
+        return [with_filter(line, tasks) for line in [*(line_of(view, a) for a in actions), *more]]
 
     return render_block(
         Block(
             config.recently_done_days,
-            lines(sections.overdue) + [with_filter(line, tasks) for line in kept[0]],
-            lines(sections.external) + [with_filter(line, tasks) for line in kept[1]],
-            lines(sections.internal) + [with_filter(line, tasks) for line in kept[2]],
+            lines(sections.overdue, kept[0]),
+            lines(sections.external, kept[1]),
+            lines(sections.internal, kept[2]),
             lines(sections.done),
-            due_lines(practice.due()),
+            [
+                f"- Session {d.session} — {d.label} due since {d.due_on}: `{d.command}`"
+                for d in practice.due()
+            ],
             render_overview(overview),
             [
-                (view.stored_link(path) or f"`{path}`", p.line, p.message + _as_last_read(view, path, kept))
+                (
+                    view.link(path) if path in view.paths else f"`{path}`",
+                    p.line,
+                    p.message + _as_last_read(view, path, kept),
+                )
                 for path, p in view.unreadable
             ],
             [

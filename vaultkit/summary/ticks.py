@@ -1,15 +1,11 @@
-"""The boxes of a copy of the summary read back, and judged: what the person
-changed, and which of those changes to apply. Pure.
+"""The boxes of a copy of the summary read back, and judged. Pure.
 
-The summary has several writers (editors, Obsidian Tasks, a phone that
-syncs, other devices), and any copy of it may be stale. So a box is judged
-against what vaultkit showed in that very copy, which the copy itself says:
-a line in an open section was shown open, a line under "Done" was shown
-done, a line under "Ticks not applied yet" was shown as the tick it waits to
-apply. Only a box that differs from its section is the person's change; and
-it is applied only if the note still says what the copy showed (else the
-note changed meanwhile, and that newer change wins). No record of past
-summaries is needed, on any device.
+The summary has several writers (editors, Obsidian Tasks, synced phones,
+other devices) and any copy of it may be stale, so a box is judged against
+what that very copy showed, which its section says (open, done, or a tick
+waiting). Only a box that differs from its section is the person's change,
+and it is applied only if the note still says what the copy showed (else
+the note's newer change wins). No record of past summaries is needed.
 """
 
 from __future__ import annotations
@@ -27,6 +23,15 @@ from vaultkit.summary.render import DONE_HEADING, OPEN_HEADINGS, PENDING_HEADING
 
 # A tick waiting for its note: uid -> (status wanted, day, source, task line, why it waits)
 Pending = dict[str, tuple[str, str, str, str, str]]
+SHOWN = {"unshown": "{}", "harvested": ""}  # meta once vaultkit has written what the store holds
+
+_TASK = re.compile(r"^[ \t]*[-*+] \[(.)\] (.*?)[ \t]*\r?$")
+_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)(?=\s|$)")
+_DATE_FIELD = re.compile(r"(✅|❌)\uFE0F?\s*(\S+)")
+_LINK = re.compile(r"\[\[[^\[\]]*\]\]")
+# Obsidian Tasks' statuses: [-] is cancelled, [/] in progress (still open).
+_BOX = {**BOX_STATUS, "/": "open"}
+_SHOWN_UNDER = {PENDING_HEADING: "pending", **dict.fromkeys(OPEN_HEADINGS, "open")}
 
 
 class Mark(NamedTuple):
@@ -39,14 +44,7 @@ class Mark(NamedTuple):
     line: int  # in the file, 1-based
     link: str | None  # the link to the action's note, as the line has it
     text: str  # the line from its box on, as typed
-
-
-_TASK = re.compile(r"^[ \t]*[-*+] \[(.)\] (.*?)[ \t]*\r?$")
-_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)(?=\s|$)")
-_DATE_FIELD = re.compile(r"(✅|❌)\uFE0F?\s*(\S+)")
-_LINK = re.compile(r"\[\[[^\[\]]*\]\]")
-# Obsidian Tasks' statuses: [-] is cancelled, [/] in progress (still open).
-_BOX = {**BOX_STATUS, "/": "open"}
+    section: int | None = None  # which of OPEN_HEADINGS it is under
 
 
 def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list[Mark], list[str]]:
@@ -54,24 +52,16 @@ def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list
     (with its line number in the file `name`) for each line that cannot be read."""
     marks: list[Mark] = []
     problems: list[str] = []
-    shown: str | None = None
+    heading = ""
     seen: set[str] = set()
     for number, text in enumerate(block.split("\n"), first_line):
         if text.startswith("#"):
             heading = text.rstrip("\r")
-            shown = (
-                "open"
-                if heading in OPEN_HEADINGS
-                else "done"
-                if heading.startswith(DONE_HEADING)
-                else "pending"
-                if heading == PENDING_HEADING
-                else None
-            )
             continue
         match = _TASK.match(text)
         if not match:
             continue
+        shown = "done" if heading.startswith(DONE_HEADING) else _SHOWN_UNDER.get(heading)
         ids = _BLOCK_ID.findall(match[2])
         box = _BOX.get(match[1])
         where = f"{name} line {number}"
@@ -100,7 +90,10 @@ def read_marks(block: str, first_line: int, name: str = "summary") -> tuple[list
                             f"{where}: {emoji} {value} is not a date like 2026-11-24; today is used"
                         )
             links = _LINK.findall(match[2])
-            marks.append(Mark(ids[-1], shown, box, on, number, links[-1] if links else None, match[2]))
+            section = OPEN_HEADINGS.index(heading) if shown == "open" else None
+            marks.append(
+                Mark(ids[-1], shown, box, on, number, links[-1] if links else None, match[2], section)
+            )
     return marks, problems
 
 
@@ -111,39 +104,37 @@ def changed_boxes(marks: list[Mark], pending: Mapping[str, str]) -> tuple[list[M
     wanted: list[Mark] = []
     cancelled: set[str] = set()
     for mark in marks:
-        if mark.shown == "pending":
-            if mark.uid in pending and pending[mark.uid] != mark.box:
-                cancelled.add(mark.uid)  # the person flipped the waiting box back
-            elif mark.uid not in pending:
-                wanted.append(mark)  # another device's wait, or this store was lost
-        elif mark.box != mark.shown:
-            wanted.append(mark)
+        if mark.shown != "pending":
+            if mark.box != mark.shown:
+                wanted.append(mark)
+        elif mark.uid not in pending:
+            wanted.append(mark)  # another device's wait, or this store was lost
+        elif pending[mark.uid] != mark.box:
+            cancelled.add(mark.uid)  # the person flipped the waiting box back
     return wanted, cancelled
 
 
 def marks_in(text: str | None, name: str, shown: str | None) -> tuple[list[Mark], list[str]]:
     """The task lines of a copy of the summary; none when it is what vaultkit
     last wrote (`shown`, that block's digest)."""
-    owned = owned_text(text) if text is not None else None
+    owned = owned_text(text)
     if owned is None or digest(owned[1]) == shown:
         return [], []
     return read_marks(owned[1], owned[0], name)
 
 
 class Unshown:
-    """Ticks applied from the person's own copy of the summary while vaultkit
-    leaves it alone (the quiet period after their save): the summary does not
-    show them yet, so the same copy must not be harvested twice (a later edit
-    of the note would be undone), and a box flipped back before the rewrite is
-    the person taking the tick back. Kept in the store's meta until vaultkit
-    writes a summary that shows them."""
+    """Ticks applied from the person's copy of the summary while vaultkit leaves
+    it alone (the quiet period after their save), kept in the store's meta until
+    a summary shows them: the same copy is not harvested twice (that would undo
+    a later edit of the note), and a box flipped back takes the tick back."""
 
     def __init__(self, meta: Callable[[str], str | None]) -> None:
         self.ticks: dict[str, list[str]] = json.loads(meta("unshown") or "{}")  # uid -> [before, applied]
         self.harvested = meta("harvested")  # digest of the copy they came from
 
     def marks(self, text: str | None, shown: str | None) -> tuple[list[Mark], list[str]]:
-        owned = owned_text(text) if text is not None else None
+        owned = owned_text(text)
         if owned is not None and digest(owned[1]) == self.harvested:
             return [], []  # read already: nothing new of the person's
         # With ticks unshown, even a copy equal to what vaultkit wrote is read:
@@ -175,11 +166,8 @@ class Unshown:
 
     def left_alone(self, text: str | None) -> dict[str, str]:
         """Meta to keep when the summary is left as the person saved it."""
-        owned = owned_text(text) if text is not None else None
+        owned = owned_text(text)
         return {"unshown": json.dumps(self.ticks), "harvested": digest(owned[1]) if owned else ""}
-
-
-SHOWN = {"unshown": "{}", "harvested": ""}  # meta once vaultkit has written what the store holds
 
 
 def judge(
@@ -229,30 +217,23 @@ def judge(
 
 
 def last_listed(text: str | None, view: View, pending: Mapping[str, object]) -> tuple[list[str], ...]:
-    """The open lines this copy of the summary shows for notes that cannot be read
-    now, per open section (overdue, external, internal): what those notes said when
-    they last could be read, kept listed until they can again. Taken from the summary
-    itself, not this device's store, so every device (and a store started afresh)
-    writes the same bytes. A line whose tick waits is listed apart (`pending`)."""
+    """The open lines, per open section, this copy of the summary shows for notes
+    that cannot be read now: kept listed until they can, taken from the summary
+    itself so that every device (and a fresh store) writes the same bytes. Lines
+    whose tick waits (`pending`) are listed apart."""
     kept: tuple[list[str], ...] = ([], [], [])
-    owned = owned_text(text) if text is not None else None
+    owned = owned_text(text)
     broken = {path for path, _ in view.unreadable if path in view.paths}
     if owned is None or not broken:
         return kept
-    where: list[str] | None = None
-    seen: set[str] = set()
-    for line in owned[1].split("\n"):
-        if line.startswith("#"):
-            heading = line.rstrip("\r")
-            where = kept[OPEN_HEADINGS.index(heading)] if heading in OPEN_HEADINGS else None
-            continue
-        match = _TASK.match(line)
-        if where is None or match is None or _BOX.get(match[1]) != "open":
-            continue
-        ids, links = _BLOCK_ID.findall(match[2]), _LINK.findall(match[2])
-        if not ids or not links or ids[-1] in seen or ids[-1] in pending or ids[-1] in view.by_id:
-            continue
-        if view.note_linked(links[-1]) in broken:
-            seen.add(ids[-1])
-            where.append(f"- [ ] {match[2]}")
+    for mark in read_marks(owned[1], owned[0])[0]:
+        if (
+            mark.section is not None
+            and mark.box == "open"
+            and mark.link is not None
+            and mark.uid not in pending
+            and mark.uid not in view.by_id
+            and view.note_linked(mark.link) in broken
+        ):
+            kept[mark.section].append(f"- [ ] {mark.text}")
     return kept
