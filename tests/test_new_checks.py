@@ -381,7 +381,7 @@ def test_a_draft_of_the_wrong_shape_is_named_not_a_crash(vault, run):
 
 def test_a_narrow_review_line_keeps_the_action_and_the_keys():
     from vaultkit.actions import Action
-    from vaultkit.prompts import review_line
+    from vaultkit.journal.ask import review_line
 
     action = Action(
         id="a1",
@@ -452,7 +452,7 @@ def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
 
 
 def test_a_domain_chosen_for_a_tagged_action_replaces_its_tag():
-    from vaultkit.new_actions import NewAction, with_domain
+    from vaultkit.journal.note import NewAction, with_domain
 
     today = TODAY
     assert with_domain(NewAction("Walk #nature"), "body").as_property(today) == "[ ] Walk #body"

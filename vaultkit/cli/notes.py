@@ -141,7 +141,9 @@ def new(
     import sys
 
     from vaultkit.config import now
-    from vaultkit.new import Asker, NewNoteRequest, create_note, parse_action_option
+    from vaultkit.journal.ask import Asker
+    from vaultkit.journal.note import parse_action_text
+    from vaultkit.journal.plan import NewNoteRequest, create_note
 
     if note_type is None:
         raise click.UsageError(_which_note(app), click.get_current_context())
@@ -152,24 +154,19 @@ def new(
         date_text=date_text,
         session=session,
         title=title,
-        actions=[a for a in map(parse_action_option, actions) if a is not None],
+        actions=[a for a in map(parse_action_text, actions) if a is not None],
         yes=yes,
         resume=resume,
         discard_draft=discard_draft,
     )
-    asker: Asker | None = None
+    asker: Asker | None = None if no_input else Asker()
     drain: Callable[[], None] | None = None
-    if not no_input:
-        if sys.stdin.isatty() and sys.stderr.isatty():
-            from vaultkit.terminal import TerminalAsker, drain_typeahead
+    if asker is not None and sys.stdin.isatty() and sys.stderr.isatty():
+        from vaultkit.journal.terminal import TerminalAsker, drain_typeahead
 
-            config = vault.config
-            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
-            drain = drain_typeahead
-        else:
-            from vaultkit.prompts import PipedAsker
-
-            asker = PipedAsker()
+        config = vault.config
+        asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
+        drain = drain_typeahead
     try:
         rel = create_note(vault, request, asker, say)
         if asker is not None:
@@ -235,7 +232,7 @@ def templates(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from vaultkit.template_files import list_templates
+    from vaultkit.journal.templates import list_templates
 
     vault = ctx.find_object(App).vault()  # type: ignore[union-attr]
     rows = list_templates(vault)
@@ -254,7 +251,7 @@ def templates_copy(app: App, name: str) -> None:
 
     Example: vaultkit templates copy check-in
     """
-    from vaultkit.template_files import copy_template
+    from vaultkit.journal.templates import copy_template
 
     vault = app.vault()
     target = copy_template(vault, name)

@@ -1,9 +1,8 @@
-"""Asking a template's questions, for `vaultkit new`: what the terminal and
-piped askers share, and the piped one (one line per answer, as a script
-would send them). The terminal one, with multi-line answers, lives in
-`terminal.py` and is imported only on a terminal.
-
-Questions go to stderr, so stdout keeps only the new note's path."""
+"""Asking a template's questions for `vaultkit new`. `Asker` reads the answers
+from a pipe, one line each, as a script sends them; `TerminalAsker` (in
+`terminal.py`, imported only on a terminal so that other commands start
+without prompt_toolkit) asks a person. Questions go to stderr: stdout keeps
+only the new note's path."""
 
 from __future__ import annotations
 
@@ -12,14 +11,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from vaultkit.fs import stem
-from vaultkit.new_actions import parse_action_text
-from vaultkit.templates import answer_problem
+from vaultkit.journal.note import NewAction, answer_problem, parse_action_text
 from vaultkit.text import plural
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
-    from vaultkit.new_actions import NewAction
-    from vaultkit.templates import Prompt
+    from vaultkit.journal.templates import Prompt
 
 REVIEW_CHOICES = {"d": "done", "done": "done", "x": "dropped", "drop": "dropped", "k": "keep", "keep": "keep"}
 REVIEW_HELP = (
@@ -50,24 +47,12 @@ def review_line(action: Action, width: int | None = None) -> str:
     return f"  {text}{tail}"
 
 
-class Headings:
-    """What both askers say before a list of questions."""
+class Asker:
+    """Answers read line by line from a pipe: an empty line skips a question.
+    Each question returns None once input has ended (Ctrl-D, the end of a
+    pipe); `ended` then stays true."""
 
-    def review_start(self, count: int) -> None:
-        say(
-            f"\n{plural(count, 'action')} still open, newest first. For each: d = done, "
-            "k = keep (Enter), x = drop, ? = help."
-        )
-
-    def actions_start(self, kind: str) -> None:
-        say(f"\n{ACTION_QUESTIONS[kind]}")
-
-
-class PipedAsker(Headings):
-    """Reads answers line by line from a pipe: one line per answer, an empty
-    line to skip; the end of input ends the questions."""
-
-    terminal = False
+    terminal = False  # a person who can be asked to confirm or to choose
 
     def __init__(self) -> None:
         self.ended = False
@@ -77,10 +62,8 @@ class PipedAsker(Headings):
             return None
         say(ask, end="")
         line = sys.stdin.readline()
-        if line == "":
-            self.ended = True
-            return None
-        return line.rstrip("\r\n")
+        self.ended = line == ""
+        return None if self.ended else line.rstrip("\r\n")
 
     def intro(self, label: str) -> None:
         say(f"{label}. Every question is optional: press Enter to skip.")
@@ -91,33 +74,49 @@ class PipedAsker(Headings):
     def choose(self, question: str, keys: dict[str, str]) -> str | None:
         return None  # nobody to ask: the caller keeps what was planned, and says so
 
+    def review_start(self, count: int) -> None:
+        say(
+            f"\n{plural(count, 'action')} still open, newest first. For each: d = done, "
+            "k = keep (Enter), x = drop, ? = help."
+        )
+
     def decide(self, action: Action) -> str | None:
-        while True:
-            line = self._line(review_line(action))
-            if line is None:
-                return None
-            answer = REVIEW_CHOICES.get(line.strip().lower() or "k")
-            if answer:
+        """done, dropped or keep."""
+        while (line := self._line(review_line(action))) is not None:
+            if answer := REVIEW_CHOICES.get(line.strip().lower() or "k"):
                 return answer
             say(REVIEW_HELP if line.strip() == "?" else "  Please answer d, k or x (? for help).")
+        return None
 
     def ask(self, prompt: Prompt, start: str = "") -> str | None:
-        ask = f"\n{prompt.question}\n> "
-        while True:
-            line = self._line(ask)
-            if line is None:
-                return start or None  # words left unfinished on a terminal are never dropped
-            if start:
-                line = f"{start}\n{line}" if line.strip() else start
-            problem = answer_problem(prompt, line)
-            if problem is None:
-                return line
+        """The answer, asked again until it can be written; `start`: words to go on from."""
+        if self.ended:
+            return None
+        say(f"\n{prompt.question}")
+        if start:
+            say("(what you were writing when you stopped)")
+        while (answer := self._answer(prompt, start)) is not None:
+            if (problem := answer_problem(prompt, answer)) is None:
+                return answer
             say(problem)
-            ask = "> "
+            start = ""
+        return None
+
+    def _answer(self, prompt: Prompt, start: str) -> str | None:
+        line = self._line("> ")
+        if line is None:
+            return start or None  # words left unfinished on a terminal are never dropped
+        return f"{start}\n{line}" if start and line.strip() else start or line
+
+    def actions_start(self, kind: str) -> None:
+        say(f"\n{ACTION_QUESTIONS[kind]}")
 
     def ask_action(self, kind: str, start: str = "") -> NewAction | None:
+        """One action; None: the list is over."""
         line = start or self._line("> ")
         return None if line is None else parse_action_text(line, kind)
 
     def salvage(self) -> tuple[str, list[NewAction]]:
+        """After an interruption: the answer being typed, and actions typed but
+        not yet handed over (the rest of a pasted block)."""
         return "", []  # a pipe's lines are answers once read: nothing is half-typed
