@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -110,17 +111,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 @common
 @pass_app
 def new(
-    app: App,
-    note_type: str | None,
-    date_text: str | None,
-    session: int | None,
-    title: str | None,
-    actions: tuple[str, ...],
-    no_input: bool,
-    edit: bool,
-    yes: bool,
-    resume: bool,
-    discard_draft: bool,
+    app: App, /, note_type: str | None, actions: tuple[str, ...], no_input: bool, edit: bool, **plan: Any
 ) -> None:
     """Create a dated note from a template and print its path.
 
@@ -148,17 +139,8 @@ def new(
     if note_type is None:
         raise click.UsageError(_which_note(app), click.get_current_context())
     vault = app.vault()
-    request = NewNoteRequest(
-        type=note_type,
-        now=now(vault.config),
-        date_text=date_text,
-        session=session,
-        title=title,
-        actions=[a for a in map(parse_action_text, actions) if a is not None],
-        yes=yes,
-        resume=resume,
-        discard_draft=discard_draft,
-    )
+    parsed = [a for a in map(parse_action_text, actions) if a is not None]
+    request = NewNoteRequest(note_type, now(vault.config), actions=parsed, **plan)
     asker: Asker | None = None if no_input else Asker()
     drain: Callable[[], None] | None = None
     if asker is not None and sys.stdin.isatty() and sys.stderr.isatty():
@@ -171,8 +153,8 @@ def new(
         rel = create_note(vault, request, asker, say)
         if asker is not None:
             say("")
-        if edit:
-            _open_in_editor(vault.root / rel)
+        if edit and (problem := edit_file(vault.root / rel)) is not None:
+            say(f"{problem}; the note was kept, open it yourself.")
         click.echo(rel)
     finally:
         if drain is not None:  # keys typed ahead are for vaultkit, never for the shell
@@ -205,14 +187,6 @@ def edit_file(path: Path) -> str | None:
     except (OSError, ValueError) as exc:  # ValueError: a $VISUAL whose quotes don't close
         return f"Could not start $VISUAL/$EDITOR ({exc.__class__.__name__})"
     return None
-
-
-def _open_in_editor(path: Path) -> None:
-    """Open the new note; whatever the editor does, the note stays and its path
-    is printed."""
-    problem = edit_file(path)
-    if problem is not None:
-        say(f"{problem}; the note was kept, open it yourself.")
 
 
 # ---------------------------------------------------------------- templates

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from vaultkit.fs import stem
 from vaultkit.journal.note import NewAction, answer_problem, parse_action_text
-from vaultkit.text import plural
+from vaultkit.text import plural, shorten
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
@@ -43,8 +43,7 @@ def review_line(action: Action, width: int | None = None) -> str:
     if width - len(tail) - 3 < 24:  # too narrow for both: the action matters more than its note
         tail = "  [d/k/x/?] "
     room = max(width - len(tail) - 3, 12)
-    text = action.text if len(action.text) <= room else action.text[: room - 1].rstrip() + "…"
-    return f"  {text}{tail}"
+    return f"  {shorten(action.text, room)}{tail}"
 
 
 class Asker:
@@ -52,7 +51,7 @@ class Asker:
     Each question returns None once input has ended (Ctrl-D, the end of a
     pipe); `ended` then stays true."""
 
-    terminal = False  # a person who can be asked to confirm or to choose
+    terminal = False  # a person who can be asked to choose
 
     def __init__(self) -> None:
         self.ended = False
@@ -68,11 +67,8 @@ class Asker:
     def intro(self, label: str) -> None:
         say(f"{label}. Every question is optional: press Enter to skip.")
 
-    def confirm(self, question: str) -> bool:
-        return False  # nobody to ask: the command says which flag to add
-
-    def choose(self, question: str, keys: dict[str, str]) -> str | None:
-        return None  # nobody to ask: the caller keeps what was planned, and says so
+    def choose(self, question: str, keys: dict[str, str], default: str | None = None) -> str | None:
+        return None  # nobody to ask: the caller says which flag to add, or keeps what was planned
 
     def review_start(self, count: int) -> None:
         say(

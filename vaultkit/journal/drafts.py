@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,6 @@ class Draft:
     def begun(self) -> str:
         """When it was started, as a person reads it: `2026-11-24 10:00`."""
         return self.started.replace("T", " ")
-
-
-def started_now(now: datetime) -> str:
-    """`now` (the vault's, from the one clock) as a draft's start."""
-    return now.replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def _from_json(data: Any) -> Draft:
@@ -141,7 +136,10 @@ class DraftFile:
         )
 
     def discard(self) -> None:
-        """Remove the draft, if it is still the one this run read or wrote."""
+        """Remove the draft, if it is still the one this run read or wrote, and
+        the answers this run kept apart."""
+        if self.elsewhere is not None:
+            self.elsewhere.unlink(missing_ok=True)
         if self.snap.data is not None and snapshot(self.path).data == self.snap.data:
             self.path.unlink(missing_ok=True)
             self.snap = Snapshot(self.path, None, None)

@@ -75,9 +75,11 @@ def parse_action_text(text: str, kind: str = "external") -> NewAction | None:
     rest, done = " ".join(text.split()), False
     for _ in range(2):
         if box := _TYPED_BOX.match(rest):
-            done, rest = box[1] != " ", rest[box.end() :]
+            done = box[1] != " "
+            rest = rest[box.end() :]
         if prefix := _KIND_PREFIX.match(rest):
-            kind, rest = ("external" if prefix[1].lower() == "external" else "internal"), rest[prefix.end() :]
+            kind = "external" if prefix[1].lower() == "external" else "internal"
+            rest = rest[prefix.end() :]
     rest = rest.strip()
     return NewAction(rest, kind, done) if rest else None
 

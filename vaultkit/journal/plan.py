@@ -17,7 +17,7 @@ from vaultkit.config import logical_today
 from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.journal.ask import Asker
-from vaultkit.journal.drafts import Draft, DraftFile, started_now
+from vaultkit.journal.drafts import Draft, DraftFile
 from vaultkit.journal.note import NewAction, NoteValues, clean_title, default_title, note_path, render_note
 from vaultkit.journal.templates import Template, find_template
 from vaultkit.practice import OPENS_SESSION
@@ -51,7 +51,7 @@ def _check_date(note_date: date, today: date, request: NewNoteRequest, asker: As
         return
     question = f"{note_date.isoformat()} is in the future (today is {today.isoformat()}). Write it anyway?"
     if asker is not None and asker.terminal:
-        if asker.confirm(question):
+        if asker.choose(f"{question} [y/N] ", {"y": "yes", "n": "no"}, "no") == "yes":
             return
         raise VaultkitError("nothing written; give --date the day the note is about")
     raise VaultkitError(
@@ -256,7 +256,8 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
     decisions: dict[str, str] = {}
     if asker is not None:
         prompts = template.prompts
-        draft = draft or Draft(kind, note_date.isoformat(), session, title, started_now(now))
+        started = now.replace(tzinfo=None).isoformat(timespec="minutes")
+        draft = draft or Draft(kind, note_date.isoformat(), session, title, started)
         draft.title = title
         draft.date = note_date.isoformat()  # the day chosen for a resumed draft is kept if it stops again
         draft.actions += [a for a in request.actions if a not in draft.actions]
@@ -271,8 +272,6 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
     create_new(target, text.encode("utf-8"), config.file_mode, config.dir_mode, rel)
     if asker is not None:
         file.discard()  # its words are in the note now (a draft someone else wrote meanwhile stays)
-        if file.elsewhere is not None:
-            file.elsewhere.unlink(missing_ok=True)
     if decisions:
         summary = (vault.root / config.summary_path).exists()
         with opened(vault, notice) as store:

@@ -112,13 +112,13 @@ class TerminalAsker(Asker):
             self.ended = True
             return None
 
-    def _one_key(
-        self, text: str, keys: dict[str, str], default: str | None, typing: bool = False
+    def choose(
+        self, question: str, keys: dict[str, str], default: str | None = None, carry: bool = False
     ) -> str | None:
-        """Wait for one of `keys`; Enter gives `default` (with None, Enter does
-        nothing: a choice must be made); Ctrl-D gives None. Other keys do nothing,
-        unless `typing`: then other text typed (or pasted) ends the question and
-        comes back after a NUL, so that it is never thrown away."""
+        """One of `keys`; Enter gives `default` (with None, Enter does nothing: a
+        choice must be made); Ctrl-D gives None. Other keys do nothing, unless
+        `carry`: then other text typed (or pasted) ends the question as Enter
+        does, and is kept as the start of the next answer."""
         bindings = KeyBindings()
 
         def choose(result: str | None) -> Callable[[KeyPressEvent], None]:
@@ -126,8 +126,9 @@ class TerminalAsker(Asker):
 
         def typed(event: KeyPressEvent) -> None:
             pasted = event.key_sequence[0].key == Keys.BracketedPaste  # lines and all
-            if typing and (pasted or event.data.isprintable()):
-                event.app.exit(result="\0" + event.data)
+            if carry and (pasted or event.data.isprintable()):
+                self._carried = event.data
+                event.app.exit(result=default)
 
         for key, result in keys.items():
             bindings.add(key)(choose(result))
@@ -137,7 +138,7 @@ class TerminalAsker(Asker):
         bindings.add("c-d")(choose(None))
         bindings.add(Keys.BracketedPaste)(typed)
         bindings.add("<any>")(typed)
-        window = Window(FormattedTextControl(text), dont_extend_height=True, wrap_lines=True)
+        window = Window(FormattedTextControl(question), dont_extend_height=True, wrap_lines=True)
         app: Application[str | None] = Application(Layout(window), key_bindings=bindings, output=self._output)
         return app.run()
 
@@ -211,16 +212,10 @@ class TerminalAsker(Asker):
                 "copy what you need from it, then delete it."
             )
 
-    def confirm(self, question: str) -> bool:
-        return self._one_key(f"{question} [y/N] ", {"y": "y", "n": "n"}, "n") == "y"
-
-    def choose(self, question: str, keys: dict[str, str]) -> str | None:
-        return self._one_key(question, keys, None)  # no default: Enter must not choose a day
-
     def decide(self, action: Action) -> str | None:
         if self.ended:
             return None
-        while (answer := self._one_key(review_line(action), REVIEW_KEYS, "keep")) == "?":
+        while (answer := self.choose(review_line(action), REVIEW_KEYS, "keep")) == "?":
             say(REVIEW_HELP)
         self.ended = answer is None
         if answer is not None:
@@ -251,21 +246,15 @@ class TerminalAsker(Asker):
         tagged = split_string_action(action.text).domain
         label = f"  {shorten(action.text)} ·" if self._block else " "  # a line of a block: named
         question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
-        chosen = self._one_key(question, DOMAIN_KEYS, tagged or "", typing=True)
+        chosen = self.choose(question, DOMAIN_KEYS, tagged or "", carry=True)
         self._held, self.ended = [], chosen is None
-        if chosen is None or chosen.startswith("\0"):  # Ctrl-D, or words typed: the tag stays
-            domain, carried = tagged, (chosen or "")[1:]
-        else:  # a key, or Enter: the tag, else none
-            domain, carried = chosen or None, ""
-        if domain:
+        if domain := chosen or tagged:  # a key; Enter, Ctrl-D or words typed keep the tag
             say(f"  #{domain}")
             action = with_domain(action, domain)
-        lines = [line for line in carried.splitlines() if line.strip()]
+        lines = [line for line in self._carried.splitlines() if line.strip()]
         if len(lines) > 1:  # a block pasted at the question: the next actions
             self._pasted += lines
-            self._block = True
-        else:
-            self._carried = carried
+            self._block, self._carried = True, ""
         return action
 
     def _next_pasted(self, kind: str) -> NewAction | None:
