@@ -119,6 +119,8 @@ class DraftFile:
     def save(self, draft: Draft) -> None:
         """Write the draft if the file is still this run's; else keep this run's
         answers in a file of their own and say where (nothing overwritten)."""
+        if not (self.exists or draft.has_words):
+            return  # a draft of nothing would only stand in the way
         config = self.vault.config
         data = json.dumps({**asdict(draft), "format": 1}, ensure_ascii=False, indent=1).encode("utf-8")
         if self.elsewhere is not None:

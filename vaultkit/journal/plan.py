@@ -132,7 +132,7 @@ def _resumed_date(draft: Draft, today: date, day_starts_at: time, asker: Asker, 
 
 
 def _interview(
-    asker: Asker, template: Template, draft: Draft, carried: list[Action], save: Callable[[], None]
+    asker: Asker, template: Template, draft: Draft, carried: list[Action], file: DraftFile
 ) -> None:
     """Ask what is still unanswered, saving the draft after every answer."""
     asker.intro(f"{default_title(draft.type)} for session {draft.session}, {draft.date}")
@@ -144,9 +144,9 @@ def _interview(
             if (decision := asker.decide(action)) is None:
                 return
             draft.decisions[action.id] = decision
-            save()
+            file.save(draft)
         draft.reviewed = True
-        save()
+        file.save(draft)
 
     def start() -> str:
         text, draft.unfinished = draft.unfinished, ""
@@ -157,43 +157,35 @@ def _interview(
             if (answer := asker.ask(prompt, start())) is None:
                 return
             draft.answers[i] = answer
-            save()
+            file.save(draft)
     for kind in ("external", "internal") if template.asks_actions else ():
         if kind in draft.lists_done:
             continue
         asker.actions_start(kind)
         while (typed := asker.ask_action(kind, start())) is not None:
             draft.actions.append(typed)
-            save()
+            file.save(draft)
         if asker.ended:
             return
         draft.lists_done.append(kind)
-        save()
+        file.save(draft)
 
 
 def _ask(
     asker: Asker, file: DraftFile, template: Template, draft: Draft, carried: list[Action], notice: Notice
 ) -> None:
-    """The interview, the draft saved after every answer; after an interruption,
-    what was typed is saved too and the person told how to go on."""
-    saved = file.exists
-
-    def save() -> None:
-        nonlocal saved
-        if saved or draft.has_words:  # a draft of nothing would only stand in the way
-            saved = True
-            file.save(draft)
-
+    """The interview; after an interruption, what was typed is saved too and
+    the person told how to go on."""
     try:
-        _interview(asker, template, draft, carried, save)
+        _interview(asker, template, draft, carried, file)
     except BaseException:
         unfinished, typed = asker.salvage()
         draft.unfinished = unfinished or draft.unfinished
         draft.actions += typed
-        save()  # to this run's own file if the draft was taken meanwhile: never raises twice
+        file.save(draft)  # to this run's own file if the draft was taken meanwhile: never raises twice
         if file.elsewhere is not None:
             notice(f"Your answers are kept in {file.vault.rel(file.elsewhere)}.")
-        elif saved:
+        elif file.exists:
             notice(
                 f"Your answers are kept in a draft; `vaultkit new {draft.type} --resume` "
                 "picks up where you left off."
