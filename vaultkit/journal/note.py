@@ -188,9 +188,9 @@ def fill_placeholders(text: str, values: NoteValues) -> str:
     moment = datetime.combine(values.note_date, values.now.time(), values.now.tzinfo)
 
     def one(match: re.Match[str]) -> str:
-        name, fmt = match[1], (match[2] or "").strip()
+        name, fmt = match[1], match[2]
         if name in ("date", "time"):
-            return format_moment(moment, fmt or ("YYYY-MM-DD" if name == "date" else "HH:mm"))
+            return format_moment(moment, fmt.strip() if fmt else "YYYY-MM-DD" if name == "date" else "HH:mm")
         if name in ("title", "type"):
             return str(getattr(values, name))
         if name == "session":
