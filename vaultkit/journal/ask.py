@@ -89,7 +89,7 @@ class Asker:
         if self.ended:
             return None
         say(f"\n{prompt.question}")
-        if start:
+        if start and self.terminal:  # a pipe's next line is added to those words
             say("(what you were writing when you stopped)")
         while (answer := self._answer(prompt, start)) is not None:
             if (problem := answer_problem(prompt, answer)) is None:
