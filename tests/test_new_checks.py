@@ -381,7 +381,7 @@ def test_a_draft_of_the_wrong_shape_is_named_not_a_crash(vault, run):
 
 def test_a_narrow_review_line_keeps_the_action_and_the_keys():
     from vaultkit.actions import Action
-    from vaultkit.prompts import review_line
+    from vaultkit.journal.ask import review_line
 
     action = Action(
         id="a1",
@@ -452,7 +452,7 @@ def test_a_draft_another_writer_replaces_is_not_overwritten(vault):
 
 
 def test_a_domain_chosen_for_a_tagged_action_replaces_its_tag():
-    from vaultkit.new_actions import NewAction, with_domain
+    from vaultkit.journal.note import NewAction, with_domain
 
     today = TODAY
     assert with_domain(NewAction("Walk #nature"), "body").as_property(today) == "[ ] Walk #body"
@@ -460,3 +460,25 @@ def test_a_domain_chosen_for_a_tagged_action_replaces_its_tag():
     assert with_domain(NewAction("Walk", "internal"), "mind").as_property(today) == "[ ] inner: Walk #mind"
     named = with_domain(NewAction("Walk #nature ^walk"), "body")
     assert named.as_property(today) == "[ ] Walk #body ^walk"
+
+
+def test_words_a_resumed_number_goes_on_from_are_checked_like_any_answer(vault, run):
+    """Fixed: on a pipe, the words left unfinished at a mood question were written
+    unchecked (`mood: sev`) once input ended after a refused answer."""
+    draft = {
+        "type": "feel",
+        "date": "2026-12-01",
+        "session": 1,
+        "title": "Feel",
+        "started": "2026-12-01T10:00",
+    }
+    build_tree(
+        vault,
+        {
+            ".vaultkit/templates/feel.md": "---\ntype: feel\nmood:\n---\n<!-- prompt(mood): Mood today -->\n",
+            ".vaultkit/drafts/feel.json": json.dumps({**draft, "answers": [None], "unfinished": "sev"}),
+        },
+    )
+    result = run("new", "feel", "--resume", input="7\n")
+    assert "Please give a number from 0 to 10" in result.stderr
+    assert "sev" not in made(vault, result)

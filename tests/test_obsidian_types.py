@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from vaultkit.frontmatter import parse_frontmatter
+from vaultkit.journal.templates import Template
 from vaultkit.obsidian import PROPERTY_TYPES
-from vaultkit.templates import Template
 
 from .helpers import build_tree, read_until, snapshot
 

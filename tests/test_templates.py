@@ -4,15 +4,15 @@ import pytest
 
 from vaultkit.errors import TemplateError, UnsafePathError
 from vaultkit.frontmatter import parse_frontmatter
-from vaultkit.new_actions import NewAction
-from vaultkit.templates import (
+from vaultkit.journal.note import (
+    NewAction,
     NoteValues,
-    Template,
     clean_title,
     fill_placeholders,
     format_moment,
     render_note,
 )
+from vaultkit.journal.templates import Template
 
 MOMENT = datetime(2026, 1, 3, 14, 5, 9, tzinfo=timezone.utc)
 

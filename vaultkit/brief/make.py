@@ -19,13 +19,13 @@ from vaultkit.config import now
 from vaultkit.errors import TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
+from vaultkit.journal.note import NoteValues, dump_frontmatter, note_path
+from vaultkit.journal.templates import find_template
 from vaultkit.notes import BRIEF_TYPE, NoteRecord
 from vaultkit.overview import mood_chart
 from vaultkit.practice import Practice
 from vaultkit.refresh import big_picture
 from vaultkit.store import Store
-from vaultkit.template_files import find_template, note_path
-from vaultkit.templates import NoteValues, dump_frontmatter
 
 SOON_DAYS = 3  # `vaultkit status` asks for a brief this many days before the next session
 

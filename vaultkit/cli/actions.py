@@ -271,7 +271,7 @@ def status(app: App, as_json: bool) -> None:
     import json
 
     from vaultkit.brief.make import next_session, status_line
-    from vaultkit.drafts import waiting_drafts
+    from vaultkit.journal.drafts import waiting_drafts
     from vaultkit.overview import render_status
     from vaultkit.refresh import big_picture
 

@@ -62,7 +62,7 @@ def _completion_vault(ctx: click.Context) -> Vault | None:
 
 
 def complete_templates(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
-    from vaultkit.template_files import list_templates
+    from vaultkit.journal.templates import list_templates
 
     vault = _completion_vault(ctx)
     names = [t.name for t in list_templates(vault)] if vault is not None else []
@@ -101,8 +101,8 @@ def note_types(vault: Vault | None) -> list[tuple[str, str]]:
     """(type, when it is written) for `vaultkit new`: the shipped ones, then the
     vault's own templates (none when there is no vault, or its folder cannot be read)."""
     from vaultkit.errors import VaultkitError
+    from vaultkit.journal.templates import list_templates
     from vaultkit.notes import NOTE_TYPES
-    from vaultkit.template_files import list_templates
 
     own: list[tuple[str, str]] = []
     if vault is not None:

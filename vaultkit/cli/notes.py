@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -110,17 +111,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 @common
 @pass_app
 def new(
-    app: App,
-    note_type: str | None,
-    date_text: str | None,
-    session: int | None,
-    title: str | None,
-    actions: tuple[str, ...],
-    no_input: bool,
-    edit: bool,
-    yes: bool,
-    resume: bool,
-    discard_draft: bool,
+    app: App, /, note_type: str | None, actions: tuple[str, ...], no_input: bool, edit: bool, **plan: Any
 ) -> None:
     """Create a dated note from a template and print its path.
 
@@ -141,41 +132,29 @@ def new(
     import sys
 
     from vaultkit.config import now
-    from vaultkit.new import Asker, NewNoteRequest, create_note, parse_action_option
+    from vaultkit.journal.ask import Asker
+    from vaultkit.journal.note import parse_action_text
+    from vaultkit.journal.plan import NewNoteRequest, create_note
 
     if note_type is None:
         raise click.UsageError(_which_note(app), click.get_current_context())
     vault = app.vault()
-    request = NewNoteRequest(
-        type=note_type,
-        now=now(vault.config),
-        date_text=date_text,
-        session=session,
-        title=title,
-        actions=[a for a in map(parse_action_option, actions) if a is not None],
-        yes=yes,
-        resume=resume,
-        discard_draft=discard_draft,
-    )
-    asker: Asker | None = None
+    parsed = [a for a in map(parse_action_text, actions) if a is not None]
+    request = NewNoteRequest(note_type, now(vault.config), actions=parsed, **plan)
+    asker: Asker | None = None if no_input else Asker()
     drain: Callable[[], None] | None = None
-    if not no_input:
-        if sys.stdin.isatty() and sys.stderr.isatty():
-            from vaultkit.terminal import TerminalAsker, drain_typeahead
+    if asker is not None and sys.stdin.isatty() and sys.stderr.isatty():
+        from vaultkit.journal.terminal import TerminalAsker, drain_typeahead
 
-            config = vault.config
-            asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
-            drain = drain_typeahead
-        else:
-            from vaultkit.prompts import PipedAsker
-
-            asker = PipedAsker()
+        config = vault.config
+        asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
+        drain = drain_typeahead
     try:
         rel = create_note(vault, request, asker, say)
         if asker is not None:
             say("")
-        if edit:
-            _open_in_editor(vault.root / rel)
+        if edit and (problem := edit_file(vault.root / rel)) is not None:
+            say(f"{problem}; the note was kept, open it yourself.")
         click.echo(rel)
     finally:
         if drain is not None:  # keys typed ahead are for vaultkit, never for the shell
@@ -210,14 +189,6 @@ def edit_file(path: Path) -> str | None:
     return None
 
 
-def _open_in_editor(path: Path) -> None:
-    """Open the new note; whatever the editor does, the note stays and its path
-    is printed."""
-    problem = edit_file(path)
-    if problem is not None:
-        say(f"{problem}; the note was kept, open it yourself.")
-
-
 # ---------------------------------------------------------------- templates
 
 
@@ -235,7 +206,7 @@ def templates(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from vaultkit.template_files import list_templates
+    from vaultkit.journal.templates import list_templates
 
     vault = ctx.find_object(App).vault()  # type: ignore[union-attr]
     rows = list_templates(vault)
@@ -254,7 +225,7 @@ def templates_copy(app: App, name: str) -> None:
 
     Example: vaultkit templates copy check-in
     """
-    from vaultkit.template_files import copy_template
+    from vaultkit.journal.templates import copy_template
 
     vault = app.vault()
     target = copy_template(vault, name)

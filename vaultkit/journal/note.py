@@ -1,18 +1,11 @@
-"""Note templates: placeholders, prompts, and the new note's text. Pure.
+"""The new note's text, from a template and what was planned and answered. Pure.
 
 Placeholders follow Obsidian's core Templates plugin, so one file works in
 both: `{{title}}`, `{{date}}`, `{{time}}`, `{{date:FORMAT}}`, `{{time:FORMAT}}`
 with Moment-style tokens. vaultkit adds `{{type}}`, `{{session}}`,
 `{{intention}}` / `{{reflection}}` (links to the session's notes) and
-`{{open_actions}}` (links to actions still open).
-
-Prompts are declared in the template's body as HTML comments, which Obsidian
-hides in reading view:
-
-    <!-- prompt: What came up for you? -->         the answer replaces the line
-    <!-- prompt(mood): Mood today, 0 to 10 -->      the answer goes to `mood:`
-
-A skipped prompt leaves its comment in place as a cue for later.
+`{{open_actions}}` (links to actions still open). A skipped prompt leaves its
+comment in place as a cue for later.
 """
 
 from __future__ import annotations
@@ -25,33 +18,82 @@ from typing import Any
 
 import yaml
 
-from vaultkit.actions import parse_date, split_string_action, unique_ids
-from vaultkit.errors import TemplateError
+from vaultkit.actions import BLOCK_ID, INNER, derive_id, parse_date, split_string_action, unique_ids
+from vaultkit.errors import TemplateError, UnsafePathError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
-from vaultkit.new_actions import NewAction
+from vaultkit.journal.templates import PROMPT, Prompt, Template
 from vaultkit.notes import NOTE_TYPES
 
+# ---------------------------------------------------------------- actions as typed
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """An action as typed for a new note (`--action` or at the prompt)."""
+
+    text: str
+    kind: str = "external"
+    done: bool = False
+    domain: str | None = None
+
+    def as_property(self, today: date, path: str | None = None) -> str:
+        """The action as a line of the `actions` list, which Obsidian's Properties
+        panel shows and edits, in Tasks' order: text, #domain, ✅ date, then the
+        `^id` vaultkit would derive anyway, so that a rewording keeps it."""
+        box = "[x] " if self.done else "[ ] "
+        inner = INNER + " " if self.kind == "internal" else ""
+        text, named = box + inner + self.text, ""
+        if (block := BLOCK_ID.search(text)) is not None:  # a ^name the person typed: kept, and kept last
+            text, named = text[: block.start()], block[0]
+        if self.domain and split_string_action(text).domain is None:
+            text += f" #{self.domain}"
+        if self.done and split_string_action(text).done is None:
+            text += f" ✅ {today.isoformat()}"
+        if named or path is None:
+            return text + named
+        return f"{text} ^{derive_id(path, text)}"
+
+
+def with_domain(action: NewAction, domain: str) -> NewAction:
+    """The action in `domain`; a different #tag it was typed with is taken out."""
+    tagged = split_string_action(action.text).domain
+    if tagged == domain:
+        return action
+    text = action.text
+    if tagged is not None and (where := list(re.finditer(rf"\s*#{tagged}\b", text, re.I))):
+        text = (text[: where[-1].start()] + text[where[-1].end() :]).strip()
+    return NewAction(text, action.kind, action.done, domain)
+
+
+_KIND_PREFIX = re.compile(r"^(internal|external|inner)\s*:\s*", re.I)
+_TYPED_BOX = re.compile(r"^\s*(?:[-*]\s+)?\[([ xX])\]\s*")
+
+
+def parse_action_text(text: str, kind: str = "external") -> NewAction | None:
+    """What a person typed as an action: an optional `[ ]`/`[x]` box (understood,
+    not doubled) and an optional `internal:`, `inner:` or `external:` prefix,
+    in either order. None for an empty line."""
+    rest, done = " ".join(text.split()), False
+    for _ in range(2):
+        if box := _TYPED_BOX.match(rest):
+            done = box[1] != " "
+            rest = rest[box.end() :]
+        if prefix := _KIND_PREFIX.match(rest):
+            kind = "external" if prefix[1].lower() == "external" else "internal"
+            rest = rest[prefix.end() :]
+    rest = rest.strip()
+    return NewAction(rest, kind, done) if rest else None
+
+
+# ---------------------------------------------------------------- placeholders
+
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*(?::([^}]*))?\}\}")
-_PROMPT = re.compile(r"^[ \t]*<!--\s*prompt(?:\(([A-Za-z_][\w-]*)\))?\s*:\s*(.*?)\s*-->[ \t]*$(\n?)", re.M)
 _MOMENT = re.compile(
     r"\[[^\]]*\]|YYYY|YY|Qo|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|"
     r"HH|H|hh|h|kk|k|mm|m|ss|s|A|a|WW|Wo|W|ww|wo|w|X|x|ZZ|Z"
 )
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = "January February March April May June July August September October November December"
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 _FILENAME_DROP = re.compile(r'[*"<>:|?#^\[\]\x00-\x1f]')
 
 
@@ -60,122 +102,54 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def format_moment(moment: datetime, fmt: str) -> str:
-    """Format like Moment.js (the tokens Obsidian users write), in English."""
+def format_moment(d: datetime, fmt: str) -> str:
+    """Format like Moment.js (the tokens Obsidian users write), in English. A
+    number's token doubled is zero-padded; followed by `o`, an ordinal."""
+    zone = d.strftime("%z") or "+0000"
+    month, day = _MONTHS.split()[d.month - 1], _DAYS.split()[d.weekday()]
+    numbers = {
+        "Q": (d.month - 1) // 3 + 1,
+        "M": d.month,
+        "D": d.day,
+        "DDD": d.timetuple().tm_yday,
+        "d": (d.weekday() + 1) % 7,
+        "E": d.isoweekday(),
+        "H": d.hour,
+        "h": d.hour % 12 or 12,
+        "k": d.hour or 24,
+        "m": d.minute,
+        "s": d.second,
+        "W": d.isocalendar()[1],
+        "w": int(d.strftime("%U")) + (0 if date(d.year, 1, 1).weekday() == 6 else 1),
+        "X": int(d.timestamp()),
+        "x": int(d.timestamp() * 1000),
+    }
+    words = {
+        "YYYY": f"{d.year:04d}",
+        "YY": f"{d.year % 100:02d}",
+        "DDDD": f"{numbers['DDD']:03d}",
+        "MMMM": month,
+        "MMM": month[:3],
+        "dddd": day,
+        "ddd": day[:3],
+        "dd": day[:2],
+        "A": "AM" if d.hour < 12 else "PM",
+        "a": "am" if d.hour < 12 else "pm",
+        "ZZ": zone,
+        "Z": f"{zone[:3]}:{zone[3:]}",
+    }
 
     def token(match: re.Match[str]) -> str:
         t = match[0]
-        d = moment
-        hour12 = d.hour % 12 or 12
-        _, iso_week, iso_weekday = d.isocalendar()
-        sunday_week = int(d.strftime("%U")) + (0 if date(d.year, 1, 1).weekday() == 6 else 1)
-        values: dict[str, Any] = {
-            "YYYY": f"{d.year:04d}",
-            "YY": f"{d.year % 100:02d}",
-            "Q": (d.month - 1) // 3 + 1,
-            "Qo": _ordinal((d.month - 1) // 3 + 1),
-            "MMMM": _MONTHS[d.month - 1],
-            "MMM": _MONTHS[d.month - 1][:3],
-            "MM": f"{d.month:02d}",
-            "Mo": _ordinal(d.month),
-            "M": d.month,
-            "DDDD": f"{d.timetuple().tm_yday:03d}",
-            "DDD": d.timetuple().tm_yday,
-            "Do": _ordinal(d.day),
-            "DD": f"{d.day:02d}",
-            "D": d.day,
-            "dddd": _DAYS[d.weekday()],
-            "ddd": _DAYS[d.weekday()][:3],
-            "dd": _DAYS[d.weekday()][:2],
-            "d": (d.weekday() + 1) % 7,
-            "do": _ordinal((d.weekday() + 1) % 7),
-            "E": iso_weekday,
-            "HH": f"{d.hour:02d}",
-            "H": d.hour,
-            "hh": f"{hour12:02d}",
-            "h": hour12,
-            "kk": f"{d.hour or 24:02d}",
-            "k": d.hour or 24,
-            "mm": f"{d.minute:02d}",
-            "m": d.minute,
-            "ss": f"{d.second:02d}",
-            "s": d.second,
-            "A": "AM" if d.hour < 12 else "PM",
-            "a": "am" if d.hour < 12 else "pm",
-            "WW": f"{iso_week:02d}",
-            "W": iso_week,
-            "Wo": _ordinal(iso_week),
-            "ww": f"{sunday_week:02d}",
-            "w": sunday_week,
-            "wo": _ordinal(sunday_week),
-            "X": int(d.timestamp()),
-            "x": int(d.timestamp() * 1000),
-            "ZZ": d.strftime("%z") or "+0000",
-            "Z": (d.strftime("%z") or "+0000")[:3] + ":" + (d.strftime("%z") or "+0000")[3:],
-        }
         if t.startswith("["):
             return t[1:-1]
-        return str(values[t])
+        if t in words:
+            return words[t]
+        if t in numbers:
+            return str(numbers[t])
+        return _ordinal(numbers[t[:-1]]) if t.endswith("o") else f"{numbers[t[0]]:02d}"
 
     return _MOMENT.sub(token, fmt)
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """A question a template asks; `field` is a frontmatter key, else body text."""
-
-    question: str
-    field: str | None = None
-
-
-@dataclass(frozen=True)
-class Template:
-    """A template's name, text and where it came from (`vault` or `default`)."""
-
-    name: str
-    text: str
-    origin: str
-    location: str
-
-    @property
-    def prompts(self) -> list[Prompt]:
-        return [Prompt(m[2], m[1]) for m in _PROMPT.finditer(self.text)]
-
-    @property
-    def asks_actions(self) -> bool:
-        """A template asks for actions when its frontmatter has an `actions` key."""
-        return "actions" in self.frontmatter_keys
-
-    @property
-    def frontmatter_keys(self) -> list[str]:
-        try:
-            fm = parse_frontmatter(self.text.encode("utf-8"))
-        except NoteError:
-            return []
-        return list(fm.meta or {})
-
-
-# Answers that must be a number from 0 to 10: charts read them, and "seven" or
-# 11 would silently vanish from them.
-_SCALE = re.compile(r"^(mood|wheel_[a-z_]+)$")
-
-
-# Answers that must be a date: follow-ups count from them.
-_DATE_FIELD = re.compile(r"^(session_date|next_session|\w+_date)$")
-
-
-def answer_problem(prompt: Prompt, answer: str) -> str | None:
-    """Why an answer can't be written as given (None when it can, or is empty)."""
-    text = answer.strip()
-    if not text or prompt.field is None:
-        return None
-    if _SCALE.match(prompt.field):  # as notes are read: any number from 0 to 10, 6.5 too
-        if re.fullmatch(r"\d{1,2}(\.\d+)?", text) and 0 <= float(text) <= 10:
-            return None
-        return "Please give a number from 0 to 10, or press Enter to skip."
-    if _DATE_FIELD.match(prompt.field) and not isinstance(coerce_field(prompt.field, text), date):
-        return "Please give a date as YYYY-MM-DD (e.g. 2026-12-04), or press Enter to skip."
-    return None
 
 
 @dataclass
@@ -202,8 +176,6 @@ def default_title(type_name: str) -> str:
 def clean_title(title: str) -> str:
     """A title usable as a file name in every OS and as an Obsidian link target."""
     if "/" in title or "\\" in title:
-        from vaultkit.errors import UnsafePathError
-
         raise UnsafePathError(
             f"--title cannot hold / or \\ (got {title!r}); set folders with note_path in config"
         )
@@ -215,22 +187,17 @@ def clean_title(title: str) -> str:
 
 def fill_placeholders(text: str, values: NoteValues) -> str:
     moment = datetime.combine(values.note_date, values.now.time(), values.now.tzinfo)
-    links = values.links
 
     def one(match: re.Match[str]) -> str:
         name, fmt = match[1], match[2]
-        if name == "date":
-            return format_moment(moment, fmt.strip() if fmt else "YYYY-MM-DD")
-        if name == "time":
-            return format_moment(moment, fmt.strip() if fmt else "HH:mm")
-        if name == "title":
-            return values.title
-        if name == "type":
-            return values.type
+        if name in ("date", "time"):
+            return format_moment(moment, fmt.strip() if fmt else "YYYY-MM-DD" if name == "date" else "HH:mm")
+        if name in ("title", "type"):
+            return str(getattr(values, name))
         if name == "session":
             return str(values.session) if values.session is not None else ""
         if name in NOTE_TYPES:
-            return links.get(name, f"(no {name} note for this session yet)")
+            return values.links.get(name, f"(no {name} note for this session yet)")
         if name == "open_actions":
             if not values.open_actions:
                 return "- (no open actions from earlier notes)"
@@ -238,6 +205,51 @@ def fill_placeholders(text: str, values: NoteValues) -> str:
         return match[0]  # not ours: leave it for Obsidian or the user
 
     return _PLACEHOLDER.sub(one, text)
+
+
+def note_path(pattern: str, values: NoteValues) -> str:
+    """The new note's vault-relative path from the configured pattern."""
+    rel = fill_placeholders(pattern, values).strip()
+    return rel if rel.lower().endswith(".md") else rel + ".md"
+
+
+# ---------------------------------------------------------------- answers
+
+# Answers that must be a number from 0 to 10: charts read them, and "seven" or
+# 11 would silently vanish from them.
+_SCALE = re.compile(r"^(mood|wheel_[a-z_]+)$")
+# Answers that must be a date: follow-ups count from them.
+_DATE_FIELD = re.compile(r"^(session_date|next_session|\w+_date)$")
+
+
+def answer_problem(prompt: Prompt, answer: str) -> str | None:
+    """Why an answer can't be written as given (None when it can, or is empty)."""
+    text = answer.strip()
+    if not text or prompt.field is None:
+        return None
+    if _SCALE.match(prompt.field):  # as notes are read: any number from 0 to 10, 6.5 too
+        if re.fullmatch(r"\d{1,2}(\.\d+)?", text) and 0 <= float(text) <= 10:
+            return None
+        return "Please give a number from 0 to 10, or press Enter to skip."
+    if _DATE_FIELD.match(prompt.field) and not isinstance(coerce_field(prompt.field, text), date):
+        return "Please give a date as YYYY-MM-DD (e.g. 2026-12-04), or press Enter to skip."
+    return None
+
+
+def coerce_field(key: str, answer: str) -> Any:
+    """A prompt's answer as a frontmatter value, as typed: a number only where the
+    template asks for one (mood, wheel_*, session), a date where it asks for a date,
+    else text (`007` stays `007`; the dumper quotes what YAML would read otherwise)."""
+    text = answer.strip()
+    if _DATE_FIELD.match(key) and (day := parse_date(text, whole=True)):
+        return day
+    if (_SCALE.match(key) or key == "session") and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        number = float(text)
+        return int(number) if number.is_integer() and "." not in text else number
+    return text
+
+
+# ---------------------------------------------------------------- frontmatter
 
 
 class _NoteDumper(yaml.SafeDumper):
@@ -265,30 +277,19 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _represent_none(dumper: yaml.SafeDumper, _: None) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
-
-
 _NoteDumper.add_representer(str, _represent_str)
-_NoteDumper.add_representer(type(None), _represent_none)
-
+_NoteDumper.add_representer(
+    type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", "")
+)
 
 # PyYAML escapes every character beyond the Basic Multilingual Plane, even with
 # allow_unicode, so "📅" would be written as "\U0001F4C5": put the character back
-# (an escape preceded by an even run of backslashes), if the YAML still reads
-# the same.
+# (an escape preceded by an even run of backslashes), if the YAML still reads the same.
 _ASTRAL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9A-Fa-f]{8})")
 
 
 def dump_frontmatter(meta: dict[str, Any]) -> str:
-    text = yaml.dump(
-        meta,
-        Dumper=_NoteDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=10_000,
-        default_flow_style=False,
-    )
+    text = yaml.dump(meta, Dumper=_NoteDumper, sort_keys=False, allow_unicode=True, width=10_000)
     plain = _ASTRAL_ESCAPE.sub(lambda m: m[1] + chr(int(m[2], 16)), text)
     if plain != text and yaml.safe_load(plain) != yaml.safe_load(text):
         return text  # a backslash the person typed, outside double quotes: left exactly as is
@@ -308,19 +309,6 @@ def _unique_ids(items: list[str]) -> list[str]:
     return out
 
 
-def coerce_field(key: str, answer: str) -> Any:
-    """A prompt's answer as a frontmatter value, as typed: a number only where the
-    template asks for one (mood, wheel_*, session), a date where it asks for a date,
-    else text (`007` stays `007`; the dumper quotes what YAML would read otherwise)."""
-    text = answer.strip()
-    if _DATE_FIELD.match(key) and (day := parse_date(text, whole=True)):
-        return day
-    if (_SCALE.match(key) or key == "session") and re.fullmatch(r"-?\d+(\.\d+)?", text):
-        number = float(text)
-        return int(number) if number.is_integer() and "." not in text else number
-    return text
-
-
 def _sharing_a_heading(text: str) -> list[bool]:
     """For each prompt in `text`, in order: whether it is a question answered in the
     body under a heading that holds another such question."""
@@ -329,7 +317,7 @@ def _sharing_a_heading(text: str) -> list[bool]:
     for line in text.splitlines():
         if line.startswith("#"):
             section += 1
-        elif (match := _PROMPT.match(line)) is not None:
+        elif (match := PROMPT.match(line)) is not None:
             found.append((section, match[1] is None))
     body = Counter(section for section, in_body in found if in_body)
     return [in_body and body[section] > 1 for section, in_body in found]
@@ -339,23 +327,21 @@ def render_note(template: Template, values: NoteValues) -> str:
     """The new note's full text, frontmatter first."""
     text = fill_placeholders(template.text, values)
     answers = iter(values.answers)
+    labelled = iter(_sharing_a_heading(text))
     field_values: dict[str, Any] = {}
-    shared = _sharing_a_heading(text)
-    seen = iter(range(len(shared)))
 
     def answer_prompt(match: re.Match[str]) -> str:
-        answer = next(answers, "").strip()
-        labelled = shared[next(seen)]
+        answer, label = next(answers, "").strip(), next(labelled)
         if not answer:
             return match[0] if match[1] is None else ""
         if match[1] is not None:
             field_values[match[1]] = coerce_field(match[1], answer)
             return ""  # the whole line goes: the answer lives in the frontmatter
-        if labelled:  # two questions under one heading: each answer keeps its question
+        if label:  # two questions under one heading: each answer keeps its question
             return f"**{match[2]}**\n{answer}" + match[3]
         return answer + match[3]
 
-    text = _PROMPT.sub(answer_prompt, text)
+    text = PROMPT.sub(answer_prompt, text)
     try:
         fm = parse_frontmatter(text.encode("utf-8"))
     except NoteError as exc:
@@ -371,8 +357,7 @@ def render_note(template: Template, values: NoteValues) -> str:
         meta.setdefault("session_date", values.session_day or values.note_date)
     if values.session is not None:
         meta["session"] = values.session
-    for note_type, link in values.links.items():
-        meta[note_type] = link
+    meta.update(values.links)
     meta.update(field_values)
     if values.actions or "actions" in meta:
         meta["actions"] = _unique_ids([a.as_property(values.note_date, values.path) for a in values.actions])

@@ -11,17 +11,15 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from vaultkit.atomic import Snapshot, atomic_write, create_exclusive, make_dirs, snapshot, swap
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import Vault
-from vaultkit.new_actions import NewAction
+from vaultkit.journal.note import NewAction
 from vaultkit.text import a_or_an, plural
-
-FORMAT = 1
 
 
 @dataclass
@@ -45,36 +43,28 @@ class Draft:
         return sum(1 for a in self.answers if a) + len(self.decisions)
 
     @property
+    def has_words(self) -> bool:
+        """Anything the person gave that would be lost without the draft."""
+        return bool(self.answered or self.unfinished.strip() or self.actions)
+
+    @property
     def given(self) -> bool:
         """Anything answered, skipped or typed: a note with it is the person's
         choice. Nothing at all, and Ctrl-D means leave, not an empty note."""
-        return self.has_words or any(a is not None for a in self.answers) or bool(self.decisions)
+        return self.has_words or any(a is not None for a in self.answers)
 
     @property
     def begun(self) -> str:
         """When it was started, as a person reads it: `2026-11-24 10:00`."""
         return self.started.replace("T", " ")
 
-    @property
-    def has_words(self) -> bool:
-        """Anything the person gave that would be lost without the draft."""
-        return bool(self.answered or self.unfinished.strip() or self.actions)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["format"] = FORMAT
-        return data
-
 
 def _from_json(data: Any) -> Draft:
-    """A draft from its JSON, every field checked (a hand-edited or half-synced
-    file must give the message below, not a crash halfway through the questions)."""
-    if not isinstance(data, dict):
-        raise TypeError("not a mapping")
-    data = dict(data)
-    data.pop("format", None)
-    actions = [NewAction(**a) for a in data.pop("actions", [])]
-    draft = Draft(**data, actions=actions)
+    """A draft from its JSON, every field checked: a hand-edited or half-synced
+    file must give a message, not a crash halfway through the questions."""
+    fields = {k: v for k, v in data.items() if k != "format"}
+    fields["actions"] = [NewAction(**a) for a in fields.get("actions", [])]
+    draft = Draft(**fields)
     date.fromisoformat(draft.date)
     checks = (
         all(isinstance(v, str) for v in (draft.type, draft.title, draft.started, draft.unfinished)),
@@ -89,10 +79,6 @@ def _from_json(data: Any) -> Draft:
     return draft
 
 
-def draft_path(vault: Vault, note_type: str) -> Path:
-    return vault.state_dir / "drafts" / f"{note_type}.json"
-
-
 class DraftFile:
     """One type's draft file. Another `vaultkit new` in a second terminal, or a
     sync client bringing another device's draft, may write it too: every save
@@ -100,7 +86,7 @@ class DraftFile:
 
     def __init__(self, vault: Vault, note_type: str) -> None:
         self.vault = vault
-        self.path = draft_path(vault, note_type)
+        self.path = vault.state_dir / "drafts" / f"{note_type}.json"
         self.snap = snapshot(self.path)
         self.elsewhere: Path | None = None  # where this run's answers went when the file was taken
 
@@ -109,9 +95,9 @@ class DraftFile:
         return self.snap.data is not None
 
     def read(self) -> Draft | None:
-        """The waiting draft, if any. A draft vaultkit can't read is an error
-        that names the file: it may hold someone's words, so it is never
-        deleted or replaced without being asked."""
+        """The waiting draft, if any. One vaultkit can't read is an error that
+        names the file: it may hold someone's words, so it is never deleted or
+        replaced without being asked."""
         if self.snap.data is None:
             return None
         rel = self.vault.rel(self.path)
@@ -133,8 +119,10 @@ class DraftFile:
     def save(self, draft: Draft) -> None:
         """Write the draft if the file is still this run's; else keep this run's
         answers in a file of their own and say where (nothing overwritten)."""
+        if not (self.exists or draft.has_words):
+            return  # a draft of nothing would only stand in the way
         config = self.vault.config
-        data = json.dumps(draft.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        data = json.dumps({**asdict(draft), "format": 1}, ensure_ascii=False, indent=1).encode("utf-8")
         if self.elsewhere is not None:
             atomic_write(self.elsewhere, data, config.file_mode)  # only this run writes that one
             return
@@ -149,13 +137,14 @@ class DraftFile:
             f"you wrote; your answers are kept in {self.vault.rel(self.elsewhere)}: copy them from there"
         )
 
-    def discard(self) -> bool:
-        """Remove the draft, if it is still the one this run read or wrote."""
-        if self.snap.data is None or snapshot(self.path).data != self.snap.data:
-            return False
-        self.path.unlink(missing_ok=True)
-        self.snap = Snapshot(self.path, None, None)
-        return True
+    def discard(self) -> None:
+        """Remove the draft, if it is still the one this run read or wrote, and
+        the answers this run kept apart."""
+        if self.elsewhere is not None:
+            self.elsewhere.unlink(missing_ok=True)
+        if self.snap.data is not None and snapshot(self.path).data == self.snap.data:
+            self.path.unlink(missing_ok=True)
+            self.snap = Snapshot(self.path, None, None)
 
 
 @dataclass(frozen=True)
@@ -182,10 +171,10 @@ class Waiting:
         return {
             "type": self.type,
             "path": self.path,
-            "started": draft.started if draft else None,
-            "date": draft.date if draft else None,
-            "session": draft.session if draft else None,
-            "answers": draft.answered if draft else None,
+            "started": draft and draft.started,
+            "date": draft and draft.date,
+            "session": draft and draft.session,
+            "answers": draft and draft.answered,
             "resume": f"vaultkit new {self.type} --resume" if draft and not self.kept else None,
             "readable": draft is not None,
         }
@@ -202,8 +191,3 @@ def waiting_drafts(vault: Vault) -> list[Waiting]:
         note_type, _, pid = path.stem.partition(".")
         waiting.append(Waiting(note_type, vault.rel(path), draft, kept=bool(pid)))
     return waiting
-
-
-def started_now(now: datetime) -> str:
-    """`now` (the vault's, from the one clock) as a draft's start."""
-    return now.replace(tzinfo=None).isoformat(timespec="minutes")

@@ -1,10 +1,7 @@
 """Asking on a terminal, with prompt_toolkit: answers of several lines and
 paragraphs, pasted blocks kept in the answer they were pasted into (bracketed
-paste), one key for the editor, one-key choices.
-
-Imported only when `vaultkit new` asks on a terminal, so other commands start
-without prompt_toolkit. Everything is drawn on stderr: stdout keeps only the
-new note's path."""
+paste), one key for the editor, one-key choices. Everything is drawn on
+stderr: stdout keeps only the new note's path."""
 
 from __future__ import annotations
 
@@ -26,14 +23,13 @@ from prompt_toolkit.output import create_output
 
 from vaultkit.actions import DOMAINS, split_string_action
 from vaultkit.atomic import create_exclusive, make_dirs
-from vaultkit.new_actions import NewAction, parse_action_text, with_domain
-from vaultkit.prompts import REVIEW_HELP, Headings, review_line, say
-from vaultkit.templates import answer_problem
+from vaultkit.journal.ask import REVIEW_HELP, Asker, review_line, say
+from vaultkit.journal.note import NewAction, parse_action_text, with_domain
 from vaultkit.text import shorten
 
 if TYPE_CHECKING:
     from vaultkit.actions import Action
-    from vaultkit.templates import Prompt
+    from vaultkit.journal.templates import Prompt
 
 HOW = (
     "Write as much as you like: Enter starts a new line, and Enter on an empty line "
@@ -52,18 +48,14 @@ TOOLBARS = (
 # question must not have its first letter taken for a domain.
 DOMAIN_KEYS = {str(n): name for n, name in enumerate(DOMAINS, 1)}
 DOMAIN_CHOICE = " Domain? " + " ".join(f"{k} {name}" for k, name in DOMAIN_KEYS.items()) + ", Enter: "
+REVIEW_KEYS = {"d": "done", "k": "keep", "x": "dropped", "?": "?"}
+SAID = {"done": "done", "dropped": "dropped", "keep": "kept open"}
 # Shown at an empty action prompt: this is where an empty line ends the list.
 ENDS_LIST = FormattedText([("fg:ansibrightblack", "(an empty line ends this list)")])
-SAID = {"done": "done", "dropped": "dropped", "keep": "kept open"}
 
 
 def _width() -> int:
     return shutil.get_terminal_size((80, 24)).columns
-
-
-def _toolbar() -> str:
-    width = _width()
-    return next((t for t in TOOLBARS if len(t) < width), "")
 
 
 def drain_typeahead() -> None:
@@ -80,19 +72,18 @@ def drain_typeahead() -> None:
         pass  # stdin closed or no longer a terminal: nothing is waiting there
 
 
-class TerminalAsker(Headings):
+class TerminalAsker(Asker):
     """The person at a terminal. `scratch` is the owner-only folder (inside the
-    vault) where an answer is put for the editor: never /tmp."""
+    vault) where an answer is put for the editor: never /tmp. `edit_file` is
+    the CLI's editor: None when it ran cleanly, else why not."""
 
     terminal = True
 
     def __init__(
         self, scratch: Path, dir_mode: int, file_mode: int, edit_file: Callable[[Path], str | None]
     ) -> None:
-        self.ended = False
-        self._scratch = scratch
-        self._modes = (dir_mode, file_mode)
-        self._edit_file = edit_file  # the CLI's editor (click.edit): None when it ran cleanly, else why not
+        super().__init__()
+        self._scratch, self._modes, self._edit_file = scratch, (dir_mode, file_mode), edit_file
         self._output = create_output(stdout=sys.stderr)
         # Two sessions: a one-line prompt must not inherit the multi-line keys.
         self._answers: PromptSession[str] = PromptSession(
@@ -100,29 +91,34 @@ class TerminalAsker(Headings):
             multiline=True,
             key_bindings=self._answer_keys(),
             prompt_continuation="  ",
-            bottom_toolbar=_toolbar,
+            bottom_toolbar=lambda: next((t for t in TOOLBARS if len(t) < _width()), ""),
         )
-        self._lines: PromptSession[str] = PromptSession(output=self._output, key_bindings=self._line_keys())
-        self._typing = ""  # the buffer when Ctrl-C came
+        self._lines: PromptSession[str] = PromptSession(output=self._output)
+        self._typing = ""  # what was being typed when Ctrl-C came
         self._pasted: list[str] = []  # further lines of a block pasted at the action prompt
         self._block = False  # the action being asked about is a line of a pasted block
         self._held: list[NewAction] = []  # typed actions not yet handed over (Ctrl-C at "Domain?")
         self._kind = "external"
         self._carried = ""  # typed at the domain question: the start of the next action
 
-    # ------------------------------------------------------------ keys
+    def _prompt(self, session: PromptSession[str], start: str, hint: FormattedText | None) -> str | None:
+        """One answer; None for Ctrl-D on an empty one."""
+        try:
+            return session.prompt("> ", default=start, placeholder=hint)
+        except KeyboardInterrupt:
+            self._typing = session.default_buffer.text
+            raise
+        except EOFError:
+            self.ended = True
+            return None
 
-    def _interrupt(self, event: KeyPressEvent) -> None:
-        self._typing = event.current_buffer.text
-        event.app.exit(exception=KeyboardInterrupt())
-
-    def _one_key(
-        self, text: str, keys: dict[str, str], default: str | None, typing: bool = False
+    def choose(
+        self, question: str, keys: dict[str, str], default: str | None = None, carry: bool = False
     ) -> str | None:
-        """Wait for one of `keys`; Enter gives `default` (with None, Enter does
-        nothing: a choice must be made); Ctrl-D gives None. Other keys do nothing,
-        unless `typing`: then other text typed (or pasted) ends the question and
-        comes back after a NUL, so that it is never thrown away."""
+        """One of `keys`; Enter gives `default` (with None, Enter does nothing: a
+        choice must be made); Ctrl-D gives None. Other keys do nothing, unless
+        `carry`: then other text typed (or pasted) ends the question as Enter
+        does, and is kept as the start of the next answer."""
         bindings = KeyBindings()
 
         def choose(result: str | None) -> Callable[[KeyPressEvent], None]:
@@ -130,8 +126,9 @@ class TerminalAsker(Headings):
 
         def typed(event: KeyPressEvent) -> None:
             pasted = event.key_sequence[0].key == Keys.BracketedPaste  # lines and all
-            if typing and (pasted or event.data.isprintable()):
-                event.app.exit(result="\0" + event.data)
+            if carry and (pasted or event.data.isprintable()):
+                self._carried = event.data
+                event.app.exit(result=default)
 
         for key, result in keys.items():
             bindings.add(key)(choose(result))
@@ -141,32 +138,14 @@ class TerminalAsker(Headings):
         bindings.add("c-d")(choose(None))
         bindings.add(Keys.BracketedPaste)(typed)
         bindings.add("<any>")(typed)
-        app: Application[str | None] = Application(
-            layout=Layout(Window(FormattedTextControl(text), dont_extend_height=True, wrap_lines=True)),
-            key_bindings=bindings,
-            output=self._output,
-        )
+        window = Window(FormattedTextControl(question), dont_extend_height=True, wrap_lines=True)
+        app: Application[str | None] = Application(Layout(window), key_bindings=bindings, output=self._output)
         return app.run()
 
-    def _domain(self, action: NewAction, named: bool) -> tuple[str | None, str, bool]:
-        """The action's domain, chosen with one key (Enter: the #tag it was typed
-        with, else none); other text typed meanwhile, the next action's start;
-        and whether Ctrl-D was pressed. `named`: the question says which action
-        it is about (a line of a pasted block, not the one just typed)."""
-        tagged = split_string_action(action.text).domain
-        label = f"  {shorten(action.text)} ·" if named else " "
-        question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
-        result = self._one_key(question, DOMAIN_KEYS, tagged or "", typing=True)
-        if result is None:
-            return tagged, "", True
-        if result.startswith("\0"):
-            return tagged, result[1:], False
-        return result or None, "", False
-
     def _editor(self, text: str) -> str | None:
-        """The answer written in $VISUAL/$EDITOR; None when no editor ran. The
-        answer waits for the editor in the vault's owner-only drafts folder:
-        it is note text, so never in /tmp."""
+        """The answer written in $VISUAL/$EDITOR; None when no editor ran. It
+        waits for the editor in the vault's owner-only drafts folder: it is
+        note text, so never in /tmp."""
         dir_mode, file_mode = self._modes
         make_dirs(self._scratch, dir_mode)
         path = self._scratch / f"answer-{os.getpid()}.md"
@@ -174,8 +153,7 @@ class TerminalAsker(Headings):
         create_exclusive(path, text.encode("utf-8"), file_mode)
         written = None
         try:
-            problem = self._edit_file(path)
-            if problem is None:
+            if (problem := self._edit_file(path)) is None:
                 written = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problem = f"Could not read the answer back ({exc.__class__.__name__})"
@@ -185,13 +163,8 @@ class TerminalAsker(Headings):
             say(f"{problem}; your answer is as it was.")
         return written
 
-    def _line_keys(self) -> KeyBindings:
-        bindings = KeyBindings()
-        bindings.add("c-c")(self._interrupt)
-        return bindings
-
     def _answer_keys(self) -> KeyBindings:
-        bindings = self._line_keys()
+        bindings = KeyBindings()
 
         @bindings.add("enter")
         def _enter(event: KeyPressEvent) -> None:
@@ -212,8 +185,8 @@ class TerminalAsker(Headings):
             self.ended = True  # this answer is kept; the note is written now
             if not event.current_buffer.text.strip():  # no answer: not a skip either
                 event.app.exit(exception=EOFError())
-                return
-            event.current_buffer.validate_and_handle()
+            else:
+                event.current_buffer.validate_and_handle()
 
         @bindings.add("c-o")
         def _edit(event: KeyPressEvent) -> None:
@@ -229,58 +202,29 @@ class TerminalAsker(Headings):
 
         return bindings
 
-    # ------------------------------------------------------------ the questions
-
     def intro(self, label: str) -> None:
         width = min(_width(), 100) - 1
         say(textwrap.fill(f"{label}. Every question is optional.", width))
         say(textwrap.fill(HOW, width))
-        left = sorted(p.name for p in self._scratch.glob("answer-*.md")) if self._scratch.is_dir() else []
-        for name in left:
+        for left in sorted(self._scratch.glob("answer-*.md")):
             say(
-                f"Note: an answer being written in an editor was left in .vaultkit/drafts/{name}; "
+                f"Note: an answer being written in an editor was left in .vaultkit/drafts/{left.name}; "
                 "copy what you need from it, then delete it."
             )
-
-    def confirm(self, question: str) -> bool:
-        return self._one_key(f"{question} [y/N] ", {"y": "y", "n": "n"}, "n") == "y"
-
-    def choose(self, question: str, keys: dict[str, str]) -> str | None:
-        return self._one_key(question, keys, None)  # no default: Enter must not choose a day
 
     def decide(self, action: Action) -> str | None:
         if self.ended:
             return None
-        while True:
-            keys = {"d": "done", "k": "keep", "x": "dropped", "?": "?"}
-            answer = self._one_key(review_line(action), keys, "keep")
-            if answer is None:
-                self.ended = True
-                return None
-            if answer != "?":
-                say(f"    → {SAID[answer]}")
-                return answer
+        while (answer := self.choose(review_line(action), REVIEW_KEYS, "keep")) == "?":
             say(REVIEW_HELP)
+        self.ended = answer is None
+        if answer is not None:
+            say(f"    → {SAID[answer]}")
+        return answer
 
-    def ask(self, prompt: Prompt, start: str = "") -> str | None:
-        if self.ended:
-            return None
-        say(f"\n{prompt.question}")
-        if start:
-            say("(what you were writing when you stopped)")
+    def _answer(self, prompt: Prompt, start: str) -> str | None:
         session = self._lines if prompt.field is not None else self._answers  # a property: one line
-        while True:
-            self._typing = ""
-            try:
-                answer = session.prompt("> ", default=start, placeholder=None)
-            except EOFError:  # Ctrl-D on an empty answer
-                self.ended = True
-                return None
-            problem = answer_problem(prompt, answer)
-            if problem is None:
-                return answer
-            say(problem)
-            start = ""
+        return self._prompt(session, start, None)
 
     def ask_action(self, kind: str, start: str = "") -> NewAction | None:
         """One action, then its domain question: after every action, one at a
@@ -292,37 +236,31 @@ class TerminalAsker(Headings):
         self._kind = kind
         start, self._carried = start or self._carried, ""
         while (action := self._next_pasted(kind)) is None:
-            self._typing = ""
-            try:
-                typed = self._lines.prompt("> ", default=start, placeholder=ENDS_LIST)
-            except EOFError:
-                self.ended = True
-                return None
+            typed = self._prompt(self._lines, start, ENDS_LIST)
             # A block pasted here is several actions, one per line.
-            self._pasted = [line for line in typed.splitlines() if line.strip()]
+            self._pasted = [line for line in (typed or "").splitlines() if line.strip()]
             if not self._pasted:
                 return None
-            self._block = len(self._pasted) > 1
-            start = ""
+            self._block, start = len(self._pasted) > 1, ""
         self._held = [action]
-        domain, carried, self.ended = self._domain(action, self._block)
-        self._held = []
-        if domain:
+        tagged = split_string_action(action.text).domain
+        label = f"  {shorten(action.text)} ·" if self._block else " "  # a line of a block: named
+        question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
+        chosen = self.choose(question, DOMAIN_KEYS, tagged or "", carry=True)
+        self._held, self.ended = [], chosen is None
+        if domain := chosen or tagged:  # a key; Enter, Ctrl-D or words typed keep the tag
             say(f"  #{domain}")
             action = with_domain(action, domain)
-        lines = [line for line in carried.splitlines() if line.strip()]
+        lines = [line for line in self._carried.splitlines() if line.strip()]
         if len(lines) > 1:  # a block pasted at the question: the next actions
             self._pasted += lines
-            self._block = True
-        else:
-            self._carried = carried
+            self._block, self._carried = True, ""
         return action
 
     def _next_pasted(self, kind: str) -> NewAction | None:
         """The next line of a pasted block as an action (a line that is only a box is none)."""
         while self._pasted:
-            action = parse_action_text(self._pasted.pop(0), kind)
-            if action is not None:
+            if (action := parse_action_text(self._pasted.pop(0), kind)) is not None:
                 return action
         self._block = False
         return None

@@ -1,0 +1,1 @@
+"""Writing a note: plan, templates, the note's text, asking, drafts."""
