@@ -1,7 +1,6 @@
 """The vault on the disk: finding it, walking and reading its notes, safe
-paths. (Writing files: `atomic.py`; this device and the vault's lock:
-`device.py`.) The promises kept here: vaultkit only scans a folder that is a
-vault and never writes outside it.
+paths, and the vault's lock. (Writing files: `atomic.py`.) The promises kept
+here: vaultkit only scans a folder that is a vault and never writes outside it.
 """
 
 from __future__ import annotations
@@ -13,18 +12,20 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit.atomic import READ_FLAGS, create_exclusive, make_dirs
 from vaultkit.config import Config, config_from_mapping, config_text
 from vaultkit.conflicts import candidates
-from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError
+from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError, VaultkitError
 
 MARKER_DIRS = (".vaultkit", ".obsidian")
 CONFIG_FILE = ".vaultkit/config.yaml"
 LOCAL_DIR = ".vaultkit/local"  # this device's store and lock; see README "Where vaultkit keeps its state"
 INIT_HINT = "run `vaultkit init` in your notes folder, or pass --vault PATH"
+LOCK_WAIT = 60.0  # seconds a command waits for another vaultkit process on the same vault
 
 
 def stem(rel: str) -> str:
@@ -161,10 +162,6 @@ class NoteFile(NamedTuple):
         return f"{self.size}:{self.mtime_ns}:{self.inode}:{self.ctime_ns}"
 
 
-def note_file(rel: str, path: str, st: os.stat_result) -> NoteFile:
-    return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-
-
 class WalkProblem(NamedTuple):
     """A file or folder the walk could not take, and why."""
 
@@ -288,7 +285,11 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
         st = os.stat(path)
     except OSError:
         return None
-    return note_file(rel, path, st) if stat.S_ISREG(st.st_mode) else None
+    return (
+        NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        if stat.S_ISREG(st.st_mode)
+        else None
+    )
 
 
 def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool]:
@@ -310,6 +311,29 @@ def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool]:
         os.close(fd)
     data = b"".join(chunks) if len(chunks) != 1 else chunks[0]
     return data[:limit], len(data) <= limit
+
+
+@contextmanager
+def vault_lock(vault: Vault) -> Iterator[None]:
+    """One vaultkit process at a time on this vault on this device (index, watch
+    batches, done...): the OS's lock on a file in LOCAL_DIR, released if the
+    process dies. Editors, sync clients and other devices are not asked to wait:
+    every replace of a file others write is compare-and-swap (atomic.swap)."""
+    from filelock import FileLock, Timeout
+
+    folder = vault.root / LOCAL_DIR
+    make_dirs(folder, vault.config.dir_mode)
+    lock = FileLock(folder / "lock", timeout=LOCK_WAIT, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise VaultkitError(
+            f"another vaultkit process has been busy with this vault for {LOCK_WAIT:g} s; try again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 # ---------------------------------------------------------------- safe paths

@@ -19,7 +19,7 @@ from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
 from vaultkit.fs import Vault, safe_target
 from vaultkit.new_actions import NewAction, parse_action_text
 from vaultkit.practice import OPENS_SESSION
-from vaultkit.refresh import opened, refresh, scan
+from vaultkit.refresh import Request, opened, refresh, scan
 from vaultkit.sessions import carried_over, choose_session, expected_day, parse_date_option, session_links
 from vaultkit.template_files import find_template, note_path
 from vaultkit.templates import (
@@ -322,7 +322,10 @@ def create_note(
             scan(vault, store, today)  # a `done` or `drop` made while the person wrote wins
             decisions, skipped = _still_open(store, decisions)
             report = refresh(
-                vault, store, today, commands=list(decisions.items()), on=note_date, write_summary=summary
+                vault,
+                store,
+                today,
+                Request(commands=list(decisions.items()), on=note_date, write_summary=summary),
             )
         _tell_skipped(skipped, notice)
         problems = [o.problem for o in report.commanded if o.problem]

@@ -9,21 +9,20 @@ judges what the person changed (harvest), writes those changes and the
 command's own into their notes (apply), derives the block from the store's
 facts (render), and replaces the summary compare-and-swap when its bytes
 differ (write). If anyone saved the summary between the read and the
-replace (an editor, Obsidian Tasks, a sync client), the round starts again
-from their copy: its boxes are applied too, and their text outside the
-markers is what gets kept.
+replace, the round starts again from their copy: its boxes are applied too,
+and their text outside the markers is what gets kept.
 
-`vaultkit index` runs it over the whole vault, `vaultkit watch` over each
-batch (and may have it leave a summary the person has just saved alone for
-a moment: `wait`), `done` / `reopen` / `drop` with their own change, which
-wins over anything older in the summary. Commands that only read run `scan`.
+What a run is asked is a `Request`, what it did its `Report`. A watcher's
+batch adds `Watching`: a reading that looks like a save caught halfway is
+put back (`Report.held`), and a summary someone else has just saved is left
+alone for the rest of the quiet period (`Report.deferred`); the watcher
+comes back for both.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,15 +31,22 @@ from pathlib import Path
 
 from vaultkit.actions import Change, Outcome
 from vaultkit.atomic import Snapshot, make_dirs, snapshot, swap
-from vaultkit.device import vault_lock
 from vaultkit.frontmatter import Problem
-from vaultkit.fs import NoteFile, Vault, WalkProblem, safe_target, stat_note, summary_copies, walk_notes
+from vaultkit.fs import (
+    NoteFile,
+    Vault,
+    WalkProblem,
+    safe_target,
+    stat_note,
+    summary_copies,
+    vault_lock,
+    walk_notes,
+)
 from vaultkit.notes import NoteRecord, own_types, read_note
 from vaultkit.obsidian import tasks_global_filter
 from vaultkit.overview import Overview
 from vaultkit.practice import Practice
-from vaultkit.schema import open_store
-from vaultkit.store import Store
+from vaultkit.store import Store, open_store
 from vaultkit.summary.derive import Counts
 from vaultkit.summary.file import Copy, Layout, SummaryError, digest, layout, owned_text, summary_text
 from vaultkit.summary.render import line_of, render
@@ -50,8 +56,6 @@ ATTEMPTS = 5  # summary writes raced by another writer before the run gives up f
 RACY_NS = 3_000_000_000  # FAT and exFAT keep 2 s; SMB and HFS+ 1 s; a margin for clock skew
 
 Progress = Callable[[list[NoteFile]], Iterable[NoteFile]]
-Hold = Callable[[str, NoteRecord | None], bool]  # put a note's new reading back, to look again later
-Wait = Callable[[os.stat_result, str], float]  # seconds to leave alone a summary someone else saved
 
 
 @contextmanager
@@ -65,26 +69,98 @@ def opened(vault: Vault, notice: Callable[[str], None]) -> Iterator[Store]:
             store.close()
 
 
+@dataclass(frozen=True)
+class Watching:
+    """What a watcher's batch adds to a run."""
+
+    settled: frozenset[str] = frozenset()  # notes past their settle time: taken as they are now
+    quiet: float = 0.0  # seconds a summary someone else saved is left alone
+    save: tuple[str, float] = ("", 0.0)  # the latest such save seen, and when it was first seen
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one run is asked for, beyond keeping the summary up to date."""
+
+    paths: Collection[str] | None = None  # only these notes and `folders`; None: the whole vault
+    folders: Collection[str] = ()
+    commands: Sequence[tuple[str, str]] = ()  # (id or prefix, status); an unknown id changes nothing
+    on: date | None = None  # the day the commands are recorded as of (default today)
+    write_summary: bool = True  # False: only the notes change
+    adopt: bool = False  # a summary without markers gets the block below its text
+    watching: Watching | None = None
+
+
 @dataclass
 class Report:
-    """What one refresh did, for the command to report."""
+    """What one run did, for the command to report."""
 
     counts: Counts = Counts(0, 0, 0, 0, 0)
     files: int = 0  # notes looked at (conflict copies included)
     read: int = 0  # of them read from disk (the rest were known unchanged)
-    held: set[str] = field(default_factory=set)  # put back by `hold`, to look at again later
+    held: set[str] = field(default_factory=set)  # put back until they settle (Watching)
     commanded: list[Outcome] = field(default_factory=list)  # the command's own changes
     ticked: list[Outcome] = field(default_factory=list)  # boxes changed in the summary, applied
     problems: list[str] = field(default_factory=list)  # what was not applied, and why
     unreadable: list[tuple[str, Problem]] = field(default_factory=list)
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     summary_written: bool = False
-    deferred: float = 0.0  # the summary was left alone (`wait`) for this long: run again then
+    deferred: float = 0.0  # the summary was left alone for this long: run again then
+    save: tuple[str, float] | None = None  # someone else's save of the summary seen (Watching.save)
 
 
 def big_picture(vault: Vault, store: Store, today: date) -> tuple[Practice, Overview]:
     """The practice, and the overview (the summary's and `vaultkit status`'s)."""
     return store.view().big_picture(vault.config.follow_ups, today)
+
+
+def scan(vault: Vault, store: Store, today: date, progress: Progress | None = None) -> Report:
+    """Bring the store up to date with every note; a note whose stat key is unchanged is not read."""
+    report = Report()
+    _scan(vault, store, Request(), report, progress)
+    return _finish(store, today, report)
+
+
+def refresh(
+    vault: Vault, store: Store, today: date, request: Request = Request(), progress: Progress | None = None
+) -> Report:
+    """The whole pipeline (see the module's doc). An id of `request.commands`
+    that is unknown or ambiguous stops the run before anything is changed."""
+    report = Report()
+    _scan(vault, store, request, report, progress)
+    scanned = list(report.problems)
+    commands = request.commands
+    ordered = store.view().resolve([given for given, _ in commands])
+    chosen = [
+        Change(a, status, request.on or today) for a, (_, status) in zip(ordered, commands, strict=True)
+    ]
+    if not request.write_summary:
+        report.commanded = _apply(vault, store, chosen)
+        return _finish(store, today, report)
+    target = safe_target(vault, vault.config.summary_path)
+    for attempt in range(ATTEMPTS):
+        try:
+            found = _read_summary(vault, target, request.adopt)
+        except SummaryError as exc:
+            report.commanded += _apply(vault, store, chosen)
+            raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
+        if found.where.adopted and attempt == 0:  # said once, on stderr (not a change left undone)
+            scanned.append(f"{vault.config.summary_path}: {found.where.adopted}")
+        harvest = _harvest(store, found, {c.action.id for c in chosen}, today)
+        report.commanded += _apply(vault, store, chosen)
+        chosen = []  # made once, whatever happens to the summary below
+        _apply_ticks(vault, store, harvest, report)
+        report.problems = scanned + harvest.problems + harvest.notices
+        block = _render(vault, store, today, found, harvest)
+        if _write(vault, store, found, block, harvest, report, request.watching):
+            break
+        # Someone saved the summary meanwhile: read their copy, apply its boxes too.
+    else:
+        report.problems.append(
+            f"{vault.config.summary_path} kept changing while vaultkit wrote it; "
+            "the next run (a watcher makes one by itself) tries again"
+        )
+    return _finish(store, today, report)
 
 
 def _finish(store: Store, today: date, report: Report) -> Report:
@@ -98,56 +174,34 @@ def _finish(store: Store, today: date, report: Report) -> Report:
 # ---------------------------------------------------------------- stat -> read -> store
 
 
-def scan(
-    vault: Vault,
-    store: Store,
-    today: date,
-    paths: Iterable[str] | None = None,
-    folders: Iterable[str] = (),
-    hold: Hold | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    """Bring the store up to date with the notes: all of them (`paths` None),
-    or these paths and folders. A note whose stat key is unchanged is not read."""
-    return _finish(store, today, _scan(vault, store, paths, folders, hold, progress))
-
-
-def _scan(
-    vault: Vault,
-    store: Store,
-    paths: Iterable[str] | None = None,
-    folders: Iterable[str] = (),
-    hold: Hold | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    files, changed, gone = _stat(vault, store, paths, folders)
-    report = Report(files=files)
-    if hold is not None:
-        report.held |= {rel for rel in gone if hold(rel, None)}
+def _scan(vault: Vault, store: Store, request: Request, report: Report, progress: Progress | None) -> None:
+    watching = request.watching
+    changed, gone = _stat(vault, store, request.paths, request.folders, report)
+    held = {rel for rel in gone if _holds(store, rel, None, watching)}
     vanished: set[str] = set()  # between the stat and the read
     notes = progress(changed) if progress and changed else changed
-    store.put(_read(vault, notes, report, hold, vanished), gone - report.held)
+    store.put(_read(vault, store, notes, report, watching, vanished), gone - held)
     store.put([], vanished)
-    return report
+    report.held |= held
 
 
 def _stat(
-    vault: Vault, store: Store, paths: Iterable[str] | None, folders: Iterable[str]
-) -> tuple[int, list[NoteFile], set[str]]:
-    """(how many notes there are where we looked, those whose stat key is not
-    the stored one, the stored paths that are no longer notes)."""
+    vault: Vault, store: Store, paths: Collection[str] | None, folders: Collection[str], report: Report
+) -> tuple[list[NoteFile], set[str]]:
+    """(the notes whose stat key is not the stored one, the stored paths that
+    are no longer notes), where the request looks."""
     changed: dict[str, NoteFile] = {}
     gone: set[str] = set()
-    files = 0
     for folder in [""] if paths is None else [f.rstrip("/") for f in folders]:
+        under = folder + "/" if folder else ""
         problems: list[WalkProblem] = []
         exists = not folder or (vault.root / folder).is_dir()
         found = list(walk_notes(vault, problems, start=folder)) if exists else []
-        known = store.keys(folder + "/" if folder else "")
-        files += len(found)
+        known = store.keys(under)
+        report.files += len(found)
         changed.update((n.rel, n) for n in found if known.get(n.rel) != n.key)
         gone |= known.keys() - {n.rel for n in found}
-        store.set_walk_problems(problems, folder + "/" if folder else "")
+        store.set_walk_problems(problems, under)
     for rel in sorted(set(paths or ()) - changed.keys()):
         if not _utf8(rel):
             continue  # a name that is not UTF-8: the walk reports it
@@ -157,11 +211,16 @@ def _stat(
             gone.add(rel)
         elif note is not None and known_key != note.key:
             changed[rel] = note
-    return files, list(changed.values()), gone
+    return list(changed.values()), gone
 
 
 def _read(
-    vault: Vault, notes: Iterable[NoteFile], report: Report, hold: Hold | None, vanished: set[str]
+    vault: Vault,
+    store: Store,
+    notes: Iterable[NoteFile],
+    report: Report,
+    watching: Watching | None,
+    vanished: set[str],
 ) -> Iterator[tuple[str, NoteRecord]]:
     """Each note's record with the stat key to keep. A note read within a coarse
     clock's tick of its last write keeps none, so it is read again next time:
@@ -170,17 +229,25 @@ def _read(
     for note in notes:
         try:
             record = read_note(note, vault.config.max_note_bytes, types)
-        except Exception as exc:  # a bug of ours: that note waits, the run goes on
+        except Exception as exc:  # a bug of ours: that note keeps what it said, the run goes on
             report.problems.append(f"{note.rel}: {type(exc).__name__}; kept its previous actions")
-            report.held.add(note.rel)
             continue
-        if hold is not None and hold(note.rel, record):
+        if _holds(store, note.rel, record, watching):
             report.held.add(note.rel)
         elif record is None:
             vanished.add(note.rel)
         else:
             report.read += 1
             yield (note.key if time.time_ns() - note.mtime_ns >= RACY_NS else ""), record
+
+
+def _holds(store: Store, rel: str, record: NoteRecord | None, watching: Watching | None) -> bool:
+    """Whether a watcher puts this reading back: it would hide actions the store
+    knows, and the note has not settled (a save caught halfway looks like that)."""
+    if watching is None or rel in watching.settled:
+        return False
+    known = store.action_count(rel)
+    return known > 0 and (record is None or record.error is not None or len(record.actions) < known)
 
 
 def _utf8(rel: str) -> bool:
@@ -191,58 +258,7 @@ def _utf8(rel: str) -> bool:
     return True
 
 
-# ---------------------------------------------------------------- the whole pipeline
-
-
-def refresh(
-    vault: Vault,
-    store: Store,
-    today: date,
-    *,
-    paths: Iterable[str] | None = None,
-    folders: Iterable[str] = (),
-    commands: Sequence[tuple[str, str]] = (),
-    on: date | None = None,
-    write_summary: bool = True,
-    adopt: bool = False,
-    hold: Hold | None = None,
-    progress: Progress | None = None,
-    wait: Wait | None = None,
-) -> Report:
-    """The whole pipeline (see the module's doc). `commands` are (id or
-    prefix, status) pairs, recorded as of `on` (default today); an id that
-    is unknown or ambiguous stops the run before anything is changed."""
-    report = _scan(vault, store, paths, folders, hold, progress)
-    scanned = list(report.problems)
-    ordered = store.view().resolve([given for given, _ in commands])
-    chosen = [Change(a, status, on or today) for a, (_, status) in zip(ordered, commands, strict=True)]
-    if not write_summary:
-        report.commanded = _apply(vault, store, chosen)
-        return _finish(store, today, report)
-    target = safe_target(vault, vault.config.summary_path)
-    for attempt in range(ATTEMPTS):
-        try:
-            found = _read_summary(vault, target, adopt)
-        except SummaryError as exc:
-            report.commanded += _apply(vault, store, chosen)
-            raise SummaryError(f"{vault.config.summary_path}: {exc}") from None
-        if found.where.adopted and attempt == 0:  # said once, on stderr (not a change left undone)
-            scanned.append(f"{vault.config.summary_path}: {found.where.adopted}")
-        harvest = _harvest(store, found, {c.action.id for c in chosen}, today)
-        report.commanded += _apply(vault, store, chosen)
-        chosen = []  # made once, whatever happens to the summary below
-        _apply_ticks(vault, store, harvest, report)
-        report.problems = scanned + harvest.problems + harvest.notices
-        block = _render(vault, store, today, found, harvest)
-        if _write(vault, store, found, block, harvest, report, wait):
-            break
-        # Someone saved the summary meanwhile: read their copy, apply its boxes too.
-    else:
-        report.problems.append(
-            f"{vault.config.summary_path} kept changing while vaultkit wrote it; "
-            "the next run (a watcher makes one by itself) tries again"
-        )
-    return _finish(store, today, report)
+# ---------------------------------------------------------------- harvest -> apply
 
 
 @dataclass(frozen=True)
@@ -264,9 +280,8 @@ class Found:
 def _read_summary(vault: Vault, target: Path, adopt: bool) -> Found:
     snap = snapshot(target)
     text = summary_text(snap.data)
-    where = layout(text, adopt)
     copies = [Copy(vault, rel) for rel in summary_copies(vault)]
-    return Found(snap, text, where, [copy for copy in copies if copy.snap.data is not None])
+    return Found(snap, text, layout(text, adopt), [copy for copy in copies if copy.snap.data is not None])
 
 
 @dataclass
@@ -311,7 +326,7 @@ def _apply(vault: Vault, store: Store, changes: list[Change]) -> list[Outcome]:
     outcomes = apply(vault, store, changes)
     sources = {o.change.action.source for o in outcomes if o.applied}
     if sources:
-        _scan(vault, store, paths=sources)
+        _scan(vault, store, Request(paths=sources), Report(), None)
     return outcomes
 
 
@@ -330,6 +345,9 @@ def _apply_ticks(vault: Vault, store: Store, harvest: Harvest, report: Report) -
     store.set_pending(harvest.waiting)
 
 
+# ---------------------------------------------------------------- render -> write
+
+
 def _render(vault: Vault, store: Store, today: date, found: Found, harvest: Harvest) -> str:
     """The summary as it should be: the person's text around the block derived from the facts."""
     kept = [copy.rel for copy in found.copies if copy not in found.merged]
@@ -340,20 +358,38 @@ def _render(vault: Vault, store: Store, today: date, found: Found, harvest: Harv
     return found.where.compose(block)
 
 
+def _quiet_left(found: Found, watching: Watching, report: Report) -> float:
+    """Seconds to leave alone yet a summary someone else saved. Its age is the
+    longer of what its mtime says and how long ago the watcher first saw that
+    save, so a file dated in the future (a skewed clock elsewhere) waits once."""
+    st, now = found.snap.stat, time.time()
+    assert st is not None and found.text is not None
+    save = f"{digest(found.text)}:{st.st_mtime_ns}"  # the same bytes saved again are a new save
+    first = watching.save[1] if watching.save[0] == save else now
+    report.save = (save, first)
+    age = max(now - st.st_mtime, now - first)
+    return max(0.0, min(watching.quiet, watching.quiet - age))
+
+
 def _write(
-    vault: Vault, store: Store, found: Found, block: str, harvest: Harvest, report: Report, wait: Wait | None
+    vault: Vault,
+    store: Store,
+    found: Found,
+    block: str,
+    harvest: Harvest,
+    report: Report,
+    watching: Watching | None,
 ) -> bool:
     """Replace the summary if its bytes differ, compare-and-swap; False when
     someone saved it since it was read (then the round is made again)."""
-    text, st = found.text, found.snap.stat
+    text = found.text
     if block != text:
-        if wait and text is not None and st is not None and digest(text) != store.meta("written"):
-            left = wait(st, text)  # someone else saved it: the watcher may leave it alone a while
-            if left > 0:
-                for key, value in harvest.unshown.left_alone(text).items():
-                    store.set_meta(key, value)
-                report.deferred = left
-                return True
+        theirs = text is not None and found.snap.stat is not None and digest(text) != store.meta("written")
+        if watching and theirs and (left := _quiet_left(found, watching, report)) > 0:
+            for key, value in harvest.unshown.left_alone(text).items():
+                store.set_meta(key, value)
+            report.deferred = left
+            return True
         make_dirs(found.snap.path.parent, vault.config.dir_mode)  # summary_path in a folder not made yet
         if swap(found.snap, block.encode("utf-8"), vault.config.file_mode) is not None:
             return False

@@ -1,49 +1,153 @@
 """The store: one SQLite database per device, inside the vault, holding facts.
 
-Per note: its stat key and, for vaultkit's own notes, what it says (its
-fields, its actions as written). Beside them, what the walk could not take,
-and the tick protocol's own state: ticks waiting for their note, what `done`
-wrote over (so that `reopen` gives the bytes back), the follow-ups nudged,
-and in `meta` what this device last wrote to the summary. Nothing derived is
-kept: links, unique ids, sections and order are worked out from the facts on
-every run (`derive.View`, which `view()` gives). Delete it and the next run
-reads every note again. A damaged or foreign database is set aside and
-rebuilt, never a crash (`schema.py`). Where it lives and why: README, "Where
-vaultkit keeps its state".
+Every note's stat key; for vaultkit's own notes, what they say (fields, and
+actions as written). Beside them, what the walk could not take, and the tick
+protocol's own state: ticks waiting for their note, what `done` wrote over
+(so that `reopen` gives the bytes back), the follow-ups nudged, and in `meta`
+what this device last wrote to the summary. Nothing derived is kept: every
+view is worked out from the facts (`derive.View`, which `view()` gives).
+Delete it and the next run reads every note again; a damaged, foreign or
+outdated one is set aside and rebuilt with a notice, never a crash. Where it
+lives and why: README, "Where vaultkit keeps its state".
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+import os
+import socket
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.actions import Action
+from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
-from vaultkit.notes import NoteRecord
+from vaultkit.fs import LOCAL_DIR, Vault
+from vaultkit.notes import READER_VERSION, NoteRecord, own_types
 from vaultkit.practice import Practice
 from vaultkit.summary.derive import View, derive
 
 if TYPE_CHECKING:
     from vaultkit.summary.ticks import Pending
 
+APPLICATION_ID = 0x766B7431  # "vkt1": tells vaultkit's database from any other SQLite file
+SCHEMA_VERSION = 6  # `PRAGMA user_version`; 5 is migrated, older ones are rebuilt
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (    -- every note, by its stat key
+    path TEXT PRIMARY KEY,
+    key TEXT NOT NULL                 -- size:mtime_ns:inode:ctime_ns when read; '' to read it again
+);
+CREATE TABLE IF NOT EXISTS notes (    -- what vaultkit's own notes say (see notes.is_own)
+    path TEXT PRIMARY KEY,
+    type TEXT, date TEXT, session INTEGER, mood REAL,
+    session_date TEXT,                -- an intention's day of the session, when not its own date
+    wheel TEXT,                       -- a check-in's integration wheel: JSON {"mind": 6, ...}
+    practice TEXT,                    -- JSON {"next_session": ..., "dismissed": [...]}
+    error TEXT, error_line INTEGER,   -- why it could not be read
+    problems TEXT                     -- schema problems: JSON [[message, line], ...]
+);
+CREATE TABLE IF NOT EXISTS actions (  -- as written in their note, in its order
+    path TEXT NOT NULL, idx INTEGER NOT NULL,
+    wid TEXT NOT NULL, explicit INTEGER NOT NULL,  -- the id as the note gives it (or derives it)
+    text TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+    due TEXT, done TEXT, domain TEXT,
+    PRIMARY KEY (path, idx)
+);
+CREATE TABLE IF NOT EXISTS walk_problems (path TEXT PRIMARY KEY, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (uid TEXT PRIMARY KEY, status TEXT NOT NULL, day TEXT NOT NULL,
+                                    source TEXT NOT NULL, line TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS undo (path TEXT NOT NULL, wid TEXT NOT NULL, written TEXT NOT NULL,
+                                 original TEXT NOT NULL, PRIMARY KEY (path, wid));
+CREATE TABLE IF NOT EXISTS nudged (follow_up TEXT PRIMARY KEY, day TEXT NOT NULL);
+"""
+# Schema 5 kept every note's fields in `notes`; the tick protocol's tables are unchanged.
+FROM_5 = "DROP TABLE notes; DROP TABLE actions; DELETE FROM walk_problems;"
+LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")
 CHUNK = 2000  # notes put in at a time: a first read of 100,000 notes never holds them all
+_ALL = "\U0010ffff"  # sorts after every path: [under, under + _ALL) is a folder
 
 
-def _note_row(key: str, r: NoteRecord) -> tuple[object, ...]:
+class StoreProblem(Exception):
+    """The database is not one this vaultkit can use: set it aside."""
+
+
+def device_id() -> str:
+    """A random name for this device, kept outside every vault in the user's
+    state folder, so that the store a sync client copies in from another device
+    is never taken for this one's. Where it cannot be kept, the host name serves."""
+    from platformdirs import user_state_path
+
+    path = user_state_path("vaultkit", appauthor=False) / "device-id"
+    for _ in range(2):
+        try:
+            text = path.read_text().strip()
+            if len(text) == 16 and all(c in "0123456789abcdef" for c in text):
+                return text
+        except OSError:
+            pass
+        try:
+            make_dirs(path.parent, 0o700)
+            create_exclusive(path, os.urandom(8).hex().encode(), 0o600)
+        except FileExistsError:
+            continue  # another process made it first: read theirs
+        except OSError:
+            break
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:16]
+
+
+def store_path(vault: Vault) -> Path:
+    """This device's database (a sync client may bring other devices' beside it)."""
+    return vault.root / LOCAL_DIR / f"{device_id()}.sqlite3"
+
+
+def open_store(vault: Vault, notice: Callable[[str], None]) -> Store:
+    """This device's store for the vault, made or migrated as needed. One that
+    cannot be used is set aside (renamed `.set-aside`) and a new one made."""
+    path = store_path(vault)
+    make_dirs(path.parent, vault.config.dir_mode)
+    for attempt in range(2):
+        try:
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+            os.close(os.open(path, flags, vault.config.file_mode))
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise VaultkitError(f"cannot open vaultkit's store {path}: {exc}") from None
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            store = Store(conn)
+            store.prepare(vault)
+            return store
+        except (sqlite3.DatabaseError, StoreProblem) as exc:
+            conn.close()
+            if attempt:
+                raise
+            reason = str(exc) if isinstance(exc, StoreProblem) else f"it is damaged ({type(exc).__name__})"
+            for suffix in ("-wal", "-shm", "-journal", ""):
+                try:
+                    os.replace(f"{path}{suffix}", f"{path}.set-aside{suffix}")
+                except FileNotFoundError:
+                    pass
+            notice(f"notice: vaultkit's store {path.name} was set aside ({reason}); rebuilt from the notes")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _note_row(r: NoteRecord) -> tuple[object, ...]:
     practice: dict[str, object] = {}
     if r.next_session:
         practice["next_session"] = r.next_session
     if r.dismissed:
         practice["dismissed"] = list(r.dismissed)
     return (
-        r.path, key, r.type, r.date, r.session, r.mood, r.session_date,
+        r.path, r.type, r.date, r.session, r.mood, r.session_date,
         json.dumps(dict(r.wheel)) if r.wheel else None,
         json.dumps(practice, ensure_ascii=False) if practice else None,
         r.error.message if r.error else None, r.error.line if r.error else None,
@@ -52,7 +156,7 @@ def _note_row(key: str, r: NoteRecord) -> tuple[object, ...]:
 
 
 def _record(row: tuple[Any, ...], actions: list[tuple[Any, ...]]) -> NoteRecord:
-    path, _, kind, day, session, mood, session_date, wheel, practice, error, error_line, problems = row
+    path, kind, day, session, mood, session_date, wheel, practice, error, error_line, problems = row
     more = json.loads(practice) if practice else {}
     return NoteRecord(
         path,
@@ -76,10 +180,47 @@ def _record(row: tuple[Any, ...], actions: list[tuple[Any, ...]]) -> NoteRecord:
 class Store:
     """The open database; every method is one query or one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.path = path
         self._view: tuple[int, View] | None = None
+
+    def prepare(self, vault: Vault) -> None:
+        """Check the database is this vault's and current; make or migrate it."""
+        db = self.conn
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+            raise StoreProblem("it is not vaultkit's")
+        if version > SCHEMA_VERSION:
+            raise StoreProblem(
+                f"a newer vaultkit made it (schema {version}; this one knows {SCHEMA_VERSION})"
+            )
+        if 0 < version < 5:
+            raise StoreProblem(f"an older vaultkit made it (schema {version})")
+        if (
+            db.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal"
+        ):  # no shared memory (a network drive)
+            db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA synchronous = NORMAL")
+        root = str(vault.root)
+        if version < SCHEMA_VERSION:
+            step = FROM_5 if version == 5 else f"PRAGMA application_id = {APPLICATION_ID};"
+            db.executescript(
+                f"BEGIN IMMEDIATE; {step} {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
+        if version == 0:
+            self.set_meta("root", root)
+            for name in LEGACY_FILES:  # what earlier versions kept instead
+                (vault.state_dir / name).unlink(missing_ok=True)
+        if self.meta("root") != root:
+            raise StoreProblem("it belongs to a copy of this vault in another folder")
+        reader = f"{READER_VERSION}:{vault.config.max_note_bytes}:{','.join(sorted(own_types(vault)))}"
+        if self.meta("reader") != reader:  # a new parser, new limits or templates: read every note again
+            with self.transaction():
+                for table in ("files", "notes", "actions", "walk_problems"):
+                    db.execute(f"DELETE FROM {table}")
+                self.set_meta("reader", reader)
 
     def close(self) -> None:
         self.conn.close()
@@ -105,9 +246,7 @@ class Store:
 
     def keys(self, under: str = "") -> dict[str, str]:
         """Each stored note's stat key (see NoteFile.key) under a folder, or all."""
-        rows = self.conn.execute(
-            "SELECT path, key FROM notes WHERE path >= ? AND path < ?", (under, under + "\U0010ffff")
-        )
+        rows = self.conn.execute("SELECT * FROM files WHERE path >= ? AND path < ?", (under, under + _ALL))
         return dict(rows.fetchall())
 
     def action_count(self, rel: str) -> int:
@@ -123,14 +262,14 @@ class Store:
             return
         self._view = None
         with self.transaction() as db:
-            db.executemany("DELETE FROM notes WHERE path = ?", forget)
-            db.executemany("DELETE FROM actions WHERE path = ?", forget)
+            for table in ("files", "notes", "actions"):
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", forget)
             for chunk in itertools.chain([first], chunks):
-                db.executemany("DELETE FROM actions WHERE path = ?", [(r.path,) for _, r in chunk])
-                db.executemany(
-                    f"INSERT OR REPLACE INTO notes VALUES ({', '.join('?' * 12)})",
-                    [_note_row(key, r) for key, r in chunk],
-                )
+                own = [r for _, r in chunk if r != NoteRecord(r.path)]  # a note that says nothing has no row
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", [(r.path, k) for k, r in chunk])
+                for table in ("notes", "actions"):
+                    db.executemany(f"DELETE FROM {table} WHERE path = ?", [(r.path,) for _, r in chunk])
+                db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 11)})", map(_note_row, own))
                 db.executemany(
                     "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -146,25 +285,26 @@ class Store:
                             a.done,
                             a.domain,
                         )
-                        for _, r in chunk
+                        for r in own
                         for a in r.actions
                     ],
                 )
 
     def records(self) -> list[NoteRecord]:
-        """Every note as it was read, by path (a note that is not vaultkit's own has no fields)."""
+        """Every note as it was read, by path (a note that is not vaultkit's own says nothing)."""
         actions: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         for path, *rest in self.conn.execute("SELECT * FROM actions ORDER BY path, idx"):
             actions[path].append(tuple(rest))
-        rows = self.conn.execute("SELECT * FROM notes ORDER BY path")
-        return [_record(row, actions.get(row[0], [])) for row in rows]
+        own = {row[0]: _record(row, actions[row[0]]) for row in self.conn.execute("SELECT * FROM notes")}
+        paths = self.conn.execute("SELECT path FROM files ORDER BY path").fetchall()
+        return [own.get(path) or NoteRecord(path) for (path,) in paths]
 
     def walk_problems(self) -> list[tuple[str, str]]:
         return self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path").fetchall()
 
     def set_walk_problems(self, problems: Iterable[tuple[str, str]], under: str = "") -> None:
         """What the walk of a folder (or the vault) could not take, instead of what it was."""
-        span = (under, under + "\U0010ffff")
+        span = (under, under + _ALL)
         stored = self.conn.execute("SELECT * FROM walk_problems WHERE path >= ? AND path < ?", span)
         found = {(rel, message) for rel, message in problems}
         if set(stored.fetchall()) == found:

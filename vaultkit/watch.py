@@ -24,7 +24,7 @@ import signal
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,15 +46,12 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from vaultkit.config import now as vault_now
-from vaultkit.device import vault_lock
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
-from vaultkit.fs import Vault, nfc
-from vaultkit.notes import NoteRecord
+from vaultkit.fs import Vault, nfc, vault_lock
 from vaultkit.notify import Nudger, describe
-from vaultkit.refresh import Report, refresh
-from vaultkit.schema import open_store
-from vaultkit.summary.file import digest
+from vaultkit.refresh import Report, Request, Watching, refresh
+from vaultkit.store import open_store
 from vaultkit.text import plural
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
@@ -197,14 +194,12 @@ class Watcher:
         self.inbox = Inbox()
         self.store: Any = None
         self.stats = Stats()
-        self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
+        self.deferred: dict[str, float] = {}  # rel -> when to take it as it is (see Watching.settled)
         self.summary_due: float | None = None  # when the summary, left alone after a person's save, is due
         self._save = ("", 0.0)  # the latest save of the summary by someone else, and when it was seen
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
-        self._now = 0.0
-        self._force: set[str] = set()
         self._said_unreadable: set[tuple[str, int | None, str]] = set()
         # the wall clock (the vault's time zone) for nudges and quiet hours; tests pass their own
         self.nudger = Nudger(vault.config, log, clock or (lambda: vault_now(vault.config)))
@@ -216,8 +211,7 @@ class Watcher:
         """Index and write the summary once, as `vaultkit index` would."""
         with vault_lock(self.vault):
             self.store = open_store(self.vault, self.log)
-        self._now = time.monotonic()
-        self._update("started")
+        self._update("started", time.monotonic(), None)
         self._last_rescan = time.monotonic()
 
     def start(self) -> None:
@@ -293,21 +287,18 @@ class Watcher:
                 self._last_rescan = now
                 self.stats.rescans += 1
                 self.deferred.clear()
-                self._now = now
-                self._update("rescan")
+                self._update("rescan", now, None)
             due = {rel for rel, when in self.deferred.items() if when <= now}
             if self.inbox.ready(self.settings, now) or due:
                 paths, folders = self.inbox.take()
                 for rel in due:
                     self.deferred.pop(rel, None)
-                self._now = now
                 notes = (paths | due) - {nfc(self.vault.config.summary_path)}
                 why = f"{plural(len(notes), 'note')} changed" if notes or folders else "summary edited"
-                self._update(why, paths | due, folders, force=due)
+                self._update(why, now, paths | due, folders, due)
             elif self.summary_due is not None and now >= self.summary_due:
-                self._now = now
                 self.summary_due = None  # set again if it must wait more; not retried in a loop if it fails
-                self._update("summary left alone after your save", set())
+                self._update("summary left alone after your save", now, set())
             if now - self._last_nudge >= self.settings.nudge_every:
                 self._last_nudge = now
                 self.nudger.check(self.store)
@@ -319,43 +310,26 @@ class Watcher:
             self.stats.errors += 1
             self.log(f"error while updating ({type(exc).__name__}); still watching")
 
-    def _hold(self, rel: str, record: NoteRecord | None) -> bool:
-        """Put back a result that would hide actions the store knows, from a file
-        that is still fresh: that is what a save caught halfway looks like."""
-        known = 0 if rel in self._force else self.store.action_count(rel)
-        if known and (record is None or record.error is not None or len(record.actions) < known):
-            self.deferred.setdefault(rel, self._now + self.settings.settle)
-            return True
-        return False
-
-    def _update(self, why: str, paths: set[str] | None = None, folders: Any = (), force: Any = ()) -> None:
+    def _update(
+        self,
+        why: str,
+        now: float,
+        paths: set[str] | None,
+        folders: Iterable[str] = (),
+        settled: Iterable[str] = (),
+    ) -> None:
         """One run of the pipeline: over the whole vault (`paths` None), or a batch."""
-        self._force = set(force)
+        watching = Watching(frozenset(settled), QUIET, self._save)
         with vault_lock(self.vault):
             report = refresh(
-                self.vault,
-                self.store,
-                self.today(),
-                paths=paths,
-                folders=folders,
-                hold=self._hold,
-                wait=self._quiet_left,
+                self.vault, self.store, self.today(), Request(paths, set(folders), watching=watching)
             )
+        for rel in report.held:  # a save caught halfway, it seems: taken as it is once it settles
+            self.deferred.setdefault(rel, now + self.settings.settle)
+        self._save = report.save or self._save
         # Never dropped: the watcher comes back to a summary left alone for quiet.
-        self.summary_due = self._now + report.deferred if report.deferred else None
+        self.summary_due = now + report.deferred if report.deferred else None
         self._log(why, report)
-
-    def _quiet_left(self, st: os.stat_result, text: str) -> float:
-        """Seconds to leave the summary alone yet, when someone other than vaultkit
-        saved it less than QUIET seconds ago. Its age is the longer of what its
-        mtime says and how long ago this watcher first saw that save, so a file
-        dated in the future (a skewed clock elsewhere) waits once, not forever."""
-        save = f"{digest(text)}:{st.st_mtime_ns}"  # the same bytes saved again are a new save
-        now = time.time()
-        if self._save[0] != save:
-            self._save = (save, now)
-        age = max(now - st.st_mtime, now - self._save[1])
-        return max(0.0, min(QUIET, QUIET - age))
 
     def _log(self, why: str, report: Report) -> None:
         for outcome in report.ticked:

@@ -60,10 +60,10 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     Example: vaultkit index
     """
     from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
-    from vaultkit.refresh import refresh
+    from vaultkit.refresh import Request, refresh
 
     with engine(app) as (vault, store):
-        report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
+        report = refresh(vault, store, vault_today(vault), Request(adopt=adopt_summary), progress)
     _tell(report)
     counts = report.counts
     copies = (
@@ -179,12 +179,15 @@ def actions(app: App, status: str, kind: str | None, domain: str | None, as_json
 
 
 def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
-    from vaultkit.refresh import refresh
+    from vaultkit.refresh import Request, refresh
 
     with engine(app) as (vault, store):
         summary = (vault.root / vault.config.summary_path).exists()  # kept in step, when there is one
         report = refresh(
-            vault, store, vault_today(vault), commands=[(i, status) for i in ids], write_summary=summary
+            vault,
+            store,
+            vault_today(vault),
+            Request(commands=[(i, status) for i in ids], write_summary=summary),
         )
     verb = {"done": "Done", "open": "Reopened", "dropped": "Dropped"}[status]
     failed = 0
@@ -229,7 +232,7 @@ def skip(app: App, session: int, which: str) -> None:
     """
     from vaultkit.errors import VaultkitError
     from vaultkit.practice import OPENS_SESSION, named
-    from vaultkit.refresh import refresh
+    from vaultkit.refresh import Request, refresh
     from vaultkit.writeback import add_item
 
     with scanned(app) as (vault, store, _report):
@@ -262,7 +265,7 @@ def skip(app: App, session: int, which: str) -> None:
         # one follow-up is recorded by its full name, which reads plainly in the note
         add_item(vault, target, "dismissed", matched[0].label if len(matched) == 1 else which.strip())
         summary = (vault.root / vault.config.summary_path).exists()
-        refresh(vault, store, today, write_summary=summary)
+        refresh(vault, store, today, Request(write_summary=summary))
     click.echo(f"Let go: session {session}'s {', '.join(f.label for f in matched)}  ({target})")
 
 
