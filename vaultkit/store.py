@@ -155,6 +155,14 @@ def _note_row(r: NoteRecord) -> tuple[object, ...]:
     )  # fmt: skip
 
 
+def _action_rows(records: list[NoteRecord]) -> list[tuple[object, ...]]:
+    return [
+        (r.path, a.index, a.written_id, a.explicit, a.text, a.kind, a.status, a.due, a.done, a.domain)
+        for r in records
+        for a in r.actions
+    ]
+
+
 def _record(row: tuple[Any, ...], actions: list[tuple[Any, ...]]) -> NoteRecord:
     path, kind, day, session, mood, session_date, wheel, practice, error, error_line, problems = row
     more = json.loads(practice) if practice else {}
@@ -182,7 +190,8 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._view: tuple[int, View] | None = None
+        self._loaded: tuple[int, dict[str, NoteRecord]] | None = None  # (data_version, facts)
+        self._view: View | None = None
 
     def prepare(self, vault: Vault) -> None:
         """Check the database is this vault's and current; make or migrate it."""
@@ -257,47 +266,45 @@ class Store:
         these paths: in one transaction, CHUNK notes at a time."""
         pending = iter(read)
         chunks = iter(lambda: list(itertools.islice(pending, CHUNK)), [])
-        first, forget = next(chunks, []), [(rel,) for rel in sorted(set(gone))]
+        first, forget = next(chunks, []), sorted(set(gone))
         if not first and not forget:
             return
-        self._view = None
+        loaded, self._loaded, self._view = self._loaded, None, None  # kept only once all is in
         with self.transaction() as db:
             for table in ("files", "notes", "actions"):
-                db.executemany(f"DELETE FROM {table} WHERE path = ?", forget)
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", [(rel,) for rel in forget])
             for chunk in itertools.chain([first], chunks):
                 own = [r for _, r in chunk if r != NoteRecord(r.path)]  # a note that says nothing has no row
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", [(r.path, k) for k, r in chunk])
                 for table in ("notes", "actions"):
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", [(r.path,) for _, r in chunk])
                 db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 11)})", map(_note_row, own))
-                db.executemany(
-                    "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            r.path,
-                            a.index,
-                            a.written_id,
-                            a.explicit,
-                            a.text,
-                            a.kind,
-                            a.status,
-                            a.due,
-                            a.done,
-                            a.domain,
-                        )
-                        for r in own
-                        for a in r.actions
-                    ],
-                )
+                db.executemany("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _action_rows(own))
+                if loaded is not None:
+                    loaded[1].update((r.path, r) for _, r in chunk)
+        if loaded is not None:
+            for rel in forget:
+                loaded[1].pop(rel, None)
+            self._loaded = loaded
 
     def records(self) -> list[NoteRecord]:
         """Every note as it was read, by path (a note that is not vaultkit's own says nothing)."""
-        actions: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        for path, *rest in self.conn.execute("SELECT * FROM actions ORDER BY path, idx"):
-            actions[path].append(tuple(rest))
-        own = {row[0]: _record(row, actions[row[0]]) for row in self.conn.execute("SELECT * FROM notes")}
-        paths = self.conn.execute("SELECT path FROM files ORDER BY path").fetchall()
-        return [own.get(path) or NoteRecord(path) for (path,) in paths]
+        facts = self._facts()
+        return [facts[rel] for rel in sorted(facts)]
+
+    def _facts(self) -> dict[str, NoteRecord]:
+        """Every note's record by path: loaded once, then kept in step by `put`;
+        loaded again once another process changed the store (`data_version`)."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._loaded is None or self._loaded[0] != version:
+            actions: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+            for path, *rest in self.conn.execute("SELECT * FROM actions ORDER BY path, idx"):
+                actions[path].append(tuple(rest))
+            own = {row[0]: _record(row, actions[row[0]]) for row in self.conn.execute("SELECT * FROM notes")}
+            paths = self.conn.execute("SELECT path FROM files").fetchall()
+            self._loaded = (version, {path: own.get(path) or NoteRecord(path) for (path,) in paths})
+            self._view = None
+        return self._loaded[1]
 
     def walk_problems(self) -> list[tuple[str, str]]:
         return self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path").fetchall()
@@ -317,12 +324,11 @@ class Store:
     # ------------------------------------------------------------ what the facts show
 
     def view(self) -> View:
-        """The vault as every view shows it, derived from the facts. Worked out
-        again once they change, here or in another process (`data_version`)."""
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._view is None or self._view[0] != version:
-            self._view = (version, derive(self.records(), self.walk_problems()))
-        return self._view[1]
+        """The vault as every view shows it, derived from the facts once they change."""
+        facts = self._facts()
+        if self._view is None:
+            self._view = derive(facts.values(), self.walk_problems())
+        return self._view
 
     # What commands ask of the view, asked of the store (the view's own docs say more).
 
