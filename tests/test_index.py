@@ -618,8 +618,8 @@ def test_a_store_of_another_program_or_a_newer_vaultkit_is_set_aside(full_vault,
 
 
 def test_a_store_of_the_previous_schema_is_migrated_keeping_the_tick_protocols_state(full_vault, run):
-    """Schema 5 kept every note's fields in one table; schema 6 keeps a stat key for
-    every note and fields for vaultkit's own only. The upgrade reads every note
+    """Schema 5 kept every note's fields and actions in two tables; schema 6 keeps a
+    stat key for every note and a record for vaultkit's own only. The upgrade reads every note
     again and keeps what `reopen`, the ticks and the nudges rely on."""
     from vaultkit.fs import load_vault
     from vaultkit.store import SCHEMA_VERSION, open_store
@@ -630,6 +630,7 @@ def test_a_store_of_the_previous_schema_is_migrated_keeping_the_tick_protocols_s
     store = open_store(loaded, print)
     store.conn.executescript(
         "DROP TABLE files; DROP TABLE notes; CREATE TABLE notes (path TEXT PRIMARY KEY, key TEXT NOT NULL);"
+        "CREATE TABLE actions (path TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL);"
         "INSERT INTO notes VALUES ('a.md', 'a key');"
         "INSERT INTO undo VALUES ('a.md', 'x', 'what done wrote', 'what it replaced');"
         "INSERT INTO nudged VALUES ('1:1-week check-in', '2026-11-30');"

@@ -13,18 +13,18 @@ lives and why: README, "Where vaultkit keeps its state".
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
 import os
 import socket
 import sqlite3
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vaultkit.actions import Action
 from vaultkit.atomic import create_exclusive, make_dirs
@@ -48,19 +48,7 @@ CREATE TABLE IF NOT EXISTS files (    -- every note, by its stat key
 );
 CREATE TABLE IF NOT EXISTS notes (    -- what vaultkit's own notes say (see notes.is_own)
     path TEXT PRIMARY KEY,
-    type TEXT, date TEXT, session INTEGER, mood REAL,
-    session_date TEXT,                -- an intention's day of the session, when not its own date
-    wheel TEXT,                       -- a check-in's integration wheel: JSON {"mind": 6, ...}
-    practice TEXT,                    -- JSON {"next_session": ..., "dismissed": [...]}
-    error TEXT, error_line INTEGER,   -- why it could not be read
-    problems TEXT                     -- schema problems: JSON [[message, line], ...]
-);
-CREATE TABLE IF NOT EXISTS actions (  -- as written in their note, in its order
-    path TEXT NOT NULL, idx INTEGER NOT NULL,
-    wid TEXT NOT NULL, explicit INTEGER NOT NULL,  -- the id as the note gives it (or derives it)
-    text TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
-    due TEXT, done TEXT, domain TEXT,
-    PRIMARY KEY (path, idx)
+    record TEXT NOT NULL              -- JSON: its NoteRecord's fields, its actions as written
 );
 CREATE TABLE IF NOT EXISTS walk_problems (path TEXT PRIMARY KEY, message TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending (uid TEXT PRIMARY KEY, status TEXT NOT NULL, day TEXT NOT NULL,
@@ -140,48 +128,32 @@ def open_store(vault: Vault, notice: Callable[[str], None]) -> Store:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _note_row(r: NoteRecord) -> tuple[object, ...]:
-    practice: dict[str, object] = {}
-    if r.next_session:
-        practice["next_session"] = r.next_session
-    if r.dismissed:
-        practice["dismissed"] = list(r.dismissed)
-    return (
-        r.path, r.type, r.date, r.session, r.mood, r.session_date,
-        json.dumps(dict(r.wheel)) if r.wheel else None,
-        json.dumps(practice, ensure_ascii=False) if practice else None,
-        r.error.message if r.error else None, r.error.line if r.error else None,
-        json.dumps([list(p) for p in r.problems]) if r.problems else None,
-    )  # fmt: skip
-
-
-def _action_rows(records: list[NoteRecord]) -> list[tuple[object, ...]]:
-    return [
-        (r.path, a.index, a.written_id, a.explicit, a.text, a.kind, a.status, a.due, a.done, a.domain)
-        for r in records
+def _encode(r: NoteRecord) -> str:
+    """A record as the store keeps it: its fields, and its actions as the note has them."""
+    fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name not in ("path", "actions")}
+    fields["actions"] = [
+        (a.index, a.written_id, a.explicit, a.text, a.kind, a.status, a.due, a.done, a.domain)
         for a in r.actions
     ]
+    return json.dumps(fields, ensure_ascii=False)
 
 
-def _record(row: tuple[Any, ...], actions: list[tuple[Any, ...]]) -> NoteRecord:
-    path, kind, day, session, mood, session_date, wheel, practice, error, error_line, problems = row
-    more = json.loads(practice) if practice else {}
+def _decode(path: str, text: str) -> NoteRecord:
+    fields = json.loads(text)
+    day, session = fields["date"], fields["session"]
     return NoteRecord(
-        path,
-        kind,
-        day,
-        session,
-        mood,
-        tuple(
-            Action(wid, text, kind_, status, due, done, path, day, session, idx, wid, bool(explicit), domain)
-            for idx, wid, explicit, text, kind_, status, due, done, domain in actions
-        ),
-        tuple(Problem(message, line) for message, line in json.loads(problems)) if problems else (),
-        Problem(error, error_line) if error is not None else None,
-        session_date,
-        tuple(json.loads(wheel).items()) if wheel else (),
-        more.get("next_session"),
-        tuple(more.get("dismissed", ())),
+        **fields
+        | {
+            "path": path,
+            "actions": tuple(
+                Action(wid, text, kind, status, due, done, path, day, session, index, wid, explicit, domain)
+                for index, wid, explicit, text, kind, status, due, done, domain in fields["actions"]
+            ),
+            "problems": tuple(Problem(*p) for p in fields["problems"]),
+            "error": Problem(*fields["error"]) if fields["error"] else None,
+            "wheel": tuple(map(tuple, fields["wheel"])),
+            "dismissed": tuple(fields["dismissed"]),
+        }
     )
 
 
@@ -227,7 +199,7 @@ class Store:
         reader = f"{READER_VERSION}:{vault.config.max_note_bytes}:{','.join(sorted(own_types(vault)))}"
         if self.meta("reader") != reader:  # a new parser, new limits or templates: read every note again
             with self.transaction():
-                for table in ("files", "notes", "actions", "walk_problems"):
+                for table in ("files", "notes", "walk_problems"):
                     db.execute(f"DELETE FROM {table}")
                 self.set_meta("reader", reader)
 
@@ -259,7 +231,10 @@ class Store:
         return dict(rows.fetchall())
 
     def action_count(self, rel: str) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM actions WHERE path = ?", (rel,)).fetchone()[0])
+        row = self.conn.execute(
+            "SELECT json_array_length(record, '$.actions') FROM notes WHERE path = ?", (rel,)
+        )
+        return int((row.fetchone() or (0,))[0])
 
     def put(self, read: Iterable[tuple[str, NoteRecord]], gone: Iterable[str]) -> None:
         """Keep these notes as read, each with the stat key to store, and forget
@@ -271,15 +246,15 @@ class Store:
             return
         loaded, self._loaded, self._view = self._loaded, None, None  # kept only once all is in
         with self.transaction() as db:
-            for table in ("files", "notes", "actions"):
+            for table in ("files", "notes"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", [(rel,) for rel in forget])
             for chunk in itertools.chain([first], chunks):
                 own = [r for _, r in chunk if r != NoteRecord(r.path)]  # a note that says nothing has no row
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", [(r.path, k) for k, r in chunk])
-                for table in ("notes", "actions"):
-                    db.executemany(f"DELETE FROM {table} WHERE path = ?", [(r.path,) for _, r in chunk])
-                db.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 11)})", map(_note_row, own))
-                db.executemany("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _action_rows(own))
+                db.executemany("DELETE FROM notes WHERE path = ?", [(r.path,) for _, r in chunk])
+                db.executemany(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?)", [(r.path, _encode(r)) for r in own]
+                )
                 if loaded is not None:
                     loaded[1].update((r.path, r) for _, r in chunk)
         if loaded is not None:
@@ -297,10 +272,7 @@ class Store:
         loaded again once another process changed the store (`data_version`)."""
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if self._loaded is None or self._loaded[0] != version:
-            actions: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-            for path, *rest in self.conn.execute("SELECT * FROM actions ORDER BY path, idx"):
-                actions[path].append(tuple(rest))
-            own = {row[0]: _record(row, actions[row[0]]) for row in self.conn.execute("SELECT * FROM notes")}
+            own = {path: _decode(path, text) for path, text in self.conn.execute("SELECT * FROM notes")}
             paths = self.conn.execute("SELECT path FROM files").fetchall()
             self._loaded = (version, {path: own.get(path) or NoteRecord(path) for (path,) in paths})
             self._view = None
