@@ -1,14 +1,9 @@
-"""The store: one SQLite database per device, inside the vault, holding facts.
-
-Every note's stat key; for vaultkit's own notes, what they say (fields, and
-actions as written). Beside them, what the walk could not take, and the tick
-protocol's own state: ticks waiting for their note, what `done` wrote over
-(so that `reopen` gives the bytes back), the follow-ups nudged, and in `meta`
-what this device last wrote to the summary. Nothing derived is kept: every
-view is worked out from the facts (`derive.View`, which `view()` gives).
-Delete it and the next run reads every note again; a damaged, foreign or
-outdated one is set aside and rebuilt with a notice, never a crash. Where it
-lives and why: README, "Where vaultkit keeps its state".
+"""The store: one SQLite database per device, inside the vault, holding facts:
+every note's stat key, vaultkit's own notes' records, what the walk could not
+take, and the tick protocol's state (pending ticks, what `done` wrote over,
+nudges sent, in `meta` what this device last wrote). Every view is derived
+from the facts (`view()`). A damaged, foreign or outdated database is set
+aside and rebuilt with a notice. README: "Where vaultkit keeps its state".
 """
 
 from __future__ import annotations
@@ -138,8 +133,8 @@ def _encode(r: NoteRecord) -> str:
     return json.dumps(fields, ensure_ascii=False)
 
 
-def _decode(path: str, text: str) -> NoteRecord:
-    fields = json.loads(text)
+def _decode(path: str, data: str) -> NoteRecord:
+    fields = json.loads(data)
     day, session = fields["date"], fields["session"]
     return NoteRecord(
         **fields
@@ -179,9 +174,8 @@ class Store:
             )
         if 0 < version < 5:
             raise StoreProblem(f"an older vaultkit made it (schema {version})")
-        if (
-            db.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal"
-        ):  # no shared memory (a network drive)
+        # no shared memory for WAL (a network drive, say): the rollback journal
+        if db.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = DELETE")
         db.execute("PRAGMA synchronous = NORMAL")
         root = str(vault.root)

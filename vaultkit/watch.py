@@ -1,19 +1,12 @@
 """`vaultkit watch`: keep the summary current while notes change.
 
-The only module that imports watchdog. The event handler does nothing but
-note which paths changed; the loop in `Watcher.run` batches them (a quiet
-period, with a maximum wait so continuous writes still update), then
-re-stats each path and decides from what is on disk, not from the event type
-(editors save in many ways: in place, temp file + rename, vim's backup
-rename, delete + create).
-
-A result that would make actions disappear (the note vanished, lost actions
-or became unparseable) while the file is still fresh is held back for a
-settle period: that is what a save caught halfway looks like. Missed events
-(inotify queue overflow, sleeping laptops) are repaired by a periodic
-stat-only rescan. Each batch is one `refresh(paths)`, the pipeline `index`
-runs, with the vault's lock held only for that batch. Any error while
-handling a batch is logged (paths and counts only) and the loop goes on.
+The only module that imports watchdog. The event handler only notes which
+paths changed; the loop batches them (a quiet period, with a maximum wait)
+and runs the pipeline over each batch, which re-stats each path and decides
+from what is on disk, not from the event type (editors save in many ways).
+A reading that would hide actions waits for the note to settle; a summary
+the person just saved is left alone for the quiet period; a periodic
+stat-only rescan repairs missed events. An error is logged and the loop goes on.
 """
 
 from __future__ import annotations
@@ -23,25 +16,12 @@ import os
 import signal
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirModifiedEvent,
-    DirMovedEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
+from watchdog import events
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -58,14 +38,14 @@ from vaultkit.text import plural
 # the watcher its own events. Closed-after-write is kept: some editors' only
 # sign of a save on some systems.
 EVENT_FILTER = [
-    FileCreatedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileDeletedEvent,
-    FileClosedEvent,
-    DirCreatedEvent,
-    DirMovedEvent,
-    DirDeletedEvent,
+    events.FileCreatedEvent,
+    events.FileModifiedEvent,
+    events.FileMovedEvent,
+    events.FileDeletedEvent,
+    events.FileClosedEvent,
+    events.DirCreatedEvent,
+    events.DirMovedEvent,
+    events.DirDeletedEvent,
 ]
 # Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
 # sync client) before the watcher rewrites it: an open pane, and Tasks' lookup of a
@@ -115,9 +95,8 @@ class Inbox:
 
     def ready(self, settings: Settings, now: float) -> bool:
         with self._lock:
-            if not self.pending():
-                return False
-            return now - self.last >= settings.debounce or now - self.first >= settings.max_wait
+            quiet = now - self.last >= settings.debounce or now - self.first >= settings.max_wait
+            return self.pending() and quiet
 
     def take(self) -> tuple[set[str], set[str]]:
         with self._lock:
@@ -134,7 +113,7 @@ class Inbox:
             self._lock.notify_all()
 
 
-class Handler(FileSystemEventHandler):
+class Handler(events.FileSystemEventHandler):
     """Turns watchdog events into vault-relative paths in the inbox. Never raises."""
 
     def __init__(self, vault: Vault, inbox: Inbox, log: Callable[[str], None]) -> None:
@@ -143,23 +122,14 @@ class Handler(FileSystemEventHandler):
         self.inbox = inbox
         self.log = log
 
-    def _rel(self, raw: str | bytes) -> str | None:
-        path = os.fsdecode(raw)
-        rel = os.path.relpath(path, self.root)
-        if rel.startswith("..") or rel == ".":
-            return None
-        return unicodedata.normalize("NFC", rel.replace(os.sep, "/"))
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
         try:
-            if isinstance(event, DirModifiedEvent):
+            if isinstance(event, events.DirModifiedEvent):
                 return
             for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if not raw:
-                    continue
-                rel = self._rel(raw)
-                if rel is None or any(part.startswith(".") for part in rel.split("/")):
-                    continue
+                rel = nfc(os.path.relpath(os.fsdecode(raw), self.root).replace(os.sep, "/")) if raw else ".."
+                if rel == "." or any(part.startswith(".") for part in rel.split("/")):
+                    continue  # outside the vault (".."), the vault itself, or a dot-file
                 if event.is_directory and rel != self.summary:
                     self.inbox.add(rel, folder=True)
                 elif rel.lower().endswith(".md") or rel == self.summary:
@@ -354,13 +324,7 @@ def watch_forever(
 ) -> int:
     """Run until Ctrl-C (exit 130) or SIGTERM (exit 0)."""
     watcher = Watcher(vault, today, settings, log)
-    terminated = []
-
-    def on_term(signum: int, frame: Any) -> None:
-        terminated.append(signum)
-        watcher.stop()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: watcher.stop())
     try:
         watcher.start()
         log(f"Watching {vault.root} for changes ({watcher.stats.observer}); Ctrl-C to stop.")
