@@ -120,12 +120,8 @@ _SETTING = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", re.M)
 
 def _key_on(text: str, line: int) -> str | None:
     """The setting a config line (1-based) belongs to: its own key, or the last key above it."""
-    above = text.split("\n")[:line]
-    for row in reversed(above):
-        match = _SETTING.match(row)
-        if match:
-            return match[1]
-    return None
+    keys = [match[1] for row in text.split("\n")[:line] if (match := _SETTING.match(row))]
+    return keys[-1] if keys else None
 
 
 def init_vault(path: Path) -> list[str]:

@@ -129,9 +129,7 @@ def big_picture(vault: Vault, store: Store, today: date) -> tuple[Practice, Over
 
 def scan(vault: Vault, store: Store, today: date, progress: Progress | None = None) -> Report:
     """Bring the store up to date with every note (a note whose stat key is unchanged is not read)."""
-    run = _Run(vault, store, today, Request(), progress)
-    run.scan()
-    return run.finish()
+    return refresh(vault, store, today, Request(write_summary=False), progress)
 
 
 def refresh(
