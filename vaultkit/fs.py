@@ -171,7 +171,7 @@ class WalkProblem(NamedTuple):
 
 def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
     candidates = (rel, rel + "/") if is_dir else (rel,)
-    return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
+    return bool(patterns) and any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
 
 
 def readable_name(rel: str) -> str | None:
