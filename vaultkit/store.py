@@ -272,9 +272,6 @@ class Store:
             self._view = None
         return self._loaded[1]
 
-    def walk_problems(self) -> list[tuple[str, str]]:
-        return self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path").fetchall()
-
     def set_walk_problems(self, problems: Iterable[tuple[str, str]], under: str = "") -> None:
         """What the walk of a folder (or the vault) could not take, instead of what it was."""
         span = (under, under + _ALL)
@@ -293,7 +290,8 @@ class Store:
         """The vault as every view shows it, derived from the facts once they change."""
         facts = self._facts()
         if self._view is None:
-            self._view = derive(facts.values(), self.walk_problems())
+            walked = self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path")
+            self._view = derive(facts.values(), walked.fetchall())
         return self._view
 
     # What commands ask of the view, asked of the store (the view's own docs say more).
