@@ -88,11 +88,11 @@ def index_vault(root: Path, today=None, **options):  # type: ignore[no-untyped-d
     from datetime import date
 
     from vaultkit.fs import load_vault
-    from vaultkit.refresh import opened, refresh
+    from vaultkit.refresh import Request, opened, refresh
 
     vault = load_vault(root)
     with opened(vault, print) as store:
-        return refresh(vault, store, today or date(2026, 11, 24), **options)
+        return refresh(vault, store, today or date(2026, 11, 24), Request(**options))
 
 
 def actions_of(root: Path, today=None):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from vaultkit.fs import load_vault
-from vaultkit.refresh import opened, refresh
+from vaultkit.refresh import Request, opened, refresh
 
 from .helpers import age, build_tree
 
@@ -116,7 +116,7 @@ def test_a_watcher_batch_keeps_the_lines_of_a_note_broken_in_it(vault, run):
     age(vault)
     loaded = load_vault(vault)
     with opened(loaded, print) as store:
-        report = refresh(loaded, store, date(2026, 11, 24), paths={"Plans.md"})
+        report = refresh(loaded, store, date(2026, 11, 24), Request(paths={"Plans.md"}))
     assert report.summary_written and [p for p, _ in report.unreadable] == ["Plans.md"]
     text = summary(vault)
     assert "- [ ] Call my sister — [[Plans]]" in text and "its 2 actions are listed as last read" in text

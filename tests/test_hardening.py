@@ -240,15 +240,15 @@ def test_sigkill_during_index_never_leaves_a_broken_file(vault):
 
 
 def test_a_second_vaultkit_waits_for_the_vault_then_says_so(vault, run, monkeypatch):
-    from vaultkit import device
+    from vaultkit import fs
 
-    monkeypatch.setattr(device, "LOCK_WAIT", 0.5)
+    monkeypatch.setattr(fs, "LOCK_WAIT", 0.5)
     build_tree(vault, {"note.md": "---\nactions: ['[ ] Call']\n---\n"})
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys\nfrom pathlib import Path\nfrom vaultkit.device import vault_lock\n"
+            "import sys\nfrom pathlib import Path\nfrom vaultkit.fs import vault_lock\n"
             "from vaultkit.fs import load_vault\n"
             "with vault_lock(load_vault(Path(sys.argv[1]))):\n"
             "    print('held', flush=True)\n    sys.stdin.read()\n",

@@ -618,39 +618,58 @@ def test_a_store_of_another_program_or_a_newer_vaultkit_is_set_aside(full_vault,
 
 
 def test_a_store_of_the_previous_schema_is_migrated_keeping_the_tick_protocols_state(full_vault, run):
-    """Schema 4 kept the summary's lines, ids and links; schema 5 keeps facts only.
-    The upgrade reads every note again and keeps what `reopen`, the ticks and the
-    nudges rely on."""
-    import sqlite3
-
+    """Schema 5 kept every note's fields and actions in two tables; schema 6 keeps a
+    stat key for every note and a record for vaultkit's own only. The upgrade reads every note
+    again and keeps what `reopen`, the ticks and the nudges rely on."""
     from vaultkit.fs import load_vault
-    from vaultkit.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, open_store, store_path
+    from vaultkit.store import SCHEMA_VERSION, open_store
 
     age(full_vault)
+    run("index")
     loaded = load_vault(full_vault)
-    path = store_path(loaded)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path)
-    for step in MIGRATIONS[:4]:
-        db.executescript(step)
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute("PRAGMA user_version = 4")
-    db.execute("INSERT INTO meta VALUES ('root', ?), ('generation', '7')", (str(loaded.root),))
-    db.execute("INSERT INTO undo VALUES ('a.md', 'x', 'what done wrote', 'what it replaced')")
-    db.execute("INSERT INTO nudged VALUES ('1:1-week check-in', '2026-11-30')")
-    db.commit()
-    db.close()
+    store = open_store(loaded, print)
+    store.conn.executescript(
+        "DROP TABLE files; DROP TABLE notes; CREATE TABLE notes (path TEXT PRIMARY KEY, key TEXT NOT NULL);"
+        "CREATE TABLE actions (path TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL);"
+        "INSERT INTO notes VALUES ('a.md', 'a key');"
+        "INSERT INTO undo VALUES ('a.md', 'x', 'what done wrote', 'what it replaced');"
+        "INSERT INTO nudged VALUES ('1:1-week check-in', '2026-11-30');"
+        "PRAGMA user_version = 5;"
+    )
+    store.close()
     result = run("index")
     assert result.exit_code == 0 and "(10 read, 0 unchanged)" in result.stdout, result.output
+    assert "set aside" not in result.stderr
     store = open_store(loaded, print)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert store.undo("a.md", "x") == ("what done wrote", "what it replaced")
         assert store.nudged_on("1:1-week check-in") == "2026-11-30"
-        assert store.meta("generation") is None
     finally:
         store.close()
     assert "7 open actions" in run("index").stdout
+
+
+def test_a_store_of_an_older_schema_is_set_aside_and_rebuilt(full_vault, run):
+    import sqlite3
+
+    from vaultkit.fs import load_vault
+    from vaultkit.store import APPLICATION_ID, store_path
+
+    age(full_vault)
+    path = store_path(load_vault(full_vault))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("PRAGMA user_version = 4")
+    result = run("index")
+    assert result.exit_code == 0 and "(10 read, 0 unchanged)" in result.stdout, result.output
+    assert (
+        f"notice: vaultkit's store {path.name} was set aside (an older vaultkit made it (schema 4)); "
+        "rebuilt from the notes" in result.stderr
+    )
+    assert "set aside" not in run("index").stderr
 
 
 def test_a_store_copied_in_with_the_vault_from_another_folder_is_not_trusted(full_vault, run, tmp_path):
@@ -842,7 +861,7 @@ def test_an_upgraded_reader_renders_the_summary_anew_even_with_no_note_left(
     """A new vaultkit whose reader reads notes differently starts its store
     over; the summary it wrote before must not be taken as still standing
     because nothing was left to read (here the one note went meanwhile)."""
-    from vaultkit import schema
+    from vaultkit import store
 
     build_tree(vault, {"Plans.md": '---\nactions: ["Plan the trip"]\n---\n'})
     age(vault)
@@ -851,7 +870,7 @@ def test_an_upgraded_reader_renders_the_summary_anew_even_with_no_note_left(
     summary = vault / "Integration Actions.md"
     assert "Plan the trip" in summary.read_text()
     (vault / "Plans.md").unlink()
-    monkeypatch.setattr(schema, "READER_VERSION", schema.READER_VERSION + 1)
+    monkeypatch.setattr(store, "READER_VERSION", store.READER_VERSION + 1)
     result = run("index")
     assert result.exit_code == 0, result.output
     assert "Plan the trip" not in summary.read_text()

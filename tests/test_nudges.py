@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from vaultkit.config import Config, in_quiet_hours
 from vaultkit.fs import load_vault
 from vaultkit.nudges import NO_DESKTOP, TEST_MESSAGE, Nudger, channel_argv, send_and_wait
 from vaultkit.refresh import opened, scan
-from vaultkit.schema import MIGRATIONS, SCHEMA_VERSION, open_store
+from vaultkit.store import open_store
 from vaultkit.watch import Settings, Watcher
 
 from .helpers import TODAY, build_tree
@@ -417,23 +416,12 @@ def test_nudges_test_reports_a_failure(vault, run, tmp_path):
 # ---------------------------------------------------------------- the store
 
 
-def test_a_version_1_store_is_migrated_forward(vault):
-    vault_obj = load_vault(vault)
-    from vaultkit.schema import APPLICATION_ID, store_path
-
-    path = store_path(vault_obj)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS[0])
-    db.execute("PRAGMA user_version = 1")
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute("INSERT INTO meta VALUES ('root', ?)", (str(vault_obj.root),))
-    db.commit()
-    db.close()
-    store = open_store(vault_obj, print)
+def test_the_store_forgets_a_nudge_once_it_is_no_longer_due_and_its_day_is_over(vault):
+    store = open_store(load_vault(vault), print)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
         store.set_nudged("1:1-week check-in", "2026-11-17")
+        assert store.nudged_on("1:1-week check-in") == "2026-11-17"
+        store.forget_nudges([], "2026-11-17")  # its day is not over yet
         assert store.nudged_on("1:1-week check-in") == "2026-11-17"
         store.forget_nudges([], "2026-11-18")  # no longer due, and its day is over
         assert store.nudged_on("1:1-week check-in") is None

@@ -19,8 +19,7 @@ from vaultkit.config import Config
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import Vault
 from vaultkit.notes import NoteRecord
-from vaultkit.schema import open_store
-from vaultkit.store import Store
+from vaultkit.store import Store, open_store
 from vaultkit.summary.derive import derive
 from vaultkit.summary.render import render
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import vaultkit
 import vaultkit.summary.render
 from vaultkit.fs import load_vault
-from vaultkit.refresh import opened, refresh
+from vaultkit.refresh import Request, opened, refresh
 from vaultkit.summary.render import DONE_HEADING
 
 from .helpers import actions_of, age, build_tree, index_vault
@@ -106,7 +106,7 @@ def batch(root: Path, paths: set[str], folders: tuple[str, ...] = (), today: dat
     """One batch of `vaultkit watch`: the pipeline over the paths it was told of."""
     vault = load_vault(root)
     with opened(vault, print) as store:
-        return refresh(vault, store, today, paths=paths, folders=folders)
+        return refresh(vault, store, today, Request(paths, folders))
 
 
 def fresh(root: Path, via: Callable[[Path], object] | None = None, today: date = TODAY) -> bytes:

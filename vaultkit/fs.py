@@ -1,7 +1,6 @@
 """The vault on the disk: finding it, walking and reading its notes, safe
-paths. (Writing files: `atomic.py`; this device and the vault's lock:
-`device.py`.) The promises kept here: vaultkit only scans a folder that is a
-vault and never writes outside it.
+paths, and the vault's lock. (Writing files: `atomic.py`.) The promises kept
+here: vaultkit only scans a folder that is a vault and never writes outside it.
 """
 
 from __future__ import annotations
@@ -13,18 +12,20 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit.atomic import READ_FLAGS, create_exclusive, make_dirs
 from vaultkit.config import Config, config_from_mapping, config_text
 from vaultkit.conflicts import candidates
-from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError
+from vaultkit.errors import ConfigError, NotAVaultError, UnsafePathError, VaultkitError
 
 MARKER_DIRS = (".vaultkit", ".obsidian")
 CONFIG_FILE = ".vaultkit/config.yaml"
 LOCAL_DIR = ".vaultkit/local"  # this device's store and lock; see README "Where vaultkit keeps its state"
 INIT_HINT = "run `vaultkit init` in your notes folder, or pass --vault PATH"
+LOCK_WAIT = 60.0  # seconds a command waits for another vaultkit process on the same vault
 
 
 def stem(rel: str) -> str:
@@ -119,12 +120,8 @@ _SETTING = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", re.M)
 
 def _key_on(text: str, line: int) -> str | None:
     """The setting a config line (1-based) belongs to: its own key, or the last key above it."""
-    above = text.split("\n")[:line]
-    for row in reversed(above):
-        match = _SETTING.match(row)
-        if match:
-            return match[1]
-    return None
+    keys = [match[1] for row in text.split("\n")[:line] if (match := _SETTING.match(row))]
+    return keys[-1] if keys else None
 
 
 def init_vault(path: Path) -> list[str]:
@@ -155,14 +152,14 @@ class NoteFile(NamedTuple):
     inode: int
     ctime_ns: int  # an in-place edit whose mtime was put back still moves this
 
+    @classmethod
+    def of(cls, rel: str, path: str, st: os.stat_result) -> NoteFile:
+        return cls(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
     @property
     def key(self) -> str:
         """What says the note changed (compared with `!=`, never "newer than")."""
         return f"{self.size}:{self.mtime_ns}:{self.inode}:{self.ctime_ns}"
-
-
-def note_file(rel: str, path: str, st: os.stat_result) -> NoteFile:
-    return NoteFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 class WalkProblem(NamedTuple):
@@ -174,16 +171,16 @@ class WalkProblem(NamedTuple):
 
 def _ignored(rel: str, patterns: tuple[str, ...], is_dir: bool) -> bool:
     candidates = (rel, rel + "/") if is_dir else (rel,)
-    return any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
+    return bool(patterns) and any(fnmatch.fnmatchcase(c, p) for p in patterns for c in candidates)
 
 
-def _name_problem(rel: str, what: str) -> WalkProblem | None:
-    """A problem when `rel` holds bytes that are not UTF-8 (no summary can name it)."""
+def readable_name(rel: str) -> str | None:
+    """`rel` as a person can read it, when it holds bytes that are not UTF-8
+    (no summary can name such a note); None for a good name."""
     try:
         rel.encode()
     except UnicodeEncodeError:
-        shown = rel.encode(errors="surrogateescape").decode(errors="replace")
-        return WalkProblem(shown, f"the {what} name is not UTF-8; rename it to have it read")
+        return rel.encode(errors="surrogateescape").decode(errors="replace")
     return None
 
 
@@ -191,9 +188,7 @@ def walk_notes(vault: Vault, problems: list[WalkProblem], start: str = "") -> It
     """Every `.md` file in the vault (or under folder `start`), skipping
     dot-folders, ignores and the summary. Symlinked folders are followed once
     each; a loop is reported, not followed. Problems go to `problems`."""
-    ignore = vault.config.ignore
-    summary = nfc(vault.config.summary_path)
-    root = os.fspath(vault.root)
+    ignore, summary, root = vault.config.ignore, nfc(vault.config.summary_path), os.fspath(vault.root)
     try:
         root_stat = os.stat(root)
     except OSError as exc:
@@ -202,7 +197,7 @@ def walk_notes(vault: Vault, problems: list[WalkProblem], start: str = "") -> It
     prefix = start.rstrip("/") + "/" if start else ""
     if prefix and (any(p.startswith(".") for p in prefix.split("/")) or _ignored(prefix[:-1], ignore, True)):
         return
-    stack = [(os.path.join(root, prefix[:-1]) if prefix else root, prefix)]
+    stack = [(os.path.join(root, prefix), prefix)]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -211,47 +206,39 @@ def walk_notes(vault: Vault, problems: list[WalkProblem], start: str = "") -> It
             problems.append(WalkProblem(prefix.rstrip("/") or ".", f"cannot list folder ({exc.strerror})"))
             continue
         for entry in entries:
-            name = entry.name
-            if name[0] == ".":
+            if entry.name[0] == ".":
                 continue
-            is_note = name[-3:].lower() == ".md"
+            rel, is_note = nfc(prefix + entry.name), entry.name[-3:].lower() == ".md"
             try:
                 is_dir = not is_note and entry.is_dir()  # follows symlinks
                 if not is_dir and not is_note:
                     continue
                 st = entry.stat()
             except OSError as exc:
-                shown = nfc(prefix + name).encode(errors="surrogateescape").decode(errors="replace")
+                shown = readable_name(rel) or rel
                 if exc.errno == errno.ELOOP:
                     problems.append(WalkProblem(shown, "symlink loop; not followed"))
                 elif is_note or entry.is_symlink():
                     problems.append(WalkProblem(shown, f"cannot read ({exc.strerror or exc})"))
                 continue
-            rel = nfc(prefix + name)
-            bad_name = None if rel.isascii() else _name_problem(rel, "folder" if is_dir else "file")
-            if bad_name:
-                problems.append(bad_name)
+            if bad := readable_name(rel):
+                kind = "folder" if is_dir else "file"
+                problems.append(WalkProblem(bad, f"the {kind} name is not UTF-8; rename it to have it read"))
             elif is_dir or stat.S_ISDIR(st.st_mode):
                 if (st.st_dev, st.st_ino) in seen_dirs:
                     if entry.is_symlink():
                         problems.append(WalkProblem(rel, "symlink loop; not followed"))
-                elif not (ignore and _ignored(rel, ignore, True)):
+                elif not _ignored(rel, ignore, True):
                     seen_dirs.add((st.st_dev, st.st_ino))
                     stack.append((entry.path, rel + "/"))
-            elif (
-                stat.S_ISREG(st.st_mode)
-                and not is_summary(rel, summary)
-                and not (ignore and _ignored(rel, ignore, False))
-            ):
-                yield NoteFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+            elif stat.S_ISREG(st.st_mode) and not (is_summary(rel, summary) or _ignored(rel, ignore, False)):
+                yield NoteFile.of(rel, entry.path, st)
 
 
 def is_summary(rel: str, summary: str) -> bool:
     """The summary, or a sync client's conflict copy of it (not a note: see refresh)."""
-    if rel == summary:
-        return True
-    if "." not in rel or summary.rsplit("/", 1)[-1][:-3] not in rel:
-        return False  # the common case, without the patterns
+    if rel == summary or stem(summary) not in rel:  # a copy's name holds the summary's
+        return rel == summary
     strong, weak = candidates(rel)
     return strong == summary or summary in weak
 
@@ -261,9 +248,7 @@ def summary_copies(vault: Vault) -> list[str]:
     summary = nfc(vault.config.summary_path)
     folder = summary.rsplit("/", 1)[0] + "/" if "/" in summary else ""
     try:
-        names = sorted(
-            folder + nfc(entry.name) for entry in os.scandir(vault.root / folder) if entry.is_file()
-        )
+        names = sorted(folder + nfc(e.name) for e in os.scandir(vault.root / folder) if e.is_file())
     except OSError:
         return []
     return [rel for rel in names if rel != summary and is_summary(rel, summary)]
@@ -274,7 +259,7 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
     parts = rel.split("/")
     if (
         not rel.lower().endswith(".md")
-        or _name_problem(rel, "file")
+        or readable_name(rel)
         or any(part.startswith(".") for part in parts)
         or is_summary(rel, nfc(vault.config.summary_path))
         or any(
@@ -288,28 +273,44 @@ def stat_note(vault: Vault, rel: str) -> NoteFile | None:
         st = os.stat(path)
     except OSError:
         return None
-    return note_file(rel, path, st) if stat.S_ISREG(st.st_mode) else None
+    return NoteFile.of(rel, path, st) if stat.S_ISREG(st.st_mode) else None
 
 
 def read_head(note: NoteFile, limit: int) -> tuple[bytes, bool]:
     """Up to `limit` bytes of a note, and whether that is all of it. The first
-    read asks for the size the walk saw, plus a margin (asking for `limit`
-    would make Python allocate 264 KB for every note)."""
+    read asks for the size the walk saw and a margin: asking for `limit` would
+    make Python allocate that much for every note."""
     fd = os.open(note.path, READ_FLAGS)
     try:
-        chunks, got = [], 0
-        ask = min(limit, note.size + 4096) + 1
-        while got <= limit:
-            chunk = os.read(fd, ask)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-            ask = limit + 1 - got
+        data = os.read(fd, min(limit, note.size + 4096) + 1)
+        while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
+            data += more
     finally:
         os.close(fd)
-    data = b"".join(chunks) if len(chunks) != 1 else chunks[0]
     return data[:limit], len(data) <= limit
+
+
+@contextmanager
+def vault_lock(vault: Vault) -> Iterator[None]:
+    """One vaultkit process at a time on this vault on this device (index, watch
+    batches, done...): the OS's lock on a file in LOCAL_DIR, released if the
+    process dies. Editors, sync clients and other devices are not asked to wait:
+    every replace of a file others write is compare-and-swap (atomic.swap)."""
+    from filelock import FileLock, Timeout
+
+    folder = vault.root / LOCAL_DIR
+    make_dirs(folder, vault.config.dir_mode)
+    lock = FileLock(folder / "lock", timeout=LOCK_WAIT, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise VaultkitError(
+            f"another vaultkit process has been busy with this vault for {LOCK_WAIT:g} s; try again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 # ---------------------------------------------------------------- safe paths

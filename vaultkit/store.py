@@ -1,85 +1,201 @@
-"""The store: one SQLite database per device, inside the vault, holding facts.
-
-Per note: its stat key and, for vaultkit's own notes, what it says (its
-fields, its actions as written). Beside them, what the walk could not take,
-and the tick protocol's own state: ticks waiting for their note, what `done`
-wrote over (so that `reopen` gives the bytes back), the follow-ups nudged,
-and in `meta` what this device last wrote to the summary. Nothing derived is
-kept: links, unique ids, sections and order are worked out from the facts on
-every run (`derive.View`, which `view()` gives). Delete it and the next run
-reads every note again. A damaged or foreign database is set aside and
-rebuilt, never a crash (`schema.py`). Where it lives and why: README, "Where
-vaultkit keeps its state".
+"""The store: one SQLite database per device, inside the vault, holding facts:
+every note's stat key, vaultkit's own notes' records, what the walk could not
+take, and the tick protocol's state (pending ticks, what `done` wrote over,
+nudges sent, in `meta` what this device last wrote). Every view is derived
+from the facts (`view()`). A damaged, foreign or outdated database is set
+aside and rebuilt with a notice. README: "Where vaultkit keeps its state".
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
 import json
+import os
+import socket
 import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vaultkit.actions import Action
+from vaultkit.atomic import create_exclusive, make_dirs
+from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
-from vaultkit.notes import NoteRecord
+from vaultkit.fs import LOCAL_DIR, Vault
+from vaultkit.notes import READER_VERSION, NoteRecord, own_types
 from vaultkit.practice import Practice
 from vaultkit.summary.derive import View, derive
 
 if TYPE_CHECKING:
     from vaultkit.summary.ticks import Pending
 
+APPLICATION_ID = 0x766B7431  # "vkt1": tells vaultkit's database from any other SQLite file
+SCHEMA_VERSION = 6  # `PRAGMA user_version`; 5 is migrated, older ones are rebuilt
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (    -- every note, by its stat key
+    path TEXT PRIMARY KEY,
+    key TEXT NOT NULL                 -- size:mtime_ns:inode:ctime_ns when read; '' to read it again
+);
+CREATE TABLE IF NOT EXISTS notes (    -- what vaultkit's own notes say (see notes.is_own)
+    path TEXT PRIMARY KEY,
+    record TEXT NOT NULL              -- JSON: its NoteRecord's fields, its actions as written
+);
+CREATE TABLE IF NOT EXISTS walk_problems (path TEXT PRIMARY KEY, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (uid TEXT PRIMARY KEY, status TEXT NOT NULL, day TEXT NOT NULL,
+                                    source TEXT NOT NULL, line TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS undo (path TEXT NOT NULL, wid TEXT NOT NULL, written TEXT NOT NULL,
+                                 original TEXT NOT NULL, PRIMARY KEY (path, wid));
+CREATE TABLE IF NOT EXISTS nudged (follow_up TEXT PRIMARY KEY, day TEXT NOT NULL);
+"""
+# Schema 5 kept every note's fields in `notes`; the tick protocol's tables are unchanged.
+FROM_5 = "DROP TABLE notes; DROP TABLE actions; DELETE FROM walk_problems;"
+LEGACY_FILES = ("cache.json", "cache.jsonl", "summary-state.json", "summary-boxes.json")
 CHUNK = 2000  # notes put in at a time: a first read of 100,000 notes never holds them all
+_ALL = "\U0010ffff"  # sorts after every path: [under, under + _ALL) is a folder
 
 
-def _note_row(key: str, r: NoteRecord) -> tuple[object, ...]:
-    practice: dict[str, object] = {}
-    if r.next_session:
-        practice["next_session"] = r.next_session
-    if r.dismissed:
-        practice["dismissed"] = list(r.dismissed)
-    return (
-        r.path, key, r.type, r.date, r.session, r.mood, r.session_date,
-        json.dumps(dict(r.wheel)) if r.wheel else None,
-        json.dumps(practice, ensure_ascii=False) if practice else None,
-        r.error.message if r.error else None, r.error.line if r.error else None,
-        json.dumps([list(p) for p in r.problems]) if r.problems else None,
-    )  # fmt: skip
+class StoreProblem(Exception):
+    """The database is not one this vaultkit can use: set it aside."""
 
 
-def _record(row: tuple[Any, ...], actions: list[tuple[Any, ...]]) -> NoteRecord:
-    path, _, kind, day, session, mood, session_date, wheel, practice, error, error_line, problems = row
-    more = json.loads(practice) if practice else {}
+def device_id() -> str:
+    """A random name for this device, kept outside every vault in the user's
+    state folder, so that the store a sync client copies in from another device
+    is never taken for this one's. Where it cannot be kept, the host name serves."""
+    from platformdirs import user_state_path
+
+    path = user_state_path("vaultkit", appauthor=False) / "device-id"
+    for _ in range(2):
+        try:
+            text = path.read_text().strip()
+            if len(text) == 16 and all(c in "0123456789abcdef" for c in text):
+                return text
+        except OSError:
+            pass
+        try:
+            make_dirs(path.parent, 0o700)
+            create_exclusive(path, os.urandom(8).hex().encode(), 0o600)
+        except FileExistsError:
+            continue  # another process made it first: read theirs
+        except OSError:
+            break
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:16]
+
+
+def store_path(vault: Vault) -> Path:
+    """This device's database (a sync client may bring other devices' beside it)."""
+    return vault.root / LOCAL_DIR / f"{device_id()}.sqlite3"
+
+
+def open_store(vault: Vault, notice: Callable[[str], None]) -> Store:
+    """This device's store for the vault, made or migrated as needed. One that
+    cannot be used is set aside (renamed `.set-aside`) and a new one made."""
+    path = store_path(vault)
+    make_dirs(path.parent, vault.config.dir_mode)
+    for attempt in range(2):
+        try:
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+            os.close(os.open(path, flags, vault.config.file_mode))
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise VaultkitError(f"cannot open vaultkit's store {path}: {exc}") from None
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            store = Store(conn)
+            store.prepare(vault)
+            return store
+        except (sqlite3.DatabaseError, StoreProblem) as exc:
+            conn.close()
+            if attempt:
+                raise
+            reason = str(exc) if isinstance(exc, StoreProblem) else f"it is damaged ({type(exc).__name__})"
+            for suffix in ("-wal", "-shm", "-journal", ""):
+                try:
+                    os.replace(f"{path}{suffix}", f"{path}.set-aside{suffix}")
+                except FileNotFoundError:
+                    pass
+            notice(f"notice: vaultkit's store {path.name} was set aside ({reason}); rebuilt from the notes")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _encode(r: NoteRecord) -> str:
+    """A record as the store keeps it: its fields, and its actions as the note has them."""
+    fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name not in ("path", "actions")}
+    fields["actions"] = [
+        (a.index, a.written_id, a.explicit, a.text, a.kind, a.status, a.due, a.done, a.domain)
+        for a in r.actions
+    ]
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _decode(path: str, data: str) -> NoteRecord:
+    fields = json.loads(data)
+    day, session = fields["date"], fields["session"]
     return NoteRecord(
-        path,
-        kind,
-        day,
-        session,
-        mood,
-        tuple(
-            Action(wid, text, kind_, status, due, done, path, day, session, idx, wid, bool(explicit), domain)
-            for idx, wid, explicit, text, kind_, status, due, done, domain in actions
-        ),
-        tuple(Problem(message, line) for message, line in json.loads(problems)) if problems else (),
-        Problem(error, error_line) if error is not None else None,
-        session_date,
-        tuple(json.loads(wheel).items()) if wheel else (),
-        more.get("next_session"),
-        tuple(more.get("dismissed", ())),
+        **fields
+        | {
+            "path": path,
+            "actions": tuple(
+                Action(wid, text, kind, status, due, done, path, day, session, index, wid, explicit, domain)
+                for index, wid, explicit, text, kind, status, due, done, domain in fields["actions"]
+            ),
+            "problems": tuple(Problem(*p) for p in fields["problems"]),
+            "error": Problem(*fields["error"]) if fields["error"] else None,
+            "wheel": tuple(map(tuple, fields["wheel"])),
+            "dismissed": tuple(fields["dismissed"]),
+        }
     )
 
 
 class Store:
     """The open database; every method is one query or one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.path = path
-        self._view: tuple[int, View] | None = None
+        self._loaded: tuple[int, dict[str, NoteRecord]] | None = None  # (data_version, facts)
+        self._view: View | None = None
+
+    def prepare(self, vault: Vault) -> None:
+        """Check the database is this vault's and current; make or migrate it."""
+        db = self.conn
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+            raise StoreProblem("it is not vaultkit's")
+        if version > SCHEMA_VERSION:
+            raise StoreProblem(
+                f"a newer vaultkit made it (schema {version}; this one knows {SCHEMA_VERSION})"
+            )
+        if 0 < version < 5:
+            raise StoreProblem(f"an older vaultkit made it (schema {version})")
+        # no shared memory for WAL (a network drive, say): the rollback journal
+        if db.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA synchronous = NORMAL")
+        root = str(vault.root)
+        if version < SCHEMA_VERSION:
+            step = FROM_5 if version == 5 else f"PRAGMA application_id = {APPLICATION_ID};"
+            db.executescript(
+                f"BEGIN IMMEDIATE; {step} {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
+        if version == 0:
+            self.set_meta("root", root)
+            for name in LEGACY_FILES:  # what earlier versions kept instead
+                (vault.state_dir / name).unlink(missing_ok=True)
+        if self.meta("root") != root:
+            raise StoreProblem("it belongs to a copy of this vault in another folder")
+        reader = f"{READER_VERSION}:{vault.config.max_note_bytes}:{','.join(sorted(own_types(vault)))}"
+        if self.meta("reader") != reader:  # a new parser, new limits or templates: read every note again
+            with self.transaction():
+                for table in ("files", "notes", "walk_problems"):
+                    db.execute(f"DELETE FROM {table}")
+                self.set_meta("reader", reader)
 
     def close(self) -> None:
         self.conn.close()
@@ -105,66 +221,60 @@ class Store:
 
     def keys(self, under: str = "") -> dict[str, str]:
         """Each stored note's stat key (see NoteFile.key) under a folder, or all."""
-        rows = self.conn.execute(
-            "SELECT path, key FROM notes WHERE path >= ? AND path < ?", (under, under + "\U0010ffff")
-        )
+        rows = self.conn.execute("SELECT * FROM files WHERE path >= ? AND path < ?", (under, under + _ALL))
         return dict(rows.fetchall())
 
     def action_count(self, rel: str) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM actions WHERE path = ?", (rel,)).fetchone()[0])
+        row = self.conn.execute(
+            "SELECT json_array_length(record, '$.actions') FROM notes WHERE path = ?", (rel,)
+        )
+        return int((row.fetchone() or (0,))[0])
 
     def put(self, read: Iterable[tuple[str, NoteRecord]], gone: Iterable[str]) -> None:
         """Keep these notes as read, each with the stat key to store, and forget
         these paths: in one transaction, CHUNK notes at a time."""
         pending = iter(read)
         chunks = iter(lambda: list(itertools.islice(pending, CHUNK)), [])
-        first, forget = next(chunks, []), [(rel,) for rel in sorted(set(gone))]
+        first, forget = next(chunks, []), sorted(set(gone))
         if not first and not forget:
             return
-        self._view = None
+        loaded, self._loaded, self._view = self._loaded, None, None  # kept only once all is in
         with self.transaction() as db:
-            db.executemany("DELETE FROM notes WHERE path = ?", forget)
-            db.executemany("DELETE FROM actions WHERE path = ?", forget)
+            for table in ("files", "notes"):
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", [(rel,) for rel in forget])
             for chunk in itertools.chain([first], chunks):
-                db.executemany("DELETE FROM actions WHERE path = ?", [(r.path,) for _, r in chunk])
+                own = [r for _, r in chunk if r != NoteRecord(r.path)]  # a note that says nothing has no row
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", [(r.path, k) for k, r in chunk])
+                db.executemany("DELETE FROM notes WHERE path = ?", [(r.path,) for _, r in chunk])
                 db.executemany(
-                    f"INSERT OR REPLACE INTO notes VALUES ({', '.join('?' * 12)})",
-                    [_note_row(key, r) for key, r in chunk],
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?)", [(r.path, _encode(r)) for r in own]
                 )
-                db.executemany(
-                    "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            r.path,
-                            a.index,
-                            a.written_id,
-                            a.explicit,
-                            a.text,
-                            a.kind,
-                            a.status,
-                            a.due,
-                            a.done,
-                            a.domain,
-                        )
-                        for _, r in chunk
-                        for a in r.actions
-                    ],
-                )
+                if loaded is not None:
+                    loaded[1].update((r.path, r) for _, r in chunk)
+        if loaded is not None:
+            for rel in forget:
+                loaded[1].pop(rel, None)
+            self._loaded = loaded
 
     def records(self) -> list[NoteRecord]:
-        """Every note as it was read, by path (a note that is not vaultkit's own has no fields)."""
-        actions: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        for path, *rest in self.conn.execute("SELECT * FROM actions ORDER BY path, idx"):
-            actions[path].append(tuple(rest))
-        rows = self.conn.execute("SELECT * FROM notes ORDER BY path")
-        return [_record(row, actions.get(row[0], [])) for row in rows]
+        """Every note as it was read, by path (a note that is not vaultkit's own says nothing)."""
+        facts = self._facts()
+        return [facts[rel] for rel in sorted(facts)]
 
-    def walk_problems(self) -> list[tuple[str, str]]:
-        return self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path").fetchall()
+    def _facts(self) -> dict[str, NoteRecord]:
+        """Every note's record by path: loaded once, then kept in step by `put`;
+        loaded again once another process changed the store (`data_version`)."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._loaded is None or self._loaded[0] != version:
+            own = {path: _decode(path, text) for path, text in self.conn.execute("SELECT * FROM notes")}
+            paths = self.conn.execute("SELECT path FROM files").fetchall()
+            self._loaded = (version, {path: own.get(path) or NoteRecord(path) for (path,) in paths})
+            self._view = None
+        return self._loaded[1]
 
     def set_walk_problems(self, problems: Iterable[tuple[str, str]], under: str = "") -> None:
         """What the walk of a folder (or the vault) could not take, instead of what it was."""
-        span = (under, under + "\U0010ffff")
+        span = (under, under + _ALL)
         stored = self.conn.execute("SELECT * FROM walk_problems WHERE path >= ? AND path < ?", span)
         found = {(rel, message) for rel, message in problems}
         if set(stored.fetchall()) == found:
@@ -177,12 +287,12 @@ class Store:
     # ------------------------------------------------------------ what the facts show
 
     def view(self) -> View:
-        """The vault as every view shows it, derived from the facts. Worked out
-        again once they change, here or in another process (`data_version`)."""
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._view is None or self._view[0] != version:
-            self._view = (version, derive(self.records(), self.walk_problems()))
-        return self._view[1]
+        """The vault as every view shows it, derived from the facts once they change."""
+        facts = self._facts()
+        if self._view is None:
+            walked = self.conn.execute("SELECT path, message FROM walk_problems ORDER BY path")
+            self._view = derive(facts.values(), walked.fetchall())
+        return self._view
 
     # What commands ask of the view, asked of the store (the view's own docs say more).
 

@@ -1,19 +1,12 @@
 """`vaultkit watch`: keep the summary current while notes change.
 
-The only module that imports watchdog. The event handler does nothing but
-note which paths changed; the loop in `Watcher.run` batches them (a quiet
-period, with a maximum wait so continuous writes still update), then
-re-stats each path and decides from what is on disk, not from the event type
-(editors save in many ways: in place, temp file + rename, vim's backup
-rename, delete + create).
-
-A result that would make actions disappear (the note vanished, lost actions
-or became unparseable) while the file is still fresh is held back for a
-settle period: that is what a save caught halfway looks like. Missed events
-(inotify queue overflow, sleeping laptops) are repaired by a periodic
-stat-only rescan. Each batch is one `refresh(paths)`, the pipeline `index`
-runs, with the vault's lock held only for that batch. Any error while
-handling a batch is logged (paths and counts only) and the loop goes on.
+The only module that imports watchdog. The event handler only notes which
+paths changed; the loop batches them (a quiet period, with a maximum wait)
+and runs the pipeline over each batch, which re-stats each path and decides
+from what is on disk, not from the event type (editors save in many ways).
+A reading that would hide actions waits for the note to settle; a summary
+the person just saved is left alone for the quiet period; a periodic
+stat-only rescan repairs missed events. An error is logged and the loop goes on.
 """
 
 from __future__ import annotations
@@ -23,52 +16,36 @@ import os
 import signal
 import threading
 import time
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirModifiedEvent,
-    DirMovedEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
+from watchdog import events
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from vaultkit.config import now as vault_now
-from vaultkit.device import vault_lock
 from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
-from vaultkit.fs import Vault, nfc
-from vaultkit.notes import NoteRecord
+from vaultkit.fs import Vault, nfc, vault_lock
 from vaultkit.nudges import Nudger, describe
-from vaultkit.refresh import Report, refresh
-from vaultkit.schema import open_store
-from vaultkit.summary.file import digest
+from vaultkit.refresh import Report, Request, Watching, refresh
+from vaultkit.store import open_store
 from vaultkit.text import plural
 
 # watchdog >= 5 also reports opened/closed_no_write: reading notes would feed
 # the watcher its own events. Closed-after-write is kept: some editors' only
 # sign of a save on some systems.
 EVENT_FILTER = [
-    FileCreatedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileDeletedEvent,
-    FileClosedEvent,
-    DirCreatedEvent,
-    DirMovedEvent,
-    DirDeletedEvent,
+    events.FileCreatedEvent,
+    events.FileModifiedEvent,
+    events.FileMovedEvent,
+    events.FileDeletedEvent,
+    events.FileClosedEvent,
+    events.DirCreatedEvent,
+    events.DirMovedEvent,
+    events.DirDeletedEvent,
 ]
 # Seconds after someone else's save of the summary (Obsidian, Tasks, an editor, a
 # sync client) before the watcher rewrites it: an open pane, and Tasks' lookup of a
@@ -118,9 +95,8 @@ class Inbox:
 
     def ready(self, settings: Settings, now: float) -> bool:
         with self._lock:
-            if not self.pending():
-                return False
-            return now - self.last >= settings.debounce or now - self.first >= settings.max_wait
+            quiet = now - self.last >= settings.debounce or now - self.first >= settings.max_wait
+            return self.pending() and quiet
 
     def take(self) -> tuple[set[str], set[str]]:
         with self._lock:
@@ -137,7 +113,7 @@ class Inbox:
             self._lock.notify_all()
 
 
-class Handler(FileSystemEventHandler):
+class Handler(events.FileSystemEventHandler):
     """Turns watchdog events into vault-relative paths in the inbox. Never raises."""
 
     def __init__(self, vault: Vault, inbox: Inbox, log: Callable[[str], None]) -> None:
@@ -146,23 +122,14 @@ class Handler(FileSystemEventHandler):
         self.inbox = inbox
         self.log = log
 
-    def _rel(self, raw: str | bytes) -> str | None:
-        path = os.fsdecode(raw)
-        rel = os.path.relpath(path, self.root)
-        if rel.startswith("..") or rel == ".":
-            return None
-        return unicodedata.normalize("NFC", rel.replace(os.sep, "/"))
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
         try:
-            if isinstance(event, DirModifiedEvent):
+            if isinstance(event, events.DirModifiedEvent):
                 return
             for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if not raw:
-                    continue
-                rel = self._rel(raw)
-                if rel is None or any(part.startswith(".") for part in rel.split("/")):
-                    continue
+                rel = nfc(os.path.relpath(os.fsdecode(raw), self.root).replace(os.sep, "/")) if raw else ".."
+                if rel == "." or any(part.startswith(".") for part in rel.split("/")):
+                    continue  # outside the vault (".."), the vault itself, or a dot-file
                 if event.is_directory and rel != self.summary:
                     self.inbox.add(rel, folder=True)
                 elif rel.lower().endswith(".md") or rel == self.summary:
@@ -197,14 +164,12 @@ class Watcher:
         self.inbox = Inbox()
         self.store: Any = None
         self.stats = Stats()
-        self.deferred: dict[str, float] = {}  # rel -> when to accept whatever it is
+        self.deferred: dict[str, float] = {}  # rel -> when to take it as it is (see Watching.settled)
         self.summary_due: float | None = None  # when the summary, left alone after a person's save, is due
         self._save = ("", 0.0)  # the latest save of the summary by someone else, and when it was seen
         self._stop = threading.Event()
         self._observer: Any = None
         self._last_rescan = 0.0
-        self._now = 0.0
-        self._force: set[str] = set()
         self._said_unreadable: set[tuple[str, int | None, str]] = set()
         # the wall clock (the vault's time zone) for nudges and quiet hours; tests pass their own
         self.nudger = Nudger(vault.config, log, clock or (lambda: vault_now(vault.config)))
@@ -216,8 +181,7 @@ class Watcher:
         """Index and write the summary once, as `vaultkit index` would."""
         with vault_lock(self.vault):
             self.store = open_store(self.vault, self.log)
-        self._now = time.monotonic()
-        self._update("started")
+        self._update("started", time.monotonic(), None)
         self._last_rescan = time.monotonic()
 
     def start(self) -> None:
@@ -293,21 +257,18 @@ class Watcher:
                 self._last_rescan = now
                 self.stats.rescans += 1
                 self.deferred.clear()
-                self._now = now
-                self._update("rescan")
+                self._update("rescan", now, None)
             due = {rel for rel, when in self.deferred.items() if when <= now}
             if self.inbox.ready(self.settings, now) or due:
                 paths, folders = self.inbox.take()
                 for rel in due:
                     self.deferred.pop(rel, None)
-                self._now = now
                 notes = (paths | due) - {nfc(self.vault.config.summary_path)}
                 why = f"{plural(len(notes), 'note')} changed" if notes or folders else "summary edited"
-                self._update(why, paths | due, folders, force=due)
+                self._update(why, now, paths | due, folders, due)
             elif self.summary_due is not None and now >= self.summary_due:
-                self._now = now
                 self.summary_due = None  # set again if it must wait more; not retried in a loop if it fails
-                self._update("summary left alone after your save", set())
+                self._update("summary left alone after your save", now, set())
             if now - self._last_nudge >= self.settings.nudge_every:
                 self._last_nudge = now
                 self.nudger.check(self.store)
@@ -319,43 +280,26 @@ class Watcher:
             self.stats.errors += 1
             self.log(f"error while updating ({type(exc).__name__}); still watching")
 
-    def _hold(self, rel: str, record: NoteRecord | None) -> bool:
-        """Put back a result that would hide actions the store knows, from a file
-        that is still fresh: that is what a save caught halfway looks like."""
-        known = 0 if rel in self._force else self.store.action_count(rel)
-        if known and (record is None or record.error is not None or len(record.actions) < known):
-            self.deferred.setdefault(rel, self._now + self.settings.settle)
-            return True
-        return False
-
-    def _update(self, why: str, paths: set[str] | None = None, folders: Any = (), force: Any = ()) -> None:
+    def _update(
+        self,
+        why: str,
+        now: float,
+        paths: set[str] | None,
+        folders: Iterable[str] = (),
+        settled: Iterable[str] = (),
+    ) -> None:
         """One run of the pipeline: over the whole vault (`paths` None), or a batch."""
-        self._force = set(force)
+        watching = Watching(frozenset(settled), QUIET, self._save)
         with vault_lock(self.vault):
             report = refresh(
-                self.vault,
-                self.store,
-                self.today(),
-                paths=paths,
-                folders=folders,
-                hold=self._hold,
-                wait=self._quiet_left,
+                self.vault, self.store, self.today(), Request(paths, set(folders), watching=watching)
             )
+        for rel in report.held:  # a save caught halfway, it seems: taken as it is once it settles
+            self.deferred.setdefault(rel, now + self.settings.settle)
+        self._save = report.save or self._save
         # Never dropped: the watcher comes back to a summary left alone for quiet.
-        self.summary_due = self._now + report.deferred if report.deferred else None
+        self.summary_due = now + report.deferred if report.deferred else None
         self._log(why, report)
-
-    def _quiet_left(self, st: os.stat_result, text: str) -> float:
-        """Seconds to leave the summary alone yet, when someone other than vaultkit
-        saved it less than QUIET seconds ago. Its age is the longer of what its
-        mtime says and how long ago this watcher first saw that save, so a file
-        dated in the future (a skewed clock elsewhere) waits once, not forever."""
-        save = f"{digest(text)}:{st.st_mtime_ns}"  # the same bytes saved again are a new save
-        now = time.time()
-        if self._save[0] != save:
-            self._save = (save, now)
-        age = max(now - st.st_mtime, now - self._save[1])
-        return max(0.0, min(QUIET, QUIET - age))
 
     def _log(self, why: str, report: Report) -> None:
         for outcome in report.ticked:
@@ -380,13 +324,7 @@ def watch_forever(
 ) -> int:
     """Run until Ctrl-C (exit 130) or SIGTERM (exit 0)."""
     watcher = Watcher(vault, today, settings, log)
-    terminated = []
-
-    def on_term(signum: int, frame: Any) -> None:
-        terminated.append(signum)
-        watcher.stop()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: watcher.stop())
     try:
         watcher.start()
         log(f"Watching {vault.root} for changes ({watcher.stats.observer}); Ctrl-C to stop.")

@@ -42,10 +42,10 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     Example: vaultkit index
     """
     from vaultkit.frontmatter import SLOW_YAML_HINT, slow_yaml
-    from vaultkit.refresh import refresh
+    from vaultkit.refresh import Request, refresh
 
     with engine(app) as (vault, store):
-        report = refresh(vault, store, vault_today(vault), adopt=adopt_summary, progress=progress)
+        report = refresh(vault, store, vault_today(vault), Request(adopt=adopt_summary), progress)
     tell(report)
     counts, copies = report.counts, plural(len(report.conflicts), "conflict copy", "conflict copies")
     unchanged = report.files - report.read  # with the copies: the parts add up to all the files
@@ -155,7 +155,7 @@ def skip(app: App, session: int, which: str) -> None:
       vaultkit skip 3 1-week
     """
     from vaultkit.practice import OPENS_SESSION, named
-    from vaultkit.refresh import refresh
+    from vaultkit.refresh import Request, refresh
     from vaultkit.writeback import add_item
 
     with scanned(app) as (vault, store, _report):
@@ -186,17 +186,18 @@ def skip(app: App, session: int, which: str) -> None:
         target = (intentions or list(found.notes))[0].path
         # one follow-up is recorded by its full name, which reads plainly in the note
         add_item(vault, target, "dismissed", left[0].label if len(left) == 1 else which.strip())
-        refresh(vault, store, today, write_summary=(vault.root / vault.config.summary_path).exists())
+        summary = (vault.root / vault.config.summary_path).exists()
+        refresh(vault, store, today, Request(write_summary=summary))
     click.echo(f"Let go: session {session}'s {', '.join(f.label for f in left)}  ({target})")
 
 
 def _set_status(app: App, ids: tuple[str, ...], status: str) -> None:
-    from vaultkit.refresh import refresh
+    from vaultkit.refresh import Request, refresh
 
     with engine(app) as (vault, store):
         summary = (vault.root / vault.config.summary_path).exists()  # kept in step, when there is one
-        commands = [(i, status) for i in ids]
-        report = refresh(vault, store, vault_today(vault), commands=commands, write_summary=summary)
+        request = Request(commands=[(i, status) for i in ids], write_summary=summary)
+        report = refresh(vault, store, vault_today(vault), request)
     for outcome in report.commanded:
         action = outcome.change.action
         if outcome.problem:

@@ -81,7 +81,7 @@ def complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> lis
     beside the id. Shown on the person's own terminal only, never logged."""
     from click.shell_completion import CompletionItem
 
-    from vaultkit.schema import open_store, store_path
+    from vaultkit.store import open_store, store_path
     from vaultkit.text import one_line, shorten
 
     vault = _completion_vault(ctx)

@@ -28,7 +28,7 @@ from vaultkit.practice import (
     parse_date_option,
     session_links,
 )
-from vaultkit.refresh import opened, refresh, scan
+from vaultkit.refresh import Request, opened, refresh, scan
 from vaultkit.text import a_or_an, plural, shorten
 
 if TYPE_CHECKING:
@@ -276,7 +276,10 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
             scan(vault, store, today)  # a `done` or `drop` made while the person wrote wins
             decisions = _still_open(store, decisions, notice)
             report = refresh(
-                vault, store, today, commands=list(decisions.items()), on=note_date, write_summary=summary
+                vault,
+                store,
+                today,
+                Request(commands=list(decisions.items()), on=note_date, write_summary=summary),
             )
         problems = [o.problem for o in report.commanded if o.problem]
         if problems:
