@@ -69,8 +69,9 @@ def test_golden_brief_of_the_example_vault(tmp_path: Path) -> None:
 def test_every_part_of_the_example_brief_has_content_and_nothing_private(tmp_path: Path) -> None:
     made = made_for(example_vault(tmp_path), EXAMPLE_DAY)
     empty = [k for k, v in made.brief.sections.items() if not v]
-    # session 3's intention is not written yet; the check-in on day 3 cleared the 1-week one
-    assert empty == ["Intention for this session", "Follow-ups missed"]
+    # session 3's intention is not written yet; the check-in on day 3 cleared the 1-week one;
+    # the example's check-ins do not ask the WHO-5 (it is opt-in)
+    assert empty == ["Intention for this session", "Wellbeing (WHO-5)", "Follow-ups missed"]
     outputs = [note_text(made, EXAMPLE_DAY), render_preview(made.brief), render_html(made.brief)]
     for output in outputs:
         for words in EXAMPLE_PRIVATE:

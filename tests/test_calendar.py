@@ -4,13 +4,17 @@ read back with two parsers; stable ids, alarms, and never a word of a note."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
+import pytest
 import vobject
 
-from .helpers import build_tree
+from .helpers import build_tree, default_sigint, read_until
 
 CALENDAR = "Integration Calendar.ics"
 # Session 1 on 2026-11-28, its reflection written, the next session recorded for 2026-12-15.
@@ -123,3 +127,53 @@ def test_no_event_holds_a_word_from_any_note(vault, run):
     text = (vault / CALENDAR).read_text()
     assert "Integration 2-day reflection (session 1)" in text
     assert not [word for word in markers if word.lower() in (text + result.output).lower()]
+
+
+def test_with_the_setting_index_keeps_the_file_and_a_problem_stops_nothing(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault, 'calendar: "Integration Calendar.ics"')
+    assert run("index").exit_code == 0
+    assert set(parsed(vault / CALENDAR)) == set(EXPECTED)
+    (vault / CALENDAR).unlink()
+    (vault / CALENDAR).mkdir()  # a folder where the file goes: said, and the summary still kept
+    build_tree(vault, {"a.md": "---\nactions: [Walk]\n---\n"})
+    result = run("index")
+    assert result.exit_code == 0
+    assert "Integration Calendar.ics is a folder" in result.stderr
+    assert "- [ ] Walk" in (vault / "Integration Actions.md").read_text()
+
+
+def test_without_the_setting_index_writes_no_calendar(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault)
+    assert run("index").exit_code == 0
+    assert not (vault / CALENDAR).exists()
+
+
+@pytest.mark.slow
+def test_a_running_watcher_keeps_the_calendar_current(vault):
+    build_tree(vault, NOTES)
+    configure(vault, 'calendar: "Integration Calendar.ics"')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "--vault", str(vault), "watch", "--debounce", "0.2"],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        preexec_fn=default_sigint,
+    )
+    try:
+        read_until(proc.stderr, b"Watching")
+        path = vault / CALENDAR
+        assert set(parsed(path)) == set(EXPECTED)
+        build_tree(
+            vault,
+            {
+                "Integration/2026-12-01 Check-in.md": "---\ntype: check-in\ndate: 2026-12-01\nsession: 1\n---\n"
+            },
+        )
+        deadline = time.monotonic() + 15
+        while "1-week-check-in" in path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert set(parsed(path)) == set(EXPECTED) - {"vaultkit-session-1-1-week-check-in"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

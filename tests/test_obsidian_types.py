@@ -59,7 +59,7 @@ def test_the_flag_merges_in_obsidians_own_style(run, obsidian_vault):
     text = path.read_text()
     # What was there stays first and as it was; vaultkit's names follow, in the same style.
     assert text.startswith(OBSIDIANS[: OBSIDIANS.index('"tags"')] + '"tags": "tags",\n    "type": "text",\n')
-    assert text.endswith('    "wheel_nature": "number"\n  }\n}')
+    assert text.endswith('    "who5_5": "number"\n  }\n}')
     assert json.loads(text)["types"] == {
         "aliases": "aliases",
         "cssclasses": "multitext",

@@ -76,11 +76,15 @@ CONFIG_TEMPLATE = """\
 # A calendar file your phone's own calendar can follow: one event for each
 # follow-up still to write and for the next session, with an alarm. Events
 # name only the kind and the session. `vaultkit calendar` writes it; set
-# this and `vaultkit watch` keeps it current.
+# this and `vaultkit index` and `vaultkit watch` keep it current.
 # calendar: "Integration Calendar.ics"
 
 # When each event's alarm sounds, on its day.
 # calendar_alarm: "09:00"
+
+# Check-ins can also ask the five items of the WHO-5 Well-Being Index (each
+# optional); the overview and the brief then show its 0-100 score over time.
+# wellbeing: off
 """
 
 _DAY_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -107,6 +111,7 @@ class Config(NamedTuple):
     notify_quiet: tuple[time, time] | None = (time(22, 0), time(8, 0))  # start, end; may span midnight
     calendar: str | None = None  # the .ics file `watch` keeps (`vaultkit calendar` writes it anyway)
     calendar_alarm: time = time(9, 0)  # when each event's alarm sounds, on its day
+    wellbeing: str = "off"  # "who5": check-ins ask the WHO-5 Well-Being Index
     warnings: tuple[str, ...] = ()  # settings that were set aside (not a setting itself)
 
     @property
@@ -144,6 +149,14 @@ def _clock(example: str) -> Converter:
         return time(int(match[1]), int(match[2]))
 
     return convert
+
+
+def _wellbeing(key: str, value: Any) -> str:
+    if value is False or value is None or value == "":  # YAML 1.1 reads an unquoted `off` as false
+        return "off"
+    if not isinstance(value, str) or value.strip().lower() not in ("off", "who5"):
+        raise ConfigError(f"wellbeing must be off or who5, not {value!r}")
+    return value.strip().lower()
 
 
 def _calendar(key: str, value: Any) -> str | None:
@@ -270,6 +283,7 @@ FIELDS: dict[str, Converter] = {
     "notify_quiet": _quiet,
     "calendar": _calendar,
     "calendar_alarm": _clock("HH:MM"),
+    "wellbeing": _wellbeing,
 }
 # A mistake in these turns nudges off, with a warning; it never stops a command.
 NUDGE_SETTINGS = ("notify", "notify_command", "notify_quiet")

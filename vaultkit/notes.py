@@ -17,6 +17,7 @@ from vaultkit.frontmatter import (
     parse_frontmatter,
 )
 from vaultkit.fs import NoteFile, Vault, read_head, template_files
+from vaultkit.wellbeing import read as read_wellbeing
 
 # The shipped note types, in the order of the practice, and when each is written.
 NOTE_TYPES = {
@@ -46,6 +47,7 @@ class NoteRecord:
     wheel: tuple[tuple[str, float], ...] = ()  # (domain, 0-10) a check-in's integration wheel gave
     next_session: str | None = None  # the day the person said their next session is
     dismissed: tuple[str, ...] = ()  # follow-ups of this session the person let go ("1-week check-in")
+    wellbeing: int | None = None  # a check-in's WHO-5 score, 0-100, when all five items were answered
 
     @property
     def integration(self) -> bool:
@@ -80,6 +82,8 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
     mood = _score(meta, "mood", problems)
     scores = [(domain, _score(meta, f"wheel_{domain}", problems)) for domain in DOMAINS]
     wheel = tuple((domain, score) for domain, score in scores if score is not None)
+    wellbeing, wellbeing_problems = read_wellbeing(meta)
+    problems.extend((None, message, key) for key, message in wellbeing_problems)
     actions, action_problems = parse_actions(meta, path)
     problems.extend((index, message, "actions") for index, message in action_problems)
     located: list[Problem] = []
@@ -111,6 +115,7 @@ def record_from_bytes(path: str, data: bytes, complete: bool = True) -> NoteReco
         wheel=wheel,
         next_session=dates["next_session"],
         dismissed=dismissed or (),
+        wellbeing=wellbeing,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from vaultkit.actions import DOMAINS
 from vaultkit.atomic import snapshot, swap_until_done
 from vaultkit.errors import VaultkitError
+from vaultkit.wellbeing import FIELDS as WHO5
 
 TYPES_FILE = ".obsidian/types.json"
 
@@ -39,6 +40,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "private": "checkbox",
     "covers": "text",  # a brief's span
     **{f"wheel_{domain}": "number" for domain in DOMAINS},
+    **{field: "number" for field in WHO5},
 }
 # What the panel shows each type as, for messages.
 TYPE_NAMES = {

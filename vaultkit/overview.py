@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from vaultkit.actions import DOMAINS
 from vaultkit.practice import Practice
 from vaultkit.text import one_line
+from vaultkit.wellbeing import SOURCE
 
 TIMELINE_SESSIONS = 6  # the most recent sessions drawn in the timeline
 TIMELINE_EVENTS = 5  # notes listed under one session; more are counted, not listed
@@ -55,6 +56,7 @@ class Overview(NamedTuple):
     wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
     latest_brief: str | None = None  # the link of the newest `vaultkit brief` note
     first_ahead: tuple[int, str] | None = None  # before any session: the first one's number and day
+    wellbeing: tuple[tuple[str, int], ...] = ()  # (date, WHO-5 score 0-100), oldest first
 
     def to_json(self) -> dict[str, Any]:
         data = self._asdict()
@@ -64,6 +66,7 @@ class Overview(NamedTuple):
             {"session": s, "notes": [{"date": d, "type": t} for d, t in notes]} for s, notes in self.timeline
         ]
         data["mood"] = [{"date": d, "mood": m} for d, m in self.mood]
+        data["wellbeing"] = [{"date": d, "who5": score} for d, score in self.wellbeing]
         return data
 
 
@@ -96,6 +99,9 @@ class Facts(NamedTuple):
     mood: list[tuple[str, float]]  # the latest moods, oldest first
     domains: tuple[tuple[str, str, int], ...] = ()  # (domain, status, actions) of open and done actions
     wheel: tuple[tuple[str, Wheel], ...] = ()  # (date, scores) of the latest wheels, oldest first
+    wellbeing: tuple[
+        tuple[str, int], ...
+    ] = ()  # (date, WHO-5 score 0-100) of the latest check-ins, oldest first
 
 
 def build_overview(facts: Facts, tally: Tally, practice: Practice) -> Overview:
@@ -128,6 +134,7 @@ def build_overview(facts: Facts, tally: Tally, practice: Practice) -> Overview:
         mood=facts.mood,
         domains=_domains(facts.domains),
         wheel=facts.wheel,
+        wellbeing=facts.wellbeing,
         first_ahead=(first.number, first.day.isoformat()) if first else None,
     )
 
@@ -216,6 +223,28 @@ def mood_chart(overview: Overview, text_line: bool = True) -> str:
     )
     text = " · ".join(f"{d}: {m:g}" for d, m in points)
     return f"{chart}\n\nMood (0 to 10), oldest first: {text}" if text_line else chart
+
+
+def wellbeing_lines(overview: Overview) -> list[str]:
+    """The WHO-5 scores as one line of text (exact, for every viewer), a line
+    chart when there are two or more, and the source, as its authors ask."""
+    points = overview.wellbeing
+    out = [f"Wellbeing (WHO-5, 0 to 100), oldest first: {' · '.join(f'{d}: {s}' for d, s in points)}"]
+    if len(points) >= 2:
+        labels = [d[5:] for d, _ in points]
+        config = {"themeVariables": {"xyChart": {"plotColorPalette": MOOD_COLOUR}}}
+        out += [
+            "",
+            _mermaid(
+                config,
+                "xychart-beta",
+                '    title "Wellbeing at each check-in (WHO-5, 0 to 100)"',
+                f"    x-axis [{', '.join(map(json.dumps, labels))}]",
+                '    y-axis "WHO-5" 0 --> 100',
+                f"    line [{', '.join(str(s) for _, s in points)}]",
+            ),
+        ]
+    return [*out, "", f"*{SOURCE}.*"]
 
 
 def domain_line(overview: Overview) -> str:
@@ -311,6 +340,8 @@ def render_overview(overview: Overview) -> list[str]:
         out += [timeline_chart(overview), ""]
     if len(overview.mood) >= 2:
         out += [mood_chart(overview), ""]
+    if overview.wellbeing:
+        out += [*wellbeing_lines(overview), ""]
     if overview.domains:
         out += [domain_line(overview), "", domain_chart(overview), ""]
     if overview.wheel:

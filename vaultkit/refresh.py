@@ -20,6 +20,7 @@ from datetime import date
 
 from vaultkit.actions import Change, Outcome
 from vaultkit.atomic import Snapshot, make_dirs, snapshot, swap
+from vaultkit.errors import VaultkitError
 from vaultkit.frontmatter import Problem
 from vaultkit.fs import (
     NoteFile,
@@ -97,6 +98,7 @@ class Report:
     unreadable: list[tuple[str, Problem]] = field(default_factory=list)
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     summary_written: bool = False
+    calendar_written: bool = False
     deferred: float = 0.0  # the summary was left alone for this long: run again then
     save: tuple[str, float] | None = None  # someone else's save of the summary (Watching.save)
 
@@ -184,7 +186,21 @@ class _Run:
                 f"{vault.config.summary_path} kept changing while vaultkit wrote it; "
                 "the next run (a watcher makes one by itself) tries again"
             )
+        if vault.config.calendar:
+            self.calendar()
         return self.finish()
+
+    def calendar(self) -> None:
+        """Keep the calendar file the settings name current; a problem is said, never stops the run."""
+        from vaultkit.calendar import update
+
+        try:
+            practice = self.store.practice(self.vault.config.follow_ups, self.today)
+            self.report.calendar_written = update(self.vault, practice)[2]
+        except VaultkitError as exc:
+            self.report.problems.append(str(exc))
+        except OSError as exc:
+            self.report.problems.append(f"{self.vault.config.calendar} could not be written: {exc.strerror}")
 
     def finish(self) -> Report:
         view = self.store.view()

@@ -176,7 +176,9 @@ def make_brief(
             left_out.append(f"{store.link(n.path)} ({why})")
         else:
             sections = split_sections(got[1], privacy.linked)
-            texts.append(NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections))
+            texts.append(
+                NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections, n.wellbeing)
+            )
     # Open actions, those done or let go in the span and the span's own; only the
     # frontmatter of their notes is read, to see which are private.
     shared: list[Action] = []

@@ -15,6 +15,7 @@ from vaultkit.actions import Action
 from vaultkit.brief.privacy import Part, Sections, escape_html, inert
 from vaultkit.practice import FollowUp
 from vaultkit.text import plural
+from vaultkit.wellbeing import SOURCE
 
 QUOTE_LIMIT = 240  # characters of one answer (two short sentences); the rest is in the note it names
 STALLED_DAYS = 30  # an action to do open longer than this is listed as stalled (inner work never is)
@@ -27,8 +28,9 @@ NEXT = "Intention for this session"  # the next session's intention, written bef
 SUPPORT = "Support asked for"
 ACTIONS = "Actions"
 MOOD = "Mood"
+WELLBEING = "Wellbeing (WHO-5)"
 MISSED = "Follow-ups missed"
-ORDER = (BRING, SUPPORT, NEXT, INTENTION, CAME_UP, ACTIONS, MOOD, MISSED)
+ORDER = (BRING, SUPPORT, NEXT, INTENTION, CAME_UP, ACTIONS, MOOD, WELLBEING, MISSED)
 HEADED = (INTENTION, NEXT, CAME_UP)  # quotes led by the answer's heading, under the note's name
 # Quoted text per part, shared among its notes (once full, it names the rest): together
 # with the actions and the chart, two pages; "What came up" the largest.
@@ -48,6 +50,7 @@ class NoteText:
     session: int | None
     mood: float | None
     sections: Sections
+    wellbeing: int | None = None  # the WHO-5 score, 0-100, of a check-in that has one
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,13 @@ def _mood(moods: list[tuple[str, float]]) -> list[str]:
     return [line, ""]
 
 
+def _wellbeing(scores: list[tuple[str, int]]) -> list[str]:
+    if not scores:
+        return []
+    line = "Score, 0 to 100: " + ", ".join(f"{s} on {d}" for d, s in scores) + "."
+    return [line, "", f"*{SOURCE}.*", ""]
+
+
 def build_brief(
     span: Span,
     notes: list[NoteText],
@@ -274,7 +284,9 @@ def build_brief(
     last = min(date.fromisoformat(span.end) - timedelta(days=1), today)
     sections[ACTIONS] = _actions(actions, span, {n.path for n in notes}, last)
     moods = [(n.date, n.mood) for n in notes if n.mood is not None and n.date is not None]
+    scores = [(n.date, n.wellbeing) for n in notes if n.wellbeing is not None and n.date is not None]
     sections[MOOD] = _mood(moods)
+    sections[WELLBEING] = _wellbeing(scores)
     missed_lines = [f"- Session {f.session}: {f.label}, due {f.due_on.isoformat()}" for f in missed]
     sections[MISSED] = [*_listed(missed_lines), ""] if missed_lines else []
     if span.for_session is None:

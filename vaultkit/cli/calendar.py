@@ -15,7 +15,7 @@ def calendar(app: App) -> None:
 
     One all-day event each, with an alarm at `calendar_alarm` (default 09:00),
     in "Integration Calendar.ics" (or the file `calendar:` names in
-    .vaultkit/config.yaml; with it set, `vaultkit watch` keeps the file
+    .vaultkit/config.yaml; with it set, `vaultkit index` and `watch` keep the file
     current). Events name only the kind and the session, never note text.
     Subscribe to the synced file from your phone's calendar (see the README).
 

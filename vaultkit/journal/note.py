@@ -23,6 +23,8 @@ from vaultkit.errors import TemplateError, UnsafePathError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.journal.templates import PROMPT, Prompt, Template
 from vaultkit.notes import NOTE_TYPES
+from vaultkit.wellbeing import FIELDS as WHO5
+from vaultkit.wellbeing import answer_problem as who5_problem
 
 # ---------------------------------------------------------------- actions as typed
 
@@ -231,6 +233,8 @@ def answer_problem(prompt: Prompt, answer: str) -> str | None:
         if re.fullmatch(r"\d{1,2}(\.\d+)?", text) and 0 <= float(text) <= 10:
             return None
         return "Please give a number from 0 to 10, or press Enter to skip."
+    if prompt.field in WHO5:
+        return who5_problem(text)
     if _DATE_FIELD.match(prompt.field) and not isinstance(coerce_field(prompt.field, text), date):
         return "Please give a date as YYYY-MM-DD (e.g. 2026-12-04), or press Enter to skip."
     return None
@@ -243,7 +247,7 @@ def coerce_field(key: str, answer: str) -> Any:
     text = answer.strip()
     if _DATE_FIELD.match(key) and (day := parse_date(text, whole=True)):
         return day
-    if (_SCALE.match(key) or key == "session") and re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if (_SCALE.match(key) or key == "session" or key in WHO5) and re.fullmatch(r"-?\d+(\.\d+)?", text):
         number = float(text)
         return int(number) if number.is_integer() and "." not in text else number
     return text

@@ -19,7 +19,7 @@ from vaultkit.fs import Vault, safe_target
 from vaultkit.journal.ask import Asker
 from vaultkit.journal.drafts import Draft, DraftFile
 from vaultkit.journal.note import NewAction, NoteValues, clean_title, default_title, note_path, render_note
-from vaultkit.journal.templates import Template, find_template
+from vaultkit.journal.templates import Template, find_template, with_section
 from vaultkit.practice import (
     OPENS_SESSION,
     carried_over,
@@ -30,6 +30,8 @@ from vaultkit.practice import (
 )
 from vaultkit.refresh import Request, opened, refresh, scan
 from vaultkit.text import a_or_an, plural, shorten
+from vaultkit.wellbeing import FIELDS as WHO5
+from vaultkit.wellbeing import section as wellbeing_section
 
 if TYPE_CHECKING:
     from vaultkit.store import Store
@@ -206,6 +208,8 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
     """Create the note; return its vault-relative path. Never overwrites."""
     config, kind, now = vault.config, request.type, request.now
     template = find_template(vault, kind)
+    if config.wellbeing == "who5" and kind == "check-in" and f"prompt({WHO5[0]})" not in template.text:
+        template = with_section(template, wellbeing_section(), after_field="mood")
     today = logical_today(now, config.day_starts_at)
     file = DraftFile(vault, kind)
     draft, waiting = _waiting_draft(file, request, asker is not None, notice)

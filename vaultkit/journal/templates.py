@@ -8,6 +8,7 @@ Obsidian hides in reading view:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
@@ -49,6 +50,19 @@ class Template:
             return "actions" in (parse_frontmatter(self.text.encode("utf-8")).meta or {})
         except NoteError:
             return False
+
+
+def with_section(template: Template, section: str, after_field: str) -> Template:
+    """The template with `section` added after the section that asks for
+    `after_field` (before the next heading), else at its end."""
+    text = template.text
+    asked = text.find(f"prompt({after_field})")
+    heading = text.find("\n## ", asked) if asked >= 0 else -1
+    if heading >= 0:
+        text = text[: heading + 1] + "\n" + section + text[heading + 1 :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    return dataclasses.replace(template, text=text)
 
 
 def _read(name: str, path: Path, origin: str) -> Template:

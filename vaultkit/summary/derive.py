@@ -184,6 +184,9 @@ class View:
             [(day, n.mood) for day, _, n in dated if n.mood is not None][-MOOD_POINTS:],
             domains=tuple((d, s, count) for (d, s), count in sorted(domains.items())),
             wheel=tuple((day, n.wheel) for day, _, n in dated if n.wheel)[-WHEEL_POINTS:],
+            wellbeing=tuple((day, n.wellbeing) for day, _, n in dated if n.wellbeing is not None)[
+                -MOOD_POINTS:
+            ],
         )
 
     def big_picture(
