@@ -133,6 +133,12 @@ def test_the_score_over_time_in_the_summary_and_the_brief(vault, run):
     assert (
         f"## Wellbeing (WHO-5)\n\nScore, 0 to 100: 60 on 2026-11-17, 80 on 2026-11-24.\n\n*{SOURCE}.*\n"
     ) in page.stdout
+    assert 'title "Wellbeing at each check-in (WHO-5, 0 to 100)"' in page.stdout  # its chart, in the note
+    printable = run("brief", "--since", "2026-11-01", "--html", "brief.html")
+    assert printable.exit_code == 0, printable.stderr
+    page_html = (vault / "brief.html").read_text()
+    assert 'aria-label="Wellbeing (WHO-5), 0 to 100: 60 on 2026-11-17, 80 on 2026-11-24"' in page_html
+    assert SOURCE in page_html
 
 
 def test_check_names_an_answer_off_the_scale(vault, run):

@@ -225,25 +225,26 @@ def mood_chart(overview: Overview, text_line: bool = True) -> str:
     return f"{chart}\n\nMood (0 to 10), oldest first: {text}" if text_line else chart
 
 
+def wellbeing_chart(points: tuple[tuple[str, int], ...] | list[tuple[str, int]]) -> str:
+    """A line chart of the WHO-5 scores, one point per check-in that has one."""
+    labels = [d[5:] for d, _ in points]
+    return _mermaid(
+        {"themeVariables": {"xyChart": {"plotColorPalette": MOOD_COLOUR}}},
+        "xychart-beta",
+        '    title "Wellbeing at each check-in (WHO-5, 0 to 100)"',
+        f"    x-axis [{', '.join(map(json.dumps, labels))}]",
+        '    y-axis "WHO-5" 0 --> 100',
+        f"    line [{', '.join(str(s) for _, s in points)}]",
+    )
+
+
 def wellbeing_lines(overview: Overview) -> list[str]:
-    """The WHO-5 scores as one line of text (exact, for every viewer), a line
-    chart when there are two or more, and the source, as its authors ask."""
+    """The WHO-5 scores as one line of text (exact, for every viewer), a chart
+    when there are two or more, and the source, as its authors ask."""
     points = overview.wellbeing
     out = [f"Wellbeing (WHO-5, 0 to 100), oldest first: {' · '.join(f'{d}: {s}' for d, s in points)}"]
     if len(points) >= 2:
-        labels = [d[5:] for d, _ in points]
-        config = {"themeVariables": {"xyChart": {"plotColorPalette": MOOD_COLOUR}}}
-        out += [
-            "",
-            _mermaid(
-                config,
-                "xychart-beta",
-                '    title "Wellbeing at each check-in (WHO-5, 0 to 100)"',
-                f"    x-axis [{', '.join(map(json.dumps, labels))}]",
-                '    y-axis "WHO-5" 0 --> 100',
-                f"    line [{', '.join(str(s) for _, s in points)}]",
-            ),
-        ]
+        out += ["", wellbeing_chart(points)]
     return [*out, "", f"*{SOURCE}.*"]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from vaultkit.brief.page import MOOD, ORDER, Brief
+from vaultkit.brief.page import MOOD, ORDER, WELLBEING, Brief
 from vaultkit.brief.privacy import WIKILINK
 from vaultkit.overview import MOOD_COLOUR
 
@@ -62,9 +62,12 @@ def _names(text: str) -> str:
     return WIKILINK.sub(lambda m: f"*{(m[3] or m[1]).strip()}*", text)
 
 
-def mood_svg(moods: list[tuple[str, float]]) -> str:
-    """A line chart of the moods (0 to 10) spaced by date (Mermaid's xychart cannot), a dot
-    and its value at each entry, dates along the bottom where there is room."""
+def mood_svg(
+    moods: list[tuple[str, float]] | list[tuple[str, int]], scale: int = 10, name: str = "Mood"
+) -> str:
+    """A line chart of the moods (0 to 10; or other scores, 0 to `scale`) spaced by date
+    (Mermaid's xychart cannot), a dot and its value at each entry, dates along the
+    bottom where there is room."""
     width, height, left, right, top, bottom = 560, 190, 34, 24, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(moods)
@@ -77,14 +80,14 @@ def mood_svg(moods: list[tuple[str, float]]) -> str:
         return left + plot_w * (date.fromisoformat(day) - first).days / days
 
     def y(m: float) -> float:
-        return top + plot_h * (10 - m) / 10
+        return top + plot_h * (scale - m) / scale
 
     label = ", ".join(f"{m:g} on {d}" for d, m in moods)
     out = [
         f'<svg class="mood" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{html.escape("Mood, 0 to 10: " + label)}">'
+        f'role="img" aria-label="{html.escape(f"{name}, 0 to {scale}: " + label)}">'
     ]
-    for level in (0, 5, 10):
+    for level in (0, scale // 2, scale):
         out.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
             f'stroke="#d5d9de" stroke-width="1"/>'
@@ -130,6 +133,8 @@ def render_html(brief: Brief) -> str:
         body.append(md.render(_names("\n".join(lines))))
         if name == MOOD and len(brief.moods) >= 2:
             body.append(mood_svg(brief.moods))
+        if name == WELLBEING and len(brief.scores) >= 2:
+            body.append(mood_svg(brief.scores, 100, "Wellbeing (WHO-5)"))
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">\n'

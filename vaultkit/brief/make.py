@@ -13,7 +13,7 @@ from typing import Any
 
 from vaultkit.actions import Action
 from vaultkit.atomic import create_new
-from vaultkit.brief.page import Brief, NoteText, Span, boilerplate, build_brief, render_body
+from vaultkit.brief.page import MOOD, WELLBEING, Brief, NoteText, Span, boilerplate, build_brief, render_body
 from vaultkit.brief.privacy import aliases_of, link_targets, private_meta, private_tags, split_sections
 from vaultkit.config import now
 from vaultkit.errors import TemplateError, UnsafePathError, VaultkitError
@@ -22,7 +22,7 @@ from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
 from vaultkit.journal.note import NoteValues, dump_frontmatter, note_path
 from vaultkit.journal.templates import find_template
 from vaultkit.notes import BRIEF_TYPE, NoteRecord
-from vaultkit.overview import mood_chart
+from vaultkit.overview import mood_chart, wellbeing_chart
 from vaultkit.practice import Practice
 from vaultkit.refresh import big_picture
 from vaultkit.store import Store
@@ -148,7 +148,7 @@ class Made:
     """A brief and what the engine knows about it (for the markdown note and the CLI)."""
 
     brief: Brief
-    chart: str | None  # the Mermaid mood chart, for the note
+    charts: dict[str, str]  # Mermaid charts for the note, by section (mood, wellbeing)
     session: int | None  # the session it is for, when it covers one
 
 
@@ -201,17 +201,19 @@ def make_brief(
     missed = practice.missed(span.sessions, date.fromisoformat(span.start) if span.by_date else None)
     brief = build_brief(span, texts, templates, shared, missed, today)
     brief.left_out_notes, brief.left_out_actions = left_out, hidden
-    # the page gives the numbers in words already: the chart alone
-    chart = (
-        mood_chart(overview._replace(mood=brief.moods), text_line=False) if len(brief.moods) >= 2 else None
-    )
-    return Made(brief, chart, None if span.by_date else span.sessions[0])
+    # the page gives the numbers in words already: the charts alone
+    charts = {}
+    if len(brief.moods) >= 2:
+        charts[MOOD] = mood_chart(overview._replace(mood=brief.moods), text_line=False)
+    if len(brief.scores) >= 2:
+        charts[WELLBEING] = wellbeing_chart(brief.scores)
+    return Made(brief, charts, None if span.by_date else span.sessions[0])
 
 
 def note_text(made: Made, today: date) -> str:
     """The brief as a note: frontmatter that keeps it out of the integration work, then the page."""
     meta = {"type": BRIEF_TYPE, "date": today, "covers": made.brief.covers, "tags": ["brief"]}
-    return f"---\n{dump_frontmatter(meta)}---\n{render_body(made.brief, made.chart)}"
+    return f"---\n{dump_frontmatter(meta)}---\n{render_body(made.brief, made.charts)}"
 
 
 def write_note(vault: Vault, made: Made, today: date) -> str:

@@ -79,6 +79,7 @@ class Brief:
     sections: dict[str, list[str]]
     moods: list[tuple[str, float]]
     quoted_from: int = 0  # notes with at least one part quoted
+    scores: list[tuple[str, int]] = field(default_factory=list)  # (date, WHO-5 score) of the span
     left_out_notes: list[str] = field(default_factory=list)  # "[[name]] (why)" of each note left out
     left_out_why: list[str] = field(default_factory=list)  # why, for each private part of a shared note
     left_out_lines: int = 0  # lines that link to or embed a private note
@@ -302,19 +303,20 @@ def build_brief(
         sections,
         moods,
         quoted_from,
+        scores=scores,
         left_out_why=[why for n in notes for why in n.sections.reasons],
         left_out_lines=sum(n.sections.lines for n in notes),
     )
 
 
-def render_body(brief: Brief, chart: str | None = None) -> str:
-    """The page as markdown (no frontmatter); `chart` is a Mermaid mood chart for Obsidian."""
+def render_body(brief: Brief, charts: dict[str, str] | None = None) -> str:
+    """The page as markdown (no frontmatter); `charts` are Mermaid charts for Obsidian, by section."""
     out = [f"# {brief.title}", "", f"*{brief.covers}. Quotes are from my own notes.*", ""]
     for name in ORDER:
         if brief.sections[name]:
             out += [f"## {name}", "", *brief.sections[name]]
-            if name == MOOD and chart:
-                out += [chart, ""]
+            if name in (charts or {}):
+                out += [(charts or {})[name], ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

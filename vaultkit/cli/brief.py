@@ -86,7 +86,7 @@ def brief(
         click.echo(render_preview(page), nl=False)
         return
     if to_stdout:
-        click.echo(render_body(page, made.chart), nl=False)
+        click.echo(render_body(page, made.charts), nl=False)
     if html_file is not None:
         rel = write_html(vault, html_file, made)
         if to_stdout:
