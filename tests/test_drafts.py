@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pexpect
 import pytest
 
 from tests.helpers import build_tree, read_until
-from tests.test_journal import ANSWER_READY, CTRL_D, finish, note, section, spawn
+from tests.test_journal import ANSWER_READY, CTRL_D, CTRL_O, finish, note, section, spawn
 from tests.test_new_checks import piped_new
 
 DRAFT = ".vaultkit/drafts/reflection.json"
@@ -245,3 +246,43 @@ def test_another_devices_copy_of_a_draft_is_offered_and_never_merged(vault: Path
     resumed = run("new", "reflection", "--resume", input="\n")
     assert "Another device" not in resumed.stderr
     assert section((vault / resumed.stdout.splitlines()[-1]).read_text(), "What happened") == "Mine"
+
+
+@pytest.mark.slow
+def test_a_hang_up_at_the_domain_question_keeps_the_action(vault: Path) -> None:
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send("Phone my therapist\r")
+    child.expect(r"Domain\?")
+    child.kill(signal.SIGHUP)
+    assert finish(child) == 130
+    draft = json.loads((vault / ".vaultkit/drafts/todo.json").read_text())
+    assert [a["text"] for a in draft["actions"]] == ["Phone my therapist"]
+
+
+@pytest.mark.slow
+def test_a_kill_while_the_editor_is_open_keeps_what_the_editor_saved(vault: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, time\n"
+        "open(sys.argv[1], 'a').write('\\nWritten in the editor')\n"
+        "print('SAVED', flush=True)\n"
+        "time.sleep(2)\n"
+    )
+    child = spawn(vault, "reflection", VISUAL=f"{sys.executable} {editor}")
+    child.expect(ANSWER_READY)
+    child.send("Typed first")
+    child.send(CTRL_O)
+    child.expect("SAVED")
+    child.kill(signal.SIGTERM)
+    assert finish(child) == 130
+    (left,) = (vault / ".vaultkit/drafts").glob("answer-*.md")
+    assert left.read_text() == "Typed first\nWritten in the editor"
+
+    child = spawn(vault, "reflection", "--resume")
+    child.expect(f"an answer being written in an editor was left in .vaultkit/drafts/{left.name}")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
