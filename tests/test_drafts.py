@@ -119,7 +119,7 @@ def test_an_unwritable_drafts_folder_falls_back_to_another_owner_only_place(vaul
     assert "failed unexpectedly" not in said
     assert said.count(".vaultkit-drafts") >= 1
     assert (
-        "Note: drafts can't be saved in .vaultkit/drafts (NotADirectoryError); "
+        "Note: drafts can't be saved in .vaultkit/drafts (not a directory); "
         "they are kept in .vaultkit-drafts/ instead (owner-only)"
     ) in said
     kept = vault / ".vaultkit-drafts/reflection.json"

@@ -152,7 +152,7 @@ def load(path: Path) -> tuple[Snapshot, str]:
     except (FileNotFoundError, NotADirectoryError):  # NotADirectory: a file where its folder should be
         return Snapshot(path, None, None), ""
     except OSError as exc:
-        return Snapshot(path, b"", None), exc.__class__.__name__
+        return Snapshot(path, b"", None), _why(exc)
 
 
 def _unwritable(folder: Path, mode: int) -> str | None:
@@ -163,8 +163,12 @@ def _unwritable(folder: Path, mode: int) -> str | None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        return exc.__class__.__name__
+        return _why(exc)
     return None
+
+
+def _why(exc: OSError) -> str:
+    return (exc.strerror or exc.__class__.__name__).lower()  # "permission denied", "not a directory"
 
 
 class DraftFile:
@@ -231,7 +235,7 @@ class DraftFile:
             os.rename(self.path, aside)
         except OSError as exc:
             raise VaultkitError(
-                f"cannot remove the draft {rel} ({exc.__class__.__name__}); move or delete it yourself"
+                f"cannot remove the draft {rel} ({_why(exc)}); move or delete it yourself"
             ) from None
         self.snap = Snapshot(self.path, None, None)
         return (
