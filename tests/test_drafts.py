@@ -18,7 +18,17 @@ import pexpect
 import pytest
 
 from tests.helpers import build_tree, read_until
-from tests.test_journal import ANSWER_READY, CTRL_D, CTRL_O, finish, note, section, spawn
+from tests.test_journal import (
+    ANSWER_READY,
+    CTRL_D,
+    CTRL_O,
+    PASTE_END,
+    PASTE_START,
+    finish,
+    note,
+    section,
+    spawn,
+)
 from tests.test_new_checks import piped_new
 
 DRAFT = ".vaultkit/drafts/reflection.json"
@@ -92,6 +102,25 @@ def test_each_enter_saves_the_answer_so_far_so_even_sigkill_loses_no_line(vault:
     finish(child)
     text = resume_and_finish(vault)
     assert section(text, "What came up") == "A first line\nA second line\nA third line"
+
+
+@pytest.mark.slow
+def test_a_pasted_block_is_saved_as_it_lands(vault: Path) -> None:
+    child = spawn(vault, "reflection")
+    child.expect(ANSWER_READY)
+    child.send(f"{PASTE_START}Pasted one\nPasted two{PASTE_END}")
+    wait_for(lambda: unfinished(vault) == "Pasted one\nPasted two")
+    child.kill(signal.SIGKILL)
+    finish(child)
+    child = spawn(vault, "reflection", "--resume")
+    child.expect("what you were writing when you stopped")
+    child.expect(ANSWER_READY)
+    child.send("\r\r")
+    child.expect("What came up")
+    child.expect(ANSWER_READY)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert section(note(vault), "What happened") == "Pasted one\nPasted two"
 
 
 @pytest.mark.slow

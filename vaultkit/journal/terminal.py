@@ -177,15 +177,15 @@ class TerminalAsker(Asker):
     def _answer_keys(self) -> KeyBindings:
         bindings = KeyBindings()
 
-        def newline(event: KeyPressEvent) -> None:
-            """A new line, the answer so far saved first: a kill now loses no line."""
+        def add(event: KeyPressEvent, text: str) -> None:
+            """`text` (a new line, a pasted block) added, and the answer so far
+            saved in the draft: a kill now loses none of it."""
             buffer = event.current_buffer
+            buffer.insert_text(text)
             try:
-                self.keep(buffer.text)
+                self.keep(buffer.text.rstrip("\n"))
             except Exception as exc:  # the draft can't be saved: stop here, as an answer's save would
                 event.app.exit(exception=exc)
-                return
-            buffer.insert_text("\n")
 
         @bindings.add("enter")
         def _enter(event: KeyPressEvent) -> None:
@@ -195,9 +195,15 @@ class TerminalAsker(Asker):
                 buffer.text = buffer.text.strip()
                 buffer.validate_and_handle()
             else:
-                newline(event)
+                add(event, "\n")
 
-        bindings.add("escape", "enter")(newline)
+        @bindings.add("escape", "enter")
+        def _newline(event: KeyPressEvent) -> None:
+            add(event, "\n")
+
+        @bindings.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> None:
+            add(event, event.data.replace("\r\n", "\n").replace("\r", "\n"))
 
         @bindings.add("c-d")
         def _finish(event: KeyPressEvent) -> None:
