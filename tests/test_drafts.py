@@ -315,3 +315,36 @@ def test_a_kill_while_the_editor_is_open_keeps_what_the_editor_saved(vault: Path
     child.expect(ANSWER_READY)
     child.send(CTRL_D)
     assert finish(child) == 0
+
+
+@pytest.mark.slow
+def test_actions_typed_are_saved_before_their_domain_question_so_sigkill_loses_none(vault: Path) -> None:
+    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
+    draft = vault / ".vaultkit/drafts/todo.json"
+
+    def saved() -> list[str]:
+        try:
+            return [a["text"] for a in json.loads(draft.read_text())["actions"]]
+        except (OSError, ValueError):
+            return []
+
+    child = spawn(vault, "todo")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send(f"{PASTE_START}Call mom\nSleep early{PASTE_END}\r")
+    child.expect(r"Call mom · Domain\?")
+    wait_for(lambda: saved() == ["Call mom", "Sleep early"])
+    child.kill(signal.SIGKILL)
+    finish(child)
+
+    child = spawn(vault, "todo", "--resume")
+    child.expect("Anything you want to do")
+    child.expect(ANSWER_READY)
+    child.send("\r")  # the list is over
+    child.expect("change inside")
+    child.expect(ANSWER_READY)
+    child.send("\r")
+    assert finish(child) == 0
+    (path,) = [p for p in vault.rglob("*.md") if ".vaultkit" not in p.parts]
+    text = path.read_text()
+    assert "Call mom" in text and "Sleep early" in text

@@ -97,7 +97,8 @@ class Asker:
 
     def __init__(self) -> None:
         self.ended = False
-        self.keep: Callable[[str], None] = lambda text: None  # saves an answer still being typed
+        # Saves into the draft what is typed but not yet given: an answer so far, actions not yet asked about.
+        self.keep: Callable[[str, list[NewAction]], None] = lambda text, actions: None
 
     def _line(self, ask: str) -> str | None:
         if self.ended:

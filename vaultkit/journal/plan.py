@@ -7,7 +7,7 @@ review's answers are written, never while the person is answering."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,12 +157,11 @@ def _interview(
     asker: Asker, template: Template, draft: Draft, carried: list[Action], file: DraftFile
 ) -> None:
     """Ask what is still unanswered, saving the draft after every answer, and
-    at each Enter within one the answer so far (a kill then loses no line)."""
+    what is typed meanwhile (an answer so far at each Enter, an action before
+    its domain question) as it comes: a kill then loses no line."""
 
-    def keep(text: str) -> None:
-        if text != draft.unfinished:
-            draft.unfinished = text
-            file.save(draft)
+    def keep(text: str, typed: list[NewAction]) -> None:
+        file.save(replace(draft, unfinished=text, actions=[*draft.actions, *typed]))
 
     asker.keep = keep
     asker.intro(f"{default_title(draft.type)} for session {draft.session}, {draft.date}")
@@ -187,7 +186,6 @@ def _interview(
             if (answer := asker.ask(prompt, start())) is None:
                 return
             draft.answers[i] = answer
-            draft.unfinished = ""
             file.save(draft)
     for kind in ("external", "internal") if template.asks_actions else ():
         if kind in draft.lists_done:

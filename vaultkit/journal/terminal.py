@@ -183,7 +183,7 @@ class TerminalAsker(Asker):
             buffer = event.current_buffer
             buffer.insert_text(text)
             try:
-                self.keep(buffer.text.rstrip("\n"))
+                self.keep(buffer.text.rstrip("\n"), [])
             except Exception as exc:  # the draft can't be saved: stop here, as an answer's save would
                 event.app.exit(exception=exc)
 
@@ -268,6 +268,7 @@ class TerminalAsker(Asker):
                 return None
             self._block, start = len(self._pasted) > 1, ""
         self._held = [action]
+        self.keep("", self.salvage()[1])  # a kill at the domain question loses none of them
         tagged = split_string_action(action.text).domain
         label = f"  {shorten(action.text)} ·" if self._block else " "  # a line of a block: named
         question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
