@@ -108,6 +108,11 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
 @click.option("--yes", is_flag=True, help="Write a note dated in the future without asking.")
 @click.option("--resume", is_flag=True, help="Continue the draft left by an interrupted `new`.")
 @click.option("--discard-draft", is_flag=True, help="Throw away a waiting draft and start over.")
+@click.option(
+    "--draft",
+    metavar="NAME",
+    help="With --resume or --discard-draft: another device's draft (a sync-conflict copy), by file name.",
+)
 @common
 @pass_app
 def new(
@@ -147,7 +152,7 @@ def new(
         from vaultkit.journal.terminal import TerminalAsker, drain_typeahead
 
         config = vault.config
-        asker = TerminalAsker(vault.state_dir / "drafts", config.dir_mode, config.file_mode, edit_file)
+        asker = TerminalAsker(vault.rel, config.dir_mode, config.file_mode, edit_file)
         drain = drain_typeahead
     try:
         rel = create_note(vault, request, asker, say)

@@ -7,7 +7,12 @@ only the new note's path."""
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.fs import stem
@@ -32,6 +37,42 @@ ACTION_QUESTIONS = {
 }
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGHUP (the terminal was closed) or SIGTERM while asking: taken as
+    Ctrl-C is, so the answer being typed is saved before vaultkit ends."""
+
+
+# Signals that stop `new`; while its draft is saved after one, they wait.
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name))
+
+
+@contextmanager
+def stopping() -> Iterator[Callable[[], None]]:
+    """While asking: SIGHUP and SIGTERM raise `Stopped`. Gives `hold()`, which
+    ignores every stop signal until the block ends: the draft is being saved,
+    and a second signal must not cut that short."""
+    if threading.current_thread() is not threading.main_thread():  # only it may handle signals
+        yield lambda: None
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    def hold() -> None:
+        for sig in STOPS:
+            signal.signal(sig, signal.SIG_IGN)
+
+    before = {sig: signal.getsignal(sig) for sig in STOPS}
+    for sig in STOPS:
+        if sig != signal.SIGINT:  # Ctrl-C is a KeyboardInterrupt already
+            signal.signal(sig, stop)
+    try:
+        yield hold
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+
 def say(text: str, end: str = "\n") -> None:
     print(text, end=end, file=sys.stderr, flush=True)
 
@@ -52,9 +93,12 @@ class Asker:
     pipe); `ended` then stays true."""
 
     terminal = False  # a person who can be asked to choose
+    scratch: Path | None = None  # the drafts folder: where an answer waits for the editor
 
     def __init__(self) -> None:
         self.ended = False
+        # Saves into the draft what is typed but not yet given: an answer so far, actions not yet asked about.
+        self.keep: Callable[[str, list[NewAction]], None] = lambda text, actions: None
 
     def _line(self, ask: str) -> str | None:
         if self.ended:

@@ -7,8 +7,9 @@ review's answers are written, never while the person is answering."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.actions import Action
@@ -16,8 +17,8 @@ from vaultkit.atomic import create_new
 from vaultkit.config import logical_today
 from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
 from vaultkit.fs import Vault, safe_target
-from vaultkit.journal.ask import Asker
-from vaultkit.journal.drafts import Draft, DraftFile
+from vaultkit.journal.ask import Asker, stopping
+from vaultkit.journal.drafts import Draft, DraftFile, kind_of, waiting_drafts
 from vaultkit.journal.note import NewAction, NoteValues, clean_title, default_title, note_path, render_note
 from vaultkit.journal.templates import Template, find_template, with_section
 from vaultkit.practice import (
@@ -52,6 +53,7 @@ class NewNoteRequest:
     yes: bool = False  # a date in the future is meant
     resume: bool = False
     discard_draft: bool = False
+    draft: str | None = None  # the draft file to resume or discard: another device's copy
 
 
 def _check_date(note_date: date, today: date, request: NewNoteRequest, asker: Asker | None) -> None:
@@ -72,19 +74,31 @@ def _waiting_draft(
     file: DraftFile, request: NewNoteRequest, asking: bool, notice: Notice
 ) -> tuple[Draft | None, Draft | None]:
     """The draft this run continues, if any, and one that waits while this run
-    asks nothing; refuses to start over a waiting draft."""
+    asks nothing; refuses to start over a waiting draft. Another device's
+    draft (a sync-conflict copy) is offered, never merged."""
     kind = request.type
-    try:
-        draft = file.read()
-    except VaultkitError as exc:
-        if asking or request.resume or request.discard_draft:
-            raise
-        notice(f"warning: {exc}")  # --no-input does not use the draft: go on, say so
-        return None, None
-    if request.discard_draft and draft is not None:
-        file.discard()
-        notice(f"Discarded the draft of {a_or_an(kind)} started {draft.begun}.")
+    if request.draft is None:
+        for copy in waiting_drafts(file.vault):
+            if copy.kind == "copy" and copy.type == kind:
+                notice(copy.offer())
+    elif not (request.resume or request.discard_draft):
+        raise VaultkitError("--draft names the draft to --resume or --discard-draft; add one of them")
+    elif kind_of(file.path.name)[0] != kind or not file.exists:
+        raise VaultkitError(
+            f"there is no draft of {a_or_an(kind)} named {file.path.name}; `vaultkit status` lists the drafts"
+        )
+    if request.discard_draft:  # before reading: one that can't be read is set aside
+        if said := file.throw_away():
+            notice(said)
         draft = None
+    else:
+        try:
+            draft = file.read()
+        except VaultkitError as exc:
+            if asking or request.resume:
+                raise
+            notice(f"warning: {exc}")  # --no-input does not use the draft: go on, say so
+            return None, None
     if request.resume:
         if draft is None:
             raise VaultkitError(
@@ -113,7 +127,9 @@ def _waiting_draft(
     return None, draft
 
 
-def _resumed_date(draft: Draft, today: date, day_starts_at: time, asker: Asker, notice: Notice) -> date:
+def _resumed_date(
+    draft: Draft, today: date, day_starts_at: time, asker: Asker, notice: Notice, resume: str
+) -> date:
     """The day a resumed draft's note is for. A draft begun on an earlier day,
     for a day that is not today, is asked about on a terminal (the note may be
     about then, or about now); without one, it keeps its day and says so."""
@@ -134,7 +150,7 @@ def _resumed_date(draft: Draft, today: date, day_starts_at: time, asker: Asker, 
     notice(f"This draft of {a_or_an(kind)} was started {draft.begun}.")
     chosen = asker.choose(f"Write it for {day} or today ({now})? [d/t] ", {"d": "draft", "t": "today"})
     if chosen is None:
-        raise NothingWritten(f"Nothing was written; the draft waits: `vaultkit new {kind} --resume`.")
+        raise NothingWritten(f"Nothing was written; the draft waits: `{resume}`.")
     notice(f"  → {now if chosen == 'today' else day}")
     return today if chosen == "today" else planned
 
@@ -142,7 +158,14 @@ def _resumed_date(draft: Draft, today: date, day_starts_at: time, asker: Asker, 
 def _interview(
     asker: Asker, template: Template, draft: Draft, carried: list[Action], file: DraftFile
 ) -> None:
-    """Ask what is still unanswered, saving the draft after every answer."""
+    """Ask what is still unanswered, saving the draft after every answer, and
+    what is typed meanwhile (an answer so far at each Enter, an action before
+    its domain question) as it comes: a kill then loses no line."""
+
+    def keep(text: str, typed: list[NewAction]) -> None:
+        file.save(replace(draft, unfinished=text, actions=[*draft.actions, *typed]))
+
+    asker.keep = keep
     asker.intro(f"{default_title(draft.type)} for session {draft.session}, {draft.date}")
     if not draft.reviewed:  # close old loops before adding new ones
         todo = [a for a in carried if a.id not in draft.decisions]
@@ -182,25 +205,26 @@ def _interview(
 def _ask(
     asker: Asker, file: DraftFile, template: Template, draft: Draft, carried: list[Action], notice: Notice
 ) -> None:
-    """The interview; after an interruption, what was typed is saved too and
-    the person told how to go on."""
-    try:
-        _interview(asker, template, draft, carried, file)
-    except BaseException:
-        unfinished, typed = asker.salvage()
-        draft.unfinished = unfinished or draft.unfinished
-        draft.actions += typed
-        file.save(draft)  # to this run's own file if the draft was taken meanwhile: never raises twice
-        if file.elsewhere is not None:
-            notice(f"Your answers are kept in {file.vault.rel(file.elsewhere)}.")
-        elif file.exists:
-            notice(
-                f"Your answers are kept in a draft; `vaultkit new {draft.type} --resume` "
-                "picks up where you left off."
-            )
-        raise
+    """The interview; after an interruption (Ctrl-C, the terminal closed, a
+    kill with SIGTERM), what was typed is saved too and the person told how
+    to go on."""
+    with stopping() as hold:
+        try:
+            _interview(asker, template, draft, carried, file)
+        except BaseException:
+            hold()  # a second signal must not cut the saving short
+            unfinished, typed = asker.salvage()
+            draft.unfinished = unfinished or draft.unfinished
+            draft.actions += typed
+            file.save(draft)  # to this run's own file if the draft was taken meanwhile: never raises twice
+            if file.elsewhere is not None:
+                notice(f"Your answers are kept in {file.vault.rel(file.elsewhere)}.")
+            elif file.exists:
+                resume = file.command("--resume")
+                notice(f"Your answers are kept in a draft; `{resume}` picks up where you left off.")
+            raise
     if asker.ended and asker.terminal and not draft.given:
-        left = f" The draft waits: `vaultkit new {draft.type} --resume`." if file.exists else ""
+        left = f" The draft waits: `{file.command('--resume')}`." if file.exists else ""
         raise NothingWritten(f"Nothing was written (Ctrl-D before any answer).{left}")
 
 
@@ -211,10 +235,10 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
     if config.wellbeing == "who5" and kind == "check-in" and f"prompt({WHO5[0]})" not in template.text:
         template = with_section(template, wellbeing_section(), after_field="mood")
     today = logical_today(now, config.day_starts_at)
-    file = DraftFile(vault, kind)
+    file = DraftFile(vault, kind, Path(request.draft).name if request.draft else None)
     draft, waiting = _waiting_draft(file, request, asker is not None, notice)
     if draft is not None and asker is not None:  # a draft is only resumed when asking
-        note_date = _resumed_date(draft, today, config.day_starts_at, asker, notice)
+        note_date = _resumed_date(draft, today, config.day_starts_at, asker, notice, file.command("--resume"))
         title = clean_title(request.title) if request.title else draft.title
     else:
         note_date = parse_date_option(request.date_text, today) if request.date_text is not None else today
@@ -241,7 +265,7 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
     rel = note_path(config.note_path, values)
     target = safe_target(vault, rel)
     if target.exists() or target.is_symlink():
-        again = f"`vaultkit new {kind} --resume --title ...`" if draft else "--title"
+        again = f"`{file.command('--resume')} --title ...`" if draft else "--title"
         raise NoteExistsError(
             f"{rel} already exists; vaultkit never overwrites a note. "
             f"Open it, or pick another name with {again}"
@@ -264,6 +288,8 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
         draft.date = note_date.isoformat()  # the day chosen for a resumed draft is kept if it stops again
         draft.actions += [a for a in request.actions if a not in draft.actions]
         draft.answers = (draft.answers + [None] * len(prompts))[: len(prompts)]
+        file.make_room(notice)
+        asker.scratch = file.path.parent
         _ask(asker, file, template, draft, carried, notice)
         values.answers = [a or "" for a in draft.answers]
         values.actions = draft.actions

@@ -23,7 +23,7 @@ from prompt_toolkit.output import create_output
 
 from vaultkit.actions import DOMAINS, split_string_action
 from vaultkit.atomic import create_exclusive, make_dirs
-from vaultkit.journal.ask import REVIEW_HELP, Asker, review_line, say
+from vaultkit.journal.ask import REVIEW_HELP, Asker, Stopped, review_line, say
 from vaultkit.journal.note import NewAction, parse_action_text, with_domain
 from vaultkit.text import shorten
 
@@ -73,17 +73,21 @@ def drain_typeahead() -> None:
 
 
 class TerminalAsker(Asker):
-    """The person at a terminal. `scratch` is the owner-only folder (inside the
-    vault) where an answer is put for the editor: never /tmp. `edit_file` is
-    the CLI's editor: None when it ran cleanly, else why not."""
+    """The person at a terminal. `shown` names a path in the vault as the
+    person reads it. `edit_file` is the CLI's editor: None when it ran
+    cleanly, else why not."""
 
     terminal = True
 
     def __init__(
-        self, scratch: Path, dir_mode: int, file_mode: int, edit_file: Callable[[Path], str | None]
+        self,
+        shown: Callable[[Path], str],
+        dir_mode: int,
+        file_mode: int,
+        edit_file: Callable[[Path], str | None],
     ) -> None:
         super().__init__()
-        self._scratch, self._modes, self._edit_file = scratch, (dir_mode, file_mode), edit_file
+        self._shown, self._modes, self._edit_file = shown, (dir_mode, file_mode), edit_file
         self._output = create_output(stdout=sys.stderr)
         # Two sessions: a one-line prompt must not inherit the multi-line keys.
         self._answers: PromptSession[str] = PromptSession(
@@ -105,12 +109,15 @@ class TerminalAsker(Asker):
         """One answer; None for Ctrl-D on an empty one."""
         try:
             return session.prompt("> ", default=start, placeholder=hint)
-        except KeyboardInterrupt:
-            self._typing = session.default_buffer.text
-            raise
         except EOFError:
             self.ended = True
+            if session.input.closed:  # not Ctrl-D: the terminal went away mid-answer
+                self._typing = session.default_buffer.text
+                raise Stopped() from None
             return None
+        except BaseException:  # Ctrl-C, a hang-up, a kill: what was typed is kept
+            self._typing = session.default_buffer.text
+            raise
 
     def choose(
         self, question: str, keys: dict[str, str], default: str | None = None, carry: bool = False
@@ -140,15 +147,19 @@ class TerminalAsker(Asker):
         bindings.add("<any>")(typed)
         window = Window(FormattedTextControl(question), dont_extend_height=True, wrap_lines=True)
         app: Application[str | None] = Application(Layout(window), key_bindings=bindings, output=self._output)
-        return app.run()
+        try:
+            return app.run()
+        except EOFError:  # not Ctrl-D (that is a key here): the terminal went away
+            raise Stopped() from None
 
     def _editor(self, text: str) -> str | None:
         """The answer written in $VISUAL/$EDITOR; None when no editor ran. It
         waits for the editor in the vault's owner-only drafts folder: it is
         note text, so never in /tmp."""
         dir_mode, file_mode = self._modes
-        make_dirs(self._scratch, dir_mode)
-        path = self._scratch / f"answer-{os.getpid()}.md"
+        assert self.scratch is not None  # set before the first question
+        make_dirs(self.scratch, dir_mode)
+        path = self.scratch / f"answer-{os.getpid()}.md"
         path.unlink(missing_ok=True)
         create_exclusive(path, text.encode("utf-8"), file_mode)
         written = None
@@ -157,14 +168,24 @@ class TerminalAsker(Asker):
                 written = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problem = f"Could not read the answer back ({exc.__class__.__name__})"
-        finally:
-            path.unlink(missing_ok=True)
+        # Not on a hang-up or kill meanwhile: what the editor saved stays, and the next `new` names it.
+        path.unlink(missing_ok=True)
         if problem is not None:
             say(f"{problem}; your answer is as it was.")
         return written
 
     def _answer_keys(self) -> KeyBindings:
         bindings = KeyBindings()
+
+        def add(event: KeyPressEvent, text: str) -> None:
+            """`text` (a new line, a pasted block) added, and the answer so far
+            saved in the draft: a kill now loses none of it."""
+            buffer = event.current_buffer
+            buffer.insert_text(text)
+            try:
+                self.keep(buffer.text.rstrip("\n"), [])
+            except Exception as exc:  # the draft can't be saved: stop here, as an answer's save would
+                event.app.exit(exception=exc)
 
         @bindings.add("enter")
         def _enter(event: KeyPressEvent) -> None:
@@ -174,11 +195,15 @@ class TerminalAsker(Asker):
                 buffer.text = buffer.text.strip()
                 buffer.validate_and_handle()
             else:
-                buffer.insert_text("\n")
+                add(event, "\n")
 
         @bindings.add("escape", "enter")
         def _newline(event: KeyPressEvent) -> None:
-            event.current_buffer.insert_text("\n")
+            add(event, "\n")
+
+        @bindings.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> None:
+            add(event, event.data.replace("\r\n", "\n").replace("\r", "\n"))
 
         @bindings.add("c-d")
         def _finish(event: KeyPressEvent) -> None:
@@ -206,9 +231,9 @@ class TerminalAsker(Asker):
         width = min(_width(), 100) - 1
         say(textwrap.fill(f"{label}. Every question is optional.", width))
         say(textwrap.fill(HOW, width))
-        for left in sorted(self._scratch.glob("answer-*.md")):
+        for left in sorted(self.scratch.glob("answer-*.md")) if self.scratch else ():
             say(
-                f"Note: an answer being written in an editor was left in .vaultkit/drafts/{left.name}; "
+                f"Note: an answer being written in an editor was left in {self._shown(left)}; "
                 "copy what you need from it, then delete it."
             )
 
@@ -243,6 +268,7 @@ class TerminalAsker(Asker):
                 return None
             self._block, start = len(self._pasted) > 1, ""
         self._held = [action]
+        self.keep("", self.salvage()[1])  # a kill at the domain question loses none of them
         tagged = split_string_action(action.text).domain
         label = f"  {shorten(action.text)} ·" if self._block else " "  # a line of a block: named
         question = f"{label}{DOMAIN_CHOICE}{f'{tagged} (its tag)' if tagged else 'none'} "
