@@ -24,10 +24,14 @@ NOTES = {
         "---\ntype: reflection\ndate: 2026-11-28\nsession: 1\nnext_session: 2026-12-15\n---\n"
     ),
 }
+# The 1-month check-in (2026-12-28) falls after session 2's day: session 2 overtakes it, no alarm.
+# Uids start with the course's first day, so a later course never reuses one.
 EXPECTED = {
-    "vaultkit-session-1-1-week-check-in": (date(2026, 12, 5), "Integration 1-week check-in (session 1)"),
-    "vaultkit-session-1-1-month-check-in": (date(2026, 12, 28), "Integration 1-month check-in (session 1)"),
-    "vaultkit-session-2": (date(2026, 12, 15), "Integration session 2"),
+    "vaultkit-20261128-session-1-1-week-check-in": (
+        date(2026, 12, 5),
+        "Integration 1-week check-in (session 1)",
+    ),
+    "vaultkit-20261128-session-2": (date(2026, 12, 15), "Integration session 2"),
 }
 
 
@@ -59,7 +63,7 @@ def test_follow_ups_and_the_next_session_become_events_with_alarms(vault, run):
     configure(vault)
     result = run("calendar")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{CALENDAR}: 3 events\n"
+    assert result.stdout.splitlines()[0] == f"{CALENDAR}: 2 events"
     found = parsed(vault / CALENDAR)
     assert {uid: (day, title) for uid, (day, title, _alarm) in found.items()} == EXPECTED
     assert {alarm for *_, alarm in found.values()} == {timedelta(hours=9)}
@@ -74,7 +78,7 @@ def test_a_run_that_changes_nothing_leaves_the_file_alone(vault, run):
     before = path.read_bytes()
     os.utime(path, (1_000_000, 1_000_000))
     again = run("calendar")
-    assert again.stdout == f"{CALENDAR}: 3 events (unchanged)\n"
+    assert again.stdout.splitlines()[0] == f"{CALENDAR}: 2 events (unchanged)"
     assert path.read_bytes() == before and path.stat().st_mtime == 1_000_000
 
 
@@ -88,25 +92,51 @@ def test_writing_the_check_in_removes_its_event_and_keeps_the_others_ids(vault, 
     )
     run("calendar")
     found = parsed(vault / CALENDAR)
-    assert set(found) == set(EXPECTED) - {"vaultkit-session-1-1-week-check-in"}
+    assert set(found) == set(EXPECTED) - {"vaultkit-20261128-session-1-1-week-check-in"}
 
 
 def test_the_alarm_hour_and_the_file_are_the_persons_to_set(vault, run):
     build_tree(vault, NOTES)
     configure(vault, 'calendar: "Phone/Reminders.ics"', 'calendar_alarm: "07:30"')
     result = run("calendar")
-    assert result.stdout == "Phone/Reminders.ics: 3 events\n", result.stderr
+    assert result.stdout == "Phone/Reminders.ics: 2 events\n", result.stderr
     found = parsed(vault / "Phone" / "Reminders.ics")
     assert {alarm for *_, alarm in found.values()} == {timedelta(hours=7, minutes=30)}
 
 
-def test_a_bad_alarm_time_is_named(vault, run):
+def test_a_bad_calendar_setting_is_named_and_stops_nothing(vault, run):
+    """A typo in a calendar setting is said with its file and line; the calendar is
+    then not kept by index (nor watch), and every other command goes on."""
     build_tree(vault, NOTES)
-    configure(vault, 'calendar_alarm: "quarter past"')
+    configure(vault, 'calendar: "Integration Calendar.ics"', 'calendar_alarm: "quarter past"')
+    result = run("index")
+    assert result.exit_code == 0
+    assert (
+        'config.yaml:3: calendar_alarm must look like "09:00" (a time of day, 00:00 to 23:59), '
+        "not 'quarter past'; the calendar file is not kept current until it is fixed"
+    ) in result.stderr
+    assert not (vault / CALENDAR).exists()
+    made = run("new", "reflection", "--no-input")
+    assert made.exit_code == 0, made.stderr
+
+
+def test_a_calendar_path_that_cannot_be_a_file_is_a_clear_error(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault, 'calendar: "Integration/2026-11-28 Intention.md/x.ics"')
     result = run("calendar")
     assert result.exit_code == 1
-    assert "config.yaml:2: calendar_alarm must look like \"HH:MM\", not 'quarter past'" in result.stderr
-    assert not (vault / CALENDAR).exists()
+    assert result.stderr.startswith("Error: Integration/2026-11-28 Intention.md/x.ics cannot be written")
+    configure(vault, 'calendar: "/tmp/elsewhere.ics"')
+    outside = run("index")
+    assert "config.yaml:2: calendar must be a file inside the vault" in outside.stderr
+
+
+def test_without_the_setting_the_command_says_how_to_keep_the_file_current(vault, run):
+    build_tree(vault, NOTES)
+    configure(vault)
+    result = run("calendar")
+    assert result.stdout.splitlines()[0] == f"{CALENDAR}: 2 events"
+    assert "calendar:" in result.stdout and "keep it current" in result.stdout
 
 
 def test_no_event_holds_a_word_from_any_note(vault, run):
@@ -173,7 +203,7 @@ def test_a_running_watcher_keeps_the_calendar_current(vault):
         deadline = time.monotonic() + 15
         while "1-week-check-in" in path.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert set(parsed(path)) == set(EXPECTED) - {"vaultkit-session-1-1-week-check-in"}
+        assert set(parsed(path)) == set(EXPECTED) - {"vaultkit-20261128-session-1-1-week-check-in"}
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -57,7 +57,9 @@ def test_init_creates_owner_only_config_and_is_idempotent(tmp_path):
     before = snapshot(target, skip_state=False)
     again = runner.invoke(cli, ["init", str(target)])
     assert again.exit_code == 0
-    assert again.stdout == f"{target} is already a vault (.vaultkit/config.yaml exists); nothing changed.\n"
+    assert again.stdout == (
+        f"{target} is already a vault (.vaultkit/config.yaml exists); its files are left as they are.\n"
+    )
     assert snapshot(target, skip_state=False) == before
 
 
@@ -345,7 +347,7 @@ def test_bad_config_value_is_a_clear_error(run, vault):
     result = run("new", "reflection", "--no-input")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {vault}/.vaultkit/config.yaml:1: day_starts_at must look like \"04:00\", not 'late'\n"
+        f"Error: {vault}/.vaultkit/config.yaml:1: day_starts_at must look like \"04:00\" (a time of day, 00:00 to 23:59), not 'late'\n"
     )
 
 
@@ -365,7 +367,9 @@ def test_day_starts_at_as_an_hour_is_that_hour(vault):
     (vault / ".vaultkit/config.yaml").write_text("day_starts_at: 4\n")
     assert load_vault(vault).config.day_starts_at == time(4, 0)
     (vault / ".vaultkit/config.yaml").write_text("day_starts_at: 240\n")
-    with pytest.raises(Exception, match='day_starts_at must look like "04:00", not 240'):
+    with pytest.raises(
+        Exception, match=r'day_starts_at must look like "04:00" \(a time of day, 00:00 to 23:59\), not 240'
+    ):
         load_vault(vault)
 
 

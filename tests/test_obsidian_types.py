@@ -47,7 +47,7 @@ def test_without_the_flag_nothing_in_obsidian_changes(run, obsidian_vault):
     assert (obsidian_vault / ".vaultkit/config.yaml").is_file()
     result = init(run, obsidian_vault, "--no-obsidian-types")
     assert snapshot(obsidian_vault / ".obsidian") == before
-    assert "nothing changed" in result.stdout
+    assert "its files are left as they are" in result.stdout
 
 
 def test_the_flag_merges_in_obsidians_own_style(run, obsidian_vault):

@@ -38,10 +38,19 @@ SCALE = (
 )
 
 
+def shown(text: str) -> str:
+    """A pattern for `text` as the terminal shows it: wrapped at its width, between words."""
+    return r"\s+".join(map(re.escape, text.split()))
+
+
 def answer_who5(child: pexpect.spawn, answers: list[str]) -> None:
-    """Each item asked with its published wording and the whole answer scale."""
+    """Each item asked with its published wording and the whole answer scale; the
+    first also says what the questions are and when there is a score."""
+    child.expect(
+        shown(f"{SOURCE}: five questions, each optional; a score (0 to 100) when all five are answered.")
+    )
     for item, answer in zip(ITEMS, answers, strict=True):
-        child.expect(re.escape(f"Over the last two weeks: {item}. ({SCALE})"))
+        child.expect(shown(f"Over the last two weeks: {item}. ({SCALE})"))
         child.expect(ANSWER_READY)
         child.send(f"{answer}\r")
 
@@ -78,20 +87,21 @@ def test_an_answer_off_the_scale_is_asked_again_and_a_skip_gives_no_score(vault)
     child.expect("How are you, today")
     child.expect(ANSWER_READY)
     child.send("\r")
-    child.expect(re.escape(f"Over the last two weeks: {ITEMS[0]}. (5 All of the time"))
+    child.expect(shown(f"Over the last two weeks: {ITEMS[0]}. (5 All of the time"))
     child.expect(ANSWER_READY)
     child.send("7\r")
-    child.expect(re.escape("whole number from 0 (at no time) to 5 (all of the time)"))
+    child.expect(shown("whole number from 0 (at no time) to 5 (all of the time)"))
     child.send("5\r")
     for item, answer in zip(ITEMS[1:], ["", "2", "3", "1"], strict=True):
-        child.expect(re.escape(f"Over the last two weeks: {item}. (5 All of the time"))
+        child.expect(shown(f"Over the last two weeks: {item}. (5 All of the time"))
         child.expect(ANSWER_READY)
         child.send(f"{answer}\r")
     child.expect("Mind")
     child.send(CTRL_D)
     assert finish(child) == 0
     meta = check_in(vault)
-    assert meta["who5_1"] == 5 and "who5_2" not in meta and meta["who5_5"] == 1
+    assert meta["who5_1"] == 5 and meta["who5_5"] == 1
+    assert "who5_2" in meta and meta["who5_2"] is None  # skipped: left empty, to answer later
     index_vault(vault, TODAY)
     assert "WHO-5" not in (vault / "Integration Actions.md").read_text()  # four of five: no score
 
@@ -147,3 +157,38 @@ def test_check_names_an_answer_off_the_scale(vault, run):
     assert result.exit_code == 1
     assert "c.md:4: who5_2 must be a whole number from 0 to 5" in result.stdout
     assert "c.md:5: who5_3 must be a whole number from 0 to 5" in result.stdout
+
+
+def test_the_brief_never_quotes_the_who5_sections_own_lines(vault, run):
+    """The section's instruction and source are the template's words, not the person's."""
+    build_tree(vault, SESSION)
+    configure(vault, "wellbeing: who5")
+    made = run("new", "check-in", "--no-input")
+    assert made.exit_code == 0, made.stderr
+    note = vault / made.stdout.splitlines()[-1]
+    assert "## Wellbeing (WHO-5)" in note.read_text()
+    assert "who5_3:" in note.read_text()  # a key each, to answer later as mood can be
+    page = run("brief", "--stdout")
+    assert page.exit_code == 0, page.stderr
+    assert "Each item is optional" not in page.stdout and "Over the last two weeks" not in page.stdout
+    assert SOURCE not in page.stdout  # no score in the span: no WHO-5 section either
+
+
+def test_scores_stay_in_the_notes_but_are_not_shown_once_it_is_off(vault, run):
+    build_tree(
+        vault,
+        {
+            **SESSION,
+            "Integration/2026-11-17 Check-in.md": "---\ntype: check-in\ndate: 2026-11-17\nsession: 1\n"
+            + "".join(f"who5_{n}: 4\n" for n in range(1, 6))
+            + "---\n",
+        },
+    )
+    configure(vault)  # wellbeing: off, the default
+    index_vault(vault, TODAY)
+    assert "WHO-5" not in (vault / "Integration Actions.md").read_text()
+    page = run("brief", "--since", "2026-11-01", "--stdout")
+    assert "WHO-5" not in page.stdout
+    configure(vault, "wellbeing: who5")
+    index_vault(vault, TODAY)
+    assert "2026-11-17: 80" in (vault / "Integration Actions.md").read_text()

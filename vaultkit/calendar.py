@@ -27,17 +27,23 @@ def events(practice: Practice) -> list[tuple[date, str, str]]:
     sessions to come whose day is known. A uid depends only on the session and
     the kind, so a re-imported file updates its events instead of adding copies."""
     found: dict[str, tuple[date, str, str]] = {}
+    # The course of sessions the events belong to, by its first day: a new vault
+    # for a later course (or a second person's) never reuses an event's uid.
+    course = f"vaultkit-{practice.sessions[0].day:%Y%m%d}" if practice.sessions else "vaultkit"
+    number, next_day = practice.upcoming or (0, None)
     for f in practice.follow_ups:
-        if f.state in ("upcoming", "due"):
-            uid = f"vaultkit-session-{f.session}-{_slug(f.label)}"
+        # one due on or after a later session's known day will be overtaken by it: no alarm
+        overtaken = next_day is not None and f.session < number and f.due_on >= next_day
+        if f.state in ("upcoming", "due") and not overtaken:
+            uid = f"{course}-session-{f.session}-{_slug(f.label)}"
             found[uid] = (f.due_on, uid, f"Integration {f.label} (session {f.session})")
     coming = [(s.number, s.day) for s in practice.ahead()]
     if practice.upcoming is not None and practice.upcoming[1] is not None:
         coming.append((practice.upcoming[0], practice.upcoming[1]))
-    for number, day in coming:
+    for session, day in coming:
         if day >= practice.today:
-            uid = f"vaultkit-session-{number}"
-            found[uid] = (day, uid, f"Integration session {number}")
+            uid = f"{course}-session-{session}"
+            found[uid] = (day, uid, f"Integration session {session}")
     return sorted(found.values())
 
 
@@ -81,11 +87,17 @@ def update(vault: Vault, practice: Practice) -> tuple[str, int, bool]:
     if path.is_dir():
         raise VaultkitError(f"{rel} is a folder; set calendar: to a file name in .vaultkit/config.yaml")
     data = render(practice, vault.config.calendar_alarm)
-    make_dirs(path.parent, vault.config.dir_mode)
-    snap = snapshot(path)
-    if snap.data == data:
-        return rel, len(events(practice)), False
-    # Only vaultkit writes it, but a sync client may replace it meanwhile: compare-and-swap.
-    if not swap_until_done(snap, lambda _old: data, vault.config.file_mode):
-        raise VaultkitError(f"{rel} kept changing while it was written; run vaultkit calendar again")
+    try:
+        make_dirs(path.parent, vault.config.dir_mode)
+        snap = snapshot(path)
+        if snap.data == data:
+            return rel, len(events(practice)), False
+        # Only vaultkit writes it, but a sync client may replace it meanwhile: compare-and-swap.
+        if not swap_until_done(snap, lambda _old: data, vault.config.file_mode):
+            raise VaultkitError(f"{rel} kept changing while it was written; run vaultkit calendar again")
+    except (NotADirectoryError, FileExistsError, IsADirectoryError) as exc:
+        raise VaultkitError(
+            f"{rel} cannot be written ({exc.strerror}); set calendar: in .vaultkit/config.yaml "
+            "to a file name in the vault"
+        ) from None
     return rel, len(events(practice)), True

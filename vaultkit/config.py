@@ -137,15 +137,20 @@ def _checked(fits: Callable[[Any], bool], message: str) -> Converter:
     return convert
 
 
-def _clock(example: str) -> Converter:
-    """A time of day, "HH:MM"; a whole number is an hour (`day_starts_at: 4` is 04:00)."""
+def _clock(example: str, default: time) -> Converter:
+    """A time of day, "HH:MM"; a whole number is an hour (`day_starts_at: 4` is
+    04:00); left empty, the default."""
 
     def convert(key: str, value: Any) -> time:
+        if value is None or value == "":
+            return default
         if _whole(value) and 0 <= value <= 23:
             value = f"{value:02d}:00"
         match = _DAY_START.match(str(value).strip())
         if not match:
-            raise ConfigError(f'{key} must look like "{example}", not {value!r}')
+            raise ConfigError(
+                f'{key} must look like "{example}" (a time of day, 00:00 to 23:59), not {value!r}'
+            )
         return time(int(match[1]), int(match[2]))
 
     return convert
@@ -160,11 +165,16 @@ def _wellbeing(key: str, value: Any) -> str:
 
 
 def _calendar(key: str, value: Any) -> str | None:
-    if value is None or value is False or value == "":
+    if value is None or value is False or value == "" or str(value).strip().lower() == "off":
         return None
     if value is True:
         return "Integration Calendar.ics"
-    if not isinstance(value, str) or not value.strip().endswith(".ics"):
+    text = str(value).strip()
+    if text.startswith(("/", "\\", "~")) or ":" in text or ".." in text.replace("\\", "/").split("/"):
+        raise ConfigError(
+            f'calendar must be a file inside the vault, like "Integration Calendar.ics", not {value!r}'
+        )
+    if not isinstance(value, str) or not text.lower().endswith(".ics"):
         raise ConfigError(
             f'calendar must be a file name ending in .ics, like "Integration Calendar.ics", not {value!r}'
         )
@@ -265,7 +275,7 @@ FIELDS: dict[str, Converter] = {
     "note_path": _PATH,
     "summary_path": _PATH,
     "brief_path": _PATH,
-    "day_starts_at": _clock("04:00"),
+    "day_starts_at": _clock("04:00", time(0, 0)),
     "ignore": _globs,
     "follow_ups": _follow_ups,
     "recently_done_days": _checked(
@@ -282,11 +292,19 @@ FIELDS: dict[str, Converter] = {
     "notify_command": _command,
     "notify_quiet": _quiet,
     "calendar": _calendar,
-    "calendar_alarm": _clock("HH:MM"),
+    "calendar_alarm": _clock("09:00", time(9, 0)),
     "wellbeing": _wellbeing,
 }
 # A mistake in these turns nudges off, with a warning; it never stops a command.
-NUDGE_SETTINGS = ("notify", "notify_command", "notify_quiet")
+# A mistake in one of these turns its feature off with a warning (setting, value
+# meaning off, what is said); it never stops a command.
+SOFT_SETTINGS = {
+    **dict.fromkeys(("notify", "notify_command", "notify_quiet"), ("notify", "off", "nudges are off")),
+    **dict.fromkeys(
+        ("calendar", "calendar_alarm"), ("calendar", None, "the calendar file is not kept current")
+    ),
+    "wellbeing": ("wellbeing", "off", "check-ins do not ask the WHO-5"),
+}
 
 
 def in_quiet_hours(quiet: tuple[time, time] | None, moment: time) -> bool:
@@ -329,22 +347,25 @@ def config_from_mapping(data: Any, source: str, lines: dict[str, str] | None = N
             f"known settings are {', '.join(sorted(FIELDS))}"
         )
     values: dict[str, Any] = {}
-    warnings: list[str] = []
+    broken: dict[str, str] = {}  # feature -> the warning for it
     for key, value in data.items():
         try:
             values[key] = FIELDS[key](key, value)
         except ConfigError as exc:
-            if key not in NUDGE_SETTINGS:
+            if key not in SOFT_SETTINGS:
                 raise ConfigError(f"{source}{lines.get(key, '')}: {exc}") from None
-            warnings.append(f"{source}{lines.get(key, '')}: {exc}")
-    if values.get("notify") == "command" and not values.get("notify_command") and not warnings:
-        warnings.append(
+            broken.setdefault(SOFT_SETTINGS[key][0], f"{source}{lines.get(key, '')}: {exc}")
+    if values.get("notify") == "command" and not values.get("notify_command"):
+        broken.setdefault(
+            "notify",
             f"{source}{lines.get('notify', '')}: notify is command but notify_command is not set; "
-            'add e.g. notify_command: "ntfy publish my-topic", or use notify: desktop'
+            'add e.g. notify_command: "ntfy publish my-topic", or use notify: desktop',
         )
-    if warnings:  # a reminder setting never stops the work itself (ticks, the summary)
-        values["notify"] = "off"
-        warnings[-1] += "; nudges are off until it is fixed"
+    warnings = []
+    for feature, (setting, off, said) in {v[0]: v for v in SOFT_SETTINGS.values()}.items():
+        if feature in broken:  # a side feature never stops the work itself (ticks, the summary)
+            values[setting] = off
+            warnings.append(f"{broken[feature]}; {said} until it is fixed")
     return Config(**values, warnings=tuple(warnings))
 
 

@@ -315,7 +315,7 @@ class Watcher:
             self.stats.summary_writes += 1
             self.log(
                 f"{time.strftime('%H:%M:%S')} {why}: summary updated, "
-                f"{report.counts.open} open actions in {report.counts.notes} notes"
+                f"{plural(report.counts.open, 'open action')} in {plural(report.counts.notes, 'note')}"
             )
 
 

@@ -29,15 +29,17 @@ FIELDS = tuple(f"who5_{n}" for n in range(1, len(ITEMS) + 1))
 
 
 def section() -> str:
-    """The check-in's WHO-5 section, as template text with one optional prompt an item."""
+    """The check-in's WHO-5 section, as template text with one optional prompt an
+    item; the first says what it is and when there is a score, as the note does."""
     scale = ", ".join(f"{n} {words}" for n, words in SCALE)
+    about = f"{SOURCE}: five questions, each optional; a score (0 to 100) when all five are answered."
     prompts = "".join(
-        f"<!-- prompt({field}): {INTRO}: {item}. ({scale}; or skip) -->\n"
-        for field, item in zip(FIELDS, ITEMS, strict=True)
+        f"<!-- prompt({field}): {about + ' ' if n == 0 else ''}{INTRO}: {item}. ({scale}; or skip) -->\n"
+        for n, (field, item) in enumerate(zip(FIELDS, ITEMS, strict=True))
     )
     return (
         "## Wellbeing (WHO-5)\n"
-        f"*{INTRO}. Skip any; a score (0 to 100) is given when all five are answered.*\n"
+        f"*{INTRO}. Each item is optional; a score (0 to 100) is given when all five are answered.*\n"
         f"{prompts}"
         f"*{SOURCE}.*\n\n"
     )

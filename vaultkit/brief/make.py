@@ -20,7 +20,7 @@ from vaultkit.errors import TemplateError, UnsafePathError, VaultkitError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
 from vaultkit.fs import Vault, nfc, read_head, safe_target, stat_note
 from vaultkit.journal.note import NoteValues, dump_frontmatter, note_path
-from vaultkit.journal.templates import find_template
+from vaultkit.journal.templates import note_template
 from vaultkit.notes import BRIEF_TYPE, NoteRecord
 from vaultkit.overview import mood_chart, wellbeing_chart
 from vaultkit.practice import Practice
@@ -169,6 +169,10 @@ def make_brief(
     privacy = Privacy(vault, store)
     texts: list[NoteText] = []
     left_out: list[str] = []
+
+    def score_of(n: NoteRecord) -> int | None:
+        return n.wellbeing if vault.config.wellbeing == "who5" else None  # shown only while it is on
+
     for n in chosen:
         got = _read(vault, n.path)
         why = privacy.of(n.path, got)
@@ -177,7 +181,7 @@ def make_brief(
         else:
             sections = split_sections(got[1], privacy.linked)
             texts.append(
-                NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections, n.wellbeing)
+                NoteText(n.path, store.link(n.path), n.type, n.date, n.session, n.mood, sections, score_of(n))
             )
     # Open actions, those done or let go in the span and the span's own; only the
     # frontmatter of their notes is read, to see which are private.
@@ -195,7 +199,7 @@ def make_brief(
     templates = {}
     for name in {t.type for t in texts if t.type}:
         try:
-            templates[name] = boilerplate(find_template(vault, name).text)
+            templates[name] = boilerplate(note_template(vault, name, who5=True).text)
         except TemplateError:
             pass  # a note of a type with no template: quote all of it
     missed = practice.missed(span.sessions, date.fromisoformat(span.start) if span.by_date else None)

@@ -29,3 +29,7 @@ def calendar(app: App) -> None:
         practice = store.practice(vault.config.follow_ups, vault_today(vault))
         rel, count, written = update(vault, practice)
     click.echo(f"{rel}: {count} event{'s' if count != 1 else ''}{'' if written else ' (unchanged)'}")
+    if vault.config.calendar is None:
+        click.echo(
+            f'To have index and watch keep it current, set calendar: "{rel}" in .vaultkit/config.yaml.'
+        )

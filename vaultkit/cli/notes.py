@@ -53,7 +53,7 @@ def init(app: App, path: Path | None, obsidian_types: bool | None) -> None:
     if created:
         click.echo(f"Made {folder} a vault: created {', '.join(created)}.")
     else:
-        click.echo(f"{folder} is already a vault ({CONFIG_FILE} exists); nothing changed.")
+        click.echo(f"{folder} is already a vault ({CONFIG_FILE} exists); its files are left as they are.")
     if obsidian and obsidian_types is None and types_missing(folder):
         # Asked only when the vault is new: re-running init changes nothing unless told to.
         if created and sys.stdin.isatty() and sys.stdout.isatty():

@@ -111,6 +111,10 @@ class Asker:
     def intro(self, label: str) -> None:
         say(f"{label}. Every question is optional: press Enter to skip.")
 
+    def fit(self, text: str) -> str:
+        """Text as shown: a pipe's reader gets it whole."""
+        return text
+
     def choose(self, question: str, keys: dict[str, str], default: str | None = None) -> str | None:
         return None  # nobody to ask: the caller says which flag to add, or keeps what was planned
 
@@ -132,7 +136,7 @@ class Asker:
         """The answer, asked again until it can be written; `start`: words to go on from."""
         if self.ended:
             return None
-        say(f"\n{prompt.question}")
+        say("\n" + self.fit(prompt.question))
         if start and self.terminal:  # a pipe's next line is added to those words
             say("(what you were writing when you stopped)")
         while (answer := self._answer(prompt, start)) is not None:

@@ -20,7 +20,7 @@ from vaultkit.fs import Vault, safe_target
 from vaultkit.journal.ask import Asker, stopping
 from vaultkit.journal.drafts import Draft, DraftFile, kind_of, waiting_drafts
 from vaultkit.journal.note import NewAction, NoteValues, clean_title, default_title, note_path, render_note
-from vaultkit.journal.templates import Template, find_template, with_section
+from vaultkit.journal.templates import Template, note_template
 from vaultkit.practice import (
     OPENS_SESSION,
     carried_over,
@@ -31,8 +31,6 @@ from vaultkit.practice import (
 )
 from vaultkit.refresh import Request, opened, refresh, scan
 from vaultkit.text import a_or_an, plural, shorten
-from vaultkit.wellbeing import FIELDS as WHO5
-from vaultkit.wellbeing import section as wellbeing_section
 
 if TYPE_CHECKING:
     from vaultkit.store import Store
@@ -231,9 +229,7 @@ def _ask(
 def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, notice: Notice) -> str:
     """Create the note; return its vault-relative path. Never overwrites."""
     config, kind, now = vault.config, request.type, request.now
-    template = find_template(vault, kind)
-    if config.wellbeing == "who5" and kind == "check-in" and f"prompt({WHO5[0]})" not in template.text:
-        template = with_section(template, wellbeing_section(), after_field="mood")
+    template = note_template(vault, kind, config.wellbeing == "who5")
     today = logical_today(now, config.day_starts_at)
     file = DraftFile(vault, kind, Path(request.draft).name if request.draft else None)
     draft, waiting = _waiting_draft(file, request, asker is not None, notice)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultkit import wellbeing
 from vaultkit.atomic import create_new
 from vaultkit.errors import TemplateError
 from vaultkit.frontmatter import NoteError, parse_frontmatter
@@ -52,16 +53,24 @@ class Template:
             return False
 
 
-def with_section(template: Template, section: str, after_field: str) -> Template:
-    """The template with `section` added after the section that asks for
-    `after_field` (before the next heading), else at its end."""
+def note_template(vault: Vault, name: str, who5: bool) -> Template:
+    """The template a note is written from: a check-in gets the WHO-5 items
+    (`who5`: the setting is on), after its mood question, with a frontmatter key
+    each so that a skipped one can be answered later, as mood can."""
+    template = find_template(vault, name)
+    if not who5 or name != "check-in" or f"prompt({wellbeing.FIELDS[0]})" in template.text:
+        return template
     text = template.text
-    asked = text.find(f"prompt({after_field})")
+    asked = text.find("prompt(mood)")
     heading = text.find("\n## ", asked) if asked >= 0 else -1
-    if heading >= 0:
-        text = text[: heading + 1] + "\n" + section + text[heading + 1 :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
+    section = wellbeing.section()
+    text = (
+        text[: heading + 1] + "\n" + section + text[heading + 1 :]
+        if heading >= 0
+        else f"{text.rstrip()}\n\n{section}"
+    )
+    if text.startswith("---\n") and (end := text.find("\n---\n", 3)) >= 0:
+        text = text[: end + 1] + "".join(f"{key}:\n" for key in wellbeing.FIELDS) + text[end + 1 :]
     return dataclasses.replace(template, text=text)
 
 

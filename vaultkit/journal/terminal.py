@@ -227,10 +227,13 @@ class TerminalAsker(Asker):
 
         return bindings
 
+    def fit(self, text: str) -> str:
+        """Long text wrapped at words for the terminal (it would break words)."""
+        return textwrap.fill(text, min(_width(), 100) - 1)
+
     def intro(self, label: str) -> None:
-        width = min(_width(), 100) - 1
-        say(textwrap.fill(f"{label}. Every question is optional.", width))
-        say(textwrap.fill(HOW, width))
+        say(self.fit(f"{label}. Every question is optional."))
+        say(self.fit(HOW))
         for left in sorted(self.scratch.glob("answer-*.md")) if self.scratch else ():
             say(
                 f"Note: an answer being written in an editor was left in {self._shown(left)}; "

@@ -190,12 +190,15 @@ class View:
         )
 
     def big_picture(
-        self, follow_ups: Mapping[str, tuple[int, ...]], today: date
+        self, follow_ups: Mapping[str, tuple[int, ...]], today: date, who5: bool = False
     ) -> tuple[Practice, Overview]:
-        """The practice, and the overview (the summary's and `vaultkit status`'s)."""
+        """The practice, and the overview (the summary's and `vaultkit status`'s);
+        WHO-5 scores only while the setting is on."""
         practice = self.practice(follow_ups, today)
         _, _, external, internal, overdue = self.counts(today)
-        overview = build_overview(self.facts(today), Tally(external, internal, overdue), practice)
+        facts = self.facts(today)
+        facts = facts if who5 else facts._replace(wellbeing=())
+        overview = build_overview(facts, Tally(external, internal, overdue), practice)
         briefs = self.briefs()
         return practice, overview._replace(latest_brief=briefs[0][2]) if briefs else overview
 
