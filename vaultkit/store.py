@@ -224,6 +224,13 @@ class Store:
         rows = self.conn.execute("SELECT * FROM files WHERE path >= ? AND path < ?", (under, under + _ALL))
         return dict(rows.fetchall())
 
+    def own_notes(self) -> list[str] | None:
+        """The paths of vaultkit's own notes as last read: what `new` looks at again,
+        instead of the whole vault. None before the vault was first read."""
+        if self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None:
+            return None
+        return [path for (path,) in self.conn.execute("SELECT path FROM notes")]
+
     def action_count(self, rel: str) -> int:
         row = self.conn.execute(
             "SELECT json_array_length(record, '$.actions') FROM notes WHERE path = ?", (rel,)
