@@ -245,7 +245,9 @@ class Store:
         first, forget = next(chunks, []), sorted(set(gone))
         if not first and not forget:
             return
-        loaded, self._loaded, self._view = self._loaded, None, None  # kept only once all is in
+        loaded, view = self._loaded, self._view
+        self._loaded = self._view = None  # kept only once all is in
+        changed = bool(forget)  # the view is derived from the records alone: kept while none changed
         with self.transaction() as db:
             for table in ("files", "notes"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", [(rel,) for rel in forget])
@@ -257,11 +259,12 @@ class Store:
                     "INSERT OR REPLACE INTO notes VALUES (?, ?)", [(r.path, _encode(r)) for r in own]
                 )
                 if loaded is not None:
+                    changed = changed or any(loaded[1].get(r.path) != r for _, r in chunk)
                     loaded[1].update((r.path, r) for _, r in chunk)
         if loaded is not None:
             for rel in forget:
                 loaded[1].pop(rel, None)
-            self._loaded = loaded
+            self._loaded, self._view = loaded, None if changed else view
 
     def records(self) -> list[NoteRecord]:
         """Every note as it was read, by path (a note that is not vaultkit's own says nothing)."""
