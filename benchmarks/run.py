@@ -157,8 +157,10 @@ def bench_index(root: Path, runs: int, exe: list[str] | None = None) -> dict[str
     return out
 
 
-def bench_new(root: Path, runs: int) -> float:
-    """`vaultkit new reflection --no-input` in a big vault (start-up cost)."""
+def bench_new(root: Path, runs: int, exe: list[str] | None = None) -> float:
+    """`vaultkit new reflection --no-input` in a big vault whose store is warm.
+    Dated today: no version asks to confirm it (an earlier one has no --yes)."""
+    subprocess.run(vaultkit(root, "index", exe=exe), check=True, capture_output=True, env=ENV)
     times = []
     for i in range(runs):
         start = time.perf_counter()
@@ -169,10 +171,10 @@ def bench_new(root: Path, runs: int) -> float:
                 "reflection",
                 "--no-input",
                 "--date",
-                "2031-01-01",
-                "--yes",
+                time.strftime("%Y-%m-%d"),
                 "--title",
                 f"Bench {i}",
+                exe=exe,
             ),
             capture_output=True,
             text=True,
@@ -252,7 +254,12 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1000,10000,100000", help="synthetic vaults")
     parser.add_argument("--realistic", default="10000,100000", help="realistic vaults ('' for none)")
-    parser.add_argument("--compare", help="another vaultkit command (an earlier version) to measure beside")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        help="another vaultkit command (an earlier version) to measure beside; may be repeated",
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--debounce", type=float, default=0.3)
@@ -273,7 +280,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     cold: dict[tuple[bool, int], float] = {}
-    compare = [args.compare] if args.compare else []
+    compare = args.compare
     for realistic, size in [(False, n) for n in sizes] + [(True, n) for n in realistic_sizes]:
         root = vault_for(size, realistic)
         base = baselines(root, args.runs)
@@ -296,11 +303,15 @@ def main() -> None:
             f"\nscaling: cold index at {big:,} is {cold[False, big] / cold[False, small]:.1f}× "
             f"the {small:,} time (notes ×{big // small})"
         )
-    new_size = 10_000 if 10_000 in sizes else sizes[0]  # the issue sets the target on 10k
-    print(
-        f"\n`vaultkit new reflection --no-input` ({new_size:,}-note vault, warm): "
-        f"{bench_new(vault_for(new_size), args.runs):.3f} s"
-    )
+    # the issue sets its target on the realistic vaults (a warm store, 100k notes)
+    print()
+    for realistic, size in [(False, 10_000 if 10_000 in sizes else sizes[0])] + [
+        (True, n) for n in realistic_sizes
+    ]:
+        for exe in [None, *compare]:
+            label = f"{'realistic' if realistic else 'synthetic'} {size:,} notes{f' ({exe})' if exe else ''}"
+            seconds = bench_new(vault_for(size, realistic), args.runs, [exe] if exe else None)
+            print(f"`vaultkit new reflection --no-input`, {label}, warm store: {seconds:.3f} s", flush=True)
     events: dict[tuple[bool, int], float] = {}
     watched = [(False, n) for n in (sizes[-2:] if len(sizes) > 1 else sizes)]
     for realistic, size in watched + [(True, n) for n in realistic_sizes]:

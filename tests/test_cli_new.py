@@ -17,6 +17,7 @@ from vaultkit.actions import derive_id
 from vaultkit.cli import cli
 from vaultkit.config import logical_today
 from vaultkit.frontmatter import parse_frontmatter
+from vaultkit.fs import load_vault, notes_folder
 from vaultkit.practice import parse_date_option
 
 from .helpers import build_tree, snapshot
@@ -150,6 +151,23 @@ def test_note_path_pattern_cannot_escape_the_vault(run, vault):
     assert result.exit_code == 1
     assert result.stderr == "Error: '../Reflection.md' leads outside the vault; remove the ..\n"
     assert not (vault.parent / "Reflection.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "folder"),
+    [
+        ("Integration/{{date:YYYY}}/{{date:YYYY-MM-DD}} {{title}}.md", "Integration"),
+        ("Journal/Integration/{{title}}", "Journal/Integration"),
+        ("{{date:YYYY}}/{{title}}.md", ""),
+        ("{{title}}.md", ""),
+        ("../out/{{title}}.md", ""),
+        ("/elsewhere/{{title}}.md", ""),
+    ],
+)
+def test_new_looks_again_in_the_folder_it_writes_in_and_never_outside_the_vault(vault, pattern, folder):
+    """`new` re-reads its own notes and this folder ("" is the whole vault), not every note."""
+    plain = load_vault(vault)
+    assert notes_folder(plain._replace(config=plain.config._replace(note_path=pattern))) == folder
 
 
 def test_symlinked_folder_pointing_out_is_refused(run, vault, tmp_path):

@@ -349,6 +349,19 @@ def shipped_templates_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
+def notes_folder(vault: Vault) -> str:
+    """The folder `new` writes every note in: the configured note path up to its
+    first placeholder ("Integration" by default; "" for the whole vault)."""
+    fixed = vault.config.note_path.split("{{", 1)[0]
+    folder = fixed.rsplit("/", 1)[0] if "/" in fixed else ""
+    if folder:
+        try:
+            safe_target(vault, folder)
+        except UnsafePathError:  # not looked in: `new` refuses the note's path, saying why
+            return ""
+    return folder
+
+
 def template_files(vault: Vault) -> Iterator[tuple[str, Path, str]]:
     """(name, path, origin) of every template file: the shipped ones ("default"),
     then the vault's own ("vault"), each folder by name."""

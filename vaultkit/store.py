@@ -224,6 +224,13 @@ class Store:
         rows = self.conn.execute("SELECT * FROM files WHERE path >= ? AND path < ?", (under, under + _ALL))
         return dict(rows.fetchall())
 
+    def own_notes(self) -> list[str] | None:
+        """The paths of vaultkit's own notes as last read: what `new` looks at again,
+        instead of the whole vault. None before the vault was first read."""
+        if self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None:
+            return None
+        return [path for (path,) in self.conn.execute("SELECT path FROM notes")]
+
     def action_count(self, rel: str) -> int:
         row = self.conn.execute(
             "SELECT json_array_length(record, '$.actions') FROM notes WHERE path = ?", (rel,)
@@ -238,7 +245,9 @@ class Store:
         first, forget = next(chunks, []), sorted(set(gone))
         if not first and not forget:
             return
-        loaded, self._loaded, self._view = self._loaded, None, None  # kept only once all is in
+        loaded, view = self._loaded, self._view
+        self._loaded = self._view = None  # kept only once all is in
+        changed = bool(forget)  # the view is derived from the records alone: kept while none changed
         with self.transaction() as db:
             for table in ("files", "notes"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", [(rel,) for rel in forget])
@@ -250,11 +259,12 @@ class Store:
                     "INSERT OR REPLACE INTO notes VALUES (?, ?)", [(r.path, _encode(r)) for r in own]
                 )
                 if loaded is not None:
+                    changed = changed or any(loaded[1].get(r.path) != r for _, r in chunk)
                     loaded[1].update((r.path, r) for _, r in chunk)
         if loaded is not None:
             for rel in forget:
                 loaded[1].pop(rel, None)
-            self._loaded = loaded
+            self._loaded, self._view = loaded, None if changed else view
 
     def records(self) -> list[NoteRecord]:
         """Every note as it was read, by path (a note that is not vaultkit's own says nothing)."""

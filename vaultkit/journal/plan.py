@@ -16,7 +16,7 @@ from vaultkit.actions import Action
 from vaultkit.atomic import create_new
 from vaultkit.config import logical_today
 from vaultkit.errors import NoteExistsError, NothingWritten, VaultkitError
-from vaultkit.fs import Vault, safe_target
+from vaultkit.fs import Vault, notes_folder, safe_target
 from vaultkit.journal.ask import Asker, stopping
 from vaultkit.journal.drafts import Draft, DraftFile, kind_of, waiting_drafts
 from vaultkit.journal.note import NewAction, NoteValues, clean_title, default_title, note_path, render_note
@@ -240,8 +240,9 @@ def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, noti
         note_date = parse_date_option(request.date_text, today) if request.date_text is not None else today
         _check_date(note_date, today, request, asker)
         title = clean_title(request.title) if request.title else default_title(kind)
-    with opened(vault, notice) as store:
-        scan(vault, store, today)
+    with opened(vault, notice) as store:  # the sessions: its own notes, and the folder it writes in
+        own = Request(paths=store.own_notes(), folders=[notes_folder(vault)], write_summary=False)
+        refresh(vault, store, today, own)
         practice = store.practice(config.follow_ups, today)
         session = draft.session if draft else choose_session(practice, kind, request.session, note_date)
         values = NoteValues(
