@@ -83,6 +83,17 @@ def _later(mine: Action, other: Action) -> bool:
     return (other.done or "", other.status != "open") > (mine.done or "", mine.status != "open")
 
 
+def _theirs_win(a: Action, b: Action, was: Action | None) -> bool:
+    """Whether the copy's status of an action (`b`) wins over the note's (`a`):
+    a merge never reopens (a tick is never lost); between done and dropped a
+    change beats no change, and when both changed, the later dated one wins."""
+    if a.status == b.status or b.status == "open":
+        return False
+    if a.status == "open" or (was is not None and was.status == a.status):
+        return True
+    return not (was is not None and was.status == b.status) and _later(a, b)
+
+
 def merge_actions(
     source: str, base: bytes | None, ours: bytes, theirs: bytes, copy: str
 ) -> tuple[bytes, bytes | None, bytes, list[str]]:
@@ -94,16 +105,11 @@ def merge_actions(
         a, b, was = mine[key], other[key], old.get(key)
         if _fields(a) != _fields(b):
             continue  # reworded, or its due date changed: the line merge decides
-        theirs_win = a.status != b.status and (
-            (was is not None and was.status == a.status)
-            or ((was is None or was.status != b.status) and _later(a, b))
-        )
-        if a.status != b.status and (was is None or was.status not in (a.status, b.status)):
+        theirs_win = _theirs_win(a, b, was)
+        loser = a if theirs_win else b
+        if a.status != b.status and (was is None or was.status != loser.status):  # both changed it
             kept = b.status if theirs_win else a.status
-            said.append(
-                f"{source}: ^{a.id} is {a.status} here and {b.status} in `{copy}`; "
-                f"kept {kept}, the later change"
-            )
+            said.append(f"{source}: ^{a.id} is {a.status} here and {b.status} in `{copy}`; kept {kept}")
         win_data, win = (theirs, b) if theirs_win else (ours, a)
         region = _item(win_data, win.index)
         if region is None:
@@ -144,14 +150,16 @@ def merge(source: str, base: bytes | None, ours: bytes, theirs: bytes, copy: str
 
 
 def _keeps(source: str, merged: bytes, ours: bytes, theirs: bytes, base: bytes | None) -> bool:
-    """Whether the line merge kept every action either side holds, but those the
-    other side removed and this side left as they were (a check on the merge)."""
+    """Whether the merge kept every action either side holds (never reopened), but
+    those the other side removed and this side left as they were (a check on it)."""
     got, old = _actions(source, merged), _actions(source, base)
-    return all(
-        key in got or (key in old and _fields(old[key]) + (old[key].status,) == _fields(a) + (a.status,))
-        for side in (ours, theirs)
-        for key, a in _actions(source, side).items()
-    )
+
+    def kept(key: Key, a: Action) -> bool:
+        if key in got:
+            return got[key].status != "open" or a.status == "open"
+        return key in old and (_fields(old[key]), old[key].status) == (_fields(a), a.status)
+
+    return all(kept(key, a) for side in (ours, theirs) for key, a in _actions(source, side).items())
 
 
 LABEL_OURS = "**vaultkit merge — this device's version** (keep what you want, then delete these marks)\n"

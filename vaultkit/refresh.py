@@ -239,7 +239,9 @@ class _Run:
         if own:  # the versions this device read: the bases of merging conflict copies
             from vaultkit.copies import remember
 
-            remember(self.vault, sorted(own - self.store.view().copies.keys()))
+            # Not while a copy is beside the note: a version that came with it is no base.
+            copies = self.store.view().copies
+            remember(self.vault, sorted(own - copies.keys() - set(copies.values())))
 
     def stat(self) -> tuple[list[NoteFile], set[str]]:
         """(the notes whose stat key is not the stored one, the stored paths
