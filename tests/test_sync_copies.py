@@ -48,6 +48,8 @@ def conflict_name(rel: str, client: str, n: int = 0) -> str:
         "dropbox": f"{stem} (Bob's conflicted copy 2026-12-0{n + 1}).md",
         "nextcloud": f"{stem} (conflicted copy 2026-12-01 1010{n:02d}).md",
         "icloud": f"{stem} {n + 2}.md",
+        "resilio": f"{stem}.Conflict{n or ''}.md",
+        "onedrive": f"{stem}-BOBSLAPTOP{f'-{n + 1}' if n else ''}.md",
     }[client]
 
 
@@ -141,7 +143,7 @@ def tick(root: Path, action_id: str) -> None:
     path.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1)))
 
 
-@pytest.mark.parametrize("client", ["syncthing", "dropbox", "nextcloud", "icloud"])
+@pytest.mark.parametrize("client", ["syncthing", "dropbox", "nextcloud", "icloud", "resilio", "onedrive"])
 def test_ticks_and_done_on_two_devices_all_survive_the_conflict_copy(two, client):
     a, b, on = two
     sync = Sync(a, b, client)
