@@ -136,8 +136,8 @@ def render(
     global filter (`tasks`), if set, or Tasks would not see it. Ticks waiting
     are listed apart; `kept` (ticks.last_listed) follows each open section."""
     practice, overview = view.big_picture(config.follow_ups, today)
-    own = {n.path for n in view.notes if n.error is None and (n.actions or n.type)}
     sections = view.sections(today, config.recently_done_days, leaving_out=pending)
+    own = {n.path for n in view.notes if n.error is None and (n.actions or n.type)}  # a copy may merge
 
     def lines(actions: list[Action], more: Sequence[str] = ()) -> list[str]:
         return [with_filter(line, tasks) for line in [*(line_of(view, a) for a in actions), *more]]
