@@ -163,6 +163,7 @@ def to_trash(vault: Vault, rel: str, data: bytes) -> list[str]:
             os.unlink(target)
         except OSError:
             return [f"`{rel}` changed while it was merged; its latest text is in {TRASH}/"]
+        return [f"`{rel}` changed while it was merged; left where it is, to merge again"]
     return []
 
 
@@ -182,7 +183,6 @@ def merge_by_hand(vault: Vault, store: Store, note: str) -> list[tuple[str, int]
         if problems:
             raise VaultkitError(problems[0])
         done.append((copy, passages))
-    remember(vault, [note])
     return done
 
 
