@@ -437,9 +437,11 @@ def test_new_files_are_owner_only_and_mode_is_configurable(vault, run):
     for rel in (
         "Integration/2026/2026-11-24 Reflection.md",
         "Integration Actions.md",
-        *(p.relative_to(vault) for p in (vault / ".vaultkit/local").iterdir()),
+        *(p.relative_to(vault) for p in (vault / ".vaultkit/local").rglob("*") if p.is_file()),
     ):
         assert stat.S_IMODE((vault / rel).stat().st_mode) == 0o600, rel
+    for folder in (p for p in (vault / ".vaultkit/local").rglob("*") if p.is_dir()):  # the merge's bases
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     assert stat.S_IMODE((vault / ".vaultkit/local").stat().st_mode) == 0o700
     assert stat.S_IMODE((vault / "Integration").stat().st_mode) == 0o700
     (vault / ".vaultkit/config.yaml").write_text('file_mode: "0640"\ndir_mode: "0750"\n')

@@ -890,7 +890,7 @@ def test_the_summary_puts_the_tick_list_first_and_the_overview_last():
             ["## Overview", "", "- Sessions: 1", "", "```mermaid", "timeline", "```", ""],
             [("[[Broken]]", 3, "bad YAML")],
             [("- [x] Wait — [[m]] ^wait", "waiting for `m.md` to be readable")],
-            [("copy.md", "[[n]]")],
+            [("copy.md", "[[n]]", None)],
             ["a tick on ^gone: no such action"],
         )
     )
@@ -905,7 +905,7 @@ def test_the_summary_puts_the_tick_list_first_and_the_overview_last():
         "## Notes that could not be read",
         "## Ticks not applied yet",
         "## Changes vaultkit did not apply",
-        "## Sync conflict copies",
+        "## Sync conflict copies to merge",
         "## Overview",
     ]
     assert block.endswith("```\n")

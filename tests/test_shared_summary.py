@@ -513,4 +513,7 @@ def test_real_conflict_copies_are_still_flagged(vault):
     listed = [a["text"] for a in actions(vault)]
     assert sorted(listed) == ["Call the clinic", "Plan the week", "Send the form"]
     summary = (vault / SUMMARY).read_text()
-    assert "Call 2" in summary and "Plan.sync-conflict-20261201-101010-ABCDEFG" in summary
+    assert "Plan.sync-conflict-20261201-101010-ABCDEFG" in summary  # no base to merge its text against
+    # `Call 2.md` is `Call.md` but for a tick: merged into it, and kept in vaultkit's trash
+    assert {a["text"]: a["status"] for a in actions(vault)}["Call the clinic"] == "done"
+    assert not (vault / "Notes/Call 2.md").exists() and (vault / ".vaultkit/trash/Notes/Call 2.md").exists()

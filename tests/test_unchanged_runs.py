@@ -976,9 +976,10 @@ def test_the_summary_moved_by_the_setting(full):
 )
 def test_a_name_like_a_copy_follows_what_its_original_says(full, head):
     """`Plans 2.md` is a copy only while `Plans.md` beside it says the same:
-    the copy's own file never changes here, only the original does."""
+    the copy's own file never changes here, only the original does. (Its text
+    differs from the original's, with no base to merge it against: it stays.)"""
     original = f'---\n{head}actions: ["Plan the trip"]\n---\n'
-    build_tree(full, {PLANS: original, "Journal/Plans 2.md": original})
+    build_tree(full, {PLANS: original, "Journal/Plans 2.md": original + "A line only the copy has.\n"})
     os.utime(full / PLANS, ns=(OLD, OLD))
     os.utime(full / "Journal/Plans 2.md", ns=(OLD, OLD))
     before = settled(full)

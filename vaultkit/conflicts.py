@@ -3,7 +3,7 @@
 A copy's actions are not listed (they would be counted twice); the summary
 lists the copy so that the person can merge it. Syncthing, Dropbox, Obsidian
 Sync, Nextcloud and git's mergetool name their copies unmistakably. iCloud
-(`note 2.md`) and OneDrive (`note-Device.md`) do not, and ordinary notes
+(`note 2.md`), Resilio (`note.Conflict.md`) and OneDrive (`note-Device.md`) do not, and ordinary notes
 have such names too (`Session 2.md`, `Reflection-draft.md`): a name like that
 is a copy only when the original sits beside it and the two are plainly one
 note (same type, date and session, and most of the copy's actions in the original).
@@ -22,6 +22,7 @@ _STRONG = [
 ]
 _WEAK = [
     re.compile(r"^(?P<base>.+) \d(?P<ext>\.md)$"),  # iCloud: "note 2.md"
+    re.compile(r"^(?P<base>.+)\.Conflict ?\d*(?P<ext>\.md)$"),  # Resilio: "note.Conflict.md", ".Conflict2"
     re.compile(r"^(?P<base>.+)-[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?(?P<ext>\.md)$"),  # OneDrive
 ]
 

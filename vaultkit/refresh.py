@@ -97,6 +97,7 @@ class Report:
     problems: list[str] = field(default_factory=list)  # what was not applied, and why
     unreadable: list[tuple[str, Problem]] = field(default_factory=list)
     conflicts: list[tuple[str, str]] = field(default_factory=list)
+    merged: list[tuple[str, str]] = field(default_factory=list)  # (copy, note): merged, the copy trashed
     summary_written: bool = False
     calendar_written: bool = False
     deferred: float = 0.0  # the summary was left alone for this long: run again then
@@ -154,6 +155,8 @@ class _Run:
     def refresh(self) -> Report:
         vault, report, commands = self.vault, self.report, self.request.commands
         self.scan()
+        if self.request.write_summary:
+            self.merge_copies()
         scanned = list(report.problems)
         ordered = self.store.view().resolve([given for given, _ in commands])  # before anything changes
         on = self.request.on or self.today
@@ -209,6 +212,19 @@ class _Run:
         self.report.conflicts = view.conflicts()
         return self.report
 
+    def merge_copies(self) -> None:
+        """Merge the sync-conflict copies of vaultkit's own notes into their notes."""
+        if not self.store.view().copies:
+            return
+        from vaultkit.copies import merge_copies
+
+        outcome = merge_copies(self.vault, self.store)
+        self.report.merged += outcome.merged
+        self.report.problems += outcome.said
+        changed = {rel for pair in outcome.merged for rel in pair} | {rel for _, rel in outcome.kept}
+        if changed:
+            _Run(self.vault, self.store, self.today, Request(paths=changed)).scan()
+
     # ------------------------------------------------------------ stat -> read -> store
 
     def scan(self) -> None:
@@ -216,9 +232,16 @@ class _Run:
         held = {rel for rel in gone if self.holds(rel, None)}
         vanished: set[str] = set()  # between the stat and the read
         notes = self.progress(changed) if self.progress and changed else changed
-        self.store.put(self.read(notes, vanished), gone - held)
+        own: set[str] = set()
+        self.store.put(self.read(notes, vanished, own), gone - held)
         self.store.put([], vanished)
         self.report.held |= held
+        if own:  # the versions this device read: the bases of merging conflict copies
+            from vaultkit.copies import remember
+
+            # Not while a copy is beside the note: a version that came with it is no base.
+            copies = self.store.view().copies
+            remember(self.vault, sorted(own - copies.keys() - set(copies.values())))
 
     def stat(self) -> tuple[list[NoteFile], set[str]]:
         """(the notes whose stat key is not the stored one, the stored paths
@@ -246,7 +269,9 @@ class _Run:
                 changed[rel] = note
         return list(changed.values()), gone
 
-    def read(self, notes: Iterable[NoteFile], vanished: set[str]) -> Iterator[tuple[str, NoteRecord]]:
+    def read(
+        self, notes: Iterable[NoteFile], vanished: set[str], own: set[str]
+    ) -> Iterator[tuple[str, NoteRecord]]:
         """Each note's record with the stat key to keep. A note read within a coarse
         clock's tick of its last write keeps none, so it is read again next time:
         an edit made within the same tick would not move its key (git's "racy" case)."""
@@ -263,6 +288,8 @@ class _Run:
                 vanished.add(note.rel)
             else:
                 self.report.read += 1
+                if record.error is None and record != NoteRecord(record.path):
+                    own.add(record.path)
                 yield (note.key if time.time_ns() - note.mtime_ns >= RACY_NS else ""), record
 
     def holds(self, rel: str, record: NoteRecord | None) -> bool:

@@ -7,7 +7,7 @@ Library modules are imported inside commands, so that start-up stays fast.
 
 from __future__ import annotations
 
-from vaultkit.cli import actions, brief, calendar, notes, nudges, service  # noqa: F401 - each module adds its commands
+from vaultkit.cli import actions, brief, calendar, merge, notes, nudges, service  # noqa: F401 - each module adds its commands
 from vaultkit.cli.base import cli
 
 

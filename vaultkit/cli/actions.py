@@ -47,6 +47,8 @@ def index(app: App, strict: bool, adopt_summary: bool) -> None:
     with engine(app) as (vault, store):
         report = refresh(vault, store, vault_today(vault), Request(adopt=adopt_summary), progress)
     tell(report)
+    for copy, note in report.merged:
+        say(f"{note}: merged its sync-conflict copy `{copy}` into it; the copy is in .vaultkit/trash/")
     counts, copies = report.counts, plural(len(report.conflicts), "conflict copy", "conflict copies")
     unchanged = report.files - report.read  # with the copies: the parts add up to all the files
     click.echo(

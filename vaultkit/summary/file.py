@@ -12,7 +12,7 @@ from typing import NamedTuple
 from vaultkit.atomic import snapshot
 from vaultkit.errors import VaultkitError
 from vaultkit.fs import Vault
-from vaultkit.summary.render import DONE_HEADING, INTRO, OPEN_HEADINGS, PENDING_HEADING
+from vaultkit.summary.render import COPIES_HEADING, DONE_HEADING, INTRO, OPEN_HEADINGS, PENDING_HEADING
 
 BEGIN = "<!-- vaultkit:begin -->"
 END = "<!-- vaultkit:end -->"
@@ -27,7 +27,8 @@ _OUR_HEADINGS = (
     "## Notes that could not be read",
     PENDING_HEADING,
     "## Changes vaultkit did not apply",
-    "## Sync conflict copies",
+    "## Sync conflict copies",  # before it was COPIES_HEADING
+    COPIES_HEADING,
 )
 _HEADING = re.compile(r"^#[^\r\n]*", re.M)
 

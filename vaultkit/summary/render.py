@@ -18,6 +18,7 @@ OPEN_HEADINGS = ("### Overdue", "### Things to do (external)", "### Inner work (
 DONE_HEADING = "## Done in the last"
 PENDING_HEADING = "## Ticks not applied yet"
 INTRO = "*Kept current by vaultkit."
+COPIES_HEADING = "## Sync conflict copies to merge"
 
 
 def line_of(view: View, action: Action) -> str:
@@ -53,7 +54,7 @@ class Block(NamedTuple):
     overview: list[str]
     unreadable: list[tuple[str, int | None, str]]  # (link to the note or `path`, line, message)
     pending: list[tuple[str, str]]  # (task line, why it waits)
-    conflicts: list[tuple[str, str]]  # (copy, link to the original)
+    conflicts: list[tuple[str, str, str | None]]  # (copy, link to the original, its path if vaultkit's)
     not_applied: list[str]  # what this run could not apply, and why
     summary_copies: list[str] = []  # kept conflict copies of the summary: the person's text differs
 
@@ -81,7 +82,7 @@ def render_block(block: Block) -> str:
         (PENDING_HEADING, [line for task, why in block.pending for line in (task, f"    - {one_line(why)}")]),
         ("## Changes vaultkit did not apply", [f"- {one_line(m)}" for m in block.not_applied]),
         (
-            "## Sync conflict copies",
+            COPIES_HEADING,
             [
                 f"- `{one_line(copy)}` is a conflict copy of this note: its boxes were applied, but your "
                 "own text in it differs from this note's; merge what you need here, then delete the copy"
@@ -89,8 +90,13 @@ def render_block(block: Block) -> str:
             ]
             + [
                 f"- `{one_line(copy)}` is a conflict copy of {link}: "
-                "merge what you need into the original, then delete the copy"
-                for copy, link in block.conflicts
+                + (
+                    f'its action changes are in the note; `vaultkit merge "{one_line(own)}"` writes both '
+                    "versions of each passage changed on both sides into it, labelled, for you to choose"
+                    if own
+                    else "merge what you need into the original, then delete the copy"
+                )
+                for copy, link, own in block.conflicts
             ],
         ),
     ]
@@ -131,6 +137,7 @@ def render(
     are listed apart; `kept` (ticks.last_listed) follows each open section."""
     practice, overview = view.big_picture(config.follow_ups, today, config.wellbeing == "who5")
     sections = view.sections(today, config.recently_done_days, leaving_out=pending)
+    own = {n.path for n in view.notes if n.error is None and (n.actions or n.type)}  # a copy may merge
 
     def lines(actions: list[Action], more: Sequence[str] = ()) -> list[str]:
         return [with_filter(line, tasks) for line in [*(line_of(view, a) for a in actions), *more]]
@@ -159,7 +166,10 @@ def render(
                 (with_filter(f"- {BOXES[status]}{line[5:]}", tasks), why)
                 for _, (status, _, _, line, why) in sorted(pending.items())
             ],
-            [(copy, view.link(original)) for copy, original in view.conflicts()],
+            [
+                (copy, view.link(original), original if original in own else None)
+                for copy, original in view.conflicts()
+            ],
             not_applied,
             copies,
         )
