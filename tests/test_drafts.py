@@ -278,20 +278,6 @@ def test_another_devices_copy_of_a_draft_is_offered_and_never_merged(vault: Path
 
 
 @pytest.mark.slow
-def test_a_hang_up_at_the_domain_question_keeps_the_action(vault: Path) -> None:
-    build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
-    child = spawn(vault, "todo")
-    child.expect("Anything you want to do")
-    child.expect(ANSWER_READY)
-    child.send("Phone my therapist\r")
-    child.expect(r"Domain\?")
-    child.kill(signal.SIGHUP)
-    assert finish(child) == 130
-    draft = json.loads((vault / ".vaultkit/drafts/todo.json").read_text())
-    assert [a["text"] for a in draft["actions"]] == ["Phone my therapist"]
-
-
-@pytest.mark.slow
 def test_a_kill_while_the_editor_is_open_keeps_what_the_editor_saved(vault: Path, tmp_path: Path) -> None:
     editor = tmp_path / "editor.py"
     editor.write_text(

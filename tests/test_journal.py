@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import stat
 import sys
 from pathlib import Path
@@ -304,14 +305,18 @@ def test_ctrl_c_before_any_answer_leaves_no_draft_behind(vault: Path, run) -> No
     assert run("new", "reflection", input="").exit_code == 0  # nothing stands in the way
 
 
-def test_ctrl_c_at_the_domain_question_keeps_the_action(vault: Path) -> None:
+@pytest.mark.parametrize("stop", ["ctrl-c", "hang-up"])
+def test_ctrl_c_or_a_hang_up_at_the_domain_question_keeps_the_action(vault: Path, stop: str) -> None:
     build_tree(vault, {".vaultkit/templates/todo.md": "---\ntype: todo\nactions: []\n---\n"})
     child = spawn(vault, "todo")
     child.expect("Anything you want to do")
     child.expect(ANSWER_READY)
     child.send("Phone my therapist\r")
     child.expect(r"Domain\?")
-    child.send(CTRL_C)
+    if stop == "ctrl-c":
+        child.send(CTRL_C)
+    else:
+        child.kill(signal.SIGHUP)
     assert finish(child) == 130
     draft = json.loads((vault / ".vaultkit" / "drafts" / "todo.json").read_text())
     assert [a["text"] for a in draft["actions"]] == ["Phone my therapist"]
