@@ -23,27 +23,20 @@ DEFAULT_FILE = "Integration Calendar.ics"
 
 
 def events(practice: Practice) -> list[tuple[date, str, str]]:
-    """(day, uid, title) for each event, by day: follow-ups upcoming or due, and the
-    sessions to come whose day is known. A uid depends only on the session and
+    """(day, uid, title) for each event, by day: what the practice has still to
+    come (Practice.to_come). A uid depends only on the course, the session and
     the kind, so a re-imported file updates its events instead of adding copies."""
     found: dict[str, tuple[date, str, str]] = {}
     # The course of sessions the events belong to, by its first day: a new vault
     # for a later course (or a second person's) never reuses an event's uid.
     course = f"vaultkit-{practice.sessions[0].day:%Y%m%d}" if practice.sessions else "vaultkit"
-    number, next_day = practice.upcoming or (0, None)
-    for f in practice.follow_ups:
-        # one due on or after a later session's known day will be overtaken by it: no alarm
-        overtaken = next_day is not None and f.session < number and f.due_on >= next_day
-        if f.state in ("upcoming", "due") and not overtaken:
-            uid = f"{course}-session-{f.session}-{_slug(f.label)}"
-            found[uid] = (f.due_on, uid, f"Integration {f.label} (session {f.session})")
-    coming = [(s.number, s.day) for s in practice.ahead()]
-    if practice.upcoming is not None and practice.upcoming[1] is not None:
-        coming.append((practice.upcoming[0], practice.upcoming[1]))
-    for session, day in coming:
-        if day >= practice.today:
-            uid = f"{course}-session-{session}"
-            found[uid] = (day, uid, f"Integration session {session}")
+    follow_ups, sessions = practice.to_come()
+    for f in follow_ups:
+        uid = f"{course}-session-{f.session}-{_slug(f.label)}"
+        found[uid] = (f.due_on, uid, f"Integration {f.label} (session {f.session})")
+    for session, day in sessions:
+        uid = f"{course}-session-{session}"
+        found[uid] = (day, uid, f"Integration session {session}")
     return sorted(found.values())
 
 

@@ -115,6 +115,11 @@ class Config(NamedTuple):
     warnings: tuple[str, ...] = ()  # settings that were set aside (not a setting itself)
 
     @property
+    def who5(self) -> bool:
+        """Check-ins ask the WHO-5, and its scores are shown."""
+        return self.wellbeing == "who5"
+
+    @property
     def max_note_bytes(self) -> int:
         return int(self.max_note_mb * 1024 * 1024)
 

@@ -125,6 +125,22 @@ class Practice:
         recorded = [d for n in last.notes if (d := _day(n.next_session)) is not None]
         return last.number + 1, (recorded[-1] if recorded and recorded[-1] >= self.today else None)
 
+    def to_come(self) -> tuple[list[FollowUp], list[tuple[int, date]]]:
+        """What is still ahead, for reminders: the follow-ups upcoming or due that
+        the next session, once its day is known, will not overtake; and the
+        sessions to come whose day is known, as (number, day)."""
+        number, next_day = self.upcoming or (0, None)
+        follow_ups = [
+            f
+            for f in self.follow_ups
+            if f.state in ("upcoming", "due")
+            and not (next_day is not None and f.session < number and f.due_on >= next_day)
+        ]
+        sessions = {s.number: s.day for s in self.ahead()}
+        if next_day is not None:
+            sessions[number] = next_day
+        return follow_ups, [(n, day) for n, day in sessions.items() if day >= self.today]
+
     def day_of(self, number: int) -> date | None:
         """A session's day: its own when it has notes, else the one recorded as the
         next session's, when that is the session meant."""

@@ -127,7 +127,7 @@ class Harvest:
 
 def big_picture(vault: Vault, store: Store, today: date) -> tuple[Practice, Overview]:
     """The practice, and the overview (the summary's and `vaultkit status`'s)."""
-    return store.view().big_picture(vault.config.follow_ups, today, vault.config.wellbeing == "who5")
+    return store.view().big_picture(vault.config.follow_ups, today, vault.config.who5)
 
 
 def scan(vault: Vault, store: Store, today: date, progress: Progress | None = None) -> Report:

@@ -171,7 +171,7 @@ def make_brief(
     left_out: list[str] = []
 
     def score_of(n: NoteRecord) -> int | None:
-        return n.wellbeing if vault.config.wellbeing == "who5" else None  # shown only while it is on
+        return n.wellbeing if vault.config.who5 else None  # shown only while it is on
 
     for n in chosen:
         got = _read(vault, n.path)

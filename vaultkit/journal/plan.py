@@ -229,7 +229,7 @@ def _ask(
 def create_note(vault: Vault, request: NewNoteRequest, asker: Asker | None, notice: Notice) -> str:
     """Create the note; return its vault-relative path. Never overwrites."""
     config, kind, now = vault.config, request.type, request.now
-    template = note_template(vault, kind, config.wellbeing == "who5")
+    template = note_template(vault, kind, config.who5)
     today = logical_today(now, config.day_starts_at)
     file = DraftFile(vault, kind, Path(request.draft).name if request.draft else None)
     draft, waiting = _waiting_draft(file, request, asker is not None, notice)

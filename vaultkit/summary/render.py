@@ -135,7 +135,7 @@ def render(
     """The block between the markers. Each task line carries Obsidian Tasks'
     global filter (`tasks`), if set, or Tasks would not see it. Ticks waiting
     are listed apart; `kept` (ticks.last_listed) follows each open section."""
-    practice, overview = view.big_picture(config.follow_ups, today, config.wellbeing == "who5")
+    practice, overview = view.big_picture(config.follow_ups, today, config.who5)
     sections = view.sections(today, config.recently_done_days, leaving_out=pending)
     own = {n.path for n in view.notes if n.error is None and (n.actions or n.type)}  # a copy may merge
 
